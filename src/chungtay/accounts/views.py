@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from chungtay.accounts import services
+from chungtay.accounts.forms import TokenForm
+from chungtay.accounts.models import ApiToken
+from chungtay.core.errors import DomainError, NotFound
+
+
+def _profile_context(
+    request: HttpRequest, form: TokenForm, new_token: str | None = None
+) -> dict[str, object]:
+    return {
+        "form": form,
+        "tokens": ApiToken.objects.filter(user_id=int(request.user.pk or 0)),
+        "new_token": new_token,
+        "scope_units": request.user.scope_units.order_by("sort_key")[:200],  # type: ignore[union-attr]
+    }
+
+
+@require_GET
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/profile.html", _profile_context(request, TokenForm()))
+
+
+@require_POST
+@login_required
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/profile.html", _profile_context(request, form), status=400)
+    try:
+        token, raw = services.issue_api_token(
+            acting_user=request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            read_only=form.cleaned_data["read_only"],
+            expires_at=form.expiry(timezone.now()),
+        )
+    except DomainError as error:
+        form.add_error(None, str(error.message))
+        return render(
+            request, "accounts/profile.html", _profile_context(request, form), status=error.status_code
+        )
+    messages.success(
+        request,
+        _("Token “%(name)s” created. Copy it now: it will not be shown again.") % {"name": token.name},
+    )
+    return render(
+        request, "accounts/profile.html", _profile_context(request, TokenForm(), new_token=raw), status=201
+    )
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        token = services.revoke_api_token(acting_user=request.user, token_id=pk)  # type: ignore[arg-type]
+    except NotFound as error:
+        raise Http404 from error
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("accounts:profile")

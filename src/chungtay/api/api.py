@@ -1,0 +1,258 @@
+"""The Chung Tay API, version 1. Thin: every endpoint calls the same selectors, services and scope rules
+as the pages. Errors share one body: {"code", "message", "fields"}."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, ValidationError
+from pydantic import Field
+
+from chungtay.accounts.models import Role, User
+from chungtay.accounts.scopes import offices_visible_to, school_for_user
+from chungtay.api.auth import auth
+from chungtay.api.schemas import ErrorOut, MeOut, Page, SchoolDetailOut, SchoolOut, UnitOut
+from chungtay.core.dates import today, valid_on
+from chungtay.core.errors import DomainError
+from chungtay.directory.models import AdminUnit, AreaClass, AreaClassification, School, SchoolLocation
+from chungtay.directory.selectors import SchoolFilter, search_schools, with_location_on
+
+api = NinjaAPI(
+    title="Chung Tay API",
+    version="1",
+    description=(
+        "API của nền tảng Chung Tay (phong trào kết nghĩa trường học). "
+        "The Chung Tay platform's API: the same data and the same scope rules as the pages. "
+        "Authenticate with the session cookie or a personal token: `Authorization: Bearer ct_…`."
+    ),
+    auth=auth,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
+
+
+@api.exception_handler(ValidationError)
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(p) for p in error.get("loc", []) if p not in {"query", "path", "body"}]
+        fields.setdefault(".".join(location) or "request", []).append(str(error.get("msg", "")))
+    return _error(request, 400, "invalid", _("Some parameters are not valid."), fields)
+
+
+@api.exception_handler(DomainError)
+def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc.status_code, exc.code, str(exc.message))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found, or outside your scope."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 403, "forbidden", _("You may not do this."))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", _("Log in or send a valid API token."))
+
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
+
+
+def _page(rows: Any, paging: Paging) -> dict[str, Any]:
+    count = rows.count()
+    start = (paging.page - 1) * paging.page_size
+    return {
+        "count": count,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "results": list(rows[start : start + paging.page_size]),
+    }
+
+
+@api.get(
+    "/me",
+    response={200: MeOut, 401: ErrorOut},
+    summary="The current user / Người dùng hiện tại",
+    tags=["accounts"],
+)
+def me(request: HttpRequest) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    token = getattr(request, "api_token", None)
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "role_label": str(Role(user.role).label),
+        "office": user.office.name if user.office_id else None,  # type: ignore[union-attr]
+        "school_moet_id": user.school.moet_id if user.school_id else None,  # type: ignore[union-attr]
+        "scope_unit_ids": sorted(user.scope_units.values_list("pk", flat=True)),
+        "read_only": user.is_read_only or bool(token and token.read_only),
+    }
+
+
+class UnitQuery(Schema):
+    at: dt.date | None = Field(None, description="map as of this date (YYYY-MM-DD); today by default")
+    province: str | None = Field(None, max_length=3, pattern=r"^\d{2}$", description="province code, e.g. 01")
+    parent: int | None = Field(None, ge=1, description="only the children of this unit")
+    level: AdminUnit.Level | None = None
+    search: str | None = Field(None, max_length=100, description="accents optional / không cần dấu")
+
+
+@api.get(
+    "/units",
+    response={200: Page[UnitOut], **ERRORS},
+    summary="Administrative units on a date / Đơn vị hành chính",
+    tags=["directory"],
+)
+def list_units(request: HttpRequest, filters: Query[UnitQuery], paging: Query[Paging]) -> dict[str, Any]:
+    from chungtay.core.text import search_terms
+
+    day = filters.at or today()
+    units = AdminUnit.objects.filter(valid_on(day))
+    if filters.province:
+        province = units.filter(level="province", code=filters.province).first()
+        if province is None:
+            raise DomainError(_("No province with code %(code)s on that date.") % {"code": filters.province})
+        units = units.filter(province=province)
+    if filters.parent:
+        units = units.filter(parent_id=filters.parent)
+    if filters.level:
+        units = units.filter(level=filters.level)
+    for term in search_terms(filters.search):
+        units = units.filter(search_key__contains=term)
+    page = _page(units.order_by("level", "sort_key", "pk"), paging)
+    areas = dict(
+        AreaClassification.objects.filter(
+            valid_on(day), unit__in=[u.pk for u in page["results"]]
+        ).values_list("unit_id", "area")
+    )
+    for unit in page["results"]:
+        unit.area = areas.get(unit.pk)
+    return page
+
+
+class SchoolQuery(Schema):
+    search: str | None = Field(None, max_length=100, description="name or place, accents optional")
+    level: str | None = Field(None, pattern=r"^(mn|th|thcs|thpt|gdnn_gdtx)$")
+    unit: int | None = Field(None, ge=1, description="unit id (any level) on the `at` date")
+    area: AreaClass | None = None
+    office: int | None = Field(None, ge=1)
+    at: dt.date | None = None
+
+
+def _location_out(location: SchoolLocation | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    parent = location.unit.parent
+    return {
+        "unit_id": location.unit_id,
+        "unit_name": location.unit.name,
+        "district_name": parent.name if parent and parent.level == AdminUnit.Level.DISTRICT else None,
+        "valid_from": location.valid_from,
+        "valid_to": location.valid_to,
+    }
+
+
+def _school_out(school: School) -> dict[str, Any]:
+    locations = getattr(school, "current_locations", [])
+    return {
+        "moet_id": school.moet_id,
+        "name": school.name,
+        "level": school.level,
+        "ownership": school.ownership,
+        "address": school.address,
+        "latitude": school.latitude,
+        "longitude": school.longitude,
+        "hard_area": school.hard_area,
+        "is_demo": school.is_demo,
+        "unit": _location_out(locations[0] if locations else None),
+    }
+
+
+@api.get(
+    "/schools",
+    response={200: Page[SchoolOut], **ERRORS},
+    summary="Search schools / Tra cứu trường",
+    tags=["directory"],
+)
+def list_schools(request: HttpRequest, filters: Query[SchoolQuery], paging: Query[Paging]) -> dict[str, Any]:
+    day = filters.at or today()
+    unit = None
+    if filters.unit:
+        unit = AdminUnit.objects.filter(pk=filters.unit).first()
+        if unit is None:
+            raise DomainError(_("That administrative unit does not exist on the chosen date."))
+    if filters.office and not offices_visible_to(request.user).filter(pk=filters.office).exists():
+        raise DomainError(_("That office is not one you can filter by."))
+    rows = search_schools(
+        request.user,
+        SchoolFilter(
+            query=filters.search or "",
+            level=filters.level or "",
+            unit=unit,
+            area=filters.area or "",
+            office_id=filters.office,
+            at=day,
+        ),
+    )
+    page = _page(with_location_on(rows, day), paging)
+    page["results"] = [_school_out(s) for s in page["results"]]
+    return page
+
+
+@api.get(
+    "/schools/{moet_id}",
+    response={200: SchoolDetailOut, **ERRORS},
+    summary="One school / Một trường",
+    tags=["directory"],
+)
+def get_school(request: HttpRequest, moet_id: str) -> dict[str, Any]:
+    if len(moet_id) > 20:
+        raise Http404
+    school = school_for_user(request.user, moet_id)
+    locations = list(school.locations.select_related("unit__parent").order_by("valid_from"))
+    day = today()
+    current = next((loc for loc in locations if loc.is_valid_on(day)), None)
+    data = _school_out(school)
+    data.update(
+        unit=_location_out(current),
+        version=school.version,
+        locations=[_location_out(loc) for loc in locations],
+        offices=[m.office.name for m in school.managements.select_related("office").order_by("valid_from")],
+        yearly=[
+            {
+                "school_year": f.school_year.label,
+                "pupils": f.pupils,
+                "teachers": f.teachers,
+                "classes": f.classes,
+                "national_standard": f.national_standard,
+            }
+            for f in school.yearly.select_related("school_year")
+        ],
+    )
+    return data

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, TypeVar
+
+from ninja import Field, Schema
+
+T = TypeVar("T")
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., examples=["not_found"])
+    message: str = Field(..., description="Vietnamese (or English with Accept-Language: en) / thông báo lỗi")
+    fields: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Page(Schema, Generic[T]):
+    count: int = Field(..., description="total rows matching / tổng số dòng khớp")
+    page: int
+    page_size: int
+    results: list[T]
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    level: str
+    unit_type: str
+    edition: str
+    parent_id: int | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    latitude: float | None
+    longitude: float | None
+    area: str | None = Field(None, description="inner/outer on the requested date / nội thành, ngoại thành")
+
+
+class LocationOut(Schema):
+    unit_id: int
+    unit_name: str
+    district_name: str | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class FiguresOut(Schema):
+    school_year: str
+    pupils: int
+    teachers: int
+    classes: int
+    national_standard: bool
+
+
+class SchoolOut(Schema):
+    moet_id: str = Field(..., examples=["010080001"])
+    name: str
+    level: str
+    ownership: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    hard_area: bool
+    is_demo: bool
+    unit: LocationOut | None = Field(None, description="location on the requested date / địa bàn")
+
+
+class SchoolDetailOut(SchoolOut):
+    version: int
+    locations: list[LocationOut]
+    offices: list[str]
+    yearly: list[FiguresOut]
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    role: str
+    role_label: str
+    office: str | None
+    school_moet_id: str | None
+    scope_unit_ids: list[int]
+    read_only: bool

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    """What every page's layout needs: whether demo data is loaded (then the pages say so)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    demo = cache.get("chungtay:demo-data")
+    if demo is None:
+        from chungtay.directory.models import School
+
+        demo = School.objects.filter(is_demo=True).exists()
+        cache.set("chungtay:demo-data", demo, 300)
+    return {"demo_data": demo}

@@ -1,0 +1,29 @@
+"""Domain errors: an exception whose message can be shown to the user (Vietnamese first, English by the
+active language). Views turn it into a message and a 400/409; the API into a JSON error body."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str | Promise, *, code: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        if code:
+            self.code = code
+
+
+class ConflictError(DomainError):
+    """Someone else changed the object since it was read."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"

@@ -1,0 +1,61 @@
+"""Abstract model mixins shared by every app. No domain models live here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class EffectiveDated(models.Model):
+    """A row that holds between two dates, both inclusive; an open end means "since ever" / "still"."""
+
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="%(app_label)s_%(class)s_dates_ordered",
+                violation_error_message=_("The end date cannot be before the start date."),
+            )
+        ]
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class Versioned(models.Model):
+    """Optimistic locking: a write states the version it read; `core.versioning.save_versioned` refuses
+    the write if someone else saved in between."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class AuditFields(models.Model):
+    """Extra columns on every historical record: from which request the change came."""
+
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_path = models.CharField(_("request"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True

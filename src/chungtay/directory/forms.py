@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from chungtay.core.dates import INPUT_FORMATS, today
+from chungtay.directory.models import REFORM_DATE, AdminUnit, AreaClass, Ownership
+from chungtay.directory.selectors import SchoolFilter
+
+SEARCH_TOO_LONG = _("The search text is too long (at most %(limit)d characters).")
+DATE_INVALID = _("Enter a date as dd/mm/yyyy, for example 05/03/2023.")
+DATE_OUT_OF_RANGE = _("Choose a date between 1990 and 2100.")
+UNKNOWN_UNIT = _("That administrative unit does not exist on the chosen date.")
+
+BASIC_LEVEL_CHOICES = [
+    ("", _("All levels")),
+    ("mn", _("Preschool (MN)")),
+    ("th", _("Primary (TH)")),
+    ("thcs", _("Lower secondary (THCS)")),
+    ("thpt", _("Upper secondary (THPT)")),
+    ("gdnn_gdtx", _("Vocational & continuing education (GDNN-GDTX)")),
+]
+
+
+class DayField(forms.DateField):
+    """A date typed as dd/mm/yyyy (ISO accepted), within a sane range."""
+
+    default_error_messages = {"invalid": DATE_INVALID}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", INPUT_FORMATS)
+        kwargs.setdefault("widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if isinstance(value, str) and len(value) > 10:
+            raise forms.ValidationError(DATE_INVALID, code="invalid")
+        day = super().to_python(value)
+        if day is not None and not (1990 <= day.year <= 2100):
+            raise forms.ValidationError(DATE_OUT_OF_RANGE, code="out_of_range")
+        return day
+
+
+class MapDateForm(forms.Form):
+    at = DayField(label=_("Map as of"), required=False)
+
+    def day(self) -> dt.date:
+        return (self.cleaned_data.get("at") if self.is_valid() else None) or today()
+
+
+class SchoolFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("School name or place, accents optional"), "type": "search"}
+        ),
+    )
+    level = forms.ChoiceField(label=_("Level"), choices=BASIC_LEVEL_CHOICES, required=False)
+    ownership = forms.ChoiceField(
+        label=_("Ownership"), choices=[("", _("All")), *Ownership.choices], required=False
+    )
+    area = forms.ChoiceField(
+        label=_("Area"), choices=[("", _("Inner and outer")), *AreaClass.choices], required=False
+    )
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
+    office = forms.TypedChoiceField(label=_("Office"), coerce=int, required=False, empty_value=None)
+    at = DayField(label=_("As of"), required=False)
+
+    def __init__(self, *args: Any, offices: Any, province: AdminUnit | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.province = province
+        cast(forms.ChoiceField, self.fields["office"]).choices = [
+            ("", _("All offices")),
+            *((o.pk, o.short_name) for o in offices),
+        ]
+        day = self._requested_day()
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [
+            ("", _("All units")),
+            *self._unit_choices(day),
+        ]
+
+    def _requested_day(self) -> dt.date:
+        field = self.fields["at"]
+        try:
+            return field.clean(self.data.get("at")) or today()
+        except forms.ValidationError:
+            return today()
+
+    def _unit_choices(self, day: dt.date) -> list[tuple[int, str]]:
+        """The province's units on `day`: districts before the 2025 reform, wards and communes after."""
+        if self.province is None:
+            return []
+        from chungtay.directory.models import MapEdition
+
+        edition = MapEdition.PRE_2025 if day < REFORM_DATE else MapEdition.REFORM_2025
+        level = AdminUnit.Level.DISTRICT if edition == MapEdition.PRE_2025 else AdminUnit.Level.WARD
+        province = (
+            AdminUnit.objects.filter(edition=edition, level="province", code=self.province.code).first()
+            or self.province
+        )
+        units = AdminUnit.objects.filter(parent=province, level=level).order_by("sort_key")
+        return [(u.pk, u.name) for u in units]
+
+    def clean_q(self) -> str:
+        value = self.cleaned_data["q"]
+        limit = settings.SEARCH_MAX_LENGTH
+        if len(value) > limit:
+            raise forms.ValidationError(SEARCH_TOO_LONG, code="too_long", params={"limit": limit})
+        return value
+
+    def to_filter(self) -> SchoolFilter:
+        data = self.cleaned_data
+        unit = AdminUnit.objects.filter(pk=data["unit"]).first() if data.get("unit") else None
+        return SchoolFilter(
+            query=data.get("q") or "",
+            level=data.get("level") or "",
+            unit=unit,
+            area=data.get("area") or "",
+            office_id=data.get("office"),
+            ownership=data.get("ownership") or "",
+            at=data.get("at") or today(),
+        )

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from chungtay.accounts.demo import create_demo_accounts
+from chungtay.directory.adminmap import seed_admin_map
+from chungtay.directory.demo import load_demo_directory
+
+DEFAULT_PASSWORD = "ChungTay@2025"  # noqa: S105 - the demo's documented password
+
+
+class Command(BaseCommand):
+    help = "Load the demo Hanoi (administrative map, offices, schools, accounts). Idempotent."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of every demo account")
+        parser.add_argument("--seed", type=int, default=2022, help="random seed (same seed, same city)")
+        parser.add_argument("--quiet-accounts", action="store_true", help="do not print the accounts")
+
+    def handle(self, *args: Any, password: str, seed: int, quiet_accounts: bool, **options: Any) -> None:
+        started = time.perf_counter()
+        units = seed_admin_map()
+        self.stdout.write(
+            f"Administrative map: {units['units_pre2025']} units before 1/7/2025, "
+            f"{units['units_2025']} after, "
+            f"{units['lineage']} lineage links, {units['area_classes']} area classes"
+        )
+        schools = load_demo_directory(seed=seed)
+        self.stdout.write(
+            f"Schools: {schools['schools']} in the demo department ({schools['schools_created']} new)"
+        )
+        accounts = create_demo_accounts(password)
+        self.stdout.write(f"Demo loaded in {time.perf_counter() - started:.1f} s")
+        if not quiet_accounts:
+            self.stdout.write(self.style.SUCCESS(f"\nDemo accounts (password: {password})"))
+            for account in accounts:
+                self.stdout.write(f"  {account.username:<18} {account.role:<24} {account.scope}")

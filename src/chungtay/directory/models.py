@@ -1,0 +1,418 @@
+"""The directory: administrative units on both sides of the 2025 reform, education offices, schools
+(keyed by their MOET school ID) and their dated history, school years."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from chungtay.core import schoolyears
+from chungtay.core.audit import audited_history
+from chungtay.core.models import EffectiveDated, TimeStamped, Versioned
+from chungtay.core.text import padded_search_key, vietnamese_sort_key
+
+# 1 July 2025: the district tier is abolished and the provinces merged (63 -> 34).
+REFORM_DATE = dt.date(2025, 7, 1)
+LAST_DAY_BEFORE_REFORM = REFORM_DATE - dt.timedelta(days=1)
+
+
+class MapEdition(models.TextChoices):
+    PRE_2025 = "pre2025", _("before 1/7/2025 (province – district – ward)")
+    REFORM_2025 = "2025", _("from 1/7/2025 (province – ward/commune)")
+
+
+class AdminUnit(EffectiveDated):
+    """A province, district or ward/commune as it stood between `valid_from` and `valid_to`.
+
+    A unit is never edited into another: when the map changes, new units are created and
+    `UnitLineage` says where each old one went, so a series keyed to old units stays readable."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("province")
+        DISTRICT = "district", _("district")
+        WARD = "ward", _("ward/commune")
+
+    class UnitType(models.TextChoices):
+        PROVINCE = "tinh", _("province (tỉnh)")
+        CITY = "thanh_pho", _("centrally-run city (thành phố)")
+        URBAN_DISTRICT = "quan", _("urban district (quận)")
+        RURAL_DISTRICT = "huyen", _("rural district (huyện)")
+        TOWN = "thi_xa", _("town (thị xã)")
+        PROVINCIAL_CITY = "thanh_pho_thuoc_tinh", _("provincial city (thành phố)")
+        WARD = "phuong", _("ward (phường)")
+        COMMUNE = "xa", _("commune (xã)")
+        TOWNSHIP = "thi_tran", _("township (thị trấn)")
+        SPECIAL_ZONE = "dac_khu", _("special zone (đặc khu)")
+
+    edition = models.CharField(_("map edition"), max_length=8, choices=MapEdition.choices)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    unit_type = models.CharField(_("type"), max_length=24, choices=UnitType.choices)
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=120)
+    short_name = models.CharField(_("short name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    province = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True)
+    source_key = models.CharField(max_length=200, help_text="key in the vietnamadminunits data set")
+    search_key = models.CharField(max_length=200, db_index=True, editable=False)
+    sort_key = models.CharField(max_length=400, editable=False)
+
+    class Meta(EffectiveDated.Meta):
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        constraints = [
+            *EffectiveDated.Meta.constraints,
+            models.UniqueConstraint(fields=["edition", "level", "code"], name="directory_unit_code_unique"),
+            models.UniqueConstraint(fields=["edition", "source_key"], name="directory_unit_source_unique"),
+            models.CheckConstraint(
+                condition=Q(level="province", parent__isnull=True)
+                | (~Q(level="province") & Q(parent__isnull=False)),
+                name="directory_unit_parent_by_level",
+            ),
+        ]
+        indexes = [models.Index(fields=["parent", "level"]), models.Index(fields=["level", "edition"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.search_key = padded_search_key(self.name)
+        self.sort_key = vietnamese_sort_key(self.short_name)
+        super().save(*args, **kwargs)
+
+    def path(self) -> str:
+        parts = [self.name]
+        unit = self.parent
+        while unit is not None:
+            parts.append(unit.name)
+            unit = unit.parent
+        return ", ".join(parts)
+
+
+class UnitLineage(models.Model):
+    """Where an old unit went on a reform date. A ward split in two has two rows, one marked default
+    (the successor the official conversion uses when nothing else is known)."""
+
+    predecessor = models.ForeignKey(
+        AdminUnit, on_delete=models.CASCADE, related_name="successor_links", verbose_name=_("old unit")
+    )
+    successor = models.ForeignKey(
+        AdminUnit, on_delete=models.CASCADE, related_name="predecessor_links", verbose_name=_("new unit")
+    )
+    effective_on = models.DateField(_("effective on"))
+    whole = models.BooleanField(_("whole unit"), default=True)
+    is_default = models.BooleanField(_("default successor"), default=True)
+
+    class Meta:
+        verbose_name = _("unit lineage")
+        verbose_name_plural = _("unit lineage")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="directory_lineage_unique"),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="directory_lineage_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.successor_id}"
+
+
+class AreaClass(models.TextChoices):
+    INNER = "inner", _("inner city")
+    OUTER = "outer", _("outer city")
+
+
+class AreaClassification(EffectiveDated):
+    """Inner or outer city, with its own dates, so "inner vs outer" is continuous across the reform."""
+
+    unit = models.ForeignKey(
+        AdminUnit, on_delete=models.CASCADE, related_name="area_classes", verbose_name=_("unit")
+    )
+    area = models.CharField(_("area"), max_length=8, choices=AreaClass.choices)
+    basis = models.CharField(_("basis"), max_length=200, blank=True)
+
+    class Meta(EffectiveDated.Meta):
+        verbose_name = _("area classification")
+        verbose_name_plural = _("area classifications")
+        constraints = [
+            *EffectiveDated.Meta.constraints,
+            models.UniqueConstraint(fields=["unit", "valid_from"], name="directory_area_unit_from_unique"),
+        ]
+
+
+class SchoolYear(models.Model):
+    """A school year (năm học), e.g. 2022-2023, first-class so figures and plans attach to it."""
+
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["start_year"]
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="directory_year_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return schoolyears.label(self.start_year)
+
+    @property
+    def label(self) -> str:
+        return schoolyears.label(self.start_year)
+
+
+class EducationOffice(EffectiveDated):
+    """The department (Sở GD&ĐT) of a province or a district education office (Phòng GD&ĐT).
+
+    District offices were dissolved on 1/7/2025 (`valid_to` = 30/6/2025); their records stay, so the
+    history of who managed a school remains answerable."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Department of Education and Training")
+        DISTRICT_OFFICE = "district_office", _("District education office")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    short_name = models.CharField(_("short name"), max_length=80)
+    department = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offices",
+        verbose_name=_("department"),
+        limit_choices_to={"kind": "department"},
+    )
+    unit = models.ForeignKey(
+        AdminUnit, on_delete=models.PROTECT, related_name="education_offices", verbose_name=_("unit covered")
+    )
+    search_key = models.CharField(max_length=200, editable=False)
+    sort_key = models.CharField(max_length=400, editable=False)
+    history = audited_history()
+
+    class Meta(EffectiveDated.Meta):
+        verbose_name = _("education office")
+        verbose_name_plural = _("education offices")
+        constraints = [
+            *EffectiveDated.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(kind="department", department__isnull=True)
+                | Q(kind="district_office", department__isnull=False),
+                name="directory_office_department_by_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.search_key = padded_search_key(self.name)
+        self.sort_key = vietnamese_sort_key(self.short_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def tenant(self) -> EducationOffice:
+        """The department whose data this office's rows belong to."""
+        return self if self.department_id is None else self.department  # type: ignore[return-value]
+
+
+class SchoolLevel(models.TextChoices):
+    PRESCHOOL = "mn", _("Preschool (MN)")
+    PRIMARY = "th", _("Primary (TH)")
+    LOWER_SECONDARY = "thcs", _("Lower secondary (THCS)")
+    UPPER_SECONDARY = "thpt", _("Upper secondary (THPT)")
+    PRIMARY_LOWER = "th_thcs", _("Primary & lower secondary (TH&THCS)")
+    LOWER_UPPER = "thcs_thpt", _("Lower & upper secondary (THCS&THPT)")
+    ALL_GRADES = "th_thcs_thpt", _("Multi-level (TH, THCS & THPT)")
+    CONTINUING = "gdnn_gdtx", _("Vocational & continuing education (GDNN-GDTX)")
+
+
+# The basic levels each school level teaches: a TH&THCS school counts as primary and lower secondary.
+BASIC_LEVELS: dict[str, frozenset[str]] = {
+    SchoolLevel.PRESCHOOL: frozenset({"mn"}),
+    SchoolLevel.PRIMARY: frozenset({"th"}),
+    SchoolLevel.LOWER_SECONDARY: frozenset({"thcs"}),
+    SchoolLevel.UPPER_SECONDARY: frozenset({"thpt"}),
+    SchoolLevel.PRIMARY_LOWER: frozenset({"th", "thcs"}),
+    SchoolLevel.LOWER_UPPER: frozenset({"thcs", "thpt"}),
+    SchoolLevel.ALL_GRADES: frozenset({"th", "thcs", "thpt"}),
+    SchoolLevel.CONTINUING: frozenset({"gdnn_gdtx"}),
+}
+
+
+def levels_teaching(basic_level: str) -> list[str]:
+    """Every school level that teaches `basic_level` (e.g. "th" -> TH, TH&THCS, TH-THCS-THPT)."""
+    return [level for level, basics in BASIC_LEVELS.items() if basic_level in basics]
+
+
+class Ownership(models.TextChoices):
+    PUBLIC = "public", _("public")
+    NON_PUBLIC = "non_public", _("non-public")
+
+
+moet_id_validator = RegexValidator(
+    r"^[0-9A-Za-z]{4,20}$", _("A MOET school ID is 4 to 20 letters or digits, without spaces.")
+)
+
+
+class School(TimeStamped, Versioned):
+    """A school or centre, keyed by its MOET school ID (mã định danh). Where it is and who manages it
+    are dated rows (`SchoolLocation`, `SchoolManagement`), so the 2025 reform rewrites no history."""
+
+    moet_id = models.CharField(
+        _("MOET school ID"), max_length=20, unique=True, validators=[moet_id_validator]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=16, choices=SchoolLevel.choices)
+    ownership = models.CharField(_("ownership"), max_length=12, choices=Ownership.choices)
+    department = models.ForeignKey(
+        EducationOffice,
+        on_delete=models.PROTECT,
+        related_name="department_schools",
+        verbose_name=_("department"),
+        limit_choices_to={"kind": "department"},
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    hard_area = models.BooleanField(_("in a hard area"), default=False)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    name_key = models.CharField(max_length=220, editable=False, db_index=True)
+    place_key = models.CharField(max_length=600, editable=False, blank=True)
+    sort_key = models.CharField(max_length=500, editable=False, db_index=True)
+    history = audited_history(excluded_fields=["name_key", "place_key", "sort_key"])
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="directory_school_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="directory_school_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def refresh_keys(self) -> None:
+        self.name_key = padded_search_key(self.name)
+        self.sort_key = vietnamese_sort_key(self.name)
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.refresh_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key", "sort_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def basic_levels(self) -> frozenset[str]:
+        return BASIC_LEVELS[self.level]
+
+
+class SchoolLocation(EffectiveDated):
+    """The unit (normally a ward/commune) a school stood in between two dates."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="locations", verbose_name=_("school")
+    )
+    unit = models.ForeignKey(
+        AdminUnit, on_delete=models.PROTECT, related_name="school_locations", verbose_name=_("unit")
+    )
+    history = audited_history()
+
+    class Meta(EffectiveDated.Meta):
+        verbose_name = _("school location")
+        verbose_name_plural = _("school locations")
+        constraints = [
+            *EffectiveDated.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["school", "valid_from"], name="directory_location_school_from_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "valid_from", "valid_to"])]
+
+
+class SchoolManagement(EffectiveDated):
+    """Which education office managed a school between two dates."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="managements", verbose_name=_("school")
+    )
+    office = models.ForeignKey(
+        EducationOffice, on_delete=models.PROTECT, related_name="managed_schools", verbose_name=_("office")
+    )
+    history = audited_history()
+
+    class Meta(EffectiveDated.Meta):
+        verbose_name = _("school management")
+        verbose_name_plural = _("school management")
+        constraints = [
+            *EffectiveDated.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["school", "valid_from"], name="directory_management_school_from_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "valid_from", "valid_to"])]
+
+
+class SchoolYearFigures(models.Model):
+    """A school's size and status in one school year."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="yearly", verbose_name=_("school")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="school_figures", verbose_name=_("school year")
+    )
+    pupils = models.PositiveIntegerField(_("pupils"))
+    teachers = models.PositiveIntegerField(_("teachers"))
+    classes = models.PositiveIntegerField(_("classes"))
+    national_standard = models.BooleanField(_("national-standard school"), default=False)
+    history = audited_history()
+
+    class Meta:
+        ordering = ["school_year__start_year"]
+        verbose_name = _("yearly figures")
+        verbose_name_plural = _("yearly figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year"], name="directory_figures_school_year_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.school_year_id}"
+
+    @property
+    def pupils_per_class(self) -> float | None:
+        return self.pupils / self.classes if self.classes else None

@@ -1,0 +1,151 @@
+"""Reads of the directory reused by pages, the API and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+
+from chungtay.accounts.scopes import schools_visible_to
+from chungtay.core.dates import valid_on
+from chungtay.core.text import search_terms
+from chungtay.directory.models import (
+    AdminUnit,
+    AreaClassification,
+    School,
+    SchoolLocation,
+    SchoolManagement,
+    levels_teaching,
+)
+
+# Points per search word: a whole word in the name beats a word prefix, which beats a substring; a
+# hit in the name beats a hit in the school's ward/district names.
+_NAME_WORD, _NAME_PREFIX, _NAME_SUBSTRING = 12, 8, 2
+_PLACE_WORD, _PLACE_PREFIX, _PLACE_SUBSTRING = 6, 4, 1
+
+
+@dataclass
+class SchoolFilter:
+    """The directory's filters, already validated (see `directory.forms.SchoolFilterForm`)."""
+
+    query: str = ""
+    level: str = ""
+    unit: AdminUnit | None = None
+    area: str = ""
+    office_id: int | None = None
+    ownership: str = ""
+    at: dt.date = field(default_factory=dt.date.today)
+
+
+def units_at(
+    day: dt.date, *, province: AdminUnit | None = None, parent: AdminUnit | None = None
+) -> QuerySet[AdminUnit]:
+    """Units in force on `day`: the provinces, or the children of `parent`, or all units of `province`."""
+    units = AdminUnit.objects.filter(valid_on(day))
+    if parent is not None:
+        return units.filter(parent=parent)
+    if province is not None:
+        return units.filter(province=province)
+    return units.filter(level=AdminUnit.Level.PROVINCE)
+
+
+def area_on(unit: AdminUnit, day: dt.date) -> str | None:
+    """The area class of a unit on a day, inherited from its parent district where it has none itself."""
+    for candidate in (unit, unit.parent):
+        if candidate is None:
+            continue
+        row = AreaClassification.objects.filter(valid_on(day), unit=candidate).first()
+        if row is not None:
+            return row.area
+    return None
+
+
+def _search_rank(terms: list[str]) -> Any:
+    if not terms:
+        return Value(0)
+    parts = []
+    for term in terms:
+        parts.append(
+            Case(
+                When(name_key__contains=f" {term} ", then=Value(_NAME_WORD)),
+                When(name_key__contains=f" {term}", then=Value(_NAME_PREFIX)),
+                When(name_key__contains=term, then=Value(_NAME_SUBSTRING)),
+                When(place_key__contains=f" {term} ", then=Value(_PLACE_WORD)),
+                When(place_key__contains=f" {term}", then=Value(_PLACE_PREFIX)),
+                When(place_key__contains=term, then=Value(_PLACE_SUBSTRING)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    total: Any = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def search_schools(user: object, filters: SchoolFilter) -> QuerySet[School]:
+    """The schools in the user's scope matching the filters, best search hits first, then in Vietnamese
+    alphabetical order. Every word of the query must match the name or the places (accents ignored)."""
+    schools = schools_visible_to(user)
+    terms = search_terms(filters.query)
+    for term in terms:
+        schools = schools.filter(Q(name_key__contains=term) | Q(place_key__contains=term))
+    if filters.level:
+        schools = schools.filter(level__in=levels_teaching(filters.level))
+    if filters.ownership:
+        schools = schools.filter(ownership=filters.ownership)
+    day = filters.at
+    if filters.unit is not None:
+        unit_id = filters.unit.pk
+        in_unit = Q(unit_id=unit_id) | Q(unit__parent_id=unit_id) | Q(unit__parent__parent_id=unit_id)
+        schools = schools.filter(
+            Exists(SchoolLocation.objects.filter(valid_on(day), in_unit, school=OuterRef("pk")))
+        )
+    if filters.area:
+        classified = AreaClassification.objects.filter(valid_on(day), area=filters.area)
+        area_units = Q(unit_id__in=classified.values("unit_id")) | Q(
+            unit__parent_id__in=classified.values("unit_id")
+        )
+        schools = schools.filter(
+            Exists(SchoolLocation.objects.filter(valid_on(day), area_units, school=OuterRef("pk")))
+        )
+    if filters.office_id:
+        schools = schools.filter(
+            Exists(
+                SchoolManagement.objects.filter(
+                    valid_on(day), office_id=filters.office_id, school=OuterRef("pk")
+                )
+            )
+        )
+    if terms:
+        schools = schools.annotate(rank=_search_rank(terms)).order_by("-rank", "sort_key", "moet_id")
+    else:
+        schools = schools.order_by("sort_key", "moet_id")
+    return schools
+
+
+def with_location_on(schools: QuerySet[School], day: dt.date) -> QuerySet[School]:
+    """Prefetch the location in force on `day` (with its unit and district) as `current_locations`."""
+    return schools.prefetch_related(
+        Prefetch(
+            "locations",
+            queryset=SchoolLocation.objects.filter(valid_on(day)).select_related(
+                "unit__parent", "unit__province"
+            ),
+            to_attr="current_locations",
+        )
+    )
+
+
+def school_totals(schools: QuerySet[School], school_year_id: int | None) -> dict[str, int]:
+    """Pupils, teachers and classes summed over `schools` in one school year, counted in the database."""
+    if school_year_id is None:
+        return {"pupils": 0, "teachers": 0, "classes": 0}
+    from chungtay.directory.models import SchoolYearFigures
+
+    totals = SchoolYearFigures.objects.filter(school__in=schools, school_year_id=school_year_id).aggregate(
+        pupils=Sum("pupils"), teachers=Sum("teachers"), classes=Sum("classes")
+    )
+    return {k: v or 0 for k, v in totals.items()}

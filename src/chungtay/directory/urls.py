@@ -1,0 +1,11 @@
+from django.urls import path
+
+from chungtay.directory import views
+
+app_name = "directory"
+urlpatterns = [
+    path("units/", views.unit_list, name="unit-list"),
+    path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("schools/", views.school_list, name="school-list"),
+    path("schools/<str:moet_id>/", views.school_detail, name="school-detail"),
+]

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from chungtay.accounts.scopes import home_province, offices_visible_to, school_for_user, schools_visible_to
+from chungtay.core.dates import today
+from chungtay.directory.forms import MapDateForm, SchoolFilterForm
+from chungtay.directory.models import (
+    REFORM_DATE,
+    AdminUnit,
+    AreaClassification,
+    SchoolYear,
+    UnitLineage,
+)
+from chungtay.directory.selectors import SchoolFilter, area_on, search_schools, units_at, with_location_on
+
+
+@require_GET
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    """The administrative map as it stood on a date: provinces, then a province's districts and wards."""
+    form = MapDateForm(request.GET)
+    status = 200 if form.is_valid() else 400
+    day = form.day()
+    parent = None
+    parent_id = request.GET.get("parent", "")
+    if parent_id:
+        if not parent_id.isdigit():
+            return render(request, "directory/unit_list.html", {"form": form, "bad_parent": True}, status=400)
+        parent = get_object_or_404(AdminUnit, pk=int(parent_id))
+        if not parent.is_valid_on(day):
+            parent = _counterpart_on(parent, day)
+    units = units_at(day, parent=parent) if parent is not None else units_at(day)
+    units = units.annotate(child_count=Count("children", filter=Q(children__level__in=["district", "ward"])))
+    units = units.prefetch_related("area_classes").order_by("sort_key")
+    rows = []
+    for unit in units:
+        area = next((a.area for a in unit.area_classes.all() if a.is_valid_on(day)), None)
+        rows.append((unit, area))
+    ancestors: list[AdminUnit] = []
+    node = parent
+    while node is not None:
+        ancestors.insert(0, node)
+        node = node.parent
+    context = {
+        "form": form,
+        "day": day,
+        "parent": parent,
+        "ancestors": ancestors,
+        "rows": rows,
+        "before_reform": day < REFORM_DATE,
+        "reform_date": REFORM_DATE,
+    }
+    return render(request, "directory/unit_list.html", context, status=status)
+
+
+def _counterpart_on(unit: AdminUnit, day: object) -> AdminUnit | None:
+    """The unit standing for `unit` on `day`: itself, or its successor/predecessor across the reform."""
+    if unit.is_valid_on(day):  # type: ignore[arg-type]
+        return unit
+    if unit.level == AdminUnit.Level.PROVINCE:
+        link = UnitLineage.objects.filter(Q(predecessor=unit) | Q(successor=unit)).select_related(
+            "predecessor", "successor"
+        )
+        for row in link:
+            other = row.successor if row.predecessor_id == unit.pk else row.predecessor
+            if other.is_valid_on(day) and other.code == unit.code:  # type: ignore[arg-type]
+                return other
+        for row in link:
+            other = row.successor if row.predecessor_id == unit.pk else row.predecessor
+            if other.is_valid_on(day):  # type: ignore[arg-type]
+                return other
+    return unit.province if unit.province and unit.province.is_valid_on(day) else None  # type: ignore[arg-type]
+
+
+@require_GET
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(AdminUnit.objects.select_related("parent__parent", "province"), pk=pk)
+    day = unit.valid_to or unit.valid_from or today()
+    children = unit.children.order_by("sort_key")
+    predecessors = UnitLineage.objects.filter(successor=unit).select_related("predecessor__parent")
+    successors = UnitLineage.objects.filter(predecessor=unit).select_related("successor")
+    areas = AreaClassification.objects.filter(unit=unit).order_by("valid_from")
+    schools = schools_visible_to(request.user)
+    in_unit = (
+        Q(locations__unit=unit) | Q(locations__unit__parent=unit) | Q(locations__unit__parent__parent=unit)
+    )
+    school_count = schools.filter(in_unit).distinct().count()
+    context = {
+        "unit": unit,
+        "children": children,
+        "predecessors": predecessors.order_by("predecessor__parent__sort_key", "predecessor__sort_key"),
+        "successors": successors,
+        "areas": areas,
+        "area_now": area_on(unit, day),
+        "school_count": school_count,
+        "day": day,
+    }
+    return render(request, "directory/unit_detail.html", context)
+
+
+@require_GET
+@login_required
+def school_list(request: HttpRequest) -> HttpResponse:
+    """The school directory: filters, accent-insensitive search ranked by word hits, pagination."""
+    form = SchoolFilterForm(
+        request.GET or None,
+        offices=offices_visible_to(request.user).order_by("kind", "sort_key"),
+        province=home_province(request.user),
+    )
+    status = 200
+    page = None
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        filters = form.to_filter() if form.is_bound else SchoolFilter(at=today())
+        schools = with_location_on(search_schools(request.user, filters), filters.at)
+        paginator = Paginator(schools, settings.DIRECTORY_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+    template = (
+        "directory/_school_results.html" if getattr(request, "htmx", False) else "directory/school_list.html"
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()}, status=status)
+
+
+@require_GET
+@login_required
+def school_detail(request: HttpRequest, moet_id: str) -> HttpResponse:
+    school = school_for_user(request.user, moet_id)
+    locations = school.locations.select_related("unit__parent", "unit__province").order_by("valid_from")
+    managements = school.managements.select_related("office").order_by("valid_from")
+    yearly = school.yearly.select_related("school_year").order_by("school_year__start_year")
+    day = today()
+    current = next((loc for loc in locations if loc.is_valid_on(day)), None)
+    context = {
+        "school": school,
+        "locations": [(loc, area_on(loc.unit, loc.valid_to or loc.valid_from or day)) for loc in locations],
+        "managements": managements,
+        "yearly": yearly,
+        "current": current,
+        "current_area": area_on(current.unit, day) if current else None,
+        "school_years": SchoolYear.objects.all(),
+    }
+    return render(request, "directory/school_detail.html", context)

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from chungtay.api.api import api
+from chungtay.core import views as core_views
+
+admin.site.site_header = "Chung Tay"
+admin.site.site_title = "Chung Tay"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("chungtay.accounts.urls")),
+    path("", include("chungtay.directory.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

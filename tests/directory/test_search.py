@@ -1,0 +1,69 @@
+import datetime as dt
+
+import pytest
+
+from chungtay.directory.selectors import SchoolFilter, search_schools
+from tests.factories import DepartmentFactory, SchoolFactory, UserFactory
+
+
+def _names(user, query, **kwargs):
+    return list(
+        search_schools(user, SchoolFilter(query=query, at=dt.date(2024, 1, 1), **kwargs)).values_list(
+            "name", flat=True
+        )
+    )
+
+
+@pytest.mark.parametrize("query", ["ung hoa", "UNG HOA", "Ứng Hòa", "ứng hoà"])
+def test_search_ignores_accents_and_case(as_user, query):
+    user = as_user("admin")
+    results = _names(user, query)
+    assert results == _names(user, "Ứng Hòa")
+    assert "Trung tâm GDNN-GDTX Ứng Hòa" in results
+
+
+def test_whole_word_hits_rank_before_prefixes_before_substrings(db):
+    department = DepartmentFactory()
+    for name in [
+        "Trường Mầm non Khoa Học",
+        "Trường Tiểu học Hoàng Long",
+        "Trường THCS Thanh Hòa",
+        "Trường THCS Bình Minh",
+    ]:
+        SchoolFactory(name=name, department=department)
+    viewer = UserFactory(role="viewer", office=department)
+    assert _names(viewer, "hoa") == [
+        "Trường THCS Thanh Hòa",
+        "Trường Tiểu học Hoàng Long",
+        "Trường Mầm non Khoa Học",
+    ]
+
+
+def test_name_hits_rank_before_place_hits(as_user):
+    user = as_user("admin")
+    results = _names(user, "ung hoa")
+    assert "Ứng Hòa" in results[0]
+
+
+def test_every_word_must_match(as_user):
+    user = as_user("admin")
+    assert _names(user, "ung hoa zzzzqqq") == []
+
+
+def test_search_never_leaves_the_scope(as_user):
+    user = as_user("pgd.hoangmai")
+    results = _names(user, "ung hoa")
+    assert not [name for name in results if "Ứng Hòa" in name]
+    assert "Trung tâm GDNN-GDTX Ứng Hòa" in _names(as_user("pgd.unghoa"), "ung hoa")
+
+
+def test_level_filter_includes_multi_level_schools(as_user):
+    user = as_user("admin")
+    thcs = search_schools(user, SchoolFilter(level="thcs"))
+    assert set(thcs.values_list("level", flat=True)) == {"thcs", "th_thcs", "thcs_thpt", "th_thcs_thpt"}
+
+
+def test_factory_school_in_other_department_is_invisible_to_hanoi_admin(as_user):
+    school = SchoolFactory(name="Trường Tiểu học Ứng Hòa Thử Nghiệm")
+    user = as_user("admin")
+    assert school.name not in _names(user, "ung hoa")
