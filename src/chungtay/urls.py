@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from chungtay.api.api import api
 from chungtay.core import views as core_views
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("chungtay.accounts.urls")),
     path("", include("chungtay.directory.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One login page for everything (throttled, translated): the admin's own login redirects to it.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

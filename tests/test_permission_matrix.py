@@ -1,0 +1,129 @@
+"""Every URL of the app, with every role: the expected status. A new URL pattern without a row here
+fails `test_every_url_has_a_rule`, so no page can ship without a scope rule."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from chungtay.accounts.models import User
+from chungtay.accounts.services import issue_api_token
+from chungtay.directory.models import AdminUnit
+
+ROLES = ["anonymous", "admin", "pgd.unghoa", "ht.unghoa", "gv.unghoa", "xem.hanoi", "pgd.hoangmai"]
+# The object kwargs below belong to Ứng Hòa; pgd.hoangmai is the outsider.
+
+
+def _all(status: int, anonymous: int | None = None) -> dict[str, int]:
+    statuses = dict.fromkeys(ROLES, status)
+    if anonymous is not None:
+        statuses["anonymous"] = anonymous
+    return statuses
+
+
+def _kwargs_school() -> dict[str, str]:
+    return {"moet_id": User.objects.get(username="gv.unghoa").school.moet_id}
+
+
+def _kwargs_unit() -> dict[str, int]:
+    return {"pk": AdminUnit.objects.get(edition="pre2025", level="district", short_name="Ứng Hòa").pk}
+
+
+def _kwargs_token() -> dict[str, int]:
+    token, _ = issue_api_token(
+        acting_user=User.objects.get(username="gv.unghoa"), name="matrix", read_only=True, expires_at=None
+    )
+    return {"pk": token.pk}
+
+
+LOGIN_REQUIRED = _all(200, anonymous=302)
+SCHOOL_IN_UNG_HOA = {**_all(200, anonymous=302), "pgd.hoangmai": 404}
+API_LOGIN_REQUIRED = _all(200, anonymous=401)
+
+# url name -> (kwargs factory or None, expected status by role), all with GET
+MATRIX: dict[str, tuple[object, dict[str, int]]] = {
+    "home": (None, LOGIN_REQUIRED),
+    "accounts:login": (None, _all(200)),
+    "accounts:logout": (None, _all(405)),
+    "accounts:password-change": (None, LOGIN_REQUIRED),
+    "accounts:password-done": (None, LOGIN_REQUIRED),
+    "accounts:profile": (None, LOGIN_REQUIRED),
+    "accounts:token-create": (None, _all(405)),
+    "accounts:token-revoke": (_kwargs_token, _all(405)),
+    "directory:unit-list": (None, LOGIN_REQUIRED),
+    "directory:unit-detail": (_kwargs_unit, LOGIN_REQUIRED),
+    "directory:school-list": (None, LOGIN_REQUIRED),
+    "directory:school-detail": (_kwargs_school, SCHOOL_IN_UNG_HOA),
+    "set_language": (None, _all(302)),
+    "api:me": (None, API_LOGIN_REQUIRED),
+    "api:list_units": (None, API_LOGIN_REQUIRED),
+    "api:list_schools": (None, API_LOGIN_REQUIRED),
+    "api:get_school": (_kwargs_school, {**_all(200, anonymous=401), "pgd.hoangmai": 404}),
+    "api:openapi-json": (None, _all(200)),
+    "api:openapi-view": (None, _all(200)),
+    "api:api-root": (None, _all(404)),
+}
+ADMIN_ONLY = {**_all(302), "admin": 200}
+ADMIN_EXCEPTIONS = {
+    "admin:login": _all(302),  # redirects to the one login page
+    "admin:autocomplete": {**_all(302), "admin": 403},  # refuses a request without its parameters
+    # logs written by the system, never added by hand
+    **{
+        f"admin:{model}_add": {**_all(302), "admin": 403}
+        for model in (
+            "axes_accessattempt",
+            "axes_accessfailurelog",
+            "axes_accesslog",
+            "django_tasks_database_dbtaskresult",
+        )
+    },
+}
+
+
+def _names(patterns: list, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            prefix = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            found.extend(_names(pattern.url_patterns, prefix))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found.append((f"{namespace}:{pattern.name}" if namespace else pattern.name, pattern))
+    return found
+
+
+ALL_URLS = _names(get_resolver().url_patterns)
+ADMIN_URLS = sorted(
+    name
+    for name, pattern in ALL_URLS
+    if name.startswith("admin:") and not pattern.pattern.regex.groups and name != "admin:logout"
+)
+
+
+def test_every_url_has_a_rule():
+    missing = sorted(name for name, _ in ALL_URLS if name not in MATRIX and not name.startswith("admin:"))
+    assert not missing, f"URLs without a permission rule: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(db, name, role):
+    kwargs_factory, expected = MATRIX[name]
+    kwargs = kwargs_factory() if callable(kwargs_factory) else {}
+    client = Client()
+    if role != "anonymous":
+        client.force_login(User.objects.get(username=role))
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == expected[role], f"{role} GET {name}"
+
+
+@pytest.mark.parametrize("name", ADMIN_URLS)
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_pages(db, name, role):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(User.objects.get(username=role))
+    response = client.get(reverse(name))
+    expected = ADMIN_EXCEPTIONS.get(name, ADMIN_ONLY)
+    assert response.status_code == expected[role], f"{role} GET {name}"
