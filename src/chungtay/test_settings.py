@@ -13,4 +13,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-STATIC_ROOT = None  # tests serve static files through the finders; no collectstatic output
+STATIC_ROOT = None  # type: ignore[assignment]  # tests serve static files through the finders; no collectstatic output
