@@ -55,6 +55,10 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "directory:unit-detail": (_kwargs_unit, LOGIN_REQUIRED),
     "directory:school-list": (None, LOGIN_REQUIRED),
     "directory:school-detail": (_kwargs_school, SCHOOL_IN_UNG_HOA),
+    "directory:school-edit": (
+        _kwargs_school,
+        {**SCHOOL_IN_UNG_HOA, "gv.unghoa": 403, "xem.hanoi": 403},
+    ),
     "set_language": (None, _all(302)),
     "api:me": (None, API_LOGIN_REQUIRED),
     "api:list_units": (None, API_LOGIN_REQUIRED),

@@ -126,3 +126,14 @@ class SchoolFilterForm(forms.Form):
             ownership=data.get("ownership") or "",
             at=data.get("at") or today(),
         )
+
+
+class SchoolDetailsForm(forms.Form):
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    latitude = forms.FloatField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, localize=True
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, localize=True
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("schools/", views.school_list, name="school-list"),
     path("schools/<str:moet_id>/", views.school_detail, name="school-detail"),
+    path("schools/<str:moet_id>/edit/", views.school_edit, name="school-edit"),
 ]

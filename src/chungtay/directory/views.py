@@ -1,16 +1,25 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from chungtay.accounts.scopes import home_province, offices_visible_to, school_for_user, schools_visible_to
+from chungtay.accounts.scopes import (
+    can_change_school,
+    home_province,
+    offices_visible_to,
+    school_for_user,
+    schools_visible_to,
+)
 from chungtay.core.dates import today
-from chungtay.directory.forms import MapDateForm, SchoolFilterForm
+from chungtay.core.errors import DomainError
+from chungtay.directory.forms import MapDateForm, SchoolDetailsForm, SchoolFilterForm
 from chungtay.directory.models import (
     REFORM_DATE,
     AdminUnit,
@@ -19,6 +28,7 @@ from chungtay.directory.models import (
     UnitLineage,
 )
 from chungtay.directory.selectors import SchoolFilter, area_on, search_schools, units_at, with_location_on
+from chungtay.directory.services import update_school_details
 
 
 @require_GET
@@ -149,5 +159,44 @@ def school_detail(request: HttpRequest, moet_id: str) -> HttpResponse:
         "current": current,
         "current_area": area_on(current.unit, day) if current else None,
         "school_years": SchoolYear.objects.all(),
+        "can_edit": can_change_school(request.user, school),  # type: ignore[arg-type]
     }
     return render(request, "directory/school_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def school_edit(request: HttpRequest, moet_id: str) -> HttpResponse:
+    """Correct a school's address and coordinates (leaders of the school, officers, administrators)."""
+    school = school_for_user(request.user, moet_id, write=True)
+    status = 200
+    if request.method == "POST":
+        form = SchoolDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                update_school_details(
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    moet_id=school.moet_id,
+                    expected_version=form.cleaned_data["version"],
+                    address=form.cleaned_data["address"],
+                    latitude=form.cleaned_data["latitude"],
+                    longitude=form.cleaned_data["longitude"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("The school's details were saved."))
+                return redirect("directory:school-detail", moet_id=school.moet_id)
+        else:
+            status = 400
+    else:
+        form = SchoolDetailsForm(
+            initial={
+                "address": school.address,
+                "latitude": school.latitude,
+                "longitude": school.longitude,
+                "version": school.version,
+            }
+        )
+    return render(request, "directory/school_edit.html", {"school": school, "form": form}, status=status)
