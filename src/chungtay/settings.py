@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "chungtay.core",
     "chungtay.accounts",
     "chungtay.directory",
+    "chungtay.partnerships",
     "chungtay.api",
 ]
 

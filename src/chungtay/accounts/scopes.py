@@ -7,10 +7,15 @@ Rules (see docs/architecture.md):
 - a school leader or teacher sees their own school;
 - a viewer sees what an officer with the same scope sees, read-only;
 - a superuser (the platform operator) sees everything.
+Beyond their own schools ("own scope"), users see their partners: the partnerships that involve one of
+their own schools, the other member schools of those partnerships, and, for an office, the schools of
+the offices it is twinned with (so it can choose partners). Only the own scope can be changed.
 Outside the scope an object answers 404, as if it did not exist; inside it but without the right to
 change it, 403."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -18,6 +23,9 @@ from django.http import Http404
 
 from chungtay.accounts.models import Role, User
 from chungtay.directory.models import AdminUnit, EducationOffice, School, SchoolLocation, SchoolManagement
+
+if TYPE_CHECKING:
+    from chungtay.partnerships.models import Partnership
 
 
 def _is_active_user(user: object) -> bool:
@@ -62,8 +70,8 @@ def school_scope_condition(user: User) -> Q | None:
     return condition
 
 
-def schools_visible_to(user: object) -> QuerySet[School]:
-    """Every school the user may see."""
+def own_schools(user: object) -> QuerySet[School]:
+    """The schools in the user's own scope (their office's, their units', their school)."""
     if not _is_active_user(user):
         return School.objects.none()
     assert isinstance(user, User)
@@ -72,15 +80,70 @@ def schools_visible_to(user: object) -> QuerySet[School]:
     return schools if condition is None else schools.filter(condition)
 
 
+def partner_office_ids(user: User) -> list[int]:
+    """Offices twinned (actively) with the user's office."""
+    from chungtay.partnerships.models import OfficeTwinning, TwinningStatus
+
+    if not user.office_id or user.role not in (Role.OFFICE_OFFICER, Role.VIEWER):
+        return []
+    twinnings = OfficeTwinning.objects.filter(
+        Q(supporting_office_id=user.office_id) | Q(supported_office_id=user.office_id),
+        status=TwinningStatus.ACTIVE,
+    ).values_list("supporting_office_id", "supported_office_id")
+    return sorted({office for pair in twinnings for office in pair} - {user.office_id})
+
+
+def partnerships_visible_to(user: object) -> QuerySet[Partnership]:
+    """Partnerships of the user's department (administrator), or involving one of their own schools."""
+    from chungtay.partnerships.models import Partnership, PartnershipMember
+
+    if not _is_active_user(user):
+        return Partnership.objects.none()
+    assert isinstance(user, User)
+    if user.is_superuser:
+        return Partnership.objects.all()
+    if user.role == Role.CITY_ADMIN:
+        return (
+            Partnership.objects.filter(department_id=user.office.tenant.pk)
+            if user.office
+            else Partnership.objects.none()
+        )
+    members = PartnershipMember.objects.filter(school__in=own_schools(user), partnership=OuterRef("pk"))
+    return Partnership.objects.filter(Exists(members))
+
+
+def schools_visible_to(user: object) -> QuerySet[School]:
+    """Every school the user may see: their own scope, their partners, and their twinned offices'."""
+    if not _is_active_user(user):
+        return School.objects.none()
+    assert isinstance(user, User)
+    condition = school_scope_condition(user)
+    if condition is None:
+        return School.objects.all()
+    if user.role == Role.CITY_ADMIN:
+        return School.objects.filter(condition)
+    from chungtay.partnerships.models import PartnershipMember
+
+    partners = PartnershipMember.objects.filter(
+        partnership__in=partnerships_visible_to(user), school=OuterRef("pk")
+    )
+    condition |= Q(Exists(partners))
+    offices = partner_office_ids(user)
+    if offices:
+        condition |= Q(Exists(SchoolManagement.objects.filter(school=OuterRef("pk"), office_id__in=offices)))
+    return School.objects.filter(condition)
+
+
 def can_change_school(user: User, school: School) -> bool:
-    """Whether the user may change a school's own record (address, figures…), given they can see it."""
+    """Whether the user may change a school's own record: only inside their own scope, and not as a
+    teacher or viewer."""
     if user.is_superuser:
         return True
-    if user.role == Role.CITY_ADMIN:
-        return True
-    if user.role == Role.OFFICE_OFFICER:
-        return True
-    return user.role == Role.SCHOOL_LEADER and user.school_id == school.pk
+    if user.role == Role.SCHOOL_LEADER:
+        return user.school_id == school.pk
+    if user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER):
+        return own_schools(user).filter(pk=school.pk).exists()
+    return False
 
 
 def school_for_user(user: object, moet_id: str, *, write: bool = False) -> School:
@@ -105,7 +168,7 @@ def offices_visible_to(user: object) -> QuerySet[EducationOffice]:
     if user.role == Role.CITY_ADMIN and user.office:
         tenant = user.office.tenant
         return EducationOffice.objects.filter(Q(pk=tenant.pk) | Q(department_id=tenant.pk))
-    managing = SchoolManagement.objects.filter(school__in=schools_visible_to(user)).values("office_id")
+    managing = SchoolManagement.objects.filter(school__in=own_schools(user)).values("office_id")
     return EducationOffice.objects.filter(Q(pk=user.office_id) | Q(pk__in=managing))
 
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from chungtay.accounts.scopes import home_department, schools_visible_to
+from chungtay.accounts.scopes import home_department, own_schools
 from chungtay.core.dates import today
 from chungtay.directory.models import SchoolLevel
 from chungtay.directory.selectors import SchoolFilter, search_schools
@@ -16,11 +16,11 @@ from chungtay.directory.selectors import SchoolFilter, search_schools
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The user's starting page: their scope in figures and the way into the directory."""
-    schools = schools_visible_to(request.user)
+    schools = own_schools(request.user)
     by_level = dict(schools.values_list("level").annotate(n=Count("pk")).values_list("level", "n"))
     day = today()
     areas = {
-        area: search_schools(request.user, SchoolFilter(area=area, at=day)).count()
+        area: search_schools(request.user, SchoolFilter(area=area, at=day, own_only=True)).count()
         for area in ("inner", "outer")
     }
     context = {

@@ -416,3 +416,16 @@ class SchoolYearFigures(models.Model):
     @property
     def pupils_per_class(self) -> float | None:
         return self.pupils / self.classes if self.classes else None
+
+
+class DevelopmentArea(models.TextChoices):
+    """The areas where schools assess themselves and commit to help each other."""
+
+    GOVERNANCE = "governance", _("Governance")
+    FACILITIES = "facilities", _("Facilities")
+    SUBJECT_TEACHING = "subject_teaching", _("Subject teaching")
+    GIFTED_TRAINING = "gifted_training", _("Gifted-pupil training")
+    DIGITAL = "digital", _("Digital transformation")
+    NATIONAL_STANDARD = "national_standard", _("National-standard status")
+    ARTS_SPORTS = "arts_sports", _("Arts and sports")
+    PUPIL_SUPPORT = "pupil_support", _("Pupil support")

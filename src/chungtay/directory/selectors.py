@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 
-from chungtay.accounts.scopes import schools_visible_to
+from chungtay.accounts.scopes import own_schools, schools_visible_to
 from chungtay.core.dates import valid_on
 from chungtay.core.text import search_terms
 from chungtay.directory.models import (
@@ -37,6 +37,7 @@ class SchoolFilter:
     office_id: int | None = None
     ownership: str = ""
     at: dt.date = field(default_factory=dt.date.today)
+    own_only: bool = False  # only the user's own scope, without partners
 
 
 def units_at(
@@ -88,7 +89,7 @@ def _search_rank(terms: list[str]) -> Any:
 def search_schools(user: object, filters: SchoolFilter) -> QuerySet[School]:
     """The schools in the user's scope matching the filters, best search hits first, then in Vietnamese
     alphabetical order. Every word of the query must match the name or the places (accents ignored)."""
-    schools = schools_visible_to(user)
+    schools = own_schools(user) if filters.own_only else schools_visible_to(user)
     terms = search_terms(filters.query)
     for term in terms:
         schools = schools.filter(Q(name_key__contains=term) | Q(place_key__contains=term))
