@@ -11,8 +11,8 @@ from chungtay.accounts.models import User
 from chungtay.accounts.services import issue_api_token
 from chungtay.directory.models import AdminUnit
 
-ROLES = ["anonymous", "admin", "pgd.unghoa", "ht.unghoa", "gv.unghoa", "xem.hanoi", "pgd.hoangmai"]
-# The object kwargs below belong to Ứng Hòa; pgd.hoangmai is the outsider.
+ROLES = ["anonymous", "admin", "pgd.unghoa", "ht.unghoa", "gv.unghoa", "xem.hanoi", "pgd.bavi"]
+# The object kwargs below belong to Ứng Hòa; pgd.bavi is the outsider.
 
 
 def _all(status: int, anonymous: int | None = None) -> dict[str, int]:
@@ -37,9 +37,52 @@ def _kwargs_token() -> dict[str, int]:
     return {"pk": token.pk}
 
 
+def _direct_partnership():
+    """A covenant-style partnership (no twinning) of gv.unghoa's school with a Mỹ Đức school, created by
+    the administrator: pgd.bavi (Ba Vì is twinned with neither) has no school in it."""
+    import datetime as dt
+
+    from chungtay.directory.models import School
+    from chungtay.partnerships.services import create_partnership
+
+    school = User.objects.get(username="gv.unghoa").school
+    other = School.objects.filter(managements__office__code="pgd-myduc", level=school.level).first()
+    return create_partnership(
+        acting_user=User.objects.get(username="admin"),
+        twinning=None,
+        members=[(school, "mutual"), (other, "mutual")],
+        starts_on=dt.date(2024, 1, 1),
+    )
+
+
+def _kwargs_partnership() -> dict[str, int]:
+    return {"pk": _direct_partnership().pk}
+
+
+def _kwargs_agreement() -> dict[str, int]:
+    from chungtay.partnerships.services import draft_agreement
+
+    agreement = draft_agreement(
+        acting_user=User.objects.get(username="admin"),
+        partnership=_direct_partnership(),
+        kind="covenant",
+        title="Giao ước",
+        terms="Điều khoản",
+    )
+    return {"pk": agreement.pk}
+
+
+def _kwargs_member() -> dict[str, int]:
+    partnership = _direct_partnership()
+    return {"pk": partnership.pk, "member_pk": partnership.members.first().pk}
+
+
 LOGIN_REQUIRED = _all(200, anonymous=302)
-SCHOOL_IN_UNG_HOA = {**_all(200, anonymous=302), "pgd.hoangmai": 404}
+SCHOOL_IN_UNG_HOA = {**_all(200, anonymous=302), "pgd.bavi": 404}
 API_LOGIN_REQUIRED = _all(200, anonymous=401)
+OFFICE_ONLY = {**_all(403, anonymous=302), "admin": 200, "pgd.unghoa": 200}
+# drafting agreements: the administrator, officers and leaders of member schools; outsiders 404
+DRAFTERS = {**SCHOOL_IN_UNG_HOA, "gv.unghoa": 403, "xem.hanoi": 403}
 
 # url name -> (kwargs factory or None, expected status by role), all with GET
 MATRIX: dict[str, tuple[object, dict[str, int]]] = {
@@ -60,10 +103,26 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
         {**SCHOOL_IN_UNG_HOA, "gv.unghoa": 403, "xem.hanoi": 403},
     ),
     "set_language": (None, _all(302)),
+    "partnerships:partnership-list": (None, LOGIN_REQUIRED),
+    "partnerships:overview": (None, LOGIN_REQUIRED),
+    "partnerships:twinning-list": (None, LOGIN_REQUIRED),
+    "partnerships:partnership-create": (None, {**OFFICE_ONLY, "pgd.bavi": 200}),
+    "partnerships:partnership-detail": (_kwargs_partnership, SCHOOL_IN_UNG_HOA),
+    "partnerships:member-add": (_kwargs_partnership, _all(405)),
+    "partnerships:member-leave": (_kwargs_member, _all(405)),
+    "partnerships:agreement-create": (_kwargs_partnership, DRAFTERS),
+    "partnerships:agreement-detail": (_kwargs_agreement, SCHOOL_IN_UNG_HOA),
+    "partnerships:agreement-edit": (_kwargs_agreement, DRAFTERS),
+    "partnerships:commitment-add": (_kwargs_agreement, _all(405)),
+    "partnerships:agreement-send": (_kwargs_agreement, _all(405)),
+    "partnerships:agreement-sign": (_kwargs_agreement, _all(405)),
+    "partnerships:agreement-terminate": (_kwargs_agreement, _all(405)),
+    "partnerships:agreement-amend": (_kwargs_agreement, _all(405)),
+    "partnerships:agreement-scan": (_kwargs_agreement, _all(405)),
     "api:me": (None, API_LOGIN_REQUIRED),
     "api:list_units": (None, API_LOGIN_REQUIRED),
     "api:list_schools": (None, API_LOGIN_REQUIRED),
-    "api:get_school": (_kwargs_school, {**_all(200, anonymous=401), "pgd.hoangmai": 404}),
+    "api:get_school": (_kwargs_school, {**_all(200, anonymous=401), "pgd.bavi": 404}),
     "api:openapi-json": (None, _all(200)),
     "api:openapi-view": (None, _all(200)),
     "api:api-root": (None, _all(404)),

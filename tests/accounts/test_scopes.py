@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import can_change_school, school_for_user, schools_visible_to
+from chungtay.accounts.scopes import can_change_school, own_schools, school_for_user, schools_visible_to
 from chungtay.directory.models import School
 from tests.factories import DepartmentFactory, DistrictOfficeFactory, SchoolFactory, UserFactory
 
@@ -30,19 +30,28 @@ def test_city_admin_does_not_see_another_department(db):
     assert not schools_visible_to(_user("admin")).filter(pk=other.pk).exists()
 
 
-def test_officer_sees_their_offices_schools_and_the_schools_now_in_their_units(db):
+def test_officer_own_scope_is_their_offices_schools_and_the_schools_now_in_their_units(db):
     officer = _user("pgd.hoangmai")
-    visible = schools_visible_to(officer)
     managed = School.objects.filter(managements__office=officer.office)
     in_units = School.objects.filter(locations__unit__in=officer.scope_units.all())
-    assert set(visible) == set(managed) | set(in_units)
+    assert set(own_schools(officer)) == set(managed) | set(in_units)
     assert managed.count() > 59
-    assert not visible.filter(pk=_ung_hoa_school().pk).exists()
+
+
+def test_officer_sees_the_twinned_offices_schools_but_cannot_change_them(db):
+    officer = _user("pgd.hoangmai")
+    ung_hoa = _ung_hoa_school()
+    assert school_for_user(officer, ung_hoa.moet_id) == ung_hoa
+    assert not can_change_school(officer, ung_hoa)
+    with pytest.raises(PermissionDenied):
+        school_for_user(officer, ung_hoa.moet_id, write=True)
+    ba_vi = School.objects.filter(managements__office__code="pgd-bavi").first()
+    assert not schools_visible_to(officer).filter(pk=ba_vi.pk).exists()
 
 
 def test_officer_of_another_office_gets_404_for_a_school(db):
     with pytest.raises(Http404):
-        school_for_user(_user("pgd.hoangmai"), _ung_hoa_school().moet_id)
+        school_for_user(_user("pgd.bavi"), _ung_hoa_school().moet_id)
 
 
 def test_officer_scope_by_units_continues_after_the_reform(db):
@@ -54,10 +63,16 @@ def test_officer_scope_by_units_continues_after_the_reform(db):
     assert visible.count() > 90
 
 
-def test_school_roles_see_only_their_school(db):
+def test_school_roles_own_their_school_and_see_their_partners(db):
+    from chungtay.partnerships.models import PartnershipMember
+
     for username in ("ht.hoangmai", "gv.hoangmai"):
         user = _user(username)
-        assert list(schools_visible_to(user)) == [user.school]
+        assert list(own_schools(user)) == [user.school]
+        groups = PartnershipMember.objects.filter(school=user.school).values("partnership_id")
+        partners = set(School.objects.filter(memberships__partnership_id__in=groups))
+        assert set(schools_visible_to(user)) == partners | {user.school}
+        assert len(partners) > 1
 
 
 def test_viewer_sees_like_an_officer_but_cannot_change(db):

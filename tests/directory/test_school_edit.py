@@ -78,7 +78,7 @@ def test_a_forged_version_field_is_refused(leader_client):
 
 
 @pytest.mark.parametrize(
-    ("username", "status"), [("gv.unghoa", 403), ("xem.hanoi", 403), ("pgd.hoangmai", 404)]
+    ("username", "status"), [("gv.unghoa", 403), ("xem.hanoi", 403), ("pgd.hoangmai", 403), ("pgd.bavi", 404)]
 )
 def test_others_cannot_change_the_school(db, username, status):
     school = User.objects.get(username="ht.unghoa").school

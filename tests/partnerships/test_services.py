@@ -108,10 +108,10 @@ def test_a_school_twice_in_a_group_is_refused(hm_uh):
             acting_user=user("pgd.hoangmai"),
             twinning=hm_uh,
             members=[(school, Side.SUPPORTING), (school, Side.SUPPORTED)],
-            starts_on=dt.date(2023, 4, 1),
+            starts_on=dt.date(2023, 4, 2),
         )
     assert school.name in _message(excinfo)
-    assert not Partnership.objects.filter(members__school=school, starts_on=dt.date(2023, 4, 1)).exists()
+    assert not Partnership.objects.filter(members__school=school, starts_on=dt.date(2023, 4, 2)).exists()
 
 
 def test_a_partnership_with_one_school_is_refused(hm_uh):
@@ -409,7 +409,9 @@ def test_termination_needs_a_reason_and_a_manager(leaders_pair):
 
 def test_agreements_past_their_term_expire(leaders_pair):
     agreement = _activate(leaders_pair)
-    assert services.expire_agreements(acting_user=user("admin"), on=END) == 0
+    services.expire_agreements(acting_user=user("admin"), on=END)
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE
     assert services.expire_agreements(acting_user=user("admin"), on=END + dt.timedelta(days=1)) >= 1
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.EXPIRED

@@ -11,11 +11,16 @@ from django.http import Http404
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import own_schools, partnerships_visible_to
 from chungtay.core.dates import valid_on
+from chungtay.directory.models import SchoolManagement
 from chungtay.partnerships.models import (
     Agreement,
+    AgreementKind,
     AgreementStatus,
+    OfficeTwinning,
     Partnership,
     PartnershipMember,
+    PartnershipStatus,
+    Signature,
 )
 
 
@@ -142,3 +147,91 @@ def partnership_list(
         .prefetch_related(Prefetch("members", queryset=current, to_attr="current_members"))
         .order_by("number")
     )
+
+
+def twinnings_visible_to(user: object) -> QuerySet[OfficeTwinning]:
+    """Twinnings of the administrator's department, or those the user's office is a party to."""
+    if not getattr(user, "is_authenticated", False):
+        return OfficeTwinning.objects.none()
+    assert isinstance(user, User)
+    rows = OfficeTwinning.objects.select_related("supporting_office", "supported_office")
+    if user.is_superuser:
+        return rows
+    if user.role == Role.CITY_ADMIN and user.office:
+        return rows.filter(department_id=user.office.tenant.pk)
+    if user.office_id:
+        return rows.filter(Q(supporting_office_id=user.office_id) | Q(supported_office_id=user.office_id))
+    if user.school_id:
+        offices = SchoolManagement.objects.filter(school_id=user.school_id).values("office_id")
+        return rows.filter(Q(supporting_office_id__in=offices) | Q(supported_office_id__in=offices))
+    return rows.none()
+
+
+def department_overview(user: object, day: dt.date) -> dict[str, object]:
+    """The figures of the seeds' reviews, counted in the database over what the user may see:
+    offices twinned, schools in partnerships by level, schools that signed memoranda (MN/TH/THCS) and
+    covenants (THPT, GDNN-GDTX), partnerships by status."""
+    from chungtay.directory.models import EducationOffice, School
+
+    partnerships = partnerships_visible_to(user)
+    twinnings = twinnings_visible_to(user).filter(status="active")
+    twinned_offices = set(twinnings.values_list("supporting_office_id", flat=True)) | set(
+        twinnings.values_list("supported_office_id", flat=True)
+    )
+    # The share of offices twinned is a department figure: shown to those who see the department.
+    department = None
+    if isinstance(user, User) and user.office_id and user.office.kind == EducationOffice.Kind.DEPARTMENT:  # type: ignore[union-attr]
+        department = user.office
+    district_offices = (
+        EducationOffice.objects.filter(department=department, kind=EducationOffice.Kind.DISTRICT_OFFICE)
+        if department
+        else EducationOffice.objects.none()
+    )
+    office_total = district_offices.count()
+    office_twinned = district_offices.filter(pk__in=twinned_offices).count()
+    members = PartnershipMember.objects.filter(valid_on(day), partnership__in=partnerships)
+    schools_in = School.objects.filter(pk__in=members.values("school_id"))
+    by_level = dict(schools_in.values_list("level").annotate(n=Count("pk")))
+    signed = Signature.objects.filter(
+        agreement__partnership__in=partnerships,
+        agreement__status__in=[AgreementStatus.ACTIVE, AgreementStatus.RENEWED, AgreementStatus.EXPIRED],
+    )
+    memorandum_schools = (
+        signed.filter(agreement__kind=AgreementKind.MEMORANDUM, school__level__in=BASIC_SCHOOL_LEVELS)
+        .values("school_id")
+        .distinct()
+        .count()
+    )
+    covenant_schools = (
+        signed.filter(agreement__kind=AgreementKind.COVENANT, school__level__in=CITY_MANAGED_LEVELS)
+        .values("school_id")
+        .distinct()
+        .count()
+    )
+    by_status = dict(partnerships.values_list("status").annotate(n=Count("pk")))
+    agreements_by_status = dict(
+        Agreement.objects.filter(partnership__in=partnerships).values_list("status").annotate(n=Count("pk"))
+    )
+    return {
+        "office_total": office_total if department else None,
+        "office_twinned": office_twinned,
+        "office_share": round(100 * office_twinned / office_total, 1) if office_total else None,
+        "twinning_count": twinnings.count(),
+        "schools_in_partnerships": schools_in.count(),
+        "schools_by_level": by_level,
+        "memorandum_schools": memorandum_schools,
+        "covenant_schools": covenant_schools,
+        "partnerships_by_status": [(PartnershipStatus(k).label, v) for k, v in sorted(by_status.items())],
+        "partnership_total": sum(by_status.values()),
+        "pilot_partnerships": partnerships.filter(is_pilot=True).count(),
+        "agreements_by_status": [
+            (AgreementStatus(k).label, v) for k, v in sorted(agreements_by_status.items())
+        ],
+    }
+
+
+# Levels whose schools sign memoranda under their district office, and those the city manages directly
+# (which sign covenants): "672 MN/TH/THCS schools signed memoranda; 65 THPT schools and centres signed
+# covenants".
+BASIC_SCHOOL_LEVELS = ["mn", "th", "thcs", "th_thcs"]
+CITY_MANAGED_LEVELS = ["thpt", "thcs_thpt", "th_thcs_thpt", "gdnn_gdtx"]

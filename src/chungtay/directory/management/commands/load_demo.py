@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from chungtay.accounts.demo import create_demo_accounts
 from chungtay.directory.adminmap import seed_admin_map
 from chungtay.directory.demo import load_demo_directory
+from chungtay.partnerships.demo import load_demo_partnerships
 
 DEFAULT_PASSWORD = "ChungTay@2025"  # noqa: S105 - the demo's documented password
 
@@ -33,6 +34,10 @@ class Command(BaseCommand):
             f"Schools: {schools['schools']} in the demo department ({schools['schools_created']} new)"
         )
         accounts = create_demo_accounts(password)
+        partnerships = load_demo_partnerships(seed=seed)
+        self.stdout.write(
+            f"Partnerships: {partnerships['partnerships']} ({partnerships['partnerships_created']} new)"
+        )
         self.stdout.write(f"Demo loaded in {time.perf_counter() - started:.1f} s")
         if not quiet_accounts:
             self.stdout.write(self.style.SUCCESS(f"\nDemo accounts (password: {password})"))

@@ -1,0 +1,467 @@
+"""The demo movement on top of the demo city: the office pairings of the seeds, groups and pairs under
+them, covenants between THPT schools directly under the department, and agreements in every state of
+their lifecycle. Deterministic for a seed; idempotent (skipped when the demo phase exists)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from chungtay.accounts.models import Role, User
+from chungtay.directory.models import AdminUnit, EducationOffice, MapEdition, School
+from chungtay.partnerships.models import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    Commitment,
+    CommitmentStatus,
+    OfficeTwinning,
+    Partnership,
+    PartnershipMember,
+    PartnershipStatus,
+    Phase,
+    Side,
+    Signature,
+)
+
+PHASE_NAME = "Giai đoạn 2022–2025: Nhà trường cùng chung tay phát triển – Thầy cô cùng sẻ chia trách nhiệm"
+TWINNED_ON = dt.date(2023, 3, 25)
+SIGNED_ON = dt.date(2023, 4, 20)
+FIRST_TERM_END = dt.date(2025, 5, 31)
+RENEWED_ON = dt.date(2025, 6, 15)
+CURRENT_TERM_END = dt.date(2027, 6, 30)
+
+# supporting (inner) office -> supported offices, from the seeds first, then a plausible pairing of
+# every other outer district so that 100% of the district-level units are connected.
+TWINNINGS: list[tuple[str, str]] = [
+    ("Bắc Từ Liêm", "Thanh Oai"),
+    ("Đống Đa", "Sóc Sơn"),
+    ("Hoàng Mai", "Ứng Hòa"),
+    ("Hoàn Kiếm", "Quốc Oai"),
+    ("Ba Đình", "Ba Vì"),
+    ("Cầu Giấy", "Ba Vì"),
+    ("Thanh Xuân", "Ba Vì"),
+    ("Nam Từ Liêm", "Ba Vì"),
+    ("Tây Hồ", "Ba Vì"),
+    ("Hoài Đức", "Ba Vì"),
+    ("Long Biên", "Gia Lâm"),
+    ("Tây Hồ", "Đông Anh"),
+    ("Cầu Giấy", "Mê Linh"),
+    ("Thanh Xuân", "Thanh Trì"),
+    ("Ba Đình", "Sơn Tây"),
+    ("Nam Từ Liêm", "Đan Phượng"),
+    ("Bắc Từ Liêm", "Phúc Thọ"),
+    ("Hà Đông", "Chương Mỹ"),
+    ("Hai Bà Trưng", "Thường Tín"),
+    ("Hoàn Kiếm", "Mỹ Đức"),
+    ("Đống Đa", "Thạch Thất"),
+    ("Hà Đông", "Phú Xuyên"),
+    ("Nam Từ Liêm", "Hoài Đức"),
+]
+LAO_CAI_CITY = "Lào Cai"  # Ba Vì's seventh partner, in another province
+# Pilot pairs per level (MN, TH, THCS) for a twinning; Hoàng Mai–Ứng Hòa groups all its schools.
+PILOTS = {("Đống Đa", "Sóc Sơn"): (3, 3, 3), ("Hoàn Kiếm", "Quốc Oai"): (3, 4, 3)}
+DEFAULT_PILOTS = (2, 2, 2)
+GROUP_ALL = ("Hoàng Mai", "Ứng Hòa")
+COVENANT_PAIRS = 32
+SUBJECTS = ["Toán", "Ngữ văn", "Tiếng Anh", "Khoa học tự nhiên", "Lịch sử và Địa lí", "Tin học"]
+
+
+def _office(short: str) -> EducationOffice:
+    return EducationOffice.objects.get(
+        code__startswith="pgd-", short_name=f"Phòng GD&ĐT {short}", department__code="so-hanoi"
+    )
+
+
+def _lao_cai_office() -> EducationOffice:
+    """Sở GD&ĐT Lào Cai and its city office: a partner from another province."""
+    province = AdminUnit.objects.get(edition=MapEdition.REFORM_2025, level="province", code="15")
+    city = AdminUnit.objects.get(edition=MapEdition.PRE_2025, level="district", code="080")
+    department, _ = EducationOffice.objects.get_or_create(
+        code="so-laocai",
+        defaults={
+            "kind": EducationOffice.Kind.DEPARTMENT,
+            "name": "Sở Giáo dục và Đào tạo Lào Cai",
+            "short_name": "Sở GD&ĐT Lào Cai",
+            "unit": province,
+        },
+    )
+    office, _ = EducationOffice.objects.get_or_create(
+        code="pgd-tp-laocai",
+        defaults={
+            "kind": EducationOffice.Kind.DISTRICT_OFFICE,
+            "name": "Phòng Giáo dục và Đào tạo thành phố Lào Cai",
+            "short_name": "Phòng GD&ĐT TP Lào Cai",
+            "department": department,
+            "unit": city,
+            "valid_to": dt.date(2025, 6, 30),
+        },
+    )
+    return office
+
+
+def _public(office: EducationOffice, level: str) -> list[School]:
+    return list(
+        School.objects.filter(
+            managements__office=office, level=level, ownership="public", is_demo=True
+        ).order_by("moet_id")
+    )
+
+
+class _Builder:
+    """Collects rows and writes them in bulk."""
+
+    def __init__(self, rng: random.Random, department: EducationOffice, creator: User) -> None:
+        self.rng = rng
+        self.department = department
+        self.creator = creator
+        self.number = 0
+        self.partnerships: list[Partnership] = []
+        self.members: list[tuple[int, School, str]] = []
+
+    def group(
+        self,
+        twinning: OfficeTwinning | None,
+        supporting: Sequence[School],
+        supported: Sequence[School],
+        level: str,
+        *,
+        pilot_wave: int | None = None,
+    ) -> None:
+        self.number += 1
+        names = ", ".join(s.name for s in supporting) + " – " + ", ".join(s.name for s in supported)
+        self.partnerships.append(
+            Partnership(
+                department=self.department,
+                twinning=twinning,
+                number=self.number,
+                name=f"Nhóm {self.number}: {names}"[:300],
+                level=level,
+                is_pilot=pilot_wave is not None,
+                pilot_wave=pilot_wave,
+                starts_on=TWINNED_ON + dt.timedelta(days=7),
+                created_by=self.creator,
+            )
+        )
+        index = len(self.partnerships) - 1
+        self.members.extend((index, s, Side.SUPPORTING) for s in supporting)
+        self.members.extend((index, s, Side.SUPPORTED) for s in supported)
+
+
+def _groups_covering_all(builder: _Builder, twinning: OfficeTwinning, level: str) -> None:
+    """One group per supporting school; the supported schools dealt out so every school is in one."""
+    supporting = _public(twinning.supporting_office, level)
+    supported = _public(twinning.supported_office, level)
+    buckets: list[list[School]] = [[] for _ in supporting]
+    for i, school in enumerate(supported):
+        buckets[i % len(supporting)].append(school)
+    for i, (lead, partners) in enumerate(zip(supporting, buckets, strict=True)):
+        builder.group(twinning, [lead], partners, level, pilot_wave=1 if i < 3 else None)
+
+
+def _pilot_pairs(builder: _Builder, twinning: OfficeTwinning, counts: tuple[int, int, int]) -> None:
+    for level, count in zip(("mn", "th", "thcs"), counts, strict=True):
+        left = _public(twinning.supporting_office, level)
+        right = _public(twinning.supported_office, level)
+        for a, b in zip(
+            builder.rng.sample(left, min(count, len(left))),
+            builder.rng.sample(right, min(count, len(right))),
+            strict=False,
+        ):
+            builder.group(twinning, [a], [b], level, pilot_wave=1)
+
+
+def _leaders(schools: set[School]) -> dict[int, User]:
+    """A leader account for every school in a partnership (unusable password: they sign in after the
+    department issues them one)."""
+    leaders = User.objects.filter(role=Role.SCHOOL_LEADER, school__in=schools)
+    existing: dict[int, User] = {u.school_id: u for u in leaders if u.school_id is not None}
+    unusable = make_password(None)
+    new = [
+        User(
+            username=f"ht.{school.moet_id}",
+            role=Role.SCHOOL_LEADER,
+            school=school,
+            full_name=f"Hiệu trưởng {school.name}",
+            position="Hiệu trưởng",
+            password=unusable,
+        )
+        for school in sorted(schools, key=lambda s: s.moet_id)
+        if school.pk not in existing
+    ]
+    created = bulk_create_with_history(new, User, batch_size=1000, default_change_reason="demo data")
+    if any(u.pk is None for u in created):
+        created = list(User.objects.filter(username__in=[u.username for u in new]))
+    existing.update({u.school_id: u for u in created if u.school_id is not None})
+    return existing
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+
+
+@transaction.atomic
+def load_demo_partnerships(*, seed: int = 2022) -> dict[str, int]:
+    department = EducationOffice.objects.get(code="so-hanoi")
+    if Phase.objects.filter(department=department, name=PHASE_NAME).exists():
+        return {
+            "partnerships_created": 0,
+            "partnerships": Partnership.objects.filter(department=department).count(),
+        }
+    rng = random.Random(seed)
+    admin = User.objects.get(username="admin")
+    phase = Phase.objects.create(
+        department=department, name=PHASE_NAME, starts_on=dt.date(2022, 12, 12), ends_on=dt.date(2025, 6, 30)
+    )
+
+    twinnings: list[OfficeTwinning] = []
+    pairs = [(_office(a), _office(b)) for a, b in TWINNINGS] + [(_office("Ba Vì"), _lao_cai_office())]
+    for supporting, supported in pairs:
+        twinnings.append(
+            OfficeTwinning(
+                department=department,
+                phase=phase,
+                supporting_office=supporting,
+                supported_office=supported,
+                starts_on=TWINNED_ON,
+            )
+        )
+    twinnings = bulk_create_with_history(twinnings, OfficeTwinning, default_change_reason="demo data")
+
+    builder = _Builder(rng, department, admin)
+    for (left, right), twinning in zip([*TWINNINGS, ("Ba Vì", LAO_CAI_CITY)], twinnings, strict=True):
+        if (left, right) == GROUP_ALL:
+            for level in ("mn", "th", "thcs"):
+                _groups_covering_all(builder, twinning, level)
+        elif right != LAO_CAI_CITY:
+            _pilot_pairs(builder, twinning, PILOTS.get((left, right), DEFAULT_PILOTS))
+    inner_upper = list(
+        School.objects.filter(
+            department=department,
+            level="thpt",
+            ownership="public",
+            is_demo=True,
+            locations__unit__parent__unit_type="quan",
+        )
+        .distinct()
+        .order_by("moet_id")
+    )
+    outer_upper = list(
+        School.objects.filter(
+            department=department,
+            level="thpt",
+            ownership="public",
+            is_demo=True,
+            locations__unit__parent__unit_type__in=["huyen", "thi_xa"],
+        )
+        .distinct()
+        .order_by("moet_id")
+    )
+    for a, b in zip(
+        rng.sample(inner_upper, COVENANT_PAIRS), rng.sample(outer_upper, COVENANT_PAIRS), strict=True
+    ):
+        builder.group(None, [a], [b], "thpt")
+
+    partnerships = bulk_create_with_history(
+        builder.partnerships, Partnership, batch_size=500, default_change_reason="demo data"
+    )
+    if any(p.pk is None for p in partnerships):
+        partnerships = list(Partnership.objects.filter(department=department).order_by("number"))
+    members = []
+    for index, school, side in builder.members:
+        members.append(
+            PartnershipMember(
+                partnership=partnerships[index],
+                school=school,
+                side=side,
+                role=PartnershipMember.Role.LEAD
+                if side == Side.SUPPORTING
+                else PartnershipMember.Role.MEMBER,
+                valid_from=partnerships[index].starts_on,
+            )
+        )
+    bulk_create_with_history(members, PartnershipMember, batch_size=2000, default_change_reason="demo data")
+    leaders = _leaders({school for _, school, _ in builder.members})
+    schools_of: dict[int, list[tuple[School, str]]] = {}
+    for index, school, side in builder.members:
+        schools_of.setdefault(index, []).append((school, side))
+    _agreements(rng, partnerships, schools_of, leaders)
+    return {"partnerships_created": len(partnerships), "partnerships": len(partnerships)}
+
+
+def _agreements(
+    rng: random.Random,
+    partnerships: list[Partnership],
+    schools_of: dict[int, list[tuple[School, str]]],
+    leaders: dict[int, User],
+) -> None:
+    """Agreements in every state: most in force (a first term 2023–2025 renewed for some), some
+    awaiting a signature, drafts, terminated and expired ones, and partnerships still without one."""
+    agreements: list[Agreement] = []
+    plans: list[tuple[int, str]] = []  # (partnership index, state)
+    for index in range(len(partnerships)):
+        roll = rng.random()
+        state = (
+            "active"
+            if roll < 0.66
+            else "renewed"
+            if roll < 0.78
+            else "awaiting"
+            if roll < 0.84
+            else "draft"
+            if roll < 0.89
+            else "terminated"
+            if roll < 0.92
+            else "expired"
+            if roll < 0.95
+            else "none"
+        )
+        plans.append((index, state))
+    for index, state in plans:
+        if state == "none":
+            continue
+        partnership = partnerships[index]
+        covenant = partnership.twinning_id is None
+        kind = AgreementKind.COVENANT if covenant else AgreementKind.MEMORANDUM
+        title = "Giao ước thi đua kết nghĩa" if covenant else "Biên bản ghi nhớ hợp tác phát triển"
+        terms = (
+            "Hai bên thống nhất: (1) tổ chức ít nhất 2 chuyên đề mỗi năm học; "
+            "(2) dự giờ, sinh hoạt chuyên môn liên trường mỗi học kì; (3) chia sẻ tài liệu, học liệu số; "
+            "(4) hỗ trợ học sinh có hoàn cảnh khó khăn."
+        )
+        first = Agreement(
+            partnership=partnership,
+            kind=kind,
+            number=f"{partnership.number:02d}/{'GU' if covenant else 'BBGN'}-KN",
+            title=title,
+            terms=terms,
+            valid_from=SIGNED_ON,
+            valid_to=FIRST_TERM_END if state in ("renewed", "expired") else CURRENT_TERM_END,
+        )
+        if state in ("active", "renewed", "terminated", "expired"):
+            first.status = {
+                "active": AgreementStatus.ACTIVE,
+                "renewed": AgreementStatus.RENEWED,
+                "terminated": AgreementStatus.TERMINATED,
+                "expired": AgreementStatus.EXPIRED,
+            }[state]
+            first.activated_on = SIGNED_ON
+            if state == "renewed":
+                first.ended_on = RENEWED_ON
+            elif state == "expired":
+                first.ended_on = FIRST_TERM_END
+            elif state == "terminated":
+                first.ended_on = dt.date(2024, 8, 31)
+                first.end_reason = "Trường sáp nhập theo quyết định của UBND"
+        elif state == "awaiting":
+            first.status = AgreementStatus.AWAITING_SIGNATURE
+            first.valid_from = None
+        agreements.append(first)
+    created = bulk_create_with_history(
+        agreements, Agreement, batch_size=500, default_change_reason="demo data"
+    )
+    by_partnership = {a.partnership_id: a for a in created}
+    renewals = []
+    for index, state in plans:
+        if state == "renewed":
+            old = by_partnership[partnerships[index].pk]
+            renewals.append(
+                Agreement(
+                    partnership=old.partnership,
+                    kind=old.kind,
+                    number=old.number,
+                    title=old.title,
+                    terms=old.terms + " (5) Duy trì kết nghĩa giai đoạn 2025–2027.",
+                    amendment_no=1,
+                    previous=old,
+                    status=AgreementStatus.ACTIVE,
+                    valid_from=RENEWED_ON,
+                    valid_to=CURRENT_TERM_END,
+                    activated_on=RENEWED_ON,
+                )
+            )
+    renewed = bulk_create_with_history(renewals, Agreement, batch_size=500, default_change_reason="demo data")
+    signatures: list[Signature] = []
+    commitments: list[Commitment] = []
+    position = {p.pk: i for i, p in enumerate(partnerships)}
+    for agreement in [*created, *renewed]:
+        members = schools_of[position[agreement.partnership_id]]
+        if agreement.status == AgreementStatus.DRAFT:
+            signers: list[tuple[School, str]] = []
+        elif agreement.status == AgreementStatus.AWAITING_SIGNATURE:
+            signers = members[:1]
+        else:
+            signers = members
+        day = agreement.activated_on or dt.date(2025, 10, 1)
+        for school, _ in signers:
+            leader = leaders[school.pk]
+            signatures.append(
+                Signature(
+                    agreement=agreement,
+                    school=school,
+                    signed_by=leader,
+                    signer_name=leader.display_name,
+                    position="Hiệu trưởng",
+                    signed_at=_moment(day),
+                )
+            )
+        for school, side in members:
+            subject = rng.choice(SUBJECTS)
+            if side == Side.SUPPORTING:
+                area, text, target, unit = (
+                    "subject_teaching",
+                    f"Tổ chức chuyên đề môn {subject} cho trường bạn",
+                    2,
+                    "chuyên đề/năm học",
+                )
+            else:
+                area, text, target, unit = rng.choice(
+                    [
+                        ("digital", "Ứng dụng học liệu số trong các tiết dự giờ", 4, "tiết"),
+                        (
+                            "gifted_training",
+                            f"Cử giáo viên tham gia bồi dưỡng học sinh giỏi môn {subject}",
+                            3,
+                            "giáo viên",
+                        ),
+                        ("national_standard", "Hoàn thiện hồ sơ trường chuẩn quốc gia", 1, "hồ sơ"),
+                    ]
+                )
+            due = dt.date(2024, 5, 31) if agreement.amendment_no == 0 else dt.date(2026, 5, 31)
+            status = CommitmentStatus.OPEN
+            if agreement.status in (
+                AgreementStatus.ACTIVE,
+                AgreementStatus.RENEWED,
+                AgreementStatus.EXPIRED,
+            ) and due < dt.date(2026, 11, 1):
+                status = CommitmentStatus.DONE if rng.random() < 0.8 else CommitmentStatus.MISSED
+            commitments.append(
+                Commitment(
+                    agreement=agreement,
+                    school=school,
+                    area=area,
+                    description=text,
+                    target_value=Decimal(target),
+                    target_unit=unit,
+                    due_on=due,
+                    status=status,
+                )
+            )
+    bulk_create_with_history(signatures, Signature, batch_size=2000, default_change_reason="demo data")
+    bulk_create_with_history(commitments, Commitment, batch_size=2000, default_change_reason="demo data")
+    # A partnership is active once an agreement came into force, completed when its only one expired.
+    in_force = {a.partnership_id for a in [*created, *renewed] if a.status == AgreementStatus.ACTIVE}
+    ended = {
+        a.partnership_id for a in created if a.status in (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED)
+    }
+    Partnership.objects.filter(pk__in=in_force).update(status=PartnershipStatus.ACTIVE)
+    Partnership.objects.filter(pk__in=ended - in_force).update(
+        status=PartnershipStatus.COMPLETED, ends_on=FIRST_TERM_END
+    )

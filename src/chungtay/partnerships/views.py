@@ -1,0 +1,467 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chungtay.accounts.models import Role, User
+from chungtay.accounts.scopes import schools_visible_to
+from chungtay.core.dates import today
+from chungtay.core.errors import DomainError
+from chungtay.directory.models import School
+from chungtay.partnerships import services
+from chungtay.partnerships.forms import (
+    AgreementForm,
+    CommitmentForm,
+    LeaveForm,
+    MemberForm,
+    PartnershipFilterForm,
+    PartnershipForm,
+    ScanForm,
+    TerminateForm,
+)
+from chungtay.partnerships.models import AgreementStatus, PartnershipMember, TwinningStatus
+from chungtay.partnerships.selectors import (
+    agreement_for_user,
+    can_draft_agreement,
+    can_manage_partnership,
+    current_agreement,
+    department_overview,
+    members_on,
+    partnership_for_user,
+    partnership_list,
+    twinnings_visible_to,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@require_GET
+@login_required
+def partnership_index(request: HttpRequest) -> HttpResponse:
+    """Partnerships in scope, with filters; for a school, "my partnerships"."""
+    form = PartnershipFilterForm(request.GET or None)
+    status = 200
+    page = None
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        pilot = {"yes": True, "no": False}.get(data.get("pilot", ""))
+        rows = partnership_list(
+            request.user,
+            day=today(),
+            status=data.get("status", ""),
+            level=data.get("level", ""),
+            pilot=pilot,
+            without_agreement=data.get("agreement") == "none",
+            expiring_within=30 if data.get("agreement") == "expiring" else None,
+            query=data.get("q", ""),
+        )
+        page = Paginator(rows, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    user = _user(request)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_create": user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER) or user.is_superuser,
+    }
+    return render(request, "partnerships/partnership_list.html", context, status=status)
+
+
+@require_GET
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "partnerships/overview.html",
+        {"o": department_overview(request.user, today()), "day": today()},
+    )
+
+
+@require_GET
+@login_required
+def twinning_list(request: HttpRequest) -> HttpResponse:
+    rows = twinnings_visible_to(request.user).order_by(
+        "supporting_office__sort_key", "supported_office__sort_key"
+    )
+    return render(request, "partnerships/twinning_list.html", {"twinnings": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def partnership_create(request: HttpRequest) -> HttpResponse:
+    """An officer (or the administrator) groups schools under one of their office twinnings."""
+    user = _user(request)
+    if not (user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)):
+        raise PermissionDenied
+    twinnings = twinnings_visible_to(user).filter(status=TwinningStatus.ACTIVE)
+    twinning = None
+    twinning_id = request.POST.get("twinning") or request.GET.get("twinning")
+    if twinning_id:
+        twinning = twinnings.filter(pk=int(twinning_id)).first() if str(twinning_id).isdigit() else None
+        if twinning is None:
+            raise Http404
+    if twinning is None:
+        return render(request, "partnerships/partnership_choose_twinning.html", {"twinnings": twinnings})
+    visible = schools_visible_to(user).order_by("sort_key")
+    supporting = visible.filter(managements__office=twinning.supporting_office).distinct()
+    supported = visible.filter(managements__office=twinning.supported_office).distinct()
+    form = PartnershipForm(
+        request.POST or None,
+        initial={"twinning": twinning.pk, "starts_on": today()},
+        twinnings=twinnings,
+        supporting=supporting,
+        supported=supported,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                partnership = services.create_partnership(
+                    acting_user=user,
+                    twinning=form.cleaned_data["twinning"],
+                    members=form.members(),
+                    starts_on=form.cleaned_data["starts_on"],
+                    is_pilot=form.cleaned_data["is_pilot"],
+                    pilot_wave=form.cleaned_data["pilot_wave"],
+                    level_override_reason=form.cleaned_data["level_override_reason"],
+                    name=form.cleaned_data["name"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("Partnership “%(name)s” created.") % {"name": partnership.name})
+                return redirect("partnerships:partnership-detail", pk=partnership.pk)
+        else:
+            status = 400
+    return render(
+        request, "partnerships/partnership_form.html", {"form": form, "twinning": twinning}, status=status
+    )
+
+
+def _detail_context(request: HttpRequest, partnership: Any, **extra: Any) -> dict[str, Any]:
+    user = _user(request)
+    day = today()
+    return {
+        "partnership": partnership,
+        "members": members_on(partnership, day),
+        "history": partnership.members.select_related("school").order_by("valid_from", "school__sort_key"),
+        "agreements": partnership.agreements.prefetch_related("signatures").order_by(
+            "-amendment_no", "-created_at"
+        ),
+        "current": current_agreement(partnership),
+        "can_manage": can_manage_partnership(user, partnership),
+        "can_draft": can_draft_agreement(user, partnership),
+        "member_form": extra.pop("member_form", None) or MemberForm(initial={"joined_on": day}),
+        "leave_form": LeaveForm(initial={"left_on": day}),
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = partnership_for_user(request.user, pk)
+    return render(request, "partnerships/partnership_detail.html", _detail_context(request, partnership))
+
+
+@require_POST
+@login_required
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = partnership_for_user(request.user, pk, manage=True)
+    form = MemberForm(request.POST)
+    status = 400
+    if form.is_valid():
+        school = schools_visible_to(request.user).filter(moet_id=form.cleaned_data["school"]).first()
+        if school is None:
+            form.add_error("school", _("No school with this MOET ID in your scope."))
+        else:
+            try:
+                services.add_member(
+                    acting_user=_user(request),
+                    partnership=partnership,
+                    school=school,
+                    side=form.cleaned_data["side"],
+                    joined_on=form.cleaned_data["joined_on"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("%(school)s joined the partnership.") % {"school": school.name})
+                return redirect("partnerships:partnership-detail", pk=pk)
+    context = _detail_context(request, partnership, member_form=form)
+    return render(request, "partnerships/partnership_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def member_leave(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    partnership = partnership_for_user(request.user, pk, manage=True)
+    member = (
+        PartnershipMember.objects.filter(partnership=partnership, pk=member_pk)
+        .select_related("school")
+        .first()
+    )
+    if member is None:
+        raise Http404
+    form = LeaveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.remove_member(
+                acting_user=_user(request),
+                partnership=partnership,
+                school=member.school,
+                left_on=form.cleaned_data["left_on"],
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            context = _detail_context(request, partnership)
+            return render(request, "partnerships/partnership_detail.html", context, status=error.status_code)
+        messages.success(request, _("%(school)s left the partnership.") % {"school": member.school.name})
+        return redirect("partnerships:partnership-detail", pk=pk)
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return render(
+        request, "partnerships/partnership_detail.html", _detail_context(request, partnership), status=400
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = partnership_for_user(request.user, pk, draft=True)
+    form = AgreementForm(
+        request.POST or None, initial={"kind": "memorandum", "title": "Biên bản ghi nhớ hợp tác"}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                agreement = services.draft_agreement(
+                    acting_user=_user(request),
+                    partnership=partnership,
+                    kind=data["kind"],
+                    title=data["title"],
+                    terms=data["terms"],
+                    number=data["number"],
+                    valid_from=data["valid_from"],
+                    valid_to=data["valid_to"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                return redirect("partnerships:agreement-detail", pk=agreement.pk)
+    context = {"form": form, "partnership": partnership, "agreement": None}
+    return render(request, "partnerships/agreement_form.html", context, status=status)
+
+
+def _agreement_context(request: HttpRequest, agreement: Any, **extra: Any) -> dict[str, Any]:
+    user = _user(request)
+    partnership = agreement.partnership
+    day = today()
+    members = members_on(partnership, day)
+    signed = {s.school_id: s for s in agreement.signatures.select_related("signed_by")}
+    can_draft = can_draft_agreement(user, partnership)
+    return {
+        "agreement": agreement,
+        "partnership": partnership,
+        "parties": [(m, signed.get(m.school_id)) for m in members],
+        "commitments": agreement.commitments.select_related("school").order_by("school__sort_key", "due_on"),
+        "can_draft": can_draft,
+        "can_manage": can_manage_partnership(user, partnership),
+        "can_sign": (
+            agreement.status == AgreementStatus.AWAITING_SIGNATURE
+            and user.role == Role.SCHOOL_LEADER
+            and user.school_id in {m.school_id for m in members}
+            and user.school_id not in signed
+        ),
+        "commitment_form": extra.pop("commitment_form", None)
+        or CommitmentForm(schools=School.objects.filter(pk__in=[m.school_id for m in members])),
+        "terminate_form": extra.pop("terminate_form", None) or TerminateForm(),
+        "scan_form": extra.pop("scan_form", None) or ScanForm(),
+        "error": extra.pop("error", None),
+        **extra,
+    }
+
+
+def _agreement_page(request: HttpRequest, agreement: Any, status: int = 200, **extra: Any) -> HttpResponse:
+    return render(
+        request,
+        "partnerships/agreement_detail.html",
+        _agreement_context(request, agreement, **extra),
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _agreement_page(request, agreement_for_user(request.user, pk))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk)
+    partnership = partnership_for_user(request.user, agreement.partnership_id, draft=True)
+    initial = {
+        "kind": agreement.kind,
+        "number": agreement.number,
+        "title": agreement.title,
+        "terms": agreement.terms,
+        "valid_from": agreement.valid_from,
+        "valid_to": agreement.valid_to,
+        "version": agreement.version,
+    }
+    form = AgreementForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.edit_agreement(
+                    acting_user=_user(request),
+                    agreement=agreement,
+                    expected_version=data["version"] or 0,
+                    title=data["title"],
+                    terms=data["terms"],
+                    number=data["number"],
+                    valid_from=data["valid_from"],
+                    valid_to=data["valid_to"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("The draft was saved."))
+                return redirect("partnerships:agreement-detail", pk=pk)
+    context = {"form": form, "partnership": partnership, "agreement": agreement}
+    return render(request, "partnerships/agreement_form.html", context, status=status)
+
+
+def _run(request: HttpRequest, agreement: Any, action: Any, success: str, **kwargs: Any) -> HttpResponse:
+    """Run a service on an agreement: on success back to its page with a message, on a refused rule
+    the page again with the reason and the error's status."""
+    try:
+        action(acting_user=_user(request), agreement=agreement, **kwargs)
+    except DomainError as error:
+        agreement.refresh_from_db()
+        return _agreement_page(request, agreement, status=error.status_code, error=str(error.message))
+    messages.success(request, success)
+    return redirect("partnerships:agreement-detail", pk=agreement.pk)
+
+
+@require_POST
+@login_required
+def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk)
+    members = members_on(agreement.partnership, today())
+    form = CommitmentForm(request.POST, schools=School.objects.filter(pk__in=[m.school_id for m in members]))
+    if not form.is_valid():
+        return _agreement_page(request, agreement, status=400, commitment_form=form)
+    data = form.cleaned_data
+    return _run(
+        request,
+        agreement,
+        services.add_commitment,
+        _("Commitment added."),
+        school=data["school"],
+        area=data["area"],
+        description=data["description"],
+        target_value=data["target_value"],
+        target_unit=data["target_unit"],
+        due_on=data["due_on"],
+    )
+
+
+@require_POST
+@login_required
+def agreement_send(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk)
+    return _run(request, agreement, services.send_for_signature, _("Sent for signature."))
+
+
+@require_POST
+@login_required
+def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk)
+    school = _user(request).school
+    if school is None:
+        return _agreement_page(request, agreement, status=403, error=_("Only a school leader can sign."))
+    try:
+        services.sign_agreement(acting_user=_user(request), agreement=agreement, school=school)
+    except DomainError as error:
+        agreement.refresh_from_db()
+        return _agreement_page(request, agreement, status=error.status_code, error=str(error.message))
+    agreement.refresh_from_db()
+    if agreement.status == AgreementStatus.ACTIVE:
+        messages.success(request, _("Signed. Every member has signed: the agreement is in force."))
+    else:
+        messages.success(request, _("Signed for %(school)s.") % {"school": school.name})
+    return redirect("partnerships:agreement-detail", pk=pk)
+
+
+@require_POST
+@login_required
+def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk)
+    form = TerminateForm(request.POST)
+    if not form.is_valid():
+        return _agreement_page(request, agreement, status=400, terminate_form=form)
+    return _run(
+        request,
+        agreement,
+        services.terminate_agreement,
+        _("Agreement terminated."),
+        reason=form.cleaned_data["reason"],
+    )
+
+
+@require_POST
+@login_required
+def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk)
+    try:
+        amendment = services.amend_agreement(acting_user=_user(request), agreement=agreement)
+    except DomainError as error:
+        return _agreement_page(request, agreement, status=error.status_code, error=str(error.message))
+    messages.success(
+        request, _("A new version was drafted; the current one stays in force until it is signed.")
+    )
+    return redirect("partnerships:agreement-detail", pk=amendment.pk)
+
+
+@require_POST
+@login_required
+def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk)
+    form = ScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _agreement_page(request, agreement, status=400, scan_form=form)
+    return _run(
+        request, agreement, services.attach_signed_scan, _("Scan attached."), upload=form.cleaned_data["scan"]
+    )

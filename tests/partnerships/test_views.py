@@ -1,0 +1,222 @@
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from chungtay.partnerships import exceptions as e
+from chungtay.partnerships.models import Agreement, AgreementStatus, Partnership, PartnershipStatus
+from chungtay.partnerships.services import draft_agreement, send_for_signature
+from tests.partnerships.conftest import public_school, user
+
+
+def test_officer_creates_a_group_from_the_form(client, as_user, hm_uh):
+    as_user("pgd.hoangmai")
+    lead = public_school("pgd-hoangmai", "thcs", 2)
+    partners = [public_school("pgd-unghoa", "thcs", i) for i in (4, 5)]
+    response = client.post(
+        reverse("partnerships:partnership-create"),
+        {
+            "twinning": hm_uh.pk,
+            "supporting": [lead.pk],
+            "supported": [p.pk for p in partners],
+            "starts_on": "15/09/2024",
+            "is_pilot": "on",
+            "pilot_wave": "2",
+        },
+    )
+    assert response.status_code == 302
+    group = Partnership.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    assert group.starts_on == dt.date(2024, 9, 15)
+    assert group.members.count() == 3
+    assert (group.is_pilot, group.pilot_wave) == (True, 2)
+
+
+def test_the_form_shows_the_rule_a_group_breaks(client, as_user, hm_uh):
+    as_user("pgd.hoangmai")
+    response = client.post(
+        reverse("partnerships:partnership-create"),
+        {
+            "twinning": hm_uh.pk,
+            "supporting": [public_school("pgd-hoangmai", "mn").pk],
+            "supported": [public_school("pgd-unghoa", "thcs").pk],
+            "starts_on": "15/09/2024",
+        },
+    )
+    assert response.status_code == 400
+    assert str(e.LEVELS_DIFFER) in response.content.decode()
+
+
+def test_a_forged_school_id_in_the_form_is_refused(client, as_user, hm_uh):
+    as_user("pgd.hoangmai")
+    ba_vi = public_school("pgd-bavi", "thcs")
+    before = Partnership.objects.count()
+    response = client.post(
+        reverse("partnerships:partnership-create"),
+        {
+            "twinning": hm_uh.pk,
+            "supporting": [public_school("pgd-hoangmai", "thcs").pk],
+            "supported": [ba_vi.pk],
+            "starts_on": "15/09/2024",
+        },
+    )
+    assert response.status_code == 400
+    assert Partnership.objects.count() == before
+
+
+def test_a_forged_twinning_is_404(client, as_user):
+    as_user("pgd.bavi")
+    from chungtay.partnerships.models import OfficeTwinning
+
+    other = OfficeTwinning.objects.get(
+        supporting_office__code="pgd-hoangmai", supported_office__code="pgd-unghoa"
+    )
+    assert client.get(reverse("partnerships:partnership-create"), {"twinning": other.pk}).status_code == 404
+    assert client.get(reverse("partnerships:partnership-create"), {"twinning": "x"}).status_code == 404
+
+
+def test_list_filters(client, as_user):
+    as_user("admin")
+    url = reverse("partnerships:partnership-list")
+    everything = client.get(url).context["page"].paginator.count
+    pilots = client.get(url, {"pilot": "yes"}).context["page"]
+    assert 0 < pilots.paginator.count < everything
+    assert all(p.is_pilot for p in pilots.object_list)
+    without = client.get(url, {"agreement": "none"}).context["page"]
+    assert all(not p.has_active_agreement for p in without.object_list)
+    thpt = client.get(url, {"level": "thpt"}).context["page"]
+    assert thpt.paginator.count == 32
+    assert client.get(url, {"status": "nonsense"}).status_code == 400
+
+
+def test_expiring_filter_finds_agreements_ending_within_30_days(client, as_user, leaders_pair):
+    agreement = draft_agreement(
+        acting_user=user("pgd.hoangmai"), partnership=leaders_pair, kind="memorandum", title="x", terms="y"
+    )
+    Agreement.objects.filter(pk=agreement.pk).update(
+        status=AgreementStatus.ACTIVE,
+        activated_on=dt.date(2024, 1, 1),
+        valid_to=dt.date.today() + dt.timedelta(days=10),
+    )
+    as_user("pgd.hoangmai")
+    page = client.get(reverse("partnerships:partnership-list"), {"agreement": "expiring"}).context["page"]
+    assert leaders_pair in page.object_list
+
+
+def test_a_school_sees_my_partnerships(client, as_user):
+    leader = as_user("ht.unghoa")
+    page = client.get(reverse("partnerships:partnership-list")).context["page"]
+    assert page.paginator.count >= 1
+    for partnership in page.object_list:
+        assert partnership.members.filter(school=leader.school).exists()
+
+
+def test_list_query_count_is_bounded(client, as_user, django_assert_max_num_queries):
+    as_user("admin")
+    with django_assert_max_num_queries(15):
+        client.get(reverse("partnerships:partnership-list"))
+
+
+def test_overview_shows_the_seed_kind_of_figures(client, as_user):
+    as_user("admin")
+    body = client.get(reverse("partnerships:overview")).content.decode()
+    assert "30 / 30" in body
+    assert "100,0%" in body
+
+
+def test_leader_signs_on_the_page_and_the_last_signature_brings_it_into_force(client, as_user, leaders_pair):
+    agreement = draft_agreement(
+        acting_user=user("pgd.hoangmai"),
+        partnership=leaders_pair,
+        kind="memorandum",
+        title="BBGN",
+        terms="Nội dung",
+    )
+    send_for_signature(acting_user=user("pgd.hoangmai"), agreement=agreement)
+    url = reverse("partnerships:agreement-sign", args=[agreement.pk])
+    as_user("ht.hoangmai")
+    assert client.post(url).status_code == 302
+    as_user("gv.unghoa")
+    response = client.post(url)
+    assert response.status_code == 403
+    assert str(e.ONLY_LEADER_SIGNS % {"school": user("gv.unghoa").school.name}) in response.content.decode()
+    as_user("ht.unghoa")
+    assert client.post(url).status_code == 302
+    agreement.refresh_from_db()
+    leaders_pair.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE
+    assert leaders_pair.status == PartnershipStatus.ACTIVE
+
+
+def test_signing_twice_on_the_page_is_a_conflict(client, as_user, leaders_pair):
+    agreement = draft_agreement(
+        acting_user=user("pgd.hoangmai"), partnership=leaders_pair, kind="memorandum", title="x", terms="y"
+    )
+    send_for_signature(acting_user=user("pgd.hoangmai"), agreement=agreement)
+    as_user("ht.hoangmai")
+    url = reverse("partnerships:agreement-sign", args=[agreement.pk])
+    client.post(url)
+    response = client.post(url)
+    assert response.status_code == 409
+    assert agreement.signatures.count() == 1
+
+
+def test_an_executable_renamed_pdf_is_refused_on_the_page(client, as_user, leaders_pair):
+    agreement = draft_agreement(
+        acting_user=user("pgd.hoangmai"), partnership=leaders_pair, kind="memorandum", title="x", terms="y"
+    )
+    as_user("pgd.hoangmai")
+    response = client.post(
+        reverse("partnerships:agreement-scan", args=[agreement.pk]),
+        {"scan": SimpleUploadedFile("scan.pdf", b"MZ\x90\x00\x03 this is a program")},
+    )
+    assert response.status_code == 400
+    assert str(e.FILE_NOT_SCAN) in response.content.decode()
+    agreement.refresh_from_db()
+    assert not agreement.signed_scan
+
+
+def test_an_outsider_gets_404_for_an_agreement(client, as_user, leaders_pair):
+    agreement = draft_agreement(
+        acting_user=user("pgd.hoangmai"), partnership=leaders_pair, kind="memorandum", title="x", terms="y"
+    )
+    as_user("pgd.bavi")
+    assert client.get(reverse("partnerships:agreement-detail", args=[agreement.pk])).status_code == 404
+    assert client.post(reverse("partnerships:agreement-send", args=[agreement.pk])).status_code == 404
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.DRAFT
+
+
+def test_editing_a_draft_with_a_stale_version_is_refused(client, as_user, leaders_pair):
+    agreement = draft_agreement(
+        acting_user=user("pgd.hoangmai"), partnership=leaders_pair, kind="memorandum", title="x", terms="y"
+    )
+    as_user("ht.hoangmai")
+    data = {
+        "kind": "memorandum",
+        "title": "Tiêu đề mới",
+        "terms": "z",
+        "number": "",
+        "valid_from": "",
+        "valid_to": "",
+        "version": 7,
+    }
+    response = client.post(reverse("partnerships:agreement-edit", args=[agreement.pk]), data)
+    assert response.status_code == 409
+    agreement.refresh_from_db()
+    assert agreement.title == "x"
+
+
+def test_an_end_before_the_start_is_refused(client, as_user, leaders_pair):
+    as_user("pgd.hoangmai")
+    response = client.post(
+        reverse("partnerships:agreement-create", args=[leaders_pair.pk]),
+        {
+            "kind": "memorandum",
+            "title": "x",
+            "terms": "y",
+            "valid_from": "01/09/2025",
+            "valid_to": "01/09/2024",
+        },
+    )
+    assert response.status_code == 400
+    assert not leaders_pair.agreements.exists()
