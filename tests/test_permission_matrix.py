@@ -113,6 +113,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "partnerships:agreement-create": (_kwargs_partnership, DRAFTERS),
     "partnerships:agreement-detail": (_kwargs_agreement, SCHOOL_IN_UNG_HOA),
     "partnerships:agreement-edit": (_kwargs_agreement, DRAFTERS),
+    "partnerships:agreement-document": (_kwargs_agreement, SCHOOL_IN_UNG_HOA),
     "partnerships:commitment-add": (_kwargs_agreement, _all(405)),
     "partnerships:agreement-send": (_kwargs_agreement, _all(405)),
     "partnerships:agreement-sign": (_kwargs_agreement, _all(405)),

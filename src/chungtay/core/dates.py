@@ -34,3 +34,10 @@ def valid_on(day: dt.date, prefix: str = "") -> Q:
     return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
         Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
     )
+
+
+def administrative_date(place: str, day: dt.date) -> str:
+    """Place and date as Decree 30/2020/NĐ-CP writes them: "Hà Nội, ngày 05 tháng 3 năm 2023" (a leading
+    zero for days below 10 and for months 1 and 2)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"

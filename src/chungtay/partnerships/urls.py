@@ -14,6 +14,7 @@ urlpatterns = [
     path("twinnings/", views.twinning_list, name="twinning-list"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement-detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement-edit"),
+    path("agreements/<int:pk>/document.docx", views.agreement_document, name="agreement-document"),
     path("agreements/<int:pk>/commitments/", views.commitment_add, name="commitment-add"),
     path("agreements/<int:pk>/send/", views.agreement_send, name="agreement-send"),
     path("agreements/<int:pk>/sign/", views.agreement_sign, name="agreement-sign"),

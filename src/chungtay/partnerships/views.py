@@ -465,3 +465,19 @@ def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request, agreement, services.attach_signed_scan, _("Scan attached."), upload=form.cleaned_data["scan"]
     )
+
+
+@require_GET
+@login_required
+def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agreement as a Word document in the Decree 30/2020 layout."""
+    from chungtay.partnerships.documents import agreement_document as build
+
+    agreement = agreement_for_user(request.user, pk)
+    response = HttpResponse(
+        build(agreement),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = f"van-ban-ket-nghia-{agreement.partnership.number}-{agreement.pk}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
