@@ -98,6 +98,10 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "directory:unit-detail": (_kwargs_unit, LOGIN_REQUIRED),
     "directory:school-list": (None, LOGIN_REQUIRED),
     "directory:school-detail": (_kwargs_school, SCHOOL_IN_UNG_HOA),
+    "directory:school-assessment": (
+        _kwargs_school,
+        {**SCHOOL_IN_UNG_HOA, "gv.unghoa": 403, "xem.hanoi": 403},
+    ),
     "directory:school-edit": (
         _kwargs_school,
         {**SCHOOL_IN_UNG_HOA, "gv.unghoa": 403, "xem.hanoi": 403},

@@ -323,3 +323,36 @@ def _yearly_figures(
             )
         )
     return rows
+
+
+def load_demo_assessments(*, seed: int = 2022) -> int:
+    """Self-assessments for 2022–2023 and 2024–2025: inner-city schools strong in most areas, outer ones
+    weaker, with each school's own profile and a little progress over the phase."""
+    from chungtay.directory.models import DevelopmentArea, SelfAssessment
+
+    if SelfAssessment.objects.filter(school__is_demo=True).exists():
+        return 0
+    rng = random.Random(seed + 1)
+    years = {y.start_year: y for y in SchoolYear.objects.filter(start_year__in=(2022, 2024))}
+    inner_ids = set(
+        SchoolLocation.objects.filter(
+            school__is_demo=True,
+            valid_to=LAST_DAY_BEFORE_REFORM,
+            unit__parent__unit_type=AdminUnit.UnitType.URBAN_DISTRICT,
+        ).values_list("school_id", flat=True)
+    )
+    rows = []
+    for school_id in School.objects.filter(is_demo=True).order_by("moet_id").values_list("pk", flat=True):
+        base = 3.7 if school_id in inner_ids else 2.5
+        profile = {area: rng.gauss(0, 0.8) for area in DevelopmentArea.values}
+        for start, year in sorted(years.items()):
+            progress = 0.0 if start == 2022 else (0.2 if school_id in inner_ids else 0.5)
+            for area in DevelopmentArea.values:
+                score = round(base + profile[area] + progress + rng.gauss(0, 0.3))
+                rows.append(
+                    SelfAssessment(
+                        school_id=school_id, school_year=year, area=area, score=min(5, max(1, score))
+                    )
+                )
+    SelfAssessment.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)

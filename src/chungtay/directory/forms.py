@@ -137,3 +137,31 @@ class SchoolDetailsForm(forms.Form):
         label=_("Longitude"), required=False, min_value=-180, max_value=180, localize=True
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class SelfAssessmentForm(forms.Form):
+    """One score (1–5) and a short note per area."""
+
+    SCORE_CHOICES = [("", "—"), *((str(n), str(n)) for n in range(1, 6))]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from chungtay.directory.models import DevelopmentArea
+
+        super().__init__(*args, **kwargs)
+        self.areas = list(DevelopmentArea.choices)
+        for area, label in self.areas:
+            self.fields[f"score_{area}"] = forms.TypedChoiceField(
+                label=label, choices=self.SCORE_CHOICES, coerce=int, required=False, empty_value=None
+            )
+            self.fields[f"note_{area}"] = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(label, self[f"score_{area}"], self[f"note_{area}"]) for area, label in self.areas]
+
+    def scores(self) -> dict[str, tuple[int, str]]:
+        data = self.cleaned_data
+        return {
+            area: (data[f"score_{area}"], data[f"note_{area}"])
+            for area, _ in self.areas
+            if data.get(f"score_{area}") is not None
+        }

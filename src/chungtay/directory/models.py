@@ -429,3 +429,46 @@ class DevelopmentArea(models.TextChoices):
     NATIONAL_STANDARD = "national_standard", _("National-standard status")
     ARTS_SPORTS = "arts_sports", _("Arts and sports")
     PUPIL_SUPPORT = "pupil_support", _("Pupil support")
+
+
+class SelfAssessment(TimeStamped):
+    """A school's own view of one area in one school year: 1 (a real need) to 5 (a strength to share).
+    Partners see each other's, so help goes where it is needed."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("school")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("school year")
+    )
+    area = models.CharField(_("area"), max_length=20, choices=DevelopmentArea.choices)
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    assessed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("self-assessment")
+        verbose_name_plural = _("self-assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year", "area"], name="directory_assessment_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5),
+                name="directory_assessment_score_range",
+                violation_error_message=_("A score is between 1 and 5."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.school_year_id} {self.area}={self.score}"

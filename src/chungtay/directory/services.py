@@ -10,7 +10,7 @@ from chungtay.accounts.models import User
 from chungtay.accounts.scopes import school_for_user
 from chungtay.core.errors import DomainError
 from chungtay.core.versioning import save_versioned
-from chungtay.directory.models import School
+from chungtay.directory.models import DevelopmentArea, School, SchoolYear, SelfAssessment
 
 COORDINATES_INCOMPLETE = _("Give both latitude and longitude, or neither.")
 COORDINATES_OUTSIDE_VIETNAM = _("These coordinates are outside Vietnam (latitude 8–24, longitude 102–110).")
@@ -46,3 +46,35 @@ def update_school_details(
     return save_versioned(
         school, expected_version=expected_version, update_fields=["address", "latitude", "longitude"]
     )
+
+
+SCORE_OUT_OF_RANGE = _("Each score is a whole number from 1 (a need) to 5 (a strength).")
+UNKNOWN_AREA = _("Unknown area: %(area)s.")
+
+
+@transaction.atomic
+def record_self_assessment(
+    *,
+    acting_user: User,
+    moet_id: str,
+    school_year: SchoolYear,
+    scores: dict[str, tuple[int, str]],
+) -> list[SelfAssessment]:
+    """Record a school's strengths and needs for one school year (one score and note per area),
+    replacing that year's earlier answers. Only those who may change the school may assess it."""
+    school = school_for_user(acting_user, moet_id, write=True)
+    for area, (score, _note) in scores.items():
+        if area not in DevelopmentArea.values:
+            raise DomainError(UNKNOWN_AREA % {"area": area})
+        if not isinstance(score, int) or not 1 <= score <= 5:
+            raise DomainError(SCORE_OUT_OF_RANGE)
+    rows = []
+    for area, (score, note) in scores.items():
+        row, _ = SelfAssessment.objects.select_for_update().get_or_create(
+            school=school, school_year=school_year, area=area, defaults={"score": score}
+        )
+        row.score, row.note, row.assessed_by = score, note.strip()[:300], acting_user
+        row._history_user = acting_user  # type: ignore[attr-defined]
+        row.save()
+        rows.append(row)
+    return rows

@@ -9,4 +9,5 @@ urlpatterns = [
     path("schools/", views.school_list, name="school-list"),
     path("schools/<str:moet_id>/", views.school_detail, name="school-detail"),
     path("schools/<str:moet_id>/edit/", views.school_edit, name="school-edit"),
+    path("schools/<str:moet_id>/assessment/", views.school_assessment, name="school-assessment"),
 ]

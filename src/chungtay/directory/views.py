@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,7 +21,7 @@ from chungtay.accounts.scopes import (
 )
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
-from chungtay.directory.forms import MapDateForm, SchoolDetailsForm, SchoolFilterForm
+from chungtay.directory.forms import MapDateForm, SchoolDetailsForm, SchoolFilterForm, SelfAssessmentForm
 from chungtay.directory.models import (
     REFORM_DATE,
     AdminUnit,
@@ -28,7 +30,7 @@ from chungtay.directory.models import (
     UnitLineage,
 )
 from chungtay.directory.selectors import SchoolFilter, area_on, search_schools, units_at, with_location_on
-from chungtay.directory.services import update_school_details
+from chungtay.directory.services import record_self_assessment, update_school_details
 
 
 @require_GET
@@ -160,6 +162,7 @@ def school_detail(request: HttpRequest, moet_id: str) -> HttpResponse:
         "current_area": area_on(current.unit, day) if current else None,
         "school_years": SchoolYear.objects.all(),
         "can_edit": can_change_school(request.user, school),  # type: ignore[arg-type]
+        "assessments": _assessment_table(school),
     }
     return render(request, "directory/school_detail.html", context)
 
@@ -200,3 +203,64 @@ def school_edit(request: HttpRequest, moet_id: str) -> HttpResponse:
             }
         )
     return render(request, "directory/school_edit.html", {"school": school, "form": form}, status=status)
+
+
+def _assessment_table(school: Any) -> dict[str, object]:
+    """Scores by area (rows) and school year (columns)."""
+    from chungtay.directory.models import DevelopmentArea, SelfAssessment
+
+    rows = (
+        SelfAssessment.objects.filter(school=school)
+        .select_related("school_year")
+        .order_by("school_year__start_year")
+    )
+    years = sorted({r.school_year for r in rows}, key=lambda y: y.start_year)
+    cells = {(r.area, r.school_year_id): r for r in rows}
+    table = [(label, [cells.get((area, y.pk)) for y in years]) for area, label in DevelopmentArea.choices]
+    return {"years": years, "table": table}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def school_assessment(request: HttpRequest, moet_id: str) -> HttpResponse:
+    """A school's self-assessment of strengths and needs for one school year."""
+    from chungtay.core import schoolyears
+    from chungtay.directory.models import SelfAssessment
+
+    school = school_for_user(request.user, moet_id, write=True)
+    years = list(SchoolYear.objects.order_by("-start_year"))
+    wanted = request.POST.get("year") or request.GET.get("year")
+    current = schoolyears.start_year_of(today())
+    year = next((y for y in years if str(y.start_year) == wanted), None) if wanted else None
+    if wanted and year is None:
+        return render(
+            request, "directory/school_assessment.html", {"school": school, "bad_year": True}, status=400
+        )
+    year = year or next((y for y in years if y.start_year == current), years[0] if years else None)
+    if year is None:
+        raise Http404
+    existing = {a.area: a for a in SelfAssessment.objects.filter(school=school, school_year=year)}
+    initial: dict[str, Any] = {}
+    for area, row in existing.items():
+        initial[f"score_{area}"] = row.score
+        initial[f"note_{area}"] = row.note
+    form = SelfAssessmentForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                record_self_assessment(
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    moet_id=school.moet_id,
+                    school_year=year,
+                    scores=form.scores(),
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("The self-assessment was saved."))
+                return redirect("directory:school-detail", moet_id=school.moet_id)
+    context = {"school": school, "form": form, "year": year, "years": years}
+    return render(request, "directory/school_assessment.html", context, status=status)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from chungtay.accounts.demo import create_demo_accounts
 from chungtay.directory.adminmap import seed_admin_map
-from chungtay.directory.demo import load_demo_directory
+from chungtay.directory.demo import load_demo_assessments, load_demo_directory
 from chungtay.partnerships.demo import load_demo_partnerships
 
 DEFAULT_PASSWORD = "ChungTay@2025"  # noqa: S105 - the demo's documented password
@@ -33,6 +33,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Schools: {schools['schools']} in the demo department ({schools['schools_created']} new)"
         )
+        assessed = load_demo_assessments(seed=seed)
+        self.stdout.write(f"Self-assessments: {assessed} new scores")
         accounts = create_demo_accounts(password)
         partnerships = load_demo_partnerships(seed=seed)
         self.stdout.write(
