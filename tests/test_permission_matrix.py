@@ -77,9 +77,18 @@ def _kwargs_member() -> dict[str, int]:
     return {"pk": partnership.pk, "member_pk": partnership.members.first().pk}
 
 
+def _kwargs_leave() -> dict[str, object]:
+    return {"pk": _direct_partnership().pk, "moet_id": User.objects.get(username="gv.unghoa").school.moet_id}
+
+
+def _kwargs_assessment() -> dict[str, object]:
+    return {**_kwargs_school(), "start_year": 2025}
+
+
 LOGIN_REQUIRED = _all(200, anonymous=302)
 SCHOOL_IN_UNG_HOA = {**_all(200, anonymous=302), "pgd.bavi": 404}
 API_LOGIN_REQUIRED = _all(200, anonymous=401)
+API_IN_UNG_HOA = {**_all(200, anonymous=401), "pgd.bavi": 404}
 OFFICE_ONLY = {**_all(403, anonymous=302), "admin": 200, "pgd.unghoa": 200}
 # drafting agreements: the administrator, officers and leaders of member schools; outsiders 404
 DRAFTERS = {**SCHOOL_IN_UNG_HOA, "gv.unghoa": 403, "xem.hanoi": 403}
@@ -127,10 +136,27 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:me": (None, API_LOGIN_REQUIRED),
     "api:list_units": (None, API_LOGIN_REQUIRED),
     "api:list_schools": (None, API_LOGIN_REQUIRED),
-    "api:get_school": (_kwargs_school, {**_all(200, anonymous=401), "pgd.bavi": 404}),
+    "api:get_school": (_kwargs_school, API_IN_UNG_HOA),
     "api:openapi-json": (None, _all(200)),
     "api:openapi-view": (None, _all(200)),
     "api:api-root": (None, _all(404)),
+    "api:list_twinnings": (None, API_LOGIN_REQUIRED),
+    "api:list_partnerships": (None, API_LOGIN_REQUIRED),
+    "api:create_partnership": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
+    "api:get_partnership": (_kwargs_partnership, API_IN_UNG_HOA),
+    "api:add_member": (_kwargs_partnership, _all(405)),
+    "api:leave": (_kwargs_leave, _all(405)),
+    "api:create_agreement": (_kwargs_partnership, _all(405)),
+    "api:get_agreement": (_kwargs_agreement, API_IN_UNG_HOA),
+    "api:edit_agreement": (_kwargs_agreement, API_IN_UNG_HOA),  # same path: GET reads
+    "api:add_commitment": (_kwargs_agreement, _all(405)),
+    "api:send": (_kwargs_agreement, _all(405)),
+    "api:sign": (_kwargs_agreement, _all(405)),
+    "api:terminate": (_kwargs_agreement, _all(405)),
+    "api:amend": (_kwargs_agreement, _all(405)),
+    "api:list_assessments": (_kwargs_school, API_IN_UNG_HOA),
+    "api:put_assessment": (_kwargs_assessment, _all(405)),
+    "api:overview": (None, API_LOGIN_REQUIRED),
 }
 ADMIN_ONLY = {**_all(302), "admin": 200}
 ADMIN_EXCEPTIONS = {

@@ -67,7 +67,7 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return _error(request, 403, "forbidden", _("You may not do this."))
+    return _error(request, 403, "forbidden", str(exc.args[0]) if exc.args else _("You may not do this."))
 
 
 @api.exception_handler(AuthenticationError)
@@ -75,7 +75,7 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, 401, "unauthenticated", _("Log in or send a valid API token."))
 
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 class Paging(Schema):
@@ -256,3 +256,8 @@ def get_school(request: HttpRequest, moet_id: str) -> dict[str, Any]:
         ],
     )
     return data
+
+
+from chungtay.api.partnerships import router as partnerships_router  # noqa: E402 - routers after the api
+
+api.add_router("/", partnerships_router)

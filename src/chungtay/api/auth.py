@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
 
 from chungtay.accounts.services import user_for_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+READ_ONLY = _("This token is read-only.")
 
 
 class TokenAuth(HttpBearer):
@@ -20,7 +23,7 @@ class TokenAuth(HttpBearer):
             return None
         user, api_token = found
         if api_token.read_only and request.method not in SAFE_METHODS:
-            return None
+            raise PermissionDenied(READ_ONLY)
         request.user = user
         request.api_token = api_token  # type: ignore[attr-defined]
         return user
