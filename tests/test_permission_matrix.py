@@ -77,6 +77,12 @@ def _kwargs_member() -> dict[str, int]:
     return {"pk": partnership.pk, "member_pk": partnership.members.first().pk}
 
 
+def _kwargs_joint_plan() -> dict[str, int]:
+    from chungtay.partnerships.models import Plan
+
+    return {"pk": Plan.objects.get(number="01/KHLP-PGDĐT").pk}
+
+
 def _kwargs_leave() -> dict[str, object]:
     return {"pk": _direct_partnership().pk, "moet_id": User.objects.get(username="gv.unghoa").school.moet_id}
 
@@ -119,6 +125,9 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "partnerships:partnership-list": (None, LOGIN_REQUIRED),
     "partnerships:overview": (None, LOGIN_REQUIRED),
     "partnerships:twinning-list": (None, LOGIN_REQUIRED),
+    "partnerships:plan-list": (None, LOGIN_REQUIRED),
+    "partnerships:plan-create": (None, {**OFFICE_ONLY, "pgd.bavi": 200}),
+    "partnerships:plan-detail": (_kwargs_joint_plan, {**SCHOOL_IN_UNG_HOA, "pgd.bavi": 404}),
     "partnerships:partnership-create": (None, {**OFFICE_ONLY, "pgd.bavi": 200}),
     "partnerships:partnership-detail": (_kwargs_partnership, SCHOOL_IN_UNG_HOA),
     "partnerships:member-add": (_kwargs_partnership, _all(405)),

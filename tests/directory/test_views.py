@@ -164,3 +164,15 @@ def test_pages_need_login(client, db):
 def test_directory_rejects_post(client, as_user):
     as_user("admin")
     assert client.post(SCHOOLS).status_code == 405
+
+
+def test_the_ba_vi_page_lists_its_seven_partners(client, as_user):
+    as_user("pgd.bavi")
+    ba_vi = AdminUnit.objects.get(
+        edition="pre2025", level="district", province__code="01", short_name="Ba Vì"
+    )
+    response = client.get(reverse("directory:unit-detail", args=[ba_vi.pk]))
+    assert len(response.context["twinnings"]) == 7
+    body = response.content.decode()
+    assert "Phòng Giáo dục và Đào tạo thành phố Lào Cai" in body
+    assert "tỉnh khác" in body

@@ -114,8 +114,24 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "area_now": area_on(unit, day),
         "school_count": school_count,
         "day": day,
+        "twinnings": _twinnings_of(unit),
     }
     return render(request, "directory/unit_detail.html", context)
+
+
+def _twinnings_of(unit: AdminUnit) -> list[tuple[Any, Any]]:
+    """The partners of the office covering this unit (a unit can have several: Ba Vì has seven)."""
+    from chungtay.partnerships.models import OfficeTwinning
+
+    offices = list(unit.education_offices.all())
+    rows = OfficeTwinning.objects.filter(
+        Q(supporting_office__in=offices) | Q(supported_office__in=offices)
+    ).select_related("supporting_office__unit", "supported_office__unit")
+    partners = []
+    for twinning in rows.order_by("starts_on", "pk"):
+        mine = twinning.supporting_office in offices
+        partners.append((twinning, twinning.supported_office if mine else twinning.supporting_office))
+    return partners
 
 
 @require_GET

@@ -27,6 +27,8 @@ from chungtay.partnerships.models import (
     PartnershipMember,
     PartnershipStatus,
     Phase,
+    Plan,
+    PlanGoal,
     Side,
     Signature,
 )
@@ -235,6 +237,7 @@ def load_demo_partnerships(*, seed: int = 2022) -> dict[str, int]:
         )
     twinnings = bulk_create_with_history(twinnings, OfficeTwinning, default_change_reason="demo data")
 
+    _plans(department, phase, admin, twinnings[TWINNINGS.index(GROUP_ALL)])
     builder = _Builder(rng, department, admin)
     for (left, right), twinning in zip([*TWINNINGS, ("Ba Vì", LAO_CAI_CITY)], twinnings, strict=True):
         if (left, right) == GROUP_ALL:
@@ -464,4 +467,66 @@ def _agreements(
     Partnership.objects.filter(pk__in=in_force).update(status=PartnershipStatus.ACTIVE)
     Partnership.objects.filter(pk__in=ended - in_force).update(
         status=PartnershipStatus.COMPLETED, ends_on=FIRST_TERM_END
+    )
+
+
+def _plans(department: EducationOffice, phase: Phase, admin: User, hm_uh: OfficeTwinning) -> None:
+    """The department's plan of the seeds and Hoàng Mai – Ứng Hòa's joint plan, with their goals."""
+    city = Plan.objects.create(
+        department=department,
+        phase=phase,
+        issuer=department,
+        number="4340/KH-SGDĐT",
+        issued_on=dt.date(2022, 12, 12),
+        title=(
+            "Kế hoạch thực hiện phong trào “Nhà trường cùng chung tay phát triển – "
+            "Thầy cô cùng sẻ chia trách nhiệm” giai đoạn 2022–2025"
+        ),
+        scope="Các cơ sở giáo dục mầm non, phổ thông, GDNN-GDTX trên địa bàn thành phố.",
+        created_by=admin,
+    )
+    joint = Plan.objects.create(
+        department=department,
+        phase=phase,
+        issuer=hm_uh.supporting_office,
+        twinning=hm_uh,
+        number="01/KHLP-PGDĐT",
+        issued_on=dt.date(2023, 3, 25),
+        title="Kế hoạch liên phòng thực hiện chương trình kết nghĩa Hoàng Mai – Ứng Hòa",
+        scope="59 nhóm trường của hai quận, huyện.",
+        created_by=admin,
+    )
+    PlanGoal.objects.bulk_create(
+        [
+            PlanGoal(
+                plan=city,
+                description="100% quận, huyện, thị xã kết nối và ký giao ước",
+                target_value=Decimal(100),
+                target_unit="%",
+                due_on=dt.date(2023, 3, 31),
+            ),
+            PlanGoal(
+                plan=city,
+                description="Mỗi nhóm trường tổ chức ít nhất 2 chuyên đề mỗi năm học",
+                target_value=Decimal(2),
+                target_unit="chuyên đề/năm học",
+            ),
+            PlanGoal(
+                plan=city, description="Sơ kết hằng năm, tổng kết giai đoạn", due_on=dt.date(2025, 5, 31)
+            ),
+            PlanGoal(
+                plan=joint,
+                description="Mọi trường ký biên bản ghi nhớ",
+                target_value=Decimal(149),
+                target_unit="trường",
+                due_on=dt.date(2023, 4, 30),
+            ),
+            PlanGoal(
+                plan=joint,
+                description="Ít nhất 2 chuyên đề mỗi nhóm mỗi năm học",
+                target_value=Decimal(2),
+                target_unit="chuyên đề",
+                due_on=dt.date(2023, 5, 31),
+            ),
+        ]
     )

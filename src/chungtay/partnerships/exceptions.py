@@ -54,3 +54,10 @@ NOT_MANAGER = _("Only the offices and administrators responsible for this partne
 FILE_TOO_LARGE = _("The file is larger than %(limit)d MB.")
 FILE_NOT_SCAN = _("The file is not a PDF, JPEG or PNG (its content was checked, not its name).")
 TERM_OVER = _("The agreement's term ends before today; change its end date before sending it for signature.")
+PLAN_NOT_ALLOWED = _(
+    "Only the department's administrator, or an officer for their own office, can record this plan."
+)
+PLAN_IN_FUTURE = _("A plan cannot be dated in the future.")
+PLAN_NUMBER_TAKEN = _("This office already has a plan with that number.")
+PLAN_NUMBER_FORMAT = _("Write the number and symbol as on the document, e.g. 4340/KH-SGDĐT.")
+FILE_NOT_DOCUMENT = _("The file is not a PDF or Word document (its content was checked, not its name).")

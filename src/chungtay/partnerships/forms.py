@@ -125,3 +125,32 @@ class TerminateForm(forms.Form):
 
 class ScanForm(forms.Form):
     scan = forms.FileField(label=_("Signed scan (PDF, JPEG or PNG, at most 10 MB)"))
+
+
+class PlanForm(forms.Form):
+    number = forms.CharField(label=_("Number and symbol"), max_length=60, help_text=_("e.g. 4340/KH-SGDĐT"))
+    issued_on = DayField(label=_("Issued on"))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    scope = forms.CharField(
+        label=_("Scope"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    twinning = forms.ModelChoiceField(
+        label=_("Joint plan of the twinning"), required=False, queryset=OfficeTwinning.objects.none()
+    )
+    document = forms.FileField(label=_("Document (PDF or Word, at most 10 MB)"), required=False)
+
+    def __init__(self, *args: Any, twinnings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["twinning"].queryset = twinnings  # type: ignore[attr-defined]
+
+
+class GoalForm(forms.Form):
+    description = forms.CharField(label=_("Goal"), max_length=500, required=False)
+    target_value = forms.DecimalField(
+        label=_("Target"), required=False, max_digits=10, decimal_places=2, localize=True
+    )
+    target_unit = forms.CharField(label=_("Unit"), required=False, max_length=60)
+    due_on = DayField(label=_("Due on"), required=False)
+
+
+GoalFormSet = forms.formset_factory(GoalForm, extra=4, max_num=20, absolute_max=20, validate_max=True)

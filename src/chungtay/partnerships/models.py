@@ -347,3 +347,78 @@ class Commitment(TimeStamped, Versioned):
 
     def __str__(self) -> str:
         return self.description
+
+
+class Plan(TimeStamped):
+    """A plan (kế hoạch) with its official number and date: the department's plan for a phase
+    (4340/KH-SGDĐT of 12/12/2022) or an office's joint plan with its partner (01/KHLP-PGDĐT)."""
+
+    department = models.ForeignKey(
+        "directory.EducationOffice",
+        on_delete=models.PROTECT,
+        related_name="department_plans",
+        verbose_name=_("department"),
+    )
+    phase = models.ForeignKey(
+        Phase, on_delete=models.PROTECT, null=True, blank=True, related_name="plans", verbose_name=_("phase")
+    )
+    issuer = models.ForeignKey(
+        "directory.EducationOffice",
+        on_delete=models.PROTECT,
+        related_name="issued_plans",
+        verbose_name=_("issued by"),
+    )
+    twinning = models.ForeignKey(
+        OfficeTwinning,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("joint plan of"),
+    )
+    number = models.CharField(_("number and symbol"), max_length=60)
+    issued_on = models.DateField(_("issued on"))
+    title = models.CharField(_("title"), max_length=300)
+    scope = models.TextField(_("scope"), blank=True)
+    document = models.FileField(_("document"), upload_to="plans/%Y/", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = audited_history()
+
+    class Meta:
+        ordering = ["-issued_on", "pk"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "number"],
+                name="partnerships_plan_number_unique",
+                violation_error_message=_("This office already has a plan with that number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} – {self.title}"
+
+
+class PlanGoal(models.Model):
+    """A goal of a plan with its target, e.g. "every school signs a memorandum by 30/4/2023"."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan"))
+    description = models.CharField(_("goal"), max_length=500)
+    target_value = models.DecimalField(_("target"), max_digits=10, decimal_places=2, null=True, blank=True)
+    target_unit = models.CharField(_("unit"), max_length=60, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True) | Q(target_value__gte=0),
+                name="partnerships_goal_target_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description

@@ -20,6 +20,7 @@ from chungtay.partnerships.models import (
     Partnership,
     PartnershipMember,
     PartnershipStatus,
+    Plan,
     Signature,
 )
 
@@ -235,3 +236,42 @@ def department_overview(user: object, day: dt.date) -> dict[str, object]:
 # covenants".
 BASIC_SCHOOL_LEVELS = ["mn", "th", "thcs", "th_thcs"]
 CITY_MANAGED_LEVELS = ["thpt", "thcs_thpt", "th_thcs_thpt", "gdnn_gdtx"]
+
+
+def plans_visible_to(user: object) -> QuerySet[Plan]:
+    """The department's own plans for everyone under it; an office's plans and joint plans for that
+    office, its partner office and their schools; everything of the department for its administrator."""
+    from chungtay.accounts.scopes import home_department
+    from chungtay.partnerships.models import Plan
+
+    if not getattr(user, "is_authenticated", False):
+        return Plan.objects.none()
+    assert isinstance(user, User)
+    rows = Plan.objects.select_related("issuer", "twinning__supporting_office", "twinning__supported_office")
+    if user.is_superuser:
+        return rows
+    department = home_department(user)
+    if department is None:
+        return rows.none()
+    if user.role == Role.CITY_ADMIN or (user.office_id == department.pk):
+        return rows.filter(department=department)
+    offices = set()
+    if user.office_id:
+        offices.add(user.office_id)
+    if user.school_id:
+        offices |= set(
+            SchoolManagement.objects.filter(school_id=user.school_id).values_list("office_id", flat=True)
+        )
+    twinnings = OfficeTwinning.objects.filter(
+        Q(supporting_office_id__in=offices) | Q(supported_office_id__in=offices)
+    )
+    return rows.filter(
+        Q(department=department, issuer=department) | Q(issuer_id__in=offices) | Q(twinning__in=twinnings)
+    )
+
+
+def plan_for_user(user: object, pk: int) -> Plan:
+    plan = plans_visible_to(user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    return plan

@@ -4,6 +4,7 @@ actor's right and the rule, in one transaction, leaving history that names the a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,8 @@ from chungtay.partnerships.models import (
     PartnershipMember,
     PartnershipStatus,
     Phase,
+    Plan,
+    PlanGoal,
     Side,
     Signature,
     TwinningStatus,
@@ -488,13 +491,89 @@ def attach_signed_scan(*, acting_user: User, agreement: Agreement, upload: Uploa
     and at most 10 MB; anything else changes nothing."""
     if not can_draft_agreement(acting_user, agreement.partnership):
         raise e.NotAllowed(e.NOT_MANAGER)
+    _check_upload(upload, _SCAN_SIGNATURES, e.FILE_NOT_SCAN)
+    agreement.signed_scan.save(upload.name or "scan", upload, save=False)
+    _stamp(agreement, acting_user).save(update_fields=["signed_scan", "updated_at"])
+    return agreement
+
+
+# --- plans -----------------------------------------------------------------------------------------------
+
+_PLAN_NUMBER = re.compile(r"^\d{1,6}/[0-9A-ZĐa-zđ&\-.]{2,40}$")
+_DOCUMENT_SIGNATURES = (b"%PDF-", b"PK\x03\x04")  # PDF, or a .docx (a zip)
+
+
+@transaction.atomic
+def record_plan(
+    *,
+    acting_user: User,
+    issuer: EducationOffice,
+    number: str,
+    issued_on: dt.date,
+    title: str,
+    scope: str = "",
+    phase: Phase | None = None,
+    twinning: OfficeTwinning | None = None,
+    goals: Sequence[tuple[str, Decimal | None, str, dt.date | None]] = (),
+    document: UploadedFile | None = None,
+) -> Plan:
+    """Record a plan with its goals. The department's administrator records any plan of the department;
+    an officer records their own office's plans (and joint plans of a twinning their office is party to).
+    Refuses a malformed or duplicate number, a date in the future, a negative target and an attachment
+    that is not a PDF or Word file."""
+    department = issuer.tenant
+    is_admin = acting_user.is_superuser or (
+        is_city_admin(acting_user)
+        and acting_user.office is not None
+        and acting_user.office.tenant.pk == department.pk
+    )
+    if not is_admin and not (acting_user.role == Role.OFFICE_OFFICER and acting_user.office_id == issuer.pk):
+        raise e.NotAllowed(e.PLAN_NOT_ALLOWED)
+    if twinning is not None and issuer.pk not in (
+        twinning.supporting_office_id,
+        twinning.supported_office_id,
+    ):
+        raise e.NotAllowed(e.NOT_YOUR_TWINNING)
+    number = number.strip()
+    if not _PLAN_NUMBER.match(number):
+        raise e.PartnershipError(e.PLAN_NUMBER_FORMAT)
+    if issued_on > today():
+        raise e.PartnershipError(e.PLAN_IN_FUTURE)
+    if Plan.objects.filter(issuer=issuer, number=number).exists():
+        raise e.PartnershipError(e.PLAN_NUMBER_TAKEN)
+    for _, target, _, _ in goals:
+        if target is not None and target < 0:
+            raise e.PartnershipError(e.NEGATIVE_TARGET)
+    plan = Plan(
+        department=department,
+        phase=phase,
+        issuer=issuer,
+        twinning=twinning,
+        number=number,
+        issued_on=issued_on,
+        title=title.strip(),
+        scope=scope.strip(),
+        created_by=acting_user,
+    )
+    if document is not None:
+        _check_upload(document, _DOCUMENT_SIGNATURES, e.FILE_NOT_DOCUMENT)
+        plan.document.save(document.name or "plan", document, save=False)
+    _stamp(plan, acting_user).save()
+    PlanGoal.objects.bulk_create(
+        PlanGoal(
+            plan=plan, description=text.strip(), target_value=target, target_unit=unit.strip(), due_on=due
+        )
+        for text, target, unit, due in goals
+        if text.strip()
+    )
+    return plan
+
+
+def _check_upload(upload: UploadedFile, signatures: tuple[bytes, ...], message: Any) -> None:
     if upload.size is None or upload.size > SCAN_LIMIT_MB * 1024 * 1024:
         raise e.PartnershipError(e.FILE_TOO_LARGE % {"limit": SCAN_LIMIT_MB})
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    if not head.startswith(_SCAN_SIGNATURES):
-        raise e.PartnershipError(e.FILE_NOT_SCAN)
-    agreement.signed_scan.save(upload.name or "scan", upload, save=False)
-    _stamp(agreement, acting_user).save(update_fields=["signed_scan", "updated_at"])
-    return agreement
+    if not head.startswith(signatures):
+        raise e.PartnershipError(message)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,10 +22,12 @@ from chungtay.partnerships import services
 from chungtay.partnerships.forms import (
     AgreementForm,
     CommitmentForm,
+    GoalFormSet,
     LeaveForm,
     MemberForm,
     PartnershipFilterForm,
     PartnershipForm,
+    PlanForm,
     ScanForm,
     TerminateForm,
 )
@@ -38,6 +41,8 @@ from chungtay.partnerships.selectors import (
     members_on,
     partnership_for_user,
     partnership_list,
+    plan_for_user,
+    plans_visible_to,
     twinnings_visible_to,
 )
 
@@ -481,3 +486,66 @@ def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"van-ban-ket-nghia-{agreement.partnership.number}-{agreement.pk}.docx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_GET
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    plans = plans_visible_to(user).prefetch_related("goals")
+    can_create = user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)
+    return render(request, "partnerships/plan_list.html", {"plans": plans, "can_create": can_create})
+
+
+@require_GET
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "partnerships/plan_detail.html", {"plan": plan_for_user(request.user, pk)})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    """The administrator records the department's plans; an officer their office's and joint plans."""
+    user = _user(request)
+    if not (user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)) or user.office is None:
+        raise PermissionDenied
+    twinnings = twinnings_visible_to(user)
+    if user.role == Role.OFFICE_OFFICER:
+        twinnings = twinnings.filter(Q(supporting_office=user.office) | Q(supported_office=user.office))
+    form = PlanForm(request.POST or None, request.FILES or None, twinnings=twinnings)
+    goals = GoalFormSet(request.POST or None, prefix="goals")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid() and goals.is_valid():
+            data = form.cleaned_data
+            twinning = data["twinning"]
+            issuer = (
+                user.office if user.role == Role.OFFICE_OFFICER or twinning is None else user.office.tenant
+            )
+            if twinning is not None and user.role != Role.OFFICE_OFFICER:
+                issuer = twinning.supporting_office
+            try:
+                plan = services.record_plan(
+                    acting_user=user,
+                    issuer=issuer,
+                    number=data["number"],
+                    issued_on=data["issued_on"],
+                    title=data["title"],
+                    scope=data["scope"],
+                    twinning=twinning,
+                    goals=[
+                        (g["description"], g["target_value"], g["target_unit"], g["due_on"])
+                        for g in goals.cleaned_data
+                        if g.get("description")
+                    ],
+                    document=data["document"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("Plan %(number)s recorded.") % {"number": plan.number})
+                return redirect("partnerships:plan-detail", pk=plan.pk)
+    return render(request, "partnerships/plan_form.html", {"form": form, "goals": goals}, status=status)
