@@ -72,6 +72,15 @@ def _kwargs_agreement() -> dict[str, int]:
     return {"pk": agreement.pk}
 
 
+def _kwargs_commitment() -> dict[str, int]:
+    from chungtay.partnerships.models import Commitment
+
+    commitment = Commitment.objects.filter(
+        agreement__partnership__members__school__staff__username="gv.unghoa"
+    ).first()
+    return {"pk": commitment.agreement_id, "commitment_pk": commitment.pk}
+
+
 def _kwargs_member() -> dict[str, int]:
     partnership = _direct_partnership()
     return {"pk": partnership.pk, "member_pk": partnership.members.first().pk}
@@ -137,6 +146,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "partnerships:agreement-edit": (_kwargs_agreement, DRAFTERS),
     "partnerships:agreement-document": (_kwargs_agreement, SCHOOL_IN_UNG_HOA),
     "partnerships:commitment-add": (_kwargs_agreement, _all(405)),
+    "partnerships:commitment-status": (_kwargs_commitment, _all(405)),
     "partnerships:agreement-send": (_kwargs_agreement, _all(405)),
     "partnerships:agreement-sign": (_kwargs_agreement, _all(405)),
     "partnerships:agreement-terminate": (_kwargs_agreement, _all(405)),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "chungtay.core.uploads.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "chungtay.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -158,6 +159,7 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+MAX_REQUEST_MB = int(os.environ.get("CHUNGTAY_MAX_REQUEST_MB", "25"))  # files are checked further per kind
 
 TASKS = {
     "default": {

@@ -220,3 +220,53 @@ def test_an_end_before_the_start_is_refused(client, as_user, leaders_pair):
     )
     assert response.status_code == 400
     assert not leaders_pair.agreements.exists()
+
+
+def test_a_200_mb_upload_is_refused_before_it_is_read(client, as_user, leaders_pair):
+    agreement = draft_agreement(
+        acting_user=user("pgd.hoangmai"), partnership=leaders_pair, kind="memorandum", title="x", terms="y"
+    )
+    as_user("pgd.hoangmai")
+    response = client.post(
+        reverse("partnerships:agreement-scan", args=[agreement.pk]),
+        {"scan": SimpleUploadedFile("scan.pdf", b"%PDF-1.7")},
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert "25 MB" in response.content.decode()
+    agreement.refresh_from_db()
+    assert not agreement.signed_scan
+
+
+def test_commitments_are_followed_up_once_in_force(client, as_user, leaders_pair):
+    from decimal import Decimal
+
+    from chungtay.partnerships.models import CommitmentStatus
+    from chungtay.partnerships.services import add_commitment, sign_agreement
+
+    agreement = draft_agreement(
+        acting_user=user("pgd.hoangmai"), partnership=leaders_pair, kind="memorandum", title="x", terms="y"
+    )
+    commitment = add_commitment(
+        acting_user=user("pgd.hoangmai"),
+        agreement=agreement,
+        school=user("ht.hoangmai").school,
+        area="digital",
+        description="Chia sẻ học liệu số",
+        target_value=Decimal(3),
+    )
+    url = reverse("partnerships:commitment-status", args=[agreement.pk, commitment.pk])
+    as_user("ht.unghoa")
+    assert client.post(url, {"status": "done", "version": 1}).status_code == 409  # still a draft
+    send_for_signature(acting_user=user("pgd.hoangmai"), agreement=agreement)
+    for leader in ("ht.hoangmai", "ht.unghoa"):
+        sign_agreement(acting_user=user(leader), agreement=agreement, school=user(leader).school)
+    assert client.post(url, {"status": "done", "version": 1}).status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.DONE
+    assert client.post(url, {"status": "missed", "version": 1}).status_code == 409  # stale version
+    assert client.post(url, {"status": "nonsense", "version": 2}).status_code == 400
+    as_user("gv.unghoa")
+    assert client.post(url, {"status": "missed", "version": 2}).status_code == 403
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.DONE

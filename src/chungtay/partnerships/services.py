@@ -577,3 +577,26 @@ def _check_upload(upload: UploadedFile, signatures: tuple[bytes, ...], message: 
     upload.seek(0)
     if not head.startswith(signatures):
         raise e.PartnershipError(message)
+
+
+@transaction.atomic
+def set_commitment_status(
+    *, acting_user: User, commitment: Commitment, status: str, expected_version: int
+) -> Commitment:
+    """Mark a commitment done, missed or open again. Managers and the leaders of member schools may;
+    only for an agreement in force (or one that has ended, to record the outcome)."""
+    from chungtay.core.versioning import save_versioned
+    from chungtay.partnerships.models import CommitmentStatus
+
+    agreement = commitment.agreement
+    if not can_draft_agreement(acting_user, agreement.partnership):
+        raise e.NotAllowed(e.NOT_MANAGER)
+    if agreement.status in (AgreementStatus.DRAFT, AgreementStatus.AWAITING_SIGNATURE):
+        raise e.WrongState(e.COMMITMENT_NOT_IN_FORCE)
+    if status not in CommitmentStatus.values:
+        raise e.PartnershipError(e.COMMITMENT_STATUS_UNKNOWN)
+    commitment.status = status
+    _stamp(commitment, acting_user)
+    return save_versioned(
+        commitment, expected_version=expected_version, update_fields=["status", "updated_at"]
+    )

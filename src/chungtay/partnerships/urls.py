@@ -19,6 +19,11 @@ urlpatterns = [
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement-edit"),
     path("agreements/<int:pk>/document.docx", views.agreement_document, name="agreement-document"),
     path("agreements/<int:pk>/commitments/", views.commitment_add, name="commitment-add"),
+    path(
+        "agreements/<int:pk>/commitments/<int:commitment_pk>/status/",
+        views.commitment_status,
+        name="commitment-status",
+    ),
     path("agreements/<int:pk>/send/", views.agreement_send, name="agreement-send"),
     path("agreements/<int:pk>/sign/", views.agreement_sign, name="agreement-sign"),
     path("agreements/<int:pk>/terminate/", views.agreement_terminate, name="agreement-terminate"),

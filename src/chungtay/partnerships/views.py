@@ -31,7 +31,7 @@ from chungtay.partnerships.forms import (
     ScanForm,
     TerminateForm,
 )
-from chungtay.partnerships.models import AgreementStatus, PartnershipMember, TwinningStatus
+from chungtay.partnerships.models import AgreementStatus, CommitmentStatus, PartnershipMember, TwinningStatus
 from chungtay.partnerships.selectors import (
     agreement_for_user,
     can_draft_agreement,
@@ -305,6 +305,7 @@ def _agreement_context(request: HttpRequest, agreement: Any, **extra: Any) -> di
         "terminate_form": extra.pop("terminate_form", None) or TerminateForm(),
         "scan_form": extra.pop("scan_form", None) or ScanForm(),
         "error": extra.pop("error", None),
+        "commitment_statuses": CommitmentStatus.choices,
         **extra,
     }
 
@@ -549,3 +550,28 @@ def plan_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Plan %(number)s recorded.") % {"number": plan.number})
                 return redirect("partnerships:plan-detail", pk=plan.pk)
     return render(request, "partnerships/plan_form.html", {"form": form, "goals": goals}, status=status)
+
+
+@require_POST
+@login_required
+def commitment_status(request: HttpRequest, pk: int, commitment_pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk)
+    commitment = agreement.commitments.filter(pk=commitment_pk).first()
+    if commitment is None:
+        raise Http404
+    version = request.POST.get("version", "")
+    if not version.isdigit():
+        return _agreement_page(
+            request, agreement, status=400, error=_("The form was incomplete; reload the page.")
+        )
+    try:
+        services.set_commitment_status(
+            acting_user=_user(request),
+            commitment=commitment,
+            status=request.POST.get("status", ""),
+            expected_version=int(version),
+        )
+    except DomainError as error:
+        return _agreement_page(request, agreement, status=error.status_code, error=str(error.message))
+    messages.success(request, _("Commitment updated."))
+    return redirect("partnerships:agreement-detail", pk=pk)
