@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "chungtay.accounts",
     "chungtay.directory",
     "chungtay.partnerships",
+    "chungtay.matching",
     "chungtay.api",
 ]
 

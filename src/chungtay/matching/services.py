@@ -1,0 +1,319 @@
+"""Matching runs: start one for an office twinning, let the engine propose in the background, and
+accept the proposal as partnerships (through the partnerships services, in one transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from chungtay.accounts.models import Role, User
+from chungtay.accounts.scopes import is_city_admin
+from chungtay.core.errors import DomainError
+from chungtay.directory.models import BASIC_LEVELS, DevelopmentArea, School, SchoolYear, SelfAssessment
+from chungtay.matching.engine import MatchingError, Rules, SchoolInput, match
+from chungtay.matching.models import MatchingRun, RunStatus
+from chungtay.partnerships.models import OfficeTwinning, Partnership, Side, TwinningStatus
+from chungtay.partnerships.services import create_partnership
+
+LEVELS = ("mn", "th", "thcs", "thpt", "gdnn_gdtx")
+NOT_YOUR_TWINNING = _("Your office is not a party to this twinning.")
+BAD_PARAMETER = _("Invalid matching rule: %(detail)s.")
+NOT_READY = _("Only a finished proposal can be accepted.")
+ALREADY_ACCEPTED = _("This proposal has already been accepted.")
+ENGINE_ERRORS = {
+    "no_schools": _("There are no schools to match in this scope."),
+    "capacity_short": _("The supporting schools cannot take all the supported schools: raise the capacity."),
+    "pinned_pair_not_allowed": _("A pinned pair breaks a rule (level, distance or a forbidden pair)"),
+    "pinned_over_capacity": _("The pinned pairs exceed a school's capacity"),
+    "bad_capacity": _("A capacity or minimum load is invalid"),
+    "duplicate_school": _("A school is on both sides"),
+    "negative_weight": _("Weights cannot be negative"),
+}
+
+
+def runs_visible_to(user: object) -> QuerySet[MatchingRun]:
+    """Runs of the administrator's department, or of the twinnings the officer's office is a party to
+    (both sides see a proposal before it is accepted)."""
+    if not getattr(user, "is_authenticated", False):
+        return MatchingRun.objects.none()
+    assert isinstance(user, User)
+    rows = MatchingRun.objects.select_related(
+        "twinning__supporting_office", "twinning__supported_office", "created_by"
+    )
+    if user.is_superuser:
+        return rows
+    if user.role == Role.CITY_ADMIN and user.office:
+        return rows.filter(department_id=user.office.tenant.pk)
+    if user.role in (Role.OFFICE_OFFICER, Role.VIEWER) and user.office_id:
+        return rows.filter(
+            Q(twinning__supporting_office_id=user.office_id) | Q(twinning__supported_office_id=user.office_id)
+        )
+    return rows.none()
+
+
+def may_run(user: User, twinning: OfficeTwinning) -> bool:
+    if user.is_superuser or (
+        is_city_admin(user) and user.office and user.office.tenant.pk == twinning.department_id
+    ):
+        return True
+    return user.role == Role.OFFICE_OFFICER and user.office_id in (
+        twinning.supporting_office_id,
+        twinning.supported_office_id,
+    )
+
+
+def run_for_user(user: object, pk: int, *, write: bool = False) -> MatchingRun:
+    from django.core.exceptions import PermissionDenied
+
+    run = runs_visible_to(user).filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    if write and not may_run(user, run.twinning):  # type: ignore[arg-type]
+        raise PermissionDenied
+    return run
+
+
+def clean_parameters(raw: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise a run's rules; refuse anything out of range with a message."""
+
+    def fail(detail: str) -> DomainError:
+        return DomainError(BAD_PARAMETER % {"detail": detail})
+
+    levels = [lvl for lvl in raw.get("levels", []) if lvl in LEVELS]
+    if not levels:
+        raise fail("levels")
+    weights = {}
+    for area in DevelopmentArea.values:
+        value = float(raw.get("weights", {}).get(area, 1.0))
+        if not 0 <= value <= 10:
+            raise fail(f"weight {area}")
+        weights[area] = value
+    distance_weight = float(raw.get("distance_weight", 0.05))
+    max_distance = raw.get("max_distance_km")
+    max_distance = None if max_distance in (None, "") else float(max_distance)
+    capacity, min_load = int(raw.get("capacity", 2)), int(raw.get("min_load", 1))
+    if not 0 <= distance_weight <= 10 or (max_distance is not None and not 0 < max_distance <= 2000):
+        raise fail("distance")
+    if not 0 <= capacity <= 20 or not 0 <= min_load <= capacity:
+        raise fail("capacity")
+    pairs = []
+    for key in ("pinned", "forbidden"):
+        rows = raw.get(key, [])
+        if len(rows) > 500 or any(
+            len(p) != 2 or not all(isinstance(x, str) and len(x) <= 20 for x in p) for p in rows
+        ):
+            raise fail(key)
+        pairs.append(sorted({(a, b) for a, b in rows}))
+    start_year = int(raw.get("school_year") or 0)
+    if not SchoolYear.objects.filter(start_year=start_year).exists():
+        raise fail("school year")
+    return {
+        "levels": sorted(levels),
+        "weights": weights,
+        "distance_weight": distance_weight,
+        "max_distance_km": max_distance,
+        "capacity": capacity,
+        "min_load": min_load,
+        "pinned": [list(p) for p in pairs[0]],
+        "forbidden": [list(p) for p in pairs[1]],
+        "school_year": start_year,
+        "public_only": bool(raw.get("public_only", True)),
+    }
+
+
+@transaction.atomic
+def start_run(
+    *,
+    acting_user: User,
+    twinning: OfficeTwinning,
+    parameters: dict[str, Any],
+    parent: MatchingRun | None = None,
+) -> MatchingRun:
+    """Store a run and queue the engine. Only the administrator or an officer of either office may."""
+    if not may_run(acting_user, twinning):
+        raise DomainError(NOT_YOUR_TWINNING, code="forbidden")
+    if twinning.status != TwinningStatus.ACTIVE:
+        raise DomainError(_("This twinning has ended; it takes no new partnerships."))
+    run = MatchingRun(
+        department=twinning.department,
+        twinning=twinning,
+        parent=parent,
+        created_by=acting_user,
+        parameters=clean_parameters(parameters),
+    )
+    run._history_user = acting_user  # type: ignore[attr-defined]
+    run.save()
+    transaction.on_commit(lambda: execute_matching_run.enqueue(run.pk))
+    return run
+
+
+@task()
+def execute_matching_run(run_id: int) -> None:
+    execute_run(run_id)
+
+
+def _schools(office_id: int, levels: list[str], public_only: bool) -> list[School]:
+    wanted = [lvl for lvl, basics in BASIC_LEVELS.items() if basics & set(levels)]
+    rows = School.objects.filter(managements__office_id=office_id, level__in=wanted, closed_on__isnull=True)
+    if public_only:
+        rows = rows.filter(ownership="public")
+    return list(rows.distinct().order_by("moet_id"))
+
+
+def _inputs(
+    schools: list[School], levels: list[str], year: SchoolYear, capacity: int, min_load: int
+) -> list[SchoolInput]:
+    scores: dict[int, dict[str, float]] = {}
+    for row in SelfAssessment.objects.filter(school__in=schools, school_year=year).values(
+        "school_id", "area", "score"
+    ):
+        scores.setdefault(row["school_id"], {})[row["area"]] = float(row["score"])
+    return [
+        SchoolInput(
+            id=s.moet_id,
+            levels=frozenset(BASIC_LEVELS[s.level] & set(levels)),
+            latitude=s.latitude,
+            longitude=s.longitude,
+            scores=scores.get(s.pk, {}),
+            capacity=capacity,
+            min_load=min_load,
+        )
+        for s in schools
+    ]
+
+
+def _as_json(schools: list[SchoolInput]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s.id,
+            "levels": sorted(s.levels),
+            "lat": s.latitude,
+            "lon": s.longitude,
+            "scores": dict(s.scores),
+            "capacity": s.capacity,
+        }
+        for s in schools
+    ]
+
+
+def execute_run(run_id: int) -> MatchingRun:
+    """Load the scope's schools and assessments, run the engine and store the proposal (or the error)."""
+    run = MatchingRun.objects.select_related("twinning").get(pk=run_id)
+    if run.status not in (RunStatus.QUEUED, RunStatus.FAILED):
+        return run
+    MatchingRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, progress=10)
+    p = run.parameters
+    year = SchoolYear.objects.get(start_year=p["school_year"])
+    supporting = _inputs(
+        _schools(run.twinning.supporting_office_id, p["levels"], p.get("public_only", True)),
+        p["levels"],
+        year,
+        p["capacity"],
+        p["min_load"],
+    )
+    supported = _inputs(
+        _schools(run.twinning.supported_office_id, p["levels"], p.get("public_only", True)),
+        p["levels"],
+        year,
+        1,
+        0,
+    )
+    run.inputs = {"supporting": _as_json(supporting), "supported": _as_json(supported)}
+    MatchingRun.objects.filter(pk=run.pk).update(progress=40)
+    rules = Rules(
+        area_weights=p["weights"],
+        distance_weight=p["distance_weight"],
+        max_distance_km=p["max_distance_km"],
+        pinned=frozenset(tuple(x) for x in p["pinned"]),  # type: ignore[misc]
+        forbidden=frozenset(tuple(x) for x in p["forbidden"]),  # type: ignore[misc]
+    )
+    try:
+        result = match(supporting, supported, rules)
+    except MatchingError as error:
+        run.status = RunStatus.FAILED
+        run.error = error.code[:1000]
+        run.result = {"culprits": list(error.culprits)[:200]}
+        run.progress = 100
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "progress", "finished_at", "inputs", "result"])
+        return run
+    distances = [pair.distance_km for pair in result.pairs if pair.distance_km is not None]
+    run.result = {
+        "pairs": [
+            {
+                "supporting": pair.supporting_id,
+                "supported": pair.supported_id,
+                "quality": pair.quality,
+                "distance_km": pair.distance_km,
+                "gains": [list(g) for g in pair.gains],
+                "pinned": pair.pinned,
+            }
+            for pair in result.pairs
+        ],
+        "objective": result.objective,
+        "covered": result.covered,
+        "supported_total": len(supported),
+        "groups": len(result.groups()),
+        "load_shortfall": result.load_shortfall,
+        "mean_distance_km": round(sum(distances) / len(distances), 2) if distances else None,
+        "unmatched": result.unmatched,
+        "warnings": result.warnings,
+        "default_scores": result.default_scores,
+    }
+    run.status = RunStatus.DONE
+    run.progress = 100
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "progress", "finished_at", "inputs", "result"])
+    return run
+
+
+@transaction.atomic
+def accept_run(*, acting_user: User, run: MatchingRun, starts_on: dt.date) -> list[Partnership]:
+    """Turn the proposal into partnerships (one per supporting school), all or none."""
+    run = MatchingRun.objects.select_for_update().get(pk=run.pk)  # two officers may accept at once
+    if not may_run(acting_user, run.twinning):
+        raise DomainError(NOT_YOUR_TWINNING, code="forbidden")
+    if run.status == RunStatus.ACCEPTED:
+        raise DomainError(ALREADY_ACCEPTED, code="conflict")
+    if run.status != RunStatus.DONE:
+        raise DomainError(NOT_READY, code="conflict")
+    groups: dict[str, list[str]] = {}
+    for pair in run.result["pairs"]:
+        groups.setdefault(pair["supporting"], []).append(pair["supported"])
+    schools = {
+        s.moet_id: s
+        for s in School.objects.filter(moet_id__in={*groups, *(t for ts in groups.values() for t in ts)})
+    }
+    created = []
+    for lead, partners in sorted(groups.items()):
+        members = [
+            (schools[lead], Side.SUPPORTING),
+            *((schools[t], Side.SUPPORTED) for t in sorted(partners)),
+        ]
+        created.append(
+            create_partnership(
+                acting_user=acting_user, twinning=run.twinning, members=members, starts_on=starts_on
+            )
+        )
+    run.status = RunStatus.ACCEPTED
+    run.accepted_by = acting_user
+    run.accepted_at = timezone.now()
+    run._history_user = acting_user  # type: ignore[attr-defined]
+    run.save(update_fields=["status", "accepted_by", "accepted_at"])
+    return created
+
+
+def error_message(run: MatchingRun) -> str:
+    """The failed run's error in the reader's language, naming the culprits."""
+    if not run.error:
+        return ""
+    message = str(ENGINE_ERRORS.get(run.error, run.error))
+    culprits = run.result.get("culprits", []) if isinstance(run.result, dict) else []
+    return f"{message}: {', '.join(culprits)}" if culprits else message
