@@ -86,6 +86,22 @@ def _kwargs_member() -> dict[str, int]:
     return {"pk": partnership.pk, "member_pk": partnership.members.first().pk}
 
 
+def _kwargs_run() -> dict[str, int]:
+    from chungtay.matching.models import MatchingRun
+    from chungtay.partnerships.models import OfficeTwinning
+
+    twinning = OfficeTwinning.objects.get(
+        supporting_office__code="pgd-hoangmai", supported_office__code="pgd-unghoa"
+    )
+    run = MatchingRun.objects.create(
+        department=twinning.department,
+        twinning=twinning,
+        created_by=User.objects.get(username="admin"),
+        parameters={},
+    )
+    return {"pk": run.pk}
+
+
 def _kwargs_joint_plan() -> dict[str, int]:
     from chungtay.partnerships.models import Plan
 
@@ -160,6 +176,11 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:openapi-view": (None, _all(200)),
     "api:api-root": (None, _all(404)),
     "api:list_twinnings": (None, API_LOGIN_REQUIRED),
+    "matching:run-list": (None, LOGIN_REQUIRED),
+    "matching:run-create": (None, {**OFFICE_ONLY, "pgd.bavi": 200}),
+    "matching:run-compare": (None, _all(400, anonymous=302)),
+    "matching:run-detail": (_kwargs_run, {**SCHOOL_IN_UNG_HOA, "ht.unghoa": 404, "gv.unghoa": 404}),
+    "matching:run-accept": (_kwargs_run, _all(405)),
     "api:list_partnerships": (None, API_LOGIN_REQUIRED),
     "api:create_partnership": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
     "api:get_partnership": (_kwargs_partnership, API_IN_UNG_HOA),

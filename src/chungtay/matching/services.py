@@ -51,6 +51,8 @@ def runs_visible_to(user: object) -> QuerySet[MatchingRun]:
         return rows
     if user.role == Role.CITY_ADMIN and user.office:
         return rows.filter(department_id=user.office.tenant.pk)
+    if user.role == Role.VIEWER and user.office and user.office.kind == "department":
+        return rows.filter(department_id=user.office.pk)  # a city-wide viewer reads every run
     if user.role in (Role.OFFICE_OFFICER, Role.VIEWER) and user.office_id:
         return rows.filter(
             Q(twinning__supporting_office_id=user.office_id) | Q(twinning__supported_office_id=user.office_id)
