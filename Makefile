@@ -26,7 +26,10 @@ setup: messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 
+# The task worker (matching runs, later imports and reports) runs beside the web server and stops with it.
 run: setup
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: messages
