@@ -90,7 +90,9 @@ def test_malformed_rules_are_refused_on_the_form(client, as_user):
 
 def test_a_twinning_the_officer_is_not_party_to_is_refused(client, as_user):
     as_user("pgd.bavi")
-    assert client.post(reverse("matching:run-create"), _form(_twinning())).status_code == 400
+    assert (
+        client.post(reverse("matching:run-create"), _form(_twinning())).status_code == 400
+    )  # not in the choices
     assert not MatchingRun.objects.filter(created_by__username="pgd.bavi").exists()
 
 

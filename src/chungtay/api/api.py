@@ -258,6 +258,8 @@ def get_school(request: HttpRequest, moet_id: str) -> dict[str, Any]:
     return data
 
 
+from chungtay.api.matching import router as matching_router  # noqa: E402
 from chungtay.api.partnerships import router as partnerships_router  # noqa: E402 - routers after the api
 
 api.add_router("/", partnerships_router)
+api.add_router("/", matching_router)

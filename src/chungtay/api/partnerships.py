@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import school_for_user, schools_visible_to
 from chungtay.core.dates import today
-from chungtay.core.errors import DomainError
+from chungtay.core.errors import DomainError, Forbidden
 from chungtay.directory.models import DevelopmentArea, SchoolYear, SelfAssessment
 from chungtay.directory.services import record_self_assessment
 from chungtay.partnerships import services
@@ -416,7 +416,7 @@ def sign(request: HttpRequest, pk: int) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
     user = _user(request)
     if user.school is None:
-        raise DomainError(services.e.ONLY_LEADER_SIGNS % {"school": "—"}, code="forbidden")
+        raise Forbidden(services.e.ONLY_LEADER_SIGNS % {"school": "—"})
     services.sign_agreement(acting_user=user, agreement=agreement, school=user.school)
     agreement.refresh_from_db()
     return _agreement_out(agreement)

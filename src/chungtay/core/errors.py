@@ -27,3 +27,10 @@ class ConflictError(DomainError):
 class NotFound(DomainError):
     status_code = 404
     code = "not_found"
+
+
+class Forbidden(DomainError):
+    """The user may see this but not do it."""
+
+    status_code = 403
+    code = "forbidden"

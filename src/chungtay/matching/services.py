@@ -15,7 +15,7 @@ from django_tasks import task
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import is_city_admin
-from chungtay.core.errors import DomainError
+from chungtay.core.errors import ConflictError, DomainError, Forbidden
 from chungtay.directory.models import BASIC_LEVELS, DevelopmentArea, School, SchoolYear, SelfAssessment
 from chungtay.matching.engine import MatchingError, Rules, SchoolInput, match
 from chungtay.matching.models import MatchingRun, RunStatus
@@ -140,7 +140,7 @@ def start_run(
 ) -> MatchingRun:
     """Store a run and queue the engine. Only the administrator or an officer of either office may."""
     if not may_run(acting_user, twinning):
-        raise DomainError(NOT_YOUR_TWINNING, code="forbidden")
+        raise Forbidden(NOT_YOUR_TWINNING)
     if twinning.status != TwinningStatus.ACTIVE:
         raise DomainError(_("This twinning has ended; it takes no new partnerships."))
     run = MatchingRun(
@@ -281,11 +281,11 @@ def accept_run(*, acting_user: User, run: MatchingRun, starts_on: dt.date) -> li
     """Turn the proposal into partnerships (one per supporting school), all or none."""
     run = MatchingRun.objects.select_for_update().get(pk=run.pk)  # two officers may accept at once
     if not may_run(acting_user, run.twinning):
-        raise DomainError(NOT_YOUR_TWINNING, code="forbidden")
+        raise Forbidden(NOT_YOUR_TWINNING)
     if run.status == RunStatus.ACCEPTED:
-        raise DomainError(ALREADY_ACCEPTED, code="conflict")
+        raise ConflictError(ALREADY_ACCEPTED)
     if run.status != RunStatus.DONE:
-        raise DomainError(NOT_READY, code="conflict")
+        raise ConflictError(NOT_READY)
     groups: dict[str, list[str]] = {}
     for pair in run.result["pairs"]:
         groups.setdefault(pair["supporting"], []).append(pair["supported"])
