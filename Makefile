@@ -40,8 +40,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy src
 
-bench: setup
+bench: messages
 	$(PY) benchmarks/demo_load.py
+	$(PY) benchmarks/matching_engine.py
 
 clean:
 	rm -rf $(VENV) var
