@@ -223,3 +223,21 @@ def test_minimum_load_spreads_supported_schools():
     result = match(sup, tgt, RULES)
     assert sorted(p.supporting_id for p in result.pairs) == ["S1", "S2"]
     assert result.load_shortfall == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(8, 24), st.floats(102, 110)), min_size=1, max_size=6),
+    st.lists(st.tuples(st.floats(8, 24), st.floats(102, 110)), min_size=1, max_size=6),
+)
+def test_the_per_point_haversine_equals_the_textbook_one(first, second):
+    import numpy as np
+
+    from chungtay.matching.geometry import haversine_pairs_km
+
+    lat1, lon1 = (np.array(v) for v in zip(*first, strict=True))
+    lat2, lon2 = (np.array(v) for v in zip(*second, strict=True))
+    i, j = (a.ravel() for a in np.meshgrid(np.arange(len(first)), np.arange(len(second)), indexing="ij"))
+    fast = haversine_pairs_km(lat1, lon1, lat2, lon2, i, j)
+    slow = haversine_km(lat1[i], lon1[i], lat2[j], lon2[j])
+    assert np.allclose(fast, slow, atol=1e-6)

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 from scipy.spatial import cKDTree
 
-from chungtay.matching.geometry import haversine_km, planar_km
+from chungtay.matching.geometry import haversine_pairs_km, planar_km
 
 SCALE = 100  # quality in hundredths, as integer costs
 
@@ -229,7 +229,7 @@ def match(supporting: Iterable[SchoolInput], supported: Iterable[SchoolInput], r
     i, j = _candidate_pairs(sup, tgt, rules)
     slat, slon, _ = _coordinates(sup)
     tlat, tlon, _ = _coordinates(tgt)
-    distance = haversine_km(slat[i], slon[i], tlat[j], tlon[j]) if len(i) else np.zeros(0)
+    distance = haversine_pairs_km(slat, slon, tlat, tlon, i, j) if len(i) else np.zeros(0)
     keep = np.ones(len(i), dtype=bool)
     if rules.max_distance_km is not None:
         keep &= distance <= rules.max_distance_km
@@ -353,6 +353,12 @@ def _solve_flow(
     costs: list[NDArray[np.int64]] = []
 
     def arcs(t: NDArray[np.int64], h: NDArray[np.int64], c: NDArray[np.int64], k: NDArray[np.int64]) -> None:
+        if len(c) and c.min() > 0:
+            tails.append(t)
+            heads.append(h)
+            caps.append(c)
+            costs.append(k)
+            return
         keep = c > 0  # an empty arc would still widen the cost range the solver scales over
         tails.append(t[keep])
         heads.append(h[keep])
