@@ -106,3 +106,24 @@ def test_comparing_two_runs(client, as_user, django_capture_on_commit_callbacks)
     assert response.status_code == 200
     assert 'data-testid="comparison"' in response.content.decode()
     assert client.get(reverse("matching:run-compare"), {"a": a.pk, "b": "x"}).status_code == 400
+
+
+def test_zero_weights_are_explained_on_the_page(client, as_user, django_capture_on_commit_callbacks):
+    as_user("pgd.hoangmai")
+    zero = {
+        f"weight_{a}": "0"
+        for a in (
+            "governance",
+            "facilities",
+            "subject_teaching",
+            "gifted_training",
+            "digital",
+            "national_standard",
+            "arts_sports",
+            "pupil_support",
+        )
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("matching:run-create"), _form(_twinning(), **zero))
+    body = client.get(response.url).content.decode()
+    assert "Mọi trọng số lĩnh vực đều bằng 0" in body

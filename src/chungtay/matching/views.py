@@ -39,6 +39,22 @@ REASONS = {
 }
 
 
+WARNINGS = {
+    "weights_all_zero": gettext_lazy("All area weights are zero: the proposal ignores strengths and needs."),
+    "capacity_zero": gettext_lazy("This supporting school has capacity 0 and takes no partner"),
+}
+
+
+def _warnings(run: MatchingRun) -> list[str]:
+    """The engine's warning codes as sentences ("capacity_zero:ID" names the school)."""
+    sentences = []
+    for code in run.result.get("warnings", []) if isinstance(run.result, dict) else []:
+        name, _sep, school = code.partition(":")
+        text = str(WARNINGS.get(name, name))
+        sentences.append(f"{text}: {school}" if school else text)
+    return sentences
+
+
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
@@ -161,6 +177,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unmatched": unmatched,
         "map": _map(run) if run.status in (RunStatus.DONE, RunStatus.ACCEPTED) else None,
         "error": error_message(run),
+        "warnings": _warnings(run),
         "can_act": may_run(_user(request), run.twinning),
         "working": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
     }
