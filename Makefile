@@ -43,6 +43,7 @@ lint: $(STAMP)
 bench: messages
 	$(PY) benchmarks/demo_load.py
 	$(PY) benchmarks/matching_engine.py
+	$(PY) benchmarks/matching_end_to_end.py
 
 clean:
 	rm -rf $(VENV) var
