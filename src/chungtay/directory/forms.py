@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.core.dates import INPUT_FORMATS, today
-from chungtay.directory.models import REFORM_DATE, AdminUnit, AreaClass, Ownership
+from chungtay.directory.models import BASIC_LEVEL_CHOICES, REFORM_DATE, AdminUnit, AreaClass, Ownership
 from chungtay.directory.selectors import SchoolFilter
 
 SEARCH_TOO_LONG = _("The search text is too long (at most %(limit)d characters).")
@@ -16,14 +16,7 @@ DATE_INVALID = _("Enter a date as dd/mm/yyyy, for example 05/03/2023.")
 DATE_OUT_OF_RANGE = _("Choose a date between 1990 and 2100.")
 UNKNOWN_UNIT = _("That administrative unit does not exist on the chosen date.")
 
-BASIC_LEVEL_CHOICES = [
-    ("", _("All levels")),
-    ("mn", _("Preschool (MN)")),
-    ("th", _("Primary (TH)")),
-    ("thcs", _("Lower secondary (THCS)")),
-    ("thpt", _("Upper secondary (THPT)")),
-    ("gdnn_gdtx", _("Vocational & continuing education (GDNN-GDTX)")),
-]
+LEVEL_FILTER_CHOICES = [("", _("All levels")), *BASIC_LEVEL_CHOICES]
 
 
 class DayField(forms.DateField):
@@ -61,7 +54,7 @@ class SchoolFilterForm(forms.Form):
             attrs={"placeholder": _("School name or place, accents optional"), "type": "search"}
         ),
     )
-    level = forms.ChoiceField(label=_("Level"), choices=BASIC_LEVEL_CHOICES, required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=LEVEL_FILTER_CHOICES, required=False)
     ownership = forms.ChoiceField(
         label=_("Ownership"), choices=[("", _("All")), *Ownership.choices], required=False
     )

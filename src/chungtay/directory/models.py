@@ -262,6 +262,17 @@ BASIC_LEVELS: dict[str, frozenset[str]] = {
 }
 
 
+# The basic levels in teaching order, and as choices for forms that filter or match by level.
+BASIC_LEVEL_ORDER = ("mn", "th", "thcs", "thpt", "gdnn_gdtx")
+BASIC_LEVEL_CHOICES = [
+    ("mn", _("Preschool (MN)")),
+    ("th", _("Primary (TH)")),
+    ("thcs", _("Lower secondary (THCS)")),
+    ("thpt", _("Upper secondary (THPT)")),
+    ("gdnn_gdtx", _("Vocational & continuing education (GDNN-GDTX)")),
+]
+
+
 def levels_teaching(basic_level: str) -> list[str]:
     """Every school level that teaches `basic_level` (e.g. "th" -> TH, TH&THCS, TH-THCS-THPT)."""
     return [level for level, basics in BASIC_LEVELS.items() if basic_level in basics]

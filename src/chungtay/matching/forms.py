@@ -5,16 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.directory.models import DevelopmentArea, SchoolYear
+from chungtay.directory.models import BASIC_LEVEL_CHOICES, DevelopmentArea, SchoolYear
 from chungtay.partnerships.models import OfficeTwinning
-
-LEVEL_CHOICES = [
-    ("mn", _("Preschool (MN)")),
-    ("th", _("Primary (TH)")),
-    ("thcs", _("Lower secondary (THCS)")),
-    ("thpt", _("Upper secondary (THPT)")),
-    ("gdnn_gdtx", _("Vocational & continuing education (GDNN-GDTX)")),
-]
 
 
 def _pairs(text: str) -> list[list[str]]:
@@ -34,7 +26,7 @@ class RunForm(forms.Form):
     twinning = forms.ModelChoiceField(label=_("Office twinning"), queryset=OfficeTwinning.objects.none())
     levels = forms.MultipleChoiceField(
         label=_("Levels"),
-        choices=LEVEL_CHOICES,
+        choices=BASIC_LEVEL_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         initial=["mn", "th", "thcs"],
     )

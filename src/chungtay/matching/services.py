@@ -16,13 +16,19 @@ from django_tasks import task
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import is_city_admin
 from chungtay.core.errors import ConflictError, DomainError, Forbidden
-from chungtay.directory.models import BASIC_LEVELS, DevelopmentArea, School, SchoolYear, SelfAssessment
+from chungtay.directory.models import (
+    BASIC_LEVEL_ORDER,
+    BASIC_LEVELS,
+    DevelopmentArea,
+    School,
+    SchoolYear,
+    SelfAssessment,
+)
 from chungtay.matching.engine import MatchingError, Rules, SchoolInput, match
 from chungtay.matching.models import MatchingRun, RunStatus
 from chungtay.partnerships.models import OfficeTwinning, Partnership, Side, TwinningStatus
 from chungtay.partnerships.services import create_partnership
 
-LEVELS = ("mn", "th", "thcs", "thpt", "gdnn_gdtx")
 NOT_YOUR_TWINNING = _("Your office is not a party to this twinning.")
 BAD_PARAMETER = _("Invalid matching rule: %(detail)s.")
 NOT_READY = _("Only a finished proposal can be accepted.")
@@ -88,7 +94,7 @@ def clean_parameters(raw: dict[str, Any]) -> dict[str, Any]:
     def fail(detail: str) -> DomainError:
         return DomainError(BAD_PARAMETER % {"detail": detail})
 
-    levels = [lvl for lvl in raw.get("levels", []) if lvl in LEVELS]
+    levels = [lvl for lvl in raw.get("levels", []) if lvl in BASIC_LEVEL_ORDER]
     if not levels:
         raise fail("levels")
     weights = {}

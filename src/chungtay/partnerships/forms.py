@@ -6,18 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.directory.forms import DayField
-from chungtay.directory.models import DevelopmentArea, School
+from chungtay.directory.models import BASIC_LEVEL_CHOICES, DevelopmentArea, School
 from chungtay.partnerships.models import AgreementKind, OfficeTwinning, PartnershipStatus, Side
 
-LEVEL_CHOICES = [
-    ("", _("All levels")),
-    ("mn", _("Preschool (MN)")),
-    ("th", _("Primary (TH)")),
-    ("thcs", _("Lower secondary (THCS)")),
-    ("thpt", _("Upper secondary (THPT)")),
-    ("gdnn_gdtx", _("Vocational & continuing education (GDNN-GDTX)")),
-    ("mixed", _("Mixed levels")),
-]
+LEVEL_CHOICES = [("", _("All levels")), *BASIC_LEVEL_CHOICES, ("mixed", _("Mixed levels"))]
 
 
 class PartnershipFilterForm(forms.Form):

@@ -17,7 +17,13 @@ from django.utils import timezone
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import is_city_admin, schools_visible_to
 from chungtay.core.dates import today, valid_on
-from chungtay.directory.models import BASIC_LEVELS, EducationOffice, School, SchoolManagement
+from chungtay.directory.models import (
+    BASIC_LEVEL_ORDER,
+    BASIC_LEVELS,
+    EducationOffice,
+    School,
+    SchoolManagement,
+)
 from chungtay.partnerships import exceptions as e
 from chungtay.partnerships.models import (
     Agreement,
@@ -37,7 +43,6 @@ from chungtay.partnerships.models import (
 )
 from chungtay.partnerships.selectors import can_draft_agreement, can_manage_partnership
 
-LEVEL_ORDER = ["mn", "th", "thcs", "thpt", "gdnn_gdtx"]
 MIN_OVERRIDE_REASON = 10
 SCAN_LIMIT_MB = 10
 _SCAN_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -90,10 +95,10 @@ def twin_offices(
 
 
 def _common_level(schools: Sequence[School]) -> str | None:
-    common = set(LEVEL_ORDER)
+    common = set(BASIC_LEVEL_ORDER)
     for school in schools:
         common &= BASIC_LEVELS[school.level]
-    return next((level for level in LEVEL_ORDER if level in common), None)
+    return next((level for level in BASIC_LEVEL_ORDER if level in common), None)
 
 
 def _managed_by(school: School, office: EducationOffice) -> bool:
