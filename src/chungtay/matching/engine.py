@@ -146,9 +146,8 @@ def _candidate_pairs(
         if not len(si) or not len(tj):
             continue
         if rules.max_distance_km is None:
-            ii, jj = np.meshgrid(si, tj, indexing="ij")
-            chunks_i.append(ii.ravel())
-            chunks_j.append(jj.ravel())
+            chunks_i.append(np.repeat(si, len(tj)))
+            chunks_j.append(np.tile(tj, len(si)))
             continue
         si, tj = si[s_ok[si]], tj[t_ok[tj]]
         if not len(si) or not len(tj):
@@ -238,7 +237,8 @@ def match(supporting: Iterable[SchoolInput], supported: Iterable[SchoolInput], r
             s_index[a] * len(tgt) + t_index[b] for a, b in rules.forbidden if a in s_index and b in t_index
         ]
         keep &= ~np.isin(i * len(tgt) + j, np.array(bad, dtype=np.int64))
-    i, j, distance = i[keep], j[keep], distance[keep]
+    if not keep.all():
+        i, j, distance = i[keep], j[keep], distance[keep]
     quality = _pair_quality(i, j, s_scores, t_scores, weights, distance, rules.distance_weight)
 
     # Pinned pairs are fixed first; each must be an allowed candidate.
@@ -407,13 +407,14 @@ def _reasons(
     rules: Rules,
 ) -> dict[str, str]:
     """Why each school is left without a partner."""
-    with_candidates = set(j.tolist())
+    has_candidate = np.zeros(len(tgt), dtype=bool)
+    has_candidate[j] = True
     levels_offered = {lvl for s in sup if s.capacity > 0 for lvl in s.levels}
     reasons: dict[str, str] = {}
     for n, t in enumerate(tgt):
         if t.id in covered or t.capacity == 0:
             continue
-        if n in with_candidates:
+        if has_candidate[n]:
             reasons[t.id] = "capacity_exhausted"
         elif rules.same_level and not (t.levels & levels_offered):
             reasons[t.id] = "no_same_level_partner"
