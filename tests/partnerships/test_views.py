@@ -270,3 +270,35 @@ def test_commitments_are_followed_up_once_in_force(client, as_user, leaders_pair
     assert client.post(url, {"status": "missed", "version": 2}).status_code == 403
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.DONE
+
+
+def test_adding_an_unknown_school_on_the_page_says_so_and_changes_nothing(client, as_user, leaders_pair):
+    as_user("pgd.hoangmai")
+    before = leaders_pair.members.count()
+    response = client.post(
+        reverse("partnerships:member-add", args=[leaders_pair.pk]),
+        {"school": "0000000000", "side": "supported", "joined_on": "01/01/2025"},
+    )
+    assert response.status_code == 400
+    assert "Không có trường mang mã định danh này" in response.content.decode()
+    assert leaders_pair.members.count() == before
+
+
+def test_a_member_leaving_with_a_malformed_date_is_refused(client, as_user, leaders_pair):
+    as_user("pgd.hoangmai")
+    member = leaders_pair.members.first()
+    response = client.post(
+        reverse("partnerships:member-leave", args=[leaders_pair.pk, member.pk]), {"left_on": "32/13/2025"}
+    )
+    assert response.status_code == 400
+    member.refresh_from_db()
+    assert member.valid_to is None
+
+
+def test_a_teacher_cannot_add_members(client, as_user, leaders_pair):
+    as_user("gv.hoangmai")
+    response = client.post(
+        reverse("partnerships:member-add", args=[leaders_pair.pk]),
+        {"school": user("ht.unghoa").school.moet_id, "side": "supported", "joined_on": "01/01/2025"},
+    )
+    assert response.status_code == 403
