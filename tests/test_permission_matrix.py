@@ -86,6 +86,17 @@ def _kwargs_member() -> dict[str, int]:
     return {"pk": partnership.pk, "member_pk": partnership.members.first().pk}
 
 
+def _kwargs_import() -> dict[str, int]:
+    """An import previewed by pgd.unghoa: imports are their uploader's own."""
+    from chungtay.imports.models import ImportBatch
+
+    user = User.objects.get(username="pgd.unghoa")
+    batch = ImportBatch.objects.create(
+        department=user.office.tenant, uploaded_by=user, file_name="a.csv", checksum="0" * 64, summary={}
+    )
+    return {"pk": batch.pk}
+
+
 def _kwargs_run() -> dict[str, int]:
     from chungtay.matching.models import MatchingRun
     from chungtay.partnerships.models import OfficeTwinning
@@ -177,6 +188,10 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:api-root": (None, _all(404)),
     "api:list_twinnings": (None, API_LOGIN_REQUIRED),
     "matching:run-list": (None, LOGIN_REQUIRED),
+    "imports:upload": (None, {**OFFICE_ONLY, "pgd.bavi": 200}),
+    "imports:template": (None, {**OFFICE_ONLY, "pgd.bavi": 200}),
+    "imports:preview": (_kwargs_import, {**OFFICE_ONLY, "admin": 404, "pgd.bavi": 404}),
+    "imports:apply": (_kwargs_import, _all(405)),
     "api:create_run": (None, _all(405)),
     "api:get_run": (_kwargs_run, {**API_IN_UNG_HOA, "ht.unghoa": 404, "gv.unghoa": 404}),
     "api:get_result": (_kwargs_run, {**API_IN_UNG_HOA, "ht.unghoa": 404, "gv.unghoa": 404}),

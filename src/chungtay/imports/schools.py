@@ -1,0 +1,413 @@
+"""Import schools and their yearly figures from a spreadsheet: validate every row (reporting row, column
+and reason), show what would change, and apply all of it or nothing. Keyed by the MOET school ID and
+(school, school year), so importing the same file twice changes nothing the second time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chungtay.accounts.models import Role, User
+from chungtay.accounts.scopes import home_department, own_schools
+from chungtay.core import schoolyears
+from chungtay.core.text import search_key
+from chungtay.directory.models import (
+    AdminUnit,
+    MapEdition,
+    Ownership,
+    School,
+    SchoolLevel,
+    SchoolLocation,
+    SchoolYear,
+    SchoolYearFigures,
+    moet_id_validator,
+)
+from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+
+# canonical column -> accepted headers (compared accent- and case-insensitively)
+COLUMNS: dict[str, list[str]] = {
+    "moet_id": ["Mã định danh", "Mã trường", "MOET ID", "moet_id"],
+    "name": ["Tên trường", "Name", "School name"],
+    "level": ["Cấp học", "Level"],
+    "ownership": ["Loại hình", "Ownership"],
+    "ward_code": ["Mã xã/phường", "Ward code", "Unit code"],
+    "address": ["Địa chỉ", "Address"],
+    "latitude": ["Vĩ độ", "Latitude"],
+    "longitude": ["Kinh độ", "Longitude"],
+    "school_year": ["Năm học", "School year"],
+    "pupils": ["Số học sinh", "Pupils"],
+    "teachers": ["Số giáo viên", "Teachers"],
+    "classes": ["Số lớp", "Classes"],
+    "national_standard": ["Chuẩn quốc gia", "National standard"],
+}
+REQUIRED = ("moet_id", "name", "level", "ownership", "ward_code")
+FIGURES = ("pupils", "teachers", "classes")
+EXPLANATIONS: dict[str, str] = {
+    "moet_id": "Mã định danh của trường trên CSDL ngành (4–20 chữ, số). Bắt buộc.",
+    "name": "Tên đầy đủ của trường. Bắt buộc.",
+    "level": "MN, TH, THCS, THPT, TH&THCS, THCS&THPT, TH-THCS-THPT, GDNN-GDTX. Bắt buộc.",
+    "ownership": "Công lập hoặc Ngoài công lập. Bắt buộc.",
+    "ward_code": "Mã xã/phường (5 chữ số, theo đơn vị hành chính từ 01/7/2025). Bắt buộc.",
+    "address": "Địa chỉ.",
+    "latitude": "Vĩ độ, dấu phẩy hoặc dấu chấm thập phân (ví dụ 21,0285).",
+    "longitude": "Kinh độ (ví dụ 105,8542).",
+    "school_year": "Năm học của số liệu: 2024-2025, 2024–2025, 24-25 hoặc 2024.",
+    "pupils": "Số học sinh (số nguyên), bắt buộc khi có năm học.",
+    "teachers": "Số giáo viên (số nguyên), bắt buộc khi có năm học.",
+    "classes": "Số lớp (số nguyên), bắt buộc khi có năm học.",
+    "national_standard": "Có / Không.",
+}
+
+_LEVELS = {
+    "mn": SchoolLevel.PRESCHOOL, "mam non": SchoolLevel.PRESCHOOL,
+    "th": SchoolLevel.PRIMARY, "tieu hoc": SchoolLevel.PRIMARY,
+    "thcs": SchoolLevel.LOWER_SECONDARY, "trung hoc co so": SchoolLevel.LOWER_SECONDARY,
+    "thpt": SchoolLevel.UPPER_SECONDARY, "trung hoc pho thong": SchoolLevel.UPPER_SECONDARY,
+    "th thcs": SchoolLevel.PRIMARY_LOWER, "thcs thpt": SchoolLevel.LOWER_UPPER,
+    "th thcs thpt": SchoolLevel.ALL_GRADES, "lien cap": SchoolLevel.ALL_GRADES,
+    "gdnn gdtx": SchoolLevel.CONTINUING,
+}  # fmt: skip
+_OWNERSHIP = {
+    "cong lap": Ownership.PUBLIC,
+    "public": Ownership.PUBLIC,
+    "ngoai cong lap": Ownership.NON_PUBLIC,
+    "tu thuc": Ownership.NON_PUBLIC,
+    "non public": Ownership.NON_PUBLIC,
+}
+_YES = {"co", "x", "yes", "1", "true", "dat"}
+_NO = {"", "khong", "no", "0", "false", "chua dat"}
+
+MISSING_COLUMNS = _("Missing columns: %(columns)s.")
+UNKNOWN_COLUMNS = _("Unknown columns: %(columns)s. Use the template's headers.")
+MERGED_HEADER = _("A header cell is empty (merged cells?). Every column needs its own header.")
+REQUIRED_VALUE = _("A value is required.")
+FORMULA = _("A formula instead of a value: paste values only.")
+BAD_CHOICE = _("“%(value)s” is not one of the allowed values.")
+BAD_NUMBER = _("“%(value)s” is not a number.")
+BAD_WHOLE = _("“%(value)s” is not a whole number ≥ 0.")
+BAD_YEAR = _("“%(value)s” is not a school year (e.g. 2024-2025).")
+UNKNOWN_YEAR = _("The school year %(value)s is not set up in the system.")
+UNKNOWN_WARD = _("No ward/commune with code %(value)s (units from 1/7/2025).")
+DUPLICATE = _("Duplicate of row %(row)d.")
+CONFLICT = _("Row %(row)d gives this school different details.")
+OUT_OF_SCOPE = _("School %(value)s is outside your scope, or does not exist and you may not create schools.")
+MOVES_OUT = _("This would move the school to a unit outside your scope.")
+OTHER_DEPARTMENT = _("School %(value)s belongs to another department.")
+OUTSIDE_VIETNAM = _("These coordinates are outside Vietnam.")
+NOT_ALLOWED = _("Only the city administrator and office officers can import schools.")
+
+
+@dataclass
+class Plan:
+    """What applying the file would do."""
+
+    rows: int = 0
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    figures_create: int = 0
+    figures_update: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    schools: dict[str, dict[str, Any]] = field(default_factory=dict)
+    figures: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> int:
+        return len({e["row"] for e in self.errors if e["row"]})
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
+            "figures_create": self.figures_create, "figures_update": self.figures_update,
+            "rejected": self.rejected, "errors": self.errors[:500], "error_count": len(self.errors),
+        }  # fmt: skip
+
+
+def _headers(header: list[str]) -> dict[str, int]:
+    accepted = {search_key(name): column for column, names in COLUMNS.items() for name in names}
+    found: dict[str, int] = {}
+    unknown = []
+    for index, raw in enumerate(header):
+        key = search_key(raw)
+        if not key:
+            if any(search_key(h) for h in header[index + 1 :]):
+                raise FileRefused(MERGED_HEADER)
+            continue
+        if key in accepted:
+            found[accepted[key]] = index
+        else:
+            unknown.append(raw)
+    if unknown:
+        raise FileRefused(UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)})
+    missing = [COLUMNS[c][0] for c in REQUIRED if c not in found]
+    if missing:
+        raise FileRefused(MISSING_COLUMNS % {"columns": ", ".join(missing)})
+    return found
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _decimal(value: Any) -> float | None:
+    if isinstance(value, int | float):
+        return float(value)
+    text = _text(value).replace(" ", "")
+    if not text:
+        return None
+    if re.fullmatch(r"-?\d+([.,]\d+)?", text):
+        return float(text.replace(",", "."))
+    raise ValueError
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        number = int(value)
+    else:
+        text = _text(value).replace(" ", "")
+        if not re.fullmatch(r"\d{1,3}([.,]\d{3})+|\d+", text):
+            raise ValueError
+        number = int(re.sub(r"[.,]", "", text))
+    if number < 0:
+        raise ValueError
+    return number
+
+
+def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+    """Validate the whole file against the directory and the user's scope, changing nothing."""
+    if not (user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)):
+        raise FileRefused(NOT_ALLOWED)
+    header, rows = read_rows(handle, name)
+    columns = _headers(header)
+    department = home_department(user)
+    may_create = user.is_superuser or user.role == Role.CITY_ADMIN
+    own = set(own_schools(user).values_list("moet_id", flat=True))
+    scope_units = set(user.scope_units.values_list("pk", flat=True))
+    wards = {
+        u.code: u
+        for u in AdminUnit.objects.filter(edition=MapEdition.REFORM_2025, level=AdminUnit.Level.WARD)
+    }
+    years = {y.start_year: y for y in SchoolYear.objects.all()}
+    plan = Plan()
+    seen: dict[tuple[str, int | None], int] = {}
+    details_row: dict[str, int] = {}
+    for number, values in rows:
+        plan.rows += 1
+        errors_before = len(plan.errors)
+
+        def cell(column: str, values: list[Any] = values) -> Any:
+            index = columns.get(column)
+            return values[index] if index is not None and index < len(values) else None
+
+        def error(column: str, message: Any, number: int = number) -> None:
+            plan.errors.append({"row": number, "column": COLUMNS[column][0], "message": str(message)})
+
+        for column in columns:
+            if _is_formula(cell(column)):
+                error(column, FORMULA)
+        if len(plan.errors) > errors_before:
+            continue
+        data: dict[str, Any] = {}
+        for column in REQUIRED:
+            if not _text(cell(column)):
+                error(column, REQUIRED_VALUE)
+        moet_id = _text(cell("moet_id"))
+        if moet_id:
+            try:
+                moet_id_validator(moet_id)
+            except Exception:  # noqa: BLE001 - the validator's own message is in English; ours is shown
+                error("moet_id", BAD_CHOICE % {"value": moet_id[:30]})
+        level = _LEVELS.get(search_key(_text(cell("level"))))
+        if _text(cell("level")) and level is None:
+            error("level", BAD_CHOICE % {"value": _text(cell("level"))[:30]})
+        ownership = _OWNERSHIP.get(search_key(_text(cell("ownership"))))
+        if _text(cell("ownership")) and ownership is None:
+            error("ownership", BAD_CHOICE % {"value": _text(cell("ownership"))[:30]})
+        ward = wards.get(_text(cell("ward_code")).zfill(5)) if _text(cell("ward_code")) else None
+        if _text(cell("ward_code")) and ward is None:
+            error("ward_code", UNKNOWN_WARD % {"value": _text(cell("ward_code"))[:20]})
+        coordinates = []
+        for column in ("latitude", "longitude"):
+            try:
+                coordinates.append(_decimal(cell(column)))
+            except ValueError:
+                error(column, BAD_NUMBER % {"value": _text(cell(column))[:30]})
+        if len(coordinates) == 2 and None not in coordinates:
+            lat, lon = coordinates
+            if not (8 <= lat <= 24 and 102 <= lon <= 110):  # type: ignore[operator]
+                error("latitude", OUTSIDE_VIETNAM)
+        year_start: int | None = None
+        if _text(cell("school_year")):
+            try:
+                year_start = schoolyears.parse(_text(cell("school_year")))
+            except schoolyears.SchoolYearFormatError:
+                error("school_year", BAD_YEAR % {"value": _text(cell("school_year"))[:30]})
+            else:
+                if year_start not in years:
+                    error("school_year", UNKNOWN_YEAR % {"value": schoolyears.label(year_start)})
+            figures = {}
+            for column in FIGURES:
+                try:
+                    figures[column] = _whole(cell(column))
+                except ValueError:
+                    error(column, BAD_WHOLE % {"value": _text(cell(column))[:30]})
+            standard = search_key(_text(cell("national_standard")))
+            if standard not in _YES | _NO:
+                error("national_standard", BAD_CHOICE % {"value": _text(cell("national_standard"))[:30]})
+            data["figures"] = {**figures, "national_standard": standard in _YES}
+        if moet_id:
+            key = (moet_id, year_start)
+            if key in seen:
+                error("moet_id", DUPLICATE % {"row": seen[key]})
+            else:
+                seen[key] = number
+        if len(plan.errors) > errors_before:
+            continue
+        details = {
+            "name": _text(cell("name"))[:200],
+            "level": level,
+            "ownership": ownership,
+            "ward": ward.pk if ward else None,
+            "address": _text(cell("address"))[:300] if "address" in columns else None,
+            "latitude": coordinates[0] if "latitude" in columns else None,
+            "longitude": coordinates[1] if "longitude" in columns else None,
+        }
+        if moet_id in plan.schools and plan.schools[moet_id] != details:
+            error("name", CONFLICT % {"row": details_row[moet_id]})
+            continue
+        if moet_id not in own and not (may_create and not School.objects.filter(moet_id=moet_id).exists()):
+            existing = School.objects.filter(moet_id=moet_id).select_related("department").first()
+            if existing is not None and department is not None and existing.department_id != department.pk:
+                error("moet_id", OTHER_DEPARTMENT % {"value": moet_id})
+            else:
+                error("moet_id", OUT_OF_SCOPE % {"value": moet_id})
+            continue
+        if (
+            user.role == Role.OFFICE_OFFICER
+            and ward is not None
+            and scope_units
+            and ward.pk not in scope_units
+        ):
+            current = (
+                SchoolLocation.objects.filter(school__moet_id=moet_id, valid_to__isnull=True)
+                .values_list("unit_id", flat=True)
+                .first()
+            )
+            if current != ward.pk:
+                error("ward_code", MOVES_OUT)
+                continue
+        plan.schools.setdefault(moet_id, details)
+        details_row.setdefault(moet_id, number)
+        if year_start is not None:
+            plan.figures[(moet_id, year_start)] = data["figures"]
+    _count_changes(plan)
+    return plan
+
+
+def _count_changes(plan: Plan) -> None:
+    existing = {s.moet_id: s for s in School.objects.filter(moet_id__in=plan.schools)}
+    locations = dict(
+        SchoolLocation.objects.filter(school__moet_id__in=plan.schools, valid_to__isnull=True).values_list(
+            "school__moet_id", "unit_id"
+        )
+    )
+    for moet_id, details in plan.schools.items():
+        school = existing.get(moet_id)
+        if school is None:
+            plan.create += 1
+        elif _differs(school, details) or locations.get(moet_id) != details["ward"]:
+            plan.update += 1
+        else:
+            plan.unchanged += 1
+    figures = {
+        (f.school.moet_id, f.school_year.start_year): f
+        for f in SchoolYearFigures.objects.filter(school__moet_id__in=plan.schools).select_related(
+            "school", "school_year"
+        )
+    }
+    for key, values in plan.figures.items():
+        row = figures.get(key)
+        if row is None:
+            plan.figures_create += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            plan.figures_update += 1
+
+
+def _differs(school: School, details: dict[str, Any]) -> bool:
+    for name in ("name", "level", "ownership", "address", "latitude", "longitude"):
+        value = details[name]
+        if value is not None and getattr(school, name) != value:
+            return True
+    return False
+
+
+def checksum(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+    """Write the plan: all of it or nothing. Refuses a plan with rejected rows."""
+    if plan.errors:
+        raise FileRefused(_("The file has rejected rows; correct them and upload it again."))
+    department = home_department(user)
+    today = timezone.localdate()
+    existing = {s.moet_id: s for s in School.objects.select_for_update().filter(moet_id__in=plan.schools)}
+    for moet_id, details in plan.schools.items():
+        school = existing.get(moet_id)
+        if school is None:
+            school = School(
+                moet_id=moet_id,
+                department=department,
+                name=details["name"],
+                level=details["level"],
+                ownership=details["ownership"],
+            )  # type: ignore[misc]
+        changed = school.pk is None or _differs(school, details)
+        for name in ("name", "level", "ownership", "address", "latitude", "longitude"):
+            if details[name] is not None:
+                setattr(school, name, details[name])
+        if changed:
+            school._history_user = user  # type: ignore[attr-defined]
+            school._change_reason = reason  # type: ignore[attr-defined]
+            if school.pk is not None:
+                school.version += 1
+            school.save()
+        current = SchoolLocation.objects.filter(school=school, valid_to__isnull=True).first()
+        if current is None or current.unit_id != details["ward"]:
+            if current is not None:
+                start = current.valid_from or dt.date.min
+                current.valid_to = max(start, today - dt.timedelta(days=1))
+                current._history_user = user  # type: ignore[attr-defined]
+                current.save(update_fields=["valid_to"])
+            location = SchoolLocation(
+                school=school, unit_id=details["ward"], valid_from=None if current is None else today
+            )
+            location._history_user = user  # type: ignore[attr-defined]
+            location.save()
+        existing[moet_id] = school
+    years = {y.start_year: y for y in SchoolYear.objects.all()}
+    for (moet_id, start_year), values in plan.figures.items():
+        row, created = SchoolYearFigures.objects.get_or_create(
+            school=existing[moet_id], school_year=years[start_year], defaults=values
+        )
+        if not created and any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            row._history_user = user  # type: ignore[attr-defined]
+            row.save()
