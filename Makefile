@@ -44,6 +44,7 @@ bench: messages
 	$(PY) benchmarks/demo_load.py
 	$(PY) benchmarks/matching_engine.py
 	$(PY) benchmarks/matching_end_to_end.py
+	$(PY) benchmarks/import_schools.py
 
 clean:
 	rm -rf $(VENV) var

@@ -246,3 +246,39 @@ def test_utf16_with_bom_is_read():
     header, rows = readers.read_rows(io.BytesIO(codecs.BOM_UTF16_LE + text.encode("utf-16-le")), "a.txt")
     assert header == ["Mã định danh", "Tên"]
     assert list(rows) == [(2, ["0100", "Ứng Hòa"])]
+
+
+def test_a_changed_row_updates_the_school_and_moves_it_with_dated_history(client, as_user):
+    as_user("admin")
+    school = School.objects.filter(
+        managements__office__code="pgd-unghoa", level="th", ownership="public"
+    ).first()
+    version = school.version
+    old_location = SchoolLocation.objects.get(school=school, valid_to__isnull=True)
+    new_ward = _ward("Phường Hoàng Mai")
+    rows = [
+        [
+            school.moet_id,
+            school.name + " (đổi tên)",
+            "TH",
+            "Công lập",
+            new_ward.code,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    ]
+    response = _upload(client, _csv(rows))
+    batch, applied = _apply(client, response)
+    assert batch.summary["update"] == 1 and applied.status_code == 302
+    school.refresh_from_db()
+    assert school.name.endswith("(đổi tên)") and school.version == version + 1
+    old_location.refresh_from_db()
+    assert old_location.valid_to is not None
+    assert SchoolLocation.objects.get(school=school, valid_to__isnull=True).unit == new_ward
+    assert school.history.latest().history_change_reason.startswith(f"import #{batch.pk}")

@@ -13,11 +13,12 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import home_department, own_schools
 from chungtay.core import schoolyears
-from chungtay.core.text import search_key
+from chungtay.core.text import padded_search_key, search_key
 from chungtay.directory.models import (
     AdminUnit,
     MapEdition,
@@ -200,6 +201,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     }
     years = {y.start_year: y for y in SchoolYear.objects.all()}
     plan = Plan()
+    known_ids: set[str] | None = None  # loaded once, on the first row that needs it
     seen: dict[tuple[str, int | None], int] = {}
     details_row: dict[str, int] = {}
     for number, values in rows:
@@ -286,7 +288,9 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         if moet_id in plan.schools and plan.schools[moet_id] != details:
             error("name", CONFLICT % {"row": details_row[moet_id]})
             continue
-        if moet_id not in own and not (may_create and not School.objects.filter(moet_id=moet_id).exists()):
+        if moet_id not in own and known_ids is None:
+            known_ids = set(School.objects.values_list("moet_id", flat=True))
+        if moet_id not in own and not (may_create and moet_id not in (known_ids or set())):
             existing = School.objects.filter(moet_id=moet_id).select_related("department").first()
             if existing is not None and department is not None and existing.department_id != department.pk:
                 error("moet_id", OTHER_DEPARTMENT % {"value": moet_id})
@@ -362,52 +366,79 @@ def checksum(handle: IO[bytes]) -> str:
 
 @transaction.atomic
 def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
-    """Write the plan: all of it or nothing. Refuses a plan with rejected rows."""
+    """Write the plan: all of it or nothing, in bulk (a year of a city's spreadsheets is 100,000 rows).
+    Refuses a plan with rejected rows. History rows name the importer and the import."""
     if plan.errors:
         raise FileRefused(_("The file has rejected rows; correct them and upload it again."))
     department = home_department(user)
     today = timezone.localdate()
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
     existing = {s.moet_id: s for s in School.objects.select_for_update().filter(moet_id__in=plan.schools)}
+    wards = {u.pk: u for u in AdminUnit.objects.filter(pk__in={d["ward"] for d in plan.schools.values()})}
+    new: list[School] = []
+    changed: list[School] = []
     for moet_id, details in plan.schools.items():
         school = existing.get(moet_id)
         if school is None:
-            school = School(
-                moet_id=moet_id,
-                department=department,
-                name=details["name"],
-                level=details["level"],
-                ownership=details["ownership"],
-            )  # type: ignore[misc]
-        changed = school.pk is None or _differs(school, details)
-        for name in ("name", "level", "ownership", "address", "latitude", "longitude"):
+            school = School(moet_id=moet_id, department=department)
+        elif not _differs(school, details):
+            continue
+        for name in FIELDS:
             if details[name] is not None:
                 setattr(school, name, details[name])
-        if changed:
-            school._history_user = user  # type: ignore[attr-defined]
-            school._change_reason = reason  # type: ignore[attr-defined]
-            if school.pk is not None:
-                school.version += 1
-            school.save()
-        current = SchoolLocation.objects.filter(school=school, valid_to__isnull=True).first()
-        if current is None or current.unit_id != details["ward"]:
-            if current is not None:
-                start = current.valid_from or dt.date.min
-                current.valid_to = max(start, today - dt.timedelta(days=1))
-                current._history_user = user  # type: ignore[attr-defined]
-                current.save(update_fields=["valid_to"])
-            location = SchoolLocation(
-                school=school, unit_id=details["ward"], valid_from=None if current is None else today
+        school.refresh_keys()
+        if school.pk is None:
+            school.place_key = padded_search_key(wards[details["ward"]].name)
+            new.append(school)
+        else:
+            school.version += 1
+            changed.append(school)
+    created = bulk_create_with_history(new, School, **history)  # type: ignore[arg-type]
+    if any(s.pk is None for s in created):
+        created = list(School.objects.filter(moet_id__in=[s.moet_id for s in new]))
+    bulk_update_with_history(changed, School, [*FIELDS, "name_key", "sort_key", "version"], **history)  # type: ignore[arg-type]
+    schools = {**existing, **{s.moet_id: s for s in created}}
+
+    current = {
+        loc.school_id: loc
+        for loc in SchoolLocation.objects.filter(school__in=schools.values(), valid_to__isnull=True)
+    }
+    closing: list[SchoolLocation] = []
+    opening: list[SchoolLocation] = []
+    for moet_id, details in plan.schools.items():
+        school = schools[moet_id]
+        location = current.get(school.pk)
+        if location is not None and location.unit_id == details["ward"]:
+            continue
+        if location is not None:
+            location.valid_to = max(location.valid_from or dt.date.min, today - dt.timedelta(days=1))
+            closing.append(location)
+        opening.append(
+            SchoolLocation(
+                school=school, unit_id=details["ward"], valid_from=None if location is None else today
             )
-            location._history_user = user  # type: ignore[attr-defined]
-            location.save()
-        existing[moet_id] = school
-    years = {y.start_year: y for y in SchoolYear.objects.all()}
-    for (moet_id, start_year), values in plan.figures.items():
-        row, created = SchoolYearFigures.objects.get_or_create(
-            school=existing[moet_id], school_year=years[start_year], defaults=values
         )
-        if not created and any(getattr(row, k) != v for k, v in values.items()):
+    bulk_update_with_history(closing, SchoolLocation, ["valid_to"], **history)  # type: ignore[arg-type]
+    bulk_create_with_history(opening, SchoolLocation, **history)  # type: ignore[arg-type]
+
+    years = {y.start_year: y for y in SchoolYear.objects.all()}
+    rows = {
+        (f.school_id, f.school_year_id): f
+        for f in SchoolYearFigures.objects.filter(school__in=schools.values())
+    }
+    add: list[SchoolYearFigures] = []
+    update: list[SchoolYearFigures] = []
+    for (moet_id, start_year), values in plan.figures.items():
+        school, year = schools[moet_id], years[start_year]
+        row = rows.get((school.pk, year.pk))
+        if row is None:
+            add.append(SchoolYearFigures(school=school, school_year=year, **values))
+        elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(row, k, v)
-            row._history_user = user  # type: ignore[attr-defined]
-            row.save()
+            update.append(row)
+    bulk_create_with_history(add, SchoolYearFigures, **history)  # type: ignore[arg-type]
+    bulk_update_with_history(update, SchoolYearFigures, [*FIGURES, "national_standard"], **history)  # type: ignore[arg-type]
+
+
+FIELDS = ("name", "level", "ownership", "address", "latitude", "longitude")

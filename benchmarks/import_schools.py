@@ -1,0 +1,66 @@
+"""Benchmark a 100,000-row school import: 25,000 new schools × 4 school years of figures, as a UTF-8
+CSV, checked in full (the dry run) and then applied, on an empty demo city in a temporary SQLite file.
+Target (issue #7): well within a minute, bounded memory. Run:
+`.venv/bin/python benchmarks/import_schools.py [rows]`."""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chungtay.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from chungtay.accounts.models import User
+        from chungtay.directory.models import AdminUnit
+        from chungtay.imports.schools import apply_plan, plan_import
+
+        call_command("migrate", verbosity=0)
+        call_command("load_demo", "--quiet-accounts", stdout=io.StringIO())
+        wards = list(
+            AdminUnit.objects.filter(edition="2025", level="ward", province__code="01").values_list(
+                "code", flat=True
+            )
+        )
+        lines = [
+            "Mã định danh,Tên trường,Cấp học,Loại hình,Mã xã/phường,Năm học,Số học sinh,Số giáo viên,Số lớp"
+        ]
+        years = ["2022-2023", "2023-2024", "2024-2025", "2025-2026"]
+        for n in range(rows):
+            school, year = divmod(n, len(years))
+            lines.append(
+                f"09{school:07d},Trường Tiểu học Nhập {school},TH,Công lập,{wards[school % len(wards)]},{years[year]},{500 + n % 300},30,15"
+            )
+        data = ("\n".join(lines)).encode("utf-8")
+        admin = User.objects.get(username="admin")
+        started = time.perf_counter()
+        plan = plan_import(admin, io.BytesIO(data), "bench.csv")
+        planned = time.perf_counter()
+        apply_plan(admin, plan, reason="benchmark")
+        applied = time.perf_counter()
+        print(f"rows: {rows:,} ({len(data) / 1e6:.1f} MB); errors: {len(plan.errors)}")
+        print(f"schools created: {plan.create:,}; yearly figures created: {plan.figures_create:,}")
+        print(
+            f"dry run: {planned - started:.1f} s; apply: {applied - planned:.1f} s; total {applied - started:.1f} s (target < 60 s)"
+        )
+        print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
