@@ -44,9 +44,9 @@ def main() -> None:
         years = ["2022-2023", "2023-2024", "2024-2025", "2025-2026"]
         for n in range(rows):
             school, year = divmod(n, len(years))
-            lines.append(
-                f"09{school:07d},Trường Tiểu học Nhập {school},TH,Công lập,{wards[school % len(wards)]},{years[year]},{500 + n % 300},30,15"
-            )
+            ward = wards[school % len(wards)]
+            name = f"Trường Tiểu học Nhập {school}"
+            lines.append(f"09{school:07d},{name},TH,Công lập,{ward},{years[year]},{500 + n % 300},30,15")
         data = ("\n".join(lines)).encode("utf-8")
         admin = User.objects.get(username="admin")
         started = time.perf_counter()
@@ -56,9 +56,8 @@ def main() -> None:
         applied = time.perf_counter()
         print(f"rows: {rows:,} ({len(data) / 1e6:.1f} MB); errors: {len(plan.errors)}")
         print(f"schools created: {plan.create:,}; yearly figures created: {plan.figures_create:,}")
-        print(
-            f"dry run: {planned - started:.1f} s; apply: {applied - planned:.1f} s; total {applied - started:.1f} s (target < 60 s)"
-        )
+        print(f"dry run: {planned - started:.1f} s; apply: {applied - planned:.1f} s")
+        print(f"total {applied - started:.1f} s (target < 60 s)")
         print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
