@@ -148,6 +148,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "directory:unit-list": (None, LOGIN_REQUIRED),
     "directory:unit-detail": (_kwargs_unit, LOGIN_REQUIRED),
     "directory:school-list": (None, LOGIN_REQUIRED),
+    "directory:school-export": (None, LOGIN_REQUIRED),
     "directory:school-detail": (_kwargs_school, SCHOOL_IN_UNG_HOA),
     "directory:school-assessment": (
         _kwargs_school,

@@ -282,3 +282,23 @@ def test_a_changed_row_updates_the_school_and_moves_it_with_dated_history(client
     assert old_location.valid_to is not None
     assert SchoolLocation.objects.get(school=school, valid_to__isnull=True).unit == new_ward
     assert school.history.latest().history_change_reason.startswith(f"import #{batch.pk}")
+
+
+def test_export_then_import_round_trips_without_changes(client, as_user):
+    as_user("pgd.unghoa")
+    response = client.get(reverse("directory:school-export"), {"level": "thcs"})
+    assert response.status_code == 200
+    upload = SimpleUploadedFile("xuat.xlsx", response.content)
+    imported = _upload(client, upload)
+    assert imported.status_code == 302
+    batch = ImportBatch.objects.get(pk=int(imported.url.rstrip("/").split("/")[-1]))
+    summary = batch.summary
+    assert summary["rejected"] == 0, summary["errors"][:3]
+    assert summary["create"] == summary["update"] == 0
+    assert summary["unchanged"] > 0
+    assert summary["figures_create"] == summary["figures_update"] == 0
+
+
+def test_export_with_a_forged_filter_is_refused(client, as_user):
+    as_user("pgd.unghoa")
+    assert client.get(reverse("directory:school-export"), {"at": "99/99/9999"}).status_code == 400

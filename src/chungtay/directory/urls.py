@@ -7,6 +7,7 @@ urlpatterns = [
     path("units/", views.unit_list, name="unit-list"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("schools/", views.school_list, name="school-list"),
+    path("schools/export.xlsx", views.school_export, name="school-export"),
     path("schools/<str:moet_id>/", views.school_detail, name="school-detail"),
     path("schools/<str:moet_id>/edit/", views.school_edit, name="school-edit"),
     path("schools/<str:moet_id>/assessment/", views.school_assessment, name="school-assessment"),

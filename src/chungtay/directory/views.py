@@ -280,3 +280,37 @@ def school_assessment(request: HttpRequest, moet_id: str) -> HttpResponse:
                 return redirect("directory:school-detail", moet_id=school.moet_id)
     context = {"school": school, "form": form, "year": year, "years": years}
     return render(request, "directory/school_assessment.html", context, status=status)
+
+
+@require_GET
+@login_required
+def school_export(request: HttpRequest) -> HttpResponse:
+    """The directory's current filter as an .xlsx in the import's columns (export → edit → import)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from chungtay.imports.schools import export_rows
+
+    form = SchoolFilterForm(
+        request.GET or None,
+        offices=offices_visible_to(request.user).order_by("kind", "sort_key"),
+        province=home_province(request.user),
+    )
+    if form.is_bound and not form.is_valid():
+        return render(
+            request, "directory/school_list.html", {"form": form, "page": None, "query": ""}, status=400
+        )
+    filters = form.to_filter() if form.is_bound else SchoolFilter(at=today())
+    filters.own_only = True  # an export is for editing and re-importing: the user's own schools
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Truong hoc")
+    for row in export_rows(search_schools(request.user, filters)):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="danh-sach-truong.xlsx"'
+    return response

@@ -442,3 +442,56 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
 
 
 FIELDS = ("name", "level", "ownership", "address", "latitude", "longitude")
+
+
+LEVEL_CODES = {
+    SchoolLevel.PRESCHOOL: "MN",
+    SchoolLevel.PRIMARY: "TH",
+    SchoolLevel.LOWER_SECONDARY: "THCS",
+    SchoolLevel.UPPER_SECONDARY: "THPT",
+    SchoolLevel.PRIMARY_LOWER: "TH&THCS",
+    SchoolLevel.LOWER_UPPER: "THCS&THPT",
+    SchoolLevel.ALL_GRADES: "TH-THCS-THPT",
+    SchoolLevel.CONTINUING: "GDNN-GDTX",
+}
+OWNERSHIP_WORDS = {Ownership.PUBLIC: "Công lập", Ownership.NON_PUBLIC: "Ngoài công lập"}
+
+
+def export_rows(schools: Any) -> Any:
+    """Rows in the import's columns (one per school and school year of figures), so that export → edit →
+    import round-trips. The ward is the school's current (post-2025) ward."""
+    from chungtay.core.dates import valid_on
+
+    today = timezone.localdate()
+    yield [names[0] for names in COLUMNS.values()]
+    wards = dict(
+        SchoolLocation.objects.filter(valid_on(today), school__in=schools).values_list(
+            "school_id", "unit__code"
+        )
+    )
+    figures: dict[int, list[SchoolYearFigures]] = {}
+    for row in (
+        SchoolYearFigures.objects.filter(school__in=schools)
+        .select_related("school_year")
+        .order_by("school_year__start_year")
+    ):
+        figures.setdefault(row.school_id, []).append(row)
+    for school in schools.iterator(chunk_size=2000):
+        base = [
+            school.moet_id,
+            school.name,
+            LEVEL_CODES[school.level],
+            OWNERSHIP_WORDS[school.ownership],
+            wards.get(school.pk, ""),
+            school.address,
+            school.latitude,
+            school.longitude,
+        ]
+        years: list[SchoolYearFigures | None] = list(figures.get(school.pk, [])) or [None]
+        for figure in years:
+            if figure is None:
+                yield [*base, "", "", "", "", ""]
+            else:
+                standard = "Có" if figure.national_standard else "Không"
+                counts = [figure.pupils, figure.teachers, figure.classes]
+                yield [*base, figure.school_year.label, *counts, standard]
