@@ -134,15 +134,20 @@ def _twinnings_of(unit: AdminUnit) -> list[tuple[Any, Any]]:
     return partners
 
 
-@require_GET
-@login_required
-def school_list(request: HttpRequest) -> HttpResponse:
-    """The school directory: filters, accent-insensitive search ranked by word hits, pagination."""
-    form = SchoolFilterForm(
+def _filter_form(request: HttpRequest) -> SchoolFilterForm:
+    """The directory's filters, with the offices and units the user may choose from."""
+    return SchoolFilterForm(
         request.GET or None,
         offices=offices_visible_to(request.user).order_by("kind", "sort_key"),
         province=home_province(request.user),
     )
+
+
+@require_GET
+@login_required
+def school_list(request: HttpRequest) -> HttpResponse:
+    """The school directory: filters, accent-insensitive search ranked by word hits, pagination."""
+    form = _filter_form(request)
     status = 200
     page = None
     if form.is_bound and not form.is_valid():
@@ -292,11 +297,7 @@ def school_export(request: HttpRequest) -> HttpResponse:
 
     from chungtay.imports.schools import export_rows
 
-    form = SchoolFilterForm(
-        request.GET or None,
-        offices=offices_visible_to(request.user).order_by("kind", "sort_key"),
-        province=home_province(request.user),
-    )
+    form = _filter_form(request)
     if form.is_bound and not form.is_valid():
         return render(
             request, "directory/school_list.html", {"form": form, "page": None, "query": ""}, status=400
