@@ -17,7 +17,9 @@ from pydantic import Field
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import offices_visible_to, school_for_user
 from chungtay.api.auth import auth
-from chungtay.api.schemas import ErrorOut, MeOut, Page, SchoolDetailOut, SchoolOut, UnitOut
+from chungtay.api.matching import router as matching_router
+from chungtay.api.partnerships import router as partnerships_router
+from chungtay.api.schemas import ERRORS, ErrorOut, MeOut, Page, SchoolDetailOut, SchoolOut, UnitOut
 from chungtay.core.dates import today, valid_on
 from chungtay.core.errors import DomainError
 from chungtay.directory.models import AdminUnit, AreaClass, AreaClassification, School, SchoolLocation
@@ -73,9 +75,6 @@ def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, 401, "unauthenticated", _("Log in or send a valid API token."))
-
-
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 class Paging(Schema):
@@ -257,9 +256,6 @@ def get_school(request: HttpRequest, moet_id: str) -> dict[str, Any]:
     )
     return data
 
-
-from chungtay.api.matching import router as matching_router  # noqa: E402
-from chungtay.api.partnerships import router as partnerships_router  # noqa: E402 - routers after the api
 
 api.add_router("/", partnerships_router)
 api.add_router("/", matching_router)

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from chungtay.accounts.models import User
+from chungtay.api.schemas import ERRORS
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.matching.models import MatchingRun
@@ -16,12 +17,6 @@ from chungtay.matching.services import accept_run, error_message, run_for_user, 
 from chungtay.partnerships.selectors import twinnings_visible_to
 
 router = Router(tags=["matching"])
-
-
-def _errors() -> dict[int, Any]:
-    from chungtay.api.api import ERRORS
-
-    return ERRORS
 
 
 class RunIn(Schema):
@@ -71,7 +66,7 @@ def _run_out(run: MatchingRun) -> dict[str, Any]:
 
 
 @router.post(
-    "/matching/runs", response={201: RunOut, **_errors()}, summary="Start a matching run / Chạy ghép nhóm"
+    "/matching/runs", response={201: RunOut, **ERRORS}, summary="Start a matching run / Chạy ghép nhóm"
 )
 def create_run(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
     twinning = twinnings_visible_to(request.user).filter(pk=payload.twinning_id).first()
@@ -88,22 +83,18 @@ def create_run(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
     return Status(201, _run_out(run))
 
 
-@router.get("/matching/runs/{pk}", response={200: RunOut, **_errors()}, summary="A run's status and progress")
+@router.get("/matching/runs/{pk}", response={200: RunOut, **ERRORS}, summary="A run's status and progress")
 def get_run(request: HttpRequest, pk: int) -> dict[str, Any]:
     return _run_out(run_for_user(request.user, pk))
 
 
-@router.get(
-    "/matching/runs/{pk}/result", response={200: RunResultOut, **_errors()}, summary="A run's proposal"
-)
+@router.get("/matching/runs/{pk}/result", response={200: RunResultOut, **ERRORS}, summary="A run's proposal")
 def get_result(request: HttpRequest, pk: int) -> dict[str, Any]:
     run = run_for_user(request.user, pk)
     return {**_run_out(run), "result": run.result if run.status in ("done", "accepted") else {}}
 
 
-@router.post(
-    "/matching/runs/{pk}/accept", response={201: AcceptOut, **_errors()}, summary="Accept the proposal"
-)
+@router.post("/matching/runs/{pk}/accept", response={201: AcceptOut, **ERRORS}, summary="Accept the proposal")
 def accept(request: HttpRequest, pk: int) -> Status[dict[str, Any]]:
     run = run_for_user(request.user, pk, write=True)
     user: User = request.user  # type: ignore[assignment]

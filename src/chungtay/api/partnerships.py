@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import school_for_user, schools_visible_to
+from chungtay.api.schemas import ERRORS
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError, Forbidden
 from chungtay.directory.models import DevelopmentArea, SchoolYear, SelfAssessment
@@ -28,12 +29,6 @@ from chungtay.partnerships.selectors import (
 )
 
 router = Router(tags=["partnerships"])
-
-
-def _errors() -> dict[int, Any]:
-    from chungtay.api.api import ERRORS
-
-    return ERRORS
 
 
 class TwinningOut(Schema):
@@ -264,7 +259,7 @@ def _school(request: HttpRequest, moet_id: str) -> Any:
 
 @router.get(
     "/twinnings",
-    response={200: list[TwinningOut], **_errors()},
+    response={200: list[TwinningOut], **ERRORS},
     summary="Office twinnings / Kết nghĩa cấp phòng",
 )
 def list_twinnings(request: HttpRequest) -> list[dict[str, Any]]:
@@ -281,7 +276,7 @@ def list_twinnings(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/partnerships", response={200: PartnershipPage, **_errors()}, summary="Partnerships / Nhóm kết nghĩa"
+    "/partnerships", response={200: PartnershipPage, **ERRORS}, summary="Partnerships / Nhóm kết nghĩa"
 )
 def list_partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) -> dict[str, Any]:
     rows = partnership_list(
@@ -303,13 +298,13 @@ def list_partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) ->
     }
 
 
-@router.get("/partnerships/{pk}", response={200: PartnershipOut, **_errors()}, summary="One partnership")
+@router.get("/partnerships/{pk}", response={200: PartnershipOut, **ERRORS}, summary="One partnership")
 def get_partnership(request: HttpRequest, pk: int) -> dict[str, Any]:
     return _partnership_out(partnership_for_user(request.user, pk))
 
 
 @router.post(
-    "/partnerships", response={201: PartnershipOut, **_errors()}, summary="Create a pair or group / Lập nhóm"
+    "/partnerships", response={201: PartnershipOut, **ERRORS}, summary="Create a pair or group / Lập nhóm"
 )
 def create_partnership(request: HttpRequest, payload: PartnershipIn) -> Status[dict[str, Any]]:
     twinning = None
@@ -331,9 +326,7 @@ def create_partnership(request: HttpRequest, payload: PartnershipIn) -> Status[d
     return Status(201, _partnership_out(partnership))
 
 
-@router.post(
-    "/partnerships/{pk}/members", response={201: PartnershipOut, **_errors()}, summary="Add a member"
-)
+@router.post("/partnerships/{pk}/members", response={201: PartnershipOut, **ERRORS}, summary="Add a member")
 def add_member(request: HttpRequest, pk: int, payload: JoinIn) -> Status[dict[str, Any]]:
     partnership = partnership_for_user(request.user, pk, manage=True)
     services.add_member(
@@ -348,7 +341,7 @@ def add_member(request: HttpRequest, pk: int, payload: JoinIn) -> Status[dict[st
 
 @router.post(
     "/partnerships/{pk}/members/{moet_id}/leave",
-    response={200: PartnershipOut, **_errors()},
+    response={200: PartnershipOut, **ERRORS},
     summary="A member leaves",
 )
 def leave(request: HttpRequest, pk: int, moet_id: str, payload: LeaveIn) -> dict[str, Any]:
@@ -363,7 +356,7 @@ def leave(request: HttpRequest, pk: int, moet_id: str, payload: LeaveIn) -> dict
 
 
 @router.post(
-    "/partnerships/{pk}/agreements", response={201: AgreementOut, **_errors()}, summary="Draft an agreement"
+    "/partnerships/{pk}/agreements", response={201: AgreementOut, **ERRORS}, summary="Draft an agreement"
 )
 def create_agreement(request: HttpRequest, pk: int, payload: AgreementIn) -> Status[dict[str, Any]]:
     partnership = partnership_for_user(request.user, pk, draft=True)
@@ -373,13 +366,13 @@ def create_agreement(request: HttpRequest, pk: int, payload: AgreementIn) -> Sta
     return Status(201, _agreement_out(agreement))
 
 
-@router.get("/agreements/{pk}", response={200: AgreementOut, **_errors()}, summary="One agreement / Văn bản")
+@router.get("/agreements/{pk}", response={200: AgreementOut, **ERRORS}, summary="One agreement / Văn bản")
 def get_agreement(request: HttpRequest, pk: int) -> dict[str, Any]:
     return _agreement_out(agreement_for_user(request.user, pk))
 
 
 @router.patch(
-    "/agreements/{pk}", response={200: AgreementOut, **_errors()}, summary="Edit a draft (version-checked)"
+    "/agreements/{pk}", response={200: AgreementOut, **ERRORS}, summary="Edit a draft (version-checked)"
 )
 def edit_agreement(request: HttpRequest, pk: int, payload: AgreementEdit) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
@@ -393,7 +386,7 @@ def edit_agreement(request: HttpRequest, pk: int, payload: AgreementEdit) -> dic
 
 
 @router.post(
-    "/agreements/{pk}/commitments", response={201: AgreementOut, **_errors()}, summary="Add a commitment"
+    "/agreements/{pk}/commitments", response={201: AgreementOut, **ERRORS}, summary="Add a commitment"
 )
 def add_commitment(request: HttpRequest, pk: int, payload: CommitmentIn) -> Status[dict[str, Any]]:
     agreement = agreement_for_user(request.user, pk)
@@ -403,14 +396,14 @@ def add_commitment(request: HttpRequest, pk: int, payload: CommitmentIn) -> Stat
     return Status(201, _agreement_out(agreement))
 
 
-@router.post("/agreements/{pk}/send", response={200: AgreementOut, **_errors()}, summary="Send for signature")
+@router.post("/agreements/{pk}/send", response={200: AgreementOut, **ERRORS}, summary="Send for signature")
 def send(request: HttpRequest, pk: int) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
     return _agreement_out(services.send_for_signature(acting_user=_user(request), agreement=agreement))
 
 
 @router.post(
-    "/agreements/{pk}/sign", response={200: AgreementOut, **_errors()}, summary="Sign for your school / Ký"
+    "/agreements/{pk}/sign", response={200: AgreementOut, **ERRORS}, summary="Sign for your school / Ký"
 )
 def sign(request: HttpRequest, pk: int) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
@@ -422,7 +415,7 @@ def sign(request: HttpRequest, pk: int) -> dict[str, Any]:
     return _agreement_out(agreement)
 
 
-@router.post("/agreements/{pk}/terminate", response={200: AgreementOut, **_errors()}, summary="Terminate")
+@router.post("/agreements/{pk}/terminate", response={200: AgreementOut, **ERRORS}, summary="Terminate")
 def terminate(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
     return _agreement_out(
@@ -430,9 +423,7 @@ def terminate(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[str, Any
     )
 
 
-@router.post(
-    "/agreements/{pk}/amend", response={201: AgreementOut, **_errors()}, summary="Amend (new version)"
-)
+@router.post("/agreements/{pk}/amend", response={201: AgreementOut, **ERRORS}, summary="Amend (new version)")
 def amend(request: HttpRequest, pk: int) -> Status[dict[str, Any]]:
     agreement = agreement_for_user(request.user, pk)
     return Status(
@@ -442,7 +433,7 @@ def amend(request: HttpRequest, pk: int) -> Status[dict[str, Any]]:
 
 @router.get(
     "/schools/{moet_id}/assessments",
-    response={200: list[AssessmentOut], **_errors()},
+    response={200: list[AssessmentOut], **ERRORS},
     tags=["directory"],
     summary="Self-assessments",
 )
@@ -460,7 +451,7 @@ def list_assessments(request: HttpRequest, moet_id: str) -> list[dict[str, Any]]
 
 @router.put(
     "/schools/{moet_id}/assessments/{start_year}",
-    response={200: list[AssessmentOut], **_errors()},
+    response={200: list[AssessmentOut], **ERRORS},
     tags=["directory"],
     summary="Record a self-assessment",
 )
@@ -477,7 +468,7 @@ def put_assessment(
     return [{"school_year": year.label, "area": r.area, "score": r.score, "note": r.note} for r in rows]
 
 
-@router.get("/overview", response={200: dict[str, Any], **_errors()}, summary="Movement figures / Tổng quan")
+@router.get("/overview", response={200: dict[str, Any], **ERRORS}, summary="Movement figures / Tổng quan")
 def overview(request: HttpRequest) -> dict[str, Any]:
     data = department_overview(request.user, today())
     data["partnerships_by_status"] = [[str(label), n] for label, n in data["partnerships_by_status"]]  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ninja import Field, Schema
 
@@ -82,3 +82,7 @@ class MeOut(Schema):
     school_moet_id: str | None
     scope_unit_ids: list[int]
     read_only: bool
+
+
+# The error responses every endpoint documents; the body is always ErrorOut.
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
