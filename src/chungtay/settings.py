@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "chungtay.directory",
     "chungtay.partnerships",
     "chungtay.matching",
+    "chungtay.activities",
     "chungtay.imports",
     "chungtay.api",
 ]

@@ -483,3 +483,49 @@ class SelfAssessment(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.school_year_id} {self.area}={self.score}"
+
+
+class Teacher(TimeStamped):
+    """A teacher (or other staff member) of a school, as the school keeps its roster. Participations in
+    activities point here, so a teacher at ten activities is ten participations and one distinct person.
+    A teacher who moves to another school is a new row there (the roster is the school's own record)."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="teachers", verbose_name=_("school")
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    user = models.OneToOneField(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="teacher_record",
+        verbose_name=_("user account"),
+    )
+    is_active = models.BooleanField(_("on the roster"), default=True)
+    name_key = models.CharField(max_length=170, editable=False, db_index=True)
+    sort_key = models.CharField(max_length=400, editable=False)
+    history = audited_history(excluded_fields=["name_key", "sort_key"])
+
+    class Meta:
+        ordering = ["school", "sort_key", "pk"]
+        verbose_name = _("teacher")
+        verbose_name_plural = _("teachers")
+        indexes = [models.Index(fields=["school", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def refresh_keys(self) -> None:
+        self.name_key = padded_search_key(self.full_name)
+        # Vietnamese rosters sort by the given name (the last word), then the whole name.
+        given = self.full_name.split()[-1] if self.full_name.split() else ""
+        self.sort_key = vietnamese_sort_key(f"{given} {self.full_name}")
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.refresh_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key", "sort_key"}
+        super().save(*args, **kwargs)

@@ -1,0 +1,246 @@
+"""What partners actually do: activities (topical lessons, observations, exchanges, visits, secondments,
+tutoring…), the schools that host and take part in them, who took part, and the evidence.
+
+Counting rules the reports rely on: one activity shared by several schools is one activity; a
+participation (lượt) is one teacher at one activity (a teacher is recorded at most once per activity,
+by a database constraint); distinct teachers are counted by person; pupils and parents are counts per
+school; guests are a count per activity."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from chungtay.core.audit import audited_history
+from chungtay.core.models import TimeStamped, Versioned
+from chungtay.core.text import padded_search_key
+
+
+class ActivityKind(models.TextChoices):
+    TOPIC = "topic", _("Topical lesson or seminar (chuyên đề)")
+    OBSERVATION = "observation", _("Class observation (dự giờ)")
+    JOINT_MEETING = "joint_meeting", _("Joint subject-group meeting (SHCM liên trường)")
+    EXCHANGE = "exchange", _("Exchange (giao lưu)")
+    STUDY_VISIT = "study_visit", _("Study visit (tham quan học tập)")
+    ARTS_SPORTS = "arts_sports", _("Arts or sports exchange")
+    SECONDMENT = "secondment", _("Teacher secondment")
+    TUTORING = "tutoring", _("Volunteer tutoring programme")
+    TRAINING = "training", _("Training")
+    OTHER = "other", _("Other")
+
+
+# Kinds that last a period (a secondment of a year, two days a week; tutoring from 15/3 to 22/6).
+PERIOD_KINDS = frozenset({ActivityKind.SECONDMENT, ActivityKind.TUTORING})
+
+
+class Mode(models.TextChoices):
+    IN_PERSON = "in_person", _("in person (trực tiếp)")
+    ONLINE = "online", _("online (trực tuyến)")
+
+
+class Tier(models.TextChoices):
+    CITY = "city", _("city (Sở)")
+    OFFICE = "office", _("office (Phòng)")
+    SCHOOL = "school", _("school")
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    HELD = "held", _("held")
+    POSTPONED = "postponed", _("postponed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Activity(TimeStamped, Versioned):
+    """An activity planned for a date and, once it happened, confirmed as held on its actual date (or
+    cancelled or postponed with a reason). It belongs to one department, to any number of partnerships,
+    and involves host and participating schools."""
+
+    department = models.ForeignKey(
+        "directory.EducationOffice",
+        on_delete=models.PROTECT,
+        related_name="department_activities",
+        verbose_name=_("department"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.IN_PERSON)
+    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices, default=Tier.SCHOOL)
+    title = models.CharField(_("title"), max_length=300)
+    title_key = models.CharField(max_length=320, editable=False)
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    planned_on = models.DateField(_("planned for"))
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    days_per_week = models.PositiveSmallIntegerField(_("days per week"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    )
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    guests = models.PositiveIntegerField(_("guests"), default=0)
+    partnerships = models.ManyToManyField(
+        "partnerships.Partnership", blank=True, related_name="activities", verbose_name=_("partnerships")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    history = audited_history(m2m_fields=[partnerships], excluded_fields=["title_key"])
+
+    class Meta:
+        ordering = ["-planned_on", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(held_on__isnull=False),
+                name="activities_held_has_date",
+                violation_error_message=_("A held activity needs the date it was held."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("planned_on")),
+                name="activities_ends_after_start",
+                violation_error_message=_("An activity cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__isnull=True) | Q(grade__gte=1, grade__lte=12),
+                name="activities_grade_range",
+                violation_error_message=_("A grade is between 1 and 12."),
+            ),
+            models.CheckConstraint(
+                condition=Q(days_per_week__isnull=True) | Q(days_per_week__gte=1, days_per_week__lte=7),
+                name="activities_days_per_week_range",
+                violation_error_message=_("Days per week are between 1 and 7."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "planned_on"]),
+            models.Index(fields=["status", "held_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.title_key = padded_search_key(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def day(self):  # type: ignore[no-untyped-def]
+        """The date that counts: when it was held, else when it is planned."""
+        return self.held_on or self.planned_on
+
+    @property
+    def is_period(self) -> bool:
+        return self.kind in PERIOD_KINDS
+
+
+class ActivitySchool(models.Model):
+    """A school hosting or taking part in an activity, with its pupils and parents as counts."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="schools", verbose_name=_("activity")
+    )
+    school = models.ForeignKey(
+        "directory.School", on_delete=models.PROTECT, related_name="activity_rows", verbose_name=_("school")
+    )
+    is_host = models.BooleanField(_("host"), default=False)
+    pupils = models.PositiveIntegerField(_("pupils"), default=0)
+    parents = models.PositiveIntegerField(_("parents"), default=0)
+    history = audited_history()
+
+    class Meta:
+        ordering = ["-is_host", "school__sort_key"]
+        verbose_name = _("school taking part")
+        verbose_name_plural = _("schools taking part")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "school"], name="activities_school_once"),
+        ]
+        indexes = [models.Index(fields=["school", "activity"])]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} @ {self.activity_id}"
+
+
+class Participation(models.Model):
+    """One teacher at one activity (one lượt). The school is the teacher's school, kept on the row so that
+    counts per school need no join through the roster."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="participations", verbose_name=_("activity")
+    )
+    teacher = models.ForeignKey(
+        "directory.Teacher",
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("teacher"),
+    )
+    school = models.ForeignKey(
+        "directory.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "teacher"], name="activities_teacher_once"),
+        ]
+        indexes = [models.Index(fields=["school", "activity"])]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} @ {self.activity_id}"
+
+
+class EvidenceKind(models.TextChoices):
+    PHOTO = "photo", _("photo")
+    MINUTES = "minutes", _("minutes")
+    SLIDES = "slides", _("slides")
+    LESSON_PLAN = "lesson_plan", _("lesson plan")
+    VIDEO_LINK = "video_link", _("video link")
+    OTHER = "other", _("other document")
+
+
+class Evidence(TimeStamped):
+    """A file or a link showing that an activity happened. Private to the activity's schools and
+    partnerships unless marked shareable."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("activity")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=EvidenceKind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="evidence/%Y/%m/thumbs/", blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    shareable = models.BooleanField(_("shareable beyond the partnership"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    history = audited_history()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(url=""),
+                name="activities_evidence_has_file_or_link",
+                violation_error_message=_("Attach a file or give a link."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()

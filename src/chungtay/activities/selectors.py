@@ -1,0 +1,259 @@
+"""Reads of activities reused by pages, the API and reports, always through the scope rules, and the
+counting rules: an activity shared by several schools counts once in any total; a participation (lượt)
+is one teacher at one activity; distinct teachers are counted by person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+
+from chungtay.accounts.models import Role, User
+from chungtay.accounts.scopes import home_department, own_schools, partnerships_visible_to
+from chungtay.activities.models import (
+    Activity,
+    ActivitySchool,
+    ActivityStatus,
+    Evidence,
+    Participation,
+)
+from chungtay.core import schoolyears
+from chungtay.core.text import search_terms
+from chungtay.directory.models import School
+
+
+def _active(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def _insider_condition(user: User) -> Q | None:
+    """Activities the user sees in full: their department's (administrator), or those with one of their
+    own schools taking part, or belonging to a partnership they see. None: no restriction."""
+    if user.is_superuser:
+        return None
+    if user.role == Role.CITY_ADMIN:
+        return Q(department_id=user.office.tenant.pk) if user.office else Q(pk__in=[])
+    taking_part = ActivitySchool.objects.filter(activity=OuterRef("pk"), school__in=own_schools(user))
+    of_partnership = Activity.partnerships.through.objects.filter(
+        activity_id=OuterRef("pk"), partnership__in=partnerships_visible_to(user)
+    )
+    return Q(Exists(taking_part)) | Q(Exists(of_partnership))
+
+
+def activities_visible_to(user: object) -> QuerySet[Activity]:
+    """Activities the user may open: those they see in full, and, anywhere in their department, the
+    activities with evidence marked shareable (only that evidence shows to them)."""
+    if not _active(user):
+        return Activity.objects.none()
+    assert isinstance(user, User)
+    condition = _insider_condition(user)
+    if condition is None:
+        return Activity.objects.all()
+    department = home_department(user)
+    if department is not None and user.role != Role.CITY_ADMIN:
+        shared = Evidence.objects.filter(activity=OuterRef("pk"), shareable=True)
+        condition |= Q(Exists(shared), department_id=department.pk)
+    return Activity.objects.filter(condition)
+
+
+def is_insider(user: User, activity: Activity) -> bool:
+    condition = _insider_condition(user)
+    return condition is None or Activity.objects.filter(condition, pk=activity.pk).exists()
+
+
+def can_edit_activity(user: User, activity: Activity) -> bool:
+    """Changing the activity itself (details, schools, status): the department's administrator, an officer
+    with a host school in their scope, or a leader or teacher of a host school."""
+    if user.is_superuser:
+        return True
+    if user.role == Role.VIEWER:
+        return False
+    if user.role == Role.CITY_ADMIN:
+        return bool(user.office and user.office.tenant.pk == activity.department_id)
+    hosts = activity.schools.filter(is_host=True)
+    if user.role == Role.OFFICE_OFFICER:
+        return hosts.filter(school__in=own_schools(user)).exists()
+    return user.school_id is not None and hosts.filter(school_id=user.school_id).exists()
+
+
+def can_record_for(user: User, activity: Activity, school: School) -> bool:
+    """Recording a school's attendance and evidence: editors for any school of the activity, otherwise a
+    leader or teacher for their own school, or an officer for a school in their scope."""
+    if not activity.schools.filter(school=school).exists():
+        return False
+    if can_edit_activity(user, activity):
+        return True
+    if user.role in (Role.SCHOOL_LEADER, Role.TEACHER):
+        return user.school_id == school.pk
+    if user.role == Role.OFFICE_OFFICER:
+        return own_schools(user).filter(pk=school.pk).exists()
+    return False
+
+
+def schools_user_records(user: User, activity: Activity) -> list[ActivitySchool]:
+    """The activity's schools whose attendance this user may record."""
+    rows = list(activity.schools.select_related("school"))
+    if user.role == Role.VIEWER:
+        return []
+    if can_edit_activity(user, activity):
+        return rows
+    if user.role in (Role.SCHOOL_LEADER, Role.TEACHER):
+        return [row for row in rows if row.school_id == user.school_id]
+    if user.role == Role.OFFICE_OFFICER:
+        own = set(own_schools(user).filter(pk__in=[r.school_id for r in rows]).values_list("pk", flat=True))
+        return [row for row in rows if row.school_id in own]
+    return []
+
+
+def activity_for_user(user: object, pk: int, *, edit: bool = False) -> Activity:
+    """The activity if the user may see it (else 404) and, with edit=True, change it (else 403)."""
+    activity = activities_visible_to(user).select_related("department", "created_by").filter(pk=pk).first()
+    if activity is None:
+        raise Http404
+    assert isinstance(user, User)
+    if edit and not can_edit_activity(user, activity):
+        raise PermissionDenied
+    return activity
+
+
+def evidence_for(user: User, activity: Activity) -> QuerySet[Evidence]:
+    """All the evidence for insiders; only the shareable evidence for the rest of the department."""
+    rows = activity.evidence.select_related("uploaded_by")
+    return rows if is_insider(user, activity) else rows.filter(shareable=True)
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    kind: str = ""
+    status: str = ""
+    tier: str = ""
+    mode: str = ""
+    school_year: int | None = None
+    partnership_id: int | None = None
+    school_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    query: str = ""
+
+
+def filter_activities(rows: QuerySet[Activity], f: ActivityFilter) -> QuerySet[Activity]:
+    if f.kind:
+        rows = rows.filter(kind=f.kind)
+    if f.status:
+        rows = rows.filter(status=f.status)
+    if f.tier:
+        rows = rows.filter(tier=f.tier)
+    if f.mode:
+        rows = rows.filter(mode=f.mode)
+    if f.school_year is not None:
+        first, last = schoolyears.bounds(f.school_year)
+        rows = rows.filter(planned_on__gte=first, planned_on__lte=last)
+    if f.date_from:
+        rows = rows.filter(planned_on__gte=f.date_from)
+    if f.date_to:
+        rows = rows.filter(planned_on__lte=f.date_to)
+    if f.partnership_id:
+        rows = rows.filter(partnerships__id=f.partnership_id)
+    if f.school_id:
+        rows = rows.filter(
+            Exists(ActivitySchool.objects.filter(activity=OuterRef("pk"), school_id=f.school_id))
+        )
+    for word in search_terms(f.query):
+        rows = rows.filter(title_key__contains=word)
+    return rows
+
+
+def activity_list(user: object, f: ActivityFilter) -> QuerySet[Activity]:
+    """Visible activities with the list's filters, newest first, each with its school and participation
+    counts (no query per row)."""
+    rows = filter_activities(activities_visible_to(user), f)
+    return rows.annotate(
+        school_count=Count("schools", distinct=True),
+        participation_count=Count("participations", distinct=True),
+    ).order_by("-planned_on", "-pk")
+
+
+@dataclass(frozen=True)
+class Figures:
+    activities: int
+    held: int
+    planned: int
+    participations: int
+    teachers: int
+    pupils: int
+    parents: int
+    guests: int
+    by_kind: dict[str, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__}
+
+
+def activity_figures(activities: QuerySet[Activity]) -> Figures:
+    """Totals over a set of activities, each activity once however many schools shared it: held
+    activities, participations (lượt) and distinct teachers at them, pupils and parents (summed over the
+    schools' counts), guests."""
+    ids = activities.order_by().values("pk")
+    held = Activity.objects.filter(pk__in=ids, status=ActivityStatus.HELD)
+    held_ids = held.values("pk")
+    counts = Activity.objects.filter(pk__in=ids).aggregate(
+        total=Count("pk"),
+        held=Count("pk", filter=Q(status=ActivityStatus.HELD)),
+        planned=Count("pk", filter=Q(status__in=[ActivityStatus.PLANNED, ActivityStatus.POSTPONED])),
+        guests=Sum("guests", filter=Q(status=ActivityStatus.HELD)),
+    )
+    people = Participation.objects.filter(activity__in=held_ids).aggregate(
+        participations=Count("pk"), teachers=Count("teacher", distinct=True)
+    )
+    attendance = ActivitySchool.objects.filter(activity__in=held_ids).aggregate(
+        pupils=Sum("pupils"), parents=Sum("parents")
+    )
+    by_kind = dict(held.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    return Figures(
+        activities=counts["total"],
+        held=counts["held"],
+        planned=counts["planned"],
+        participations=people["participations"],
+        teachers=people["teachers"],
+        pupils=attendance["pupils"] or 0,
+        parents=attendance["parents"] or 0,
+        guests=counts["guests"] or 0,
+        by_kind=by_kind,
+    )
+
+
+def figures_by_school(activities: QuerySet[Activity], school_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per school: the held activities it took part in (a shared activity counts for each of its
+    schools), its teachers' participations and its distinct teachers, its pupils."""
+    held_ids = activities.filter(status=ActivityStatus.HELD).order_by().values("pk")
+    result: dict[int, dict[str, int]] = {
+        pk: {"activities": 0, "hosted": 0, "participations": 0, "teachers": 0, "pupils": 0}
+        for pk in school_ids
+    }
+    rows = (
+        ActivitySchool.objects.filter(activity__in=held_ids, school_id__in=school_ids)
+        .values("school_id")
+        .annotate(
+            activities=Count("activity", distinct=True),
+            hosted=Count("activity", filter=Q(is_host=True), distinct=True),
+            pupils=Sum("pupils"),
+        )
+    )
+    for row in rows:
+        result[row["school_id"]].update(
+            activities=row["activities"], hosted=row["hosted"], pupils=row["pupils"] or 0
+        )
+    people = (
+        Participation.objects.filter(activity__in=held_ids, school_id__in=school_ids)
+        .values("school_id")
+        .annotate(participations=Count("pk"), teachers=Count("teacher", distinct=True))
+    )
+    for person_row in people:
+        result[person_row["school_id"]].update(
+            participations=person_row["participations"], teachers=person_row["teachers"]
+        )
+    return result

@@ -1,0 +1,339 @@
+"""Every write on activities: record or plan one, change it, confirm it held (or postpone or cancel it),
+record who took part, attach evidence, keep a school's roster of teachers. Each checks the actor's right
+and the rules in one transaction and leaves history that names the actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from chungtay.accounts.models import Role, User
+from chungtay.accounts.scopes import (
+    can_change_school,
+    home_department,
+    own_schools,
+    partnerships_visible_to,
+    schools_visible_to,
+)
+from chungtay.activities import exceptions as e
+from chungtay.activities.models import (
+    PERIOD_KINDS,
+    Activity,
+    ActivitySchool,
+    ActivityStatus,
+    Participation,
+)
+from chungtay.activities.selectors import can_edit_activity, can_record_for
+from chungtay.core.dates import today
+from chungtay.core.versioning import save_versioned
+from chungtay.directory.models import School, Teacher
+from chungtay.partnerships.models import Partnership, PartnershipMember
+
+MIN_REASON = 5
+
+
+@dataclass
+class ActivityDetails:
+    """What a user states about an activity: the same for recording, planning and editing."""
+
+    kind: str
+    title: str
+    planned_on: dt.date
+    hosts: Sequence[School]
+    participants: Sequence[School] = ()
+    partnerships: Sequence[Partnership] = ()
+    mode: str = "in_person"
+    tier: str = "school"
+    subject: str = ""
+    grade: int | None = None
+    description: str = ""
+    ends_on: dt.date | None = None
+    days_per_week: int | None = None
+    guests: int = 0
+    fields_set: set[str] = field(default_factory=set)
+
+
+def _stamp(obj: Any, acting_user: User) -> Any:
+    obj._history_user = acting_user
+    return obj
+
+
+def _check_writer(acting_user: User) -> None:
+    if acting_user.role == Role.VIEWER and not acting_user.is_superuser:
+        raise e.NotAllowed(e.READ_ONLY)
+
+
+def _check_details(acting_user: User, details: ActivityDetails, held_on: dt.date | None) -> None:
+    """The rules on what an activity states, whoever records it."""
+    if not details.hosts:
+        raise e.ActivityError(e.NO_HOST)
+    seen: set[int] = set()
+    for school in [*details.hosts, *details.participants]:
+        if school.pk in seen:
+            raise e.ActivityError(e.SCHOOL_TWICE % {"school": school.name})
+        seen.add(school.pk)
+    visible = set(schools_visible_to(acting_user).filter(pk__in=seen).values_list("pk", flat=True))
+    for school in [*details.hosts, *details.participants]:
+        if school.pk not in visible:
+            raise e.ActivityError(e.SCHOOL_NOT_VISIBLE % {"school": school.moet_id})
+    partnership_ids = {p.pk for p in details.partnerships}
+    if partnership_ids and partnerships_visible_to(acting_user).filter(pk__in=partnership_ids).count() != len(
+        partnership_ids
+    ):
+        raise e.ActivityError(e.PARTNERSHIP_NOT_VISIBLE)
+    if details.grade is not None and not 1 <= details.grade <= 12:
+        raise e.ActivityError(e.GRADE_RANGE)
+    if details.guests < 0:
+        raise e.ActivityError(e.NEGATIVE_COUNT)
+    if details.days_per_week is not None and details.kind not in PERIOD_KINDS:
+        raise e.ActivityError(e.PERIOD_ONLY)
+    start = held_on or details.planned_on
+    if details.ends_on is not None and details.ends_on < min(start, details.planned_on):
+        raise e.ActivityError(e.ENDS_BEFORE_START)
+    if held_on is not None and held_on > today():
+        raise e.ActivityError(e.HELD_IN_FUTURE % {"day": held_on.strftime("%d/%m/%Y")})
+    if acting_user.role in (Role.SCHOOL_LEADER, Role.TEACHER):
+        _check_school_recorder(acting_user, details, seen)
+
+
+def _check_school_recorder(acting_user: User, details: ActivityDetails, school_ids: set[int]) -> None:
+    """A leader or teacher records for their own school's partnerships: their school takes part, the
+    activity belongs to at least one of their partnerships, and every other school is a member of one."""
+    if acting_user.school_id not in school_ids:
+        raise e.ActivityError(e.OWN_SCHOOL_MISSING)
+    if not details.partnerships:
+        raise e.ActivityError(e.NEEDS_PARTNERSHIP)
+    members = PartnershipMember.objects.filter(partnership__in=[p.pk for p in details.partnerships])
+    for partnership in details.partnerships:
+        if not members.filter(partnership=partnership, school_id=acting_user.school_id).exists():
+            raise e.ActivityError(e.PARTNERSHIP_WITHOUT_OWN_SCHOOL % {"name": partnership.name})
+    partners = set(members.values_list("school_id", flat=True))
+    for school in [*details.hosts, *details.participants]:
+        if school.pk not in partners:
+            raise e.ActivityError(e.NOT_A_PARTNER % {"school": school.name})
+
+
+def _department_of(acting_user: User, details: ActivityDetails) -> Any:
+    department = home_department(acting_user) or details.hosts[0].department
+    # Partners in another province (Ba Vì – Lào Cai) still take part; the activity belongs to the
+    # department of whoever records it, so only the hosts must be of that department.
+    for school in details.hosts:
+        if school.department_id != department.pk and not acting_user.is_superuser:
+            raise e.ActivityError(e.OTHER_DEPARTMENT % {"school": school.name})
+    return department
+
+
+def _write_schools(activity: Activity, details: ActivityDetails, acting_user: User) -> None:
+    wanted = {s.pk: True for s in details.hosts} | {s.pk: False for s in details.participants}
+    existing = {row.school_id: row for row in activity.schools.all()}
+    for school_id, row in existing.items():
+        if school_id not in wanted:
+            if activity.participations.filter(school_id=school_id).exists():
+                raise e.WrongState(e.SCHOOL_HAS_ATTENDANCE % {"school": row.school.name})
+            _stamp(row, acting_user).delete()
+        elif row.is_host != wanted[school_id]:
+            row.is_host = wanted[school_id]
+            _stamp(row, acting_user).save(update_fields=["is_host"])
+    for school_id, is_host in wanted.items():
+        if school_id not in existing:
+            _stamp(
+                ActivitySchool(activity=activity, school_id=school_id, is_host=is_host), acting_user
+            ).save()
+
+
+@transaction.atomic
+def record_activity(
+    *, acting_user: User, details: ActivityDetails, held_on: dt.date | None = None
+) -> Activity:
+    """Record an activity: as held on `held_on` (the teacher's "it happened today" path), or, without
+    it, as planned for `details.planned_on`, to be confirmed afterwards."""
+    _check_writer(acting_user)
+    _check_details(acting_user, details, held_on)
+    activity = Activity(
+        department=_department_of(acting_user, details),
+        kind=details.kind,
+        mode=details.mode,
+        tier=details.tier,
+        title=details.title.strip(),
+        subject=details.subject.strip(),
+        grade=details.grade,
+        description=details.description,
+        planned_on=details.planned_on,
+        held_on=held_on,
+        ends_on=details.ends_on,
+        days_per_week=details.days_per_week,
+        guests=details.guests,
+        status=ActivityStatus.HELD if held_on else ActivityStatus.PLANNED,
+        created_by=acting_user,
+    )
+    _stamp(activity, acting_user).save()
+    _write_schools(activity, details, acting_user)
+    activity.partnerships.set(details.partnerships)
+    return activity
+
+
+@transaction.atomic
+def edit_activity(
+    *, acting_user: User, activity: Activity, details: ActivityDetails, expected_version: int
+) -> Activity:
+    """Change what an activity states. Refused if someone saved it since `expected_version`, and a school
+    cannot be removed while its teachers' attendance is recorded."""
+    _check_writer(acting_user)
+    if not can_edit_activity(acting_user, activity):
+        raise e.NotAllowed(e.NOT_EDITOR)
+    _check_details(acting_user, details, activity.held_on)
+    for name in ("kind", "mode", "tier", "planned_on", "grade", "ends_on", "days_per_week", "guests"):
+        setattr(activity, name, getattr(details, name))
+    activity.title = details.title.strip()
+    activity.subject = details.subject.strip()
+    activity.description = details.description
+    _stamp(activity, acting_user)
+    save_versioned(
+        activity,
+        expected_version=expected_version,
+        update_fields=[
+            "kind", "mode", "tier", "title", "subject", "grade", "description", "planned_on", "ends_on",
+            "days_per_week", "guests", "updated_at",
+        ],
+    )  # fmt: skip
+    _write_schools(activity, details, acting_user)
+    activity.partnerships.set(details.partnerships)
+    return activity
+
+
+def _change_status(
+    acting_user: User,
+    activity: Activity,
+    expected_version: int,
+    status: str,
+    fields: dict[str, Any],
+) -> Activity:
+    _check_writer(acting_user)
+    if not can_edit_activity(acting_user, activity):
+        raise e.NotAllowed(e.NOT_EDITOR)
+    if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.POSTPONED):
+        raise e.WrongState(e.NOT_OPEN)
+    activity.status = status
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    _stamp(activity, acting_user)
+    return save_versioned(
+        activity, expected_version=expected_version, update_fields=["status", *fields, "updated_at"]
+    )
+
+
+@transaction.atomic
+def confirm_held(
+    *, acting_user: User, activity: Activity, held_on: dt.date, expected_version: int
+) -> Activity:
+    """Confirm that a planned (or postponed) activity took place on `held_on`, never a future date."""
+    if held_on > today():
+        raise e.ActivityError(e.HELD_IN_FUTURE % {"day": held_on.strftime("%d/%m/%Y")})
+    if activity.ends_on is not None and activity.ends_on < held_on:
+        raise e.ActivityError(e.ENDS_BEFORE_START)
+    return _change_status(acting_user, activity, expected_version, ActivityStatus.HELD, {"held_on": held_on})
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise e.ActivityError(e.REASON_NEEDED)
+    return reason
+
+
+@transaction.atomic
+def postpone_activity(
+    *,
+    acting_user: User,
+    activity: Activity,
+    reason: str,
+    new_date: dt.date | None,
+    expected_version: int,
+) -> Activity:
+    """Postpone an activity, with a reason and, when known, the new date."""
+    fields: dict[str, Any] = {"status_reason": _reason(reason)}
+    if new_date is not None:
+        if activity.ends_on is not None and activity.ends_on < new_date:
+            raise e.ActivityError(e.ENDS_BEFORE_START)
+        fields["planned_on"] = new_date
+    return _change_status(acting_user, activity, expected_version, ActivityStatus.POSTPONED, fields)
+
+
+@transaction.atomic
+def cancel_activity(*, acting_user: User, activity: Activity, reason: str, expected_version: int) -> Activity:
+    """Cancel an activity that has not been held, with a reason."""
+    return _change_status(
+        acting_user, activity, expected_version, ActivityStatus.CANCELLED, {"status_reason": _reason(reason)}
+    )
+
+
+@transaction.atomic
+def record_attendance(
+    *,
+    acting_user: User,
+    activity: Activity,
+    school: School,
+    teachers: Sequence[Teacher],
+    pupils: int,
+    parents: int,
+) -> ActivitySchool:
+    """Record who of one school took part in a held activity: the teachers (the list replaces the
+    school's earlier list, so recording twice never counts anyone twice) and the pupils and parents as
+    counts."""
+    _check_writer(acting_user)
+    row = activity.schools.filter(school=school).select_related("school").first()
+    if row is None:
+        raise e.ActivityError(e.SCHOOL_NOT_IN_ACTIVITY % {"school": school.name})
+    if not can_record_for(acting_user, activity, school):
+        raise e.NotAllowed(e.NOT_RECORDER)
+    if activity.status != ActivityStatus.HELD:
+        raise e.WrongState(e.ATTENDANCE_BEFORE_HELD % {"status": activity.get_status_display()})
+    if pupils < 0 or parents < 0:
+        raise e.ActivityError(e.NEGATIVE_COUNT)
+    for teacher in teachers:
+        if teacher.school_id != school.pk:
+            raise e.ActivityError(
+                e.TEACHER_NOT_OF_SCHOOL % {"teacher": teacher.full_name, "school": school.name}
+            )
+    wanted = {t.pk for t in teachers}
+    current = {p.teacher_id: p for p in activity.participations.filter(school=school)}
+    for teacher_id, participation in current.items():
+        if teacher_id not in wanted:
+            _stamp(participation, acting_user).delete()
+    for teacher_id in wanted - set(current):
+        participation = Participation(
+            activity=activity, teacher_id=teacher_id, school=school, recorded_by=acting_user
+        )
+        _stamp(participation, acting_user).save()
+    if (row.pupils, row.parents) != (pupils, parents):
+        row.pupils, row.parents = pupils, parents
+        _stamp(row, acting_user).save(update_fields=["pupils", "parents"])
+    return row
+
+
+def can_keep_roster(user: User, school: School) -> bool:
+    """Who may add teachers to a school's roster: its own leader and teachers, its officer, the
+    administrator."""
+    if user.role in (Role.SCHOOL_LEADER, Role.TEACHER):
+        return user.school_id == school.pk
+    return can_change_school(user, school) or (
+        user.role == Role.OFFICE_OFFICER and own_schools(user).filter(pk=school.pk).exists()
+    )
+
+
+@transaction.atomic
+def add_teacher(*, acting_user: User, school: School, full_name: str, subject: str = "") -> Teacher:
+    """Add a teacher to a school's roster, so colleagues can tick them present."""
+    _check_writer(acting_user)
+    if not can_keep_roster(acting_user, school):
+        raise e.NotAllowed(e.NOT_RECORDER)
+    full_name = " ".join((full_name or "").split())
+    if len(full_name) < 2:
+        raise e.ActivityError(e.TEACHER_NAME_NEEDED)
+    teacher = Teacher(school=school, full_name=full_name[:150], subject=(subject or "").strip()[:100])
+    _stamp(teacher, acting_user).save()
+    return teacher
