@@ -119,6 +119,46 @@ def _kwargs_joint_plan() -> dict[str, int]:
     return {"pk": Plan.objects.get(number="01/KHLP-PGDĐT").pk}
 
 
+def _activity():
+    """A held activity of the direct partnership, hosted by gv.unghoa's school, with a PDF as evidence."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chungtay.activities.services import ActivityDetails, attach_evidence, record_activity
+
+    partnership = _direct_partnership()
+    hosts = [m.school for m in partnership.members.order_by("pk")]
+    admin = User.objects.get(username="admin")
+    activity = record_activity(
+        acting_user=admin,
+        details=ActivityDetails(
+            kind="topic",
+            title="Chuyên đề Toán",
+            planned_on=dt.date(2024, 3, 1),
+            hosts=hosts[:1],
+            participants=hosts[1:],
+            partnerships=[partnership],
+        ),
+        held_on=dt.date(2024, 3, 1),
+    )
+    pdf = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes", content_type="application/pdf")
+    attach_evidence(acting_user=admin, activity=activity, kind="minutes", upload=pdf)
+    return activity
+
+
+def _kwargs_activity() -> dict[str, int]:
+    return {"pk": _activity().pk}
+
+
+def _kwargs_attendance() -> dict[str, object]:
+    return {"pk": _activity().pk, "moet_id": User.objects.get(username="gv.unghoa").school.moet_id}
+
+
+def _kwargs_evidence() -> dict[str, int]:
+    return {"pk": _activity().evidence.get().pk}
+
+
 def _kwargs_leave() -> dict[str, object]:
     return {"pk": _direct_partnership().pk, "moet_id": User.objects.get(username="gv.unghoa").school.moet_id}
 
@@ -217,6 +257,18 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:list_assessments": (_kwargs_school, API_IN_UNG_HOA),
     "api:put_assessment": (_kwargs_assessment, _all(405)),
     "api:overview": (None, API_LOGIN_REQUIRED),
+    "activities:activity-list": (None, LOGIN_REQUIRED),
+    "activities:activity-export": (None, LOGIN_REQUIRED),
+    "activities:activity-calendar": (None, LOGIN_REQUIRED),
+    "activities:activity-create": (None, {**_all(200, anonymous=302), "xem.hanoi": 403}),
+    "activities:activity-detail": (_kwargs_activity, SCHOOL_IN_UNG_HOA),
+    "activities:activity-edit": (_kwargs_activity, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 403}),
+    "activities:activity-confirm": (_kwargs_activity, _all(405)),
+    "activities:activity-postpone": (_kwargs_activity, _all(405)),
+    "activities:activity-cancel": (_kwargs_activity, _all(405)),
+    "activities:attendance": (_kwargs_attendance, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 403}),
+    "activities:evidence-add": (_kwargs_activity, _all(405)),
+    "activities:evidence-file": (_kwargs_evidence, SCHOOL_IN_UNG_HOA),
 }
 ADMIN_ONLY = {**_all(302), "admin": 200}
 ADMIN_EXCEPTIONS = {

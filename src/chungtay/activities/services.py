@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from chungtay.accounts.models import Role, User
@@ -20,14 +21,17 @@ from chungtay.accounts.scopes import (
     schools_visible_to,
 )
 from chungtay.activities import exceptions as e
+from chungtay.activities.evidence import prepare_document, prepare_photo
 from chungtay.activities.models import (
     PERIOD_KINDS,
     Activity,
     ActivitySchool,
     ActivityStatus,
+    Evidence,
+    EvidenceKind,
     Participation,
 )
-from chungtay.activities.selectors import can_edit_activity, can_record_for
+from chungtay.activities.selectors import can_edit_activity, can_record_for, schools_user_records
 from chungtay.core.dates import today
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import School, Teacher
@@ -337,3 +341,52 @@ def add_teacher(*, acting_user: User, school: School, full_name: str, subject: s
     teacher = Teacher(school=school, full_name=full_name[:150], subject=(subject or "").strip()[:100])
     _stamp(teacher, acting_user).save()
     return teacher
+
+
+@transaction.atomic
+def attach_evidence(
+    *,
+    acting_user: User,
+    activity: Activity,
+    kind: str,
+    upload: UploadedFile | None = None,
+    url: str = "",
+    title: str = "",
+    shareable: bool = False,
+) -> Evidence:
+    """Attach a photo, a document or a video link to an activity. Whoever may record attendance for one
+    of its schools may; files are checked by content and size, photos resized with a thumbnail."""
+    _check_writer(acting_user)
+    if not schools_user_records(acting_user, activity):
+        raise e.NotAllowed(e.NOT_RECORDER)
+    if upload is not None and url:
+        raise e.ActivityError(e.LINK_OR_FILE)
+    evidence = Evidence(
+        activity=activity,
+        kind=kind,
+        title=(title or "").strip()[:200],
+        shareable=shareable,
+        uploaded_by=acting_user,
+    )
+    if upload is None:
+        if not url:
+            raise e.ActivityError(e.LINK_NEEDED)
+        evidence.url = url
+    else:
+        prepared = prepare_photo(upload) if kind == EvidenceKind.PHOTO else prepare_document(upload)
+        evidence.file.save(prepared.name, prepared.content, save=False)
+        if prepared.thumbnail is not None:
+            evidence.thumbnail.save(prepared.thumbnail.name or "thumb.jpg", prepared.thumbnail, save=False)
+        evidence.content_type, evidence.size = prepared.content_type, prepared.size
+    try:
+        _stamp(evidence, acting_user).save()
+    except Exception:
+        _delete_files(evidence)
+        raise
+    return evidence
+
+
+def _delete_files(evidence: Evidence) -> None:
+    for stored in (evidence.file, evidence.thumbnail):
+        if stored:
+            stored.delete(save=False)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import schools_visible_to
+from chungtay.activities.selectors import activity_figures
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.directory.models import School
@@ -173,6 +174,9 @@ def _detail_context(request: HttpRequest, partnership: Any, **extra: Any) -> dic
         "can_draft": can_draft_agreement(user, partnership),
         "member_form": extra.pop("member_form", None) or MemberForm(initial={"joined_on": day}),
         "leave_form": LeaveForm(initial={"left_on": day}),
+        "activities": partnership.activities.order_by("-planned_on", "-pk")[:15],
+        "activity_figures": activity_figures(partnership.activities.all()),
+        "can_record": user.role != Role.VIEWER,
         **extra,
     }
 

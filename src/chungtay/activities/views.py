@@ -1,0 +1,515 @@
+"""Activity pages: the list with its figures and export, the calendar, recording or planning an activity
+from a phone, its page (status, attendance per school, evidence), and the attendance sheet."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chungtay.accounts.models import Role, User
+from chungtay.accounts.scopes import partnerships_visible_to, schools_visible_to
+from chungtay.activities import exports, services
+from chungtay.activities.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    AttendanceForm,
+    CancelForm,
+    ConfirmForm,
+    EvidenceForm,
+    PostponeForm,
+)
+from chungtay.activities.models import Activity, ActivityStatus, Evidence
+from chungtay.activities.selectors import (
+    ActivityFilter,
+    activities_visible_to,
+    activity_figures,
+    activity_for_user,
+    activity_list,
+    can_edit_activity,
+    evidence_for,
+    is_insider,
+    schools_user_records,
+)
+from chungtay.core.dates import today
+from chungtay.core.errors import DomainError
+from chungtay.directory.models import School, Teacher
+from chungtay.partnerships.models import Partnership, PartnershipStatus
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _filter_from(form: ActivityFilterForm, user: User) -> ActivityFilter:
+    data = form.cleaned_data
+    school_id = None
+    if data.get("school"):
+        school = schools_visible_to(user).filter(moet_id=data["school"]).first()
+        if school is None:
+            raise Http404
+        school_id = school.pk
+    return ActivityFilter(
+        kind=data.get("kind", ""),
+        status=data.get("status", ""),
+        tier=data.get("tier", ""),
+        mode=data.get("mode", ""),
+        school_year=int(data["year"]) if data.get("year") else None,
+        partnership_id=data.get("partnership"),
+        school_id=school_id,
+        query=data.get("q", ""),
+    )
+
+
+@require_GET
+@login_required
+def activity_index(request: HttpRequest) -> HttpResponse:
+    """Visible activities with filters, and their figures: participations (lượt) and distinct teachers."""
+    form = ActivityFilterForm(request.GET or None)
+    page = figures = None
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        if not form.is_bound:
+            form.cleaned_data = {}
+        rows = activity_list(request.user, _filter_from(form, _user(request)))
+        figures = activity_figures(rows)
+        page = Paginator(rows, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "figures": figures, "query": query.urlencode()}
+    return render(request, "activities/activity_list.html", context, status=status)
+
+
+@require_GET
+@login_required
+def activity_export(request: HttpRequest) -> HttpResponse:
+    form = ActivityFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "activities/activity_list.html", {"form": form}, status=400)
+    if not form.is_bound:
+        form.cleaned_data = {}
+    rows = activity_list(request.user, _filter_from(form, _user(request)))
+    response = HttpResponse(
+        exports.activities_xlsx(rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="hoat-dong-{today():%Y%m%d}.xlsx"'
+    return response
+
+
+@require_GET
+@login_required
+def activity_calendar(request: HttpRequest) -> HttpResponse:
+    """A month of planned and held activities, day by day, for the user's scope or one school or
+    partnership (`?school=MOET&partnership=ID&month=2024-03`)."""
+    form = ActivityFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "activities/activity_list.html", {"form": form}, status=400)
+    if not form.is_bound:
+        form.cleaned_data = {}
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        first = today().replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    f = _filter_from(form, _user(request))
+    rows = (
+        activity_list(request.user, f)
+        .filter(planned_on__gte=first, planned_on__lte=last)
+        .prefetch_related("schools__school")
+    )
+    days: dict[dt.date, list[Activity]] = {}
+    for activity in rows.order_by("planned_on", "pk")[:500]:
+        days.setdefault(activity.planned_on, []).append(activity)
+    query = request.GET.copy()
+    query.pop("month", None)
+    context = {
+        "days": sorted(days.items()),
+        "month": first,
+        "previous": (first - dt.timedelta(days=1)).strftime("%Y-%m"),
+        "next": (last + dt.timedelta(days=1)).strftime("%Y-%m"),
+        "query": query.urlencode(),
+        "today": today(),
+    }
+    return render(request, "activities/activity_calendar.html", context)
+
+
+def _may_record(user: User) -> bool:
+    return user.is_superuser or user.role in (
+        Role.CITY_ADMIN,
+        Role.OFFICE_OFFICER,
+        Role.SCHOOL_LEADER,
+        Role.TEACHER,
+    )
+
+
+def _school_choices(partnership: Partnership | None, user: User) -> list[tuple[str, str]]:
+    schools: list[School] = []
+    if partnership is not None:
+        schools = [
+            m.school
+            for m in partnership.members.select_related("school").order_by("side", "school__sort_key")
+        ]
+    if user.school_id and all(s.pk != user.school_id for s in schools):
+        schools.insert(0, user.school)  # type: ignore[arg-type]
+    seen: dict[str, str] = {}
+    for school in schools:
+        seen.setdefault(school.moet_id, f"{school.name} ({school.moet_id})")
+    return list(seen.items())
+
+
+def _details(form: ActivityForm, user: User, partnership: Partnership | None) -> services.ActivityDetails:
+    data = form.cleaned_data
+    visible = schools_visible_to(user)
+    wanted_hosts = [*data["hosts"], *form.moet_ids("other_hosts")]
+    wanted_participants = [*data["participants"], *form.moet_ids("other_participants")]
+    found = {s.moet_id: s for s in visible.filter(moet_id__in=[*wanted_hosts, *wanted_participants])}
+    for moet_id in [*wanted_hosts, *wanted_participants]:
+        if moet_id not in found:
+            raise services.e.ActivityError(services.e.SCHOOL_NOT_VISIBLE % {"school": moet_id[:20]})
+    return services.ActivityDetails(
+        kind=data["kind"],
+        title=data["title"],
+        planned_on=data["day"],
+        hosts=[found[m] for m in dict.fromkeys(wanted_hosts)],
+        participants=[found[m] for m in dict.fromkeys(wanted_participants)],
+        partnerships=[partnership] if partnership else [],
+        mode=data["mode"],
+        tier=data["tier"],
+        subject=data["subject"],
+        grade=data["grade"],
+        description=data["description"],
+        ends_on=data["ends_on"],
+        days_per_week=data["days_per_week"],
+        guests=data["guests"] or 0,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    """Record (or plan) an activity: choose the partnership first, then everything is pre-filled — its
+    member schools ticked, the user's school as host, today's date."""
+    user = _user(request)
+    if not _may_record(user):
+        raise PermissionDenied
+    partnerships = partnerships_visible_to(user).exclude(status=PartnershipStatus.CANCELLED)
+    chosen = request.POST.get("partnership") or request.GET.get("partnership")
+    partnership = None
+    if chosen and chosen != "none":
+        partnership = partnerships.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if partnership is None:
+            raise Http404
+    school_roles = user.role in (Role.SCHOOL_LEADER, Role.TEACHER)
+    if chosen is None:
+        choices = partnerships.order_by("number")[:200]
+        return render(
+            request,
+            "activities/activity_choose_partnership.html",
+            {"partnerships": choices, "allow_none": not school_roles},
+        )
+    school_choices = _school_choices(partnership, user)
+    own = user.school.moet_id if user.school_id else None  # type: ignore[union-attr]
+    initial = {
+        "day": today(),
+        "when": "held",
+        "hosts": [own] if own else [],
+        "participants": [m for m, _ in school_choices if m != own],
+    }
+    form = ActivityForm(request.POST or None, initial=initial, school_choices=school_choices)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                details = _details(form, user, partnership)
+                held_on = form.cleaned_data["day"] if form.cleaned_data["when"] == "held" else None
+                activity = services.record_activity(acting_user=user, details=details, held_on=held_on)
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("Activity “%(title)s” recorded.") % {"title": activity.title})
+                return redirect("activities:activity-detail", pk=activity.pk)
+    context = {"form": form, "partnership": partnership, "activity": None}
+    return render(request, "activities/activity_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    activity = activity_for_user(user, pk, edit=True)
+    partnership = activity.partnerships.order_by("pk").first()
+    rows = list(activity.schools.select_related("school"))
+    school_choices = _school_choices(partnership, user)
+    known = {m for m, _ in school_choices}
+    school_choices += [
+        (r.school.moet_id, f"{r.school.name} ({r.school.moet_id})")
+        for r in rows
+        if r.school.moet_id not in known
+    ]
+    initial = {
+        "when": "held" if activity.status == ActivityStatus.HELD else "planned",
+        "day": activity.planned_on,
+        "kind": activity.kind,
+        "title": activity.title,
+        "mode": activity.mode,
+        "tier": activity.tier,
+        "subject": activity.subject,
+        "grade": activity.grade,
+        "hosts": [r.school.moet_id for r in rows if r.is_host],
+        "participants": [r.school.moet_id for r in rows if not r.is_host],
+        "ends_on": activity.ends_on,
+        "days_per_week": activity.days_per_week,
+        "guests": activity.guests,
+        "description": activity.description,
+        "version": activity.version,
+    }
+    form = ActivityForm(request.POST or None, initial=initial, school_choices=school_choices)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                details = _details(form, user, partnership)
+                services.edit_activity(
+                    acting_user=user,
+                    activity=activity,
+                    details=details,
+                    expected_version=form.cleaned_data["version"] or 0,
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("Activity saved."))
+                return redirect("activities:activity-detail", pk=activity.pk)
+    context = {"form": form, "partnership": partnership, "activity": activity}
+    return render(request, "activities/activity_form.html", context, status=status)
+
+
+def _detail_context(request: HttpRequest, activity: Activity, **extra: Any) -> dict[str, Any]:
+    user = _user(request)
+    insider = is_insider(user, activity)
+    rows = list(activity.schools.select_related("school"))
+    present: dict[int, list[str]] = {}
+    for p in activity.participations.select_related("teacher").order_by("teacher__sort_key"):
+        present.setdefault(p.school_id, []).append(p.teacher.full_name)
+    recordable = {r.school_id for r in schools_user_records(user, activity)} if insider else set()
+    editable = can_edit_activity(user, activity)
+    return {
+        "activity": activity,
+        "insider": insider,
+        "rows": [(r, present.get(r.school_id, []), r.school_id in recordable) for r in rows],
+        "figures": activity_figures(Activity.objects.filter(pk=activity.pk)),
+        "partnerships": activity.partnerships.all(),
+        "evidence": evidence_for(user, activity),
+        "can_edit": editable,
+        "can_attach": bool(recordable),
+        "is_open": activity.status in (ActivityStatus.PLANNED, ActivityStatus.POSTPONED),
+        "confirm_form": extra.pop("confirm_form", None)
+        or ConfirmForm(initial={"held_on": min(activity.planned_on, today()), "version": activity.version}),
+        "postpone_form": extra.pop("postpone_form", None)
+        or PostponeForm(initial={"version": activity.version}),
+        "cancel_form": extra.pop("cancel_form", None) or CancelForm(initial={"version": activity.version}),
+        "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(),
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = activity_for_user(request.user, pk)
+    return render(request, "activities/activity_detail.html", _detail_context(request, activity))
+
+
+def _status_action(request: HttpRequest, pk: int, form_class: type, name: str, action: Any) -> HttpResponse:
+    user = _user(request)
+    activity = activity_for_user(user, pk, edit=True)
+    form = form_class(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            action(user, activity, form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+            status = error.status_code
+        else:
+            messages.success(request, _("Activity saved."))
+            return redirect("activities:activity-detail", pk=pk)
+    activity.refresh_from_db()
+    context = _detail_context(request, activity, **{name: form})
+    return render(request, "activities/activity_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def activity_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_action(
+        request,
+        pk,
+        ConfirmForm,
+        "confirm_form",
+        lambda user, activity, data: services.confirm_held(
+            acting_user=user, activity=activity, held_on=data["held_on"], expected_version=data["version"]
+        ),
+    )
+
+
+@require_POST
+@login_required
+def activity_postpone(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_action(
+        request,
+        pk,
+        PostponeForm,
+        "postpone_form",
+        lambda user, activity, data: services.postpone_activity(
+            acting_user=user,
+            activity=activity,
+            reason=data["reason"],
+            new_date=data["new_date"],
+            expected_version=data["version"],
+        ),
+    )
+
+
+@require_POST
+@login_required
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_action(
+        request,
+        pk,
+        CancelForm,
+        "cancel_form",
+        lambda user, activity, data: services.cancel_activity(
+            acting_user=user, activity=activity, reason=data["reason"], expected_version=data["version"]
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def attendance(request: HttpRequest, pk: int, moet_id: str) -> HttpResponse:
+    """One school's attendance sheet: tick the teachers present from the roster (or add a name that is
+    missing from it), and give the pupils and parents as counts."""
+    user = _user(request)
+    activity = activity_for_user(user, pk)
+    row = next((r for r in schools_user_records(user, activity) if r.school.moet_id == moet_id), None)
+    if row is None:
+        if activity.schools.filter(school__moet_id=moet_id).exists() and is_insider(user, activity):
+            raise PermissionDenied
+        raise Http404
+    roster = list(Teacher.objects.filter(school=row.school, is_active=True).order_by("sort_key", "pk"))
+    choices = [(str(t.pk), f"{t.full_name}{' · ' + t.subject if t.subject else ''}") for t in roster]
+    present = [
+        str(t) for t in activity.participations.filter(school=row.school).values_list("teacher_id", flat=True)
+    ]
+    form = AttendanceForm(
+        request.POST or None,
+        initial={"teachers": present, "pupils": row.pupils, "parents": row.parents},
+        teacher_choices=choices,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    by_pk = {str(t.pk): t for t in roster}
+                    teachers = [by_pk[pk_] for pk_ in form.cleaned_data["teachers"]]
+                    for name in form.new_names():
+                        teachers.append(
+                            services.add_teacher(acting_user=user, school=row.school, full_name=name)
+                        )
+                    services.record_attendance(
+                        acting_user=user,
+                        activity=activity,
+                        school=row.school,
+                        teachers=teachers,
+                        pupils=form.cleaned_data["pupils"],
+                        parents=form.cleaned_data["parents"],
+                    )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("Attendance of %(school)s saved.") % {"school": row.school.name})
+                return redirect("activities:activity-detail", pk=pk)
+    context = {"activity": activity, "row": row, "form": form, "roster_size": len(roster)}
+    return render(request, "activities/attendance_form.html", context, status=status)
+
+
+@require_POST
+@login_required
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    activity = activity_for_user(user, pk)
+    if not is_insider(user, activity):
+        raise Http404
+    form = EvidenceForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.attach_evidence(
+                acting_user=user,
+                activity=activity,
+                kind=data["kind"],
+                upload=data["file"],
+                url=data["url"],
+                title=data["title"],
+                shareable=data["shareable"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+            status = error.status_code
+        else:
+            messages.success(request, _("Evidence attached."))
+            return redirect("activities:activity-detail", pk=pk)
+    context = _detail_context(request, activity, evidence_form=form)
+    return render(request, "activities/activity_detail.html", context, status=status)
+
+
+def _evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
+    evidence = Evidence.objects.select_related("activity").filter(pk=pk).first()
+    if evidence is None:
+        raise Http404
+    activity = activities_visible_to(request.user).filter(pk=evidence.activity_id).first()
+    if activity is None or not evidence_for(_user(request), activity).filter(pk=pk).exists():
+        raise Http404
+    return evidence
+
+
+@require_GET
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """An evidence file, served only to those who may see it (never from a public media URL)."""
+    evidence = _evidence_for_user(request, pk)
+    stored = (
+        evidence.thumbnail if request.GET.get("size") == "thumb" and evidence.thumbnail else evidence.file
+    )
+    if not stored:
+        raise Http404
+    response = FileResponse(
+        stored.open("rb"), content_type=evidence.content_type or "application/octet-stream"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="{(stored.name or "file").rsplit("/", 1)[-1]}"'
+    return response  # type: ignore[return-value]
