@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from chungtay.accounts.demo import create_demo_accounts
+from chungtay.activities.demo import load_demo_activities
 from chungtay.directory.adminmap import seed_admin_map
 from chungtay.directory.demo import load_demo_assessments, load_demo_directory
 from chungtay.partnerships.demo import load_demo_partnerships
@@ -39,6 +40,11 @@ class Command(BaseCommand):
         partnerships = load_demo_partnerships(seed=seed)
         self.stdout.write(
             f"Partnerships: {partnerships['partnerships']} ({partnerships['partnerships_created']} new)"
+        )
+        activities = load_demo_activities(seed=seed)
+        self.stdout.write(
+            f"Activities: {activities['activities']} ({activities['created']} new), "
+            f"{activities.get('participations', 0)} new teacher participations"
         )
         self.stdout.write(f"Demo loaded in {time.perf_counter() - started:.1f} s")
         if not quiet_accounts:
