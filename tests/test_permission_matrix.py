@@ -269,6 +269,19 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "activities:attendance": (_kwargs_attendance, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 403}),
     "activities:evidence-add": (_kwargs_activity, _all(405)),
     "activities:evidence-file": (_kwargs_evidence, SCHOOL_IN_UNG_HOA),
+    "api:list_activities": (None, API_LOGIN_REQUIRED),
+    "api:create_activity": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
+    "api:get_activity_figures": (None, API_LOGIN_REQUIRED),
+    "api:get_activity": (_kwargs_activity, API_IN_UNG_HOA),
+    "api:edit_activity": (_kwargs_activity, API_IN_UNG_HOA),  # same path: GET reads
+    "api:confirm_activity": (_kwargs_activity, _all(405)),
+    "api:postpone_activity": (_kwargs_activity, _all(405)),
+    "api:cancel_activity": (_kwargs_activity, _all(405)),
+    "api:get_attendance": (_kwargs_attendance, API_IN_UNG_HOA),
+    "api:put_attendance": (_kwargs_attendance, API_IN_UNG_HOA),  # same path: GET reads
+    "api:list_evidence": (_kwargs_activity, API_IN_UNG_HOA),
+    "api:list_teachers": (_kwargs_school, API_IN_UNG_HOA),
+    "api:add_teacher": (_kwargs_school, API_IN_UNG_HOA),  # same path: GET lists
 }
 ADMIN_ONLY = {**_all(302), "admin": 200}
 ADMIN_EXCEPTIONS = {

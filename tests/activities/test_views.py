@@ -28,7 +28,7 @@ def _form(pair, **overrides):
         "when": "held",
         "day": HELD.strftime("%d/%m/%Y"),
         "kind": "topic",
-        "title": "Chuyên đề Toán 9: giải bài toán bằng cách lập phương trình",
+        "title": "Chuyên đề thử nghiệm Toán 9 (kiểm thử)",
         "mode": "in_person",
         "tier": "school",
         "subject": "Toán",
@@ -54,7 +54,7 @@ def test_the_record_page_is_prefilled_from_the_partnership(client, as_user, pair
 def test_a_teacher_records_an_activity_from_the_form(client, as_user, pair):
     as_user("gv.hoangmai")
     response = client.post(reverse("activities:activity-create"), _form(pair))
-    activity = Activity.objects.get(title__startswith="Chuyên đề Toán 9")
+    activity = Activity.objects.get(title="Chuyên đề thử nghiệm Toán 9 (kiểm thử)")
     assert response.status_code == 302
     assert response["Location"] == reverse("activities:activity-detail", args=[activity.pk])
     assert (activity.status, activity.held_on, activity.grade) == (ActivityStatus.HELD, HELD, 9)
@@ -69,7 +69,7 @@ def test_a_future_held_date_re_renders_the_form_and_saves_nothing(client, as_use
     )
     assert response.status_code == 400
     assert e.HELD_IN_FUTURE % {"day": future.strftime("%d/%m/%Y")} in response.content.decode()
-    assert not Activity.objects.filter(title__startswith="Chuyên đề Toán 9").exists()
+    assert not Activity.objects.filter(title="Chuyên đề thử nghiệm Toán 9 (kiểm thử)").exists()
 
 
 def test_a_forged_school_is_refused(client, as_user, pair):
@@ -79,7 +79,7 @@ def test_a_forged_school_is_refused(client, as_user, pair):
     )
     assert response.status_code == 400
     assert "99999999" in response.content.decode()
-    assert not Activity.objects.filter(title__startswith="Chuyên đề Toán 9").exists()
+    assert not Activity.objects.filter(title="Chuyên đề thử nghiệm Toán 9 (kiểm thử)").exists()
 
 
 def test_a_partnership_outside_the_scope_answers_404(client, as_user, pair):

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import offices_visible_to, school_for_user
+from chungtay.api.activities import router as activities_router
 from chungtay.api.auth import auth
 from chungtay.api.matching import router as matching_router
 from chungtay.api.partnerships import router as partnerships_router
@@ -259,3 +260,4 @@ def get_school(request: HttpRequest, moet_id: str) -> dict[str, Any]:
 
 api.add_router("/", partnerships_router)
 api.add_router("/", matching_router)
+api.add_router("/", activities_router)
