@@ -269,6 +269,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "activities:attendance": (_kwargs_attendance, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 403}),
     "activities:evidence-add": (_kwargs_activity, _all(405)),
     "activities:evidence-file": (_kwargs_evidence, SCHOOL_IN_UNG_HOA),
+    "activities:attention": (None, LOGIN_REQUIRED),
     "api:list_activities": (None, API_LOGIN_REQUIRED),
     "api:create_activity": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
     "api:get_activity_figures": (None, API_LOGIN_REQUIRED),

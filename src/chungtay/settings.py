@@ -216,3 +216,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# "Needs attention": a partnership with no held activity for this many weeks is quiet; commitments due
+# within this many days are due soon. The weekly digest (`manage.py send_attention_digests`, run by cron)
+# links back to SITE_URL.
+ATTENTION_QUIET_WEEKS = int(os.environ.get("CHUNGTAY_QUIET_WEEKS", "8"))
+ATTENTION_COMMITMENT_DAYS = int(os.environ.get("CHUNGTAY_COMMITMENT_DAYS", "14"))
+SITE_URL = os.environ.get("CHUNGTAY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -89,6 +89,7 @@ def create_demo_accounts(password: str, *, reset_password: bool = True) -> list[
             office=office,
             full_name=f"Chuyên viên {office.short_name}",
             position="Chuyên viên",
+            email=f"{username}@example.invalid",
         )
         officer.scope_units.set(_officer_units(office))
         accounts.append(DemoAccount(username, str(Role.OFFICE_OFFICER.label), office.short_name))
@@ -105,6 +106,7 @@ def create_demo_accounts(password: str, *, reset_password: bool = True) -> list[
             office=None,
             full_name=f"Hiệu trưởng {school.name}",
             position="Hiệu trưởng",
+            email=f"ht.{slug}@example.invalid",
         )
         accounts.append(DemoAccount(f"ht.{slug}", str(Role.SCHOOL_LEADER.label), school.name))
         _upsert(
@@ -116,6 +118,7 @@ def create_demo_accounts(password: str, *, reset_password: bool = True) -> list[
             office=None,
             full_name=f"Giáo viên {school.name}",
             position="Giáo viên Toán",
+            email=f"gv.{slug}@example.invalid",
         )
         accounts.append(DemoAccount(f"gv.{slug}", str(Role.TEACHER.label), school.name))
 

@@ -244,3 +244,23 @@ class Evidence(TimeStamped):
 
     def __str__(self) -> str:
         return self.title or self.get_kind_display()
+
+
+class DigestLog(models.Model):
+    """One weekly digest sent to one user: the unique (user, ISO week) keeps it to one a week."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests", verbose_name=_("user")
+    )
+    week = models.CharField(_("week"), max_length=8)
+    items = models.PositiveIntegerField(_("items"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="activities_one_digest_a_week")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.week}"

@@ -513,3 +513,12 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="{(stored.name or "file").rsplit("/", 1)[-1]}"'
     return response  # type: ignore[return-value]
+
+
+@require_GET
+@login_required
+def attention(request: HttpRequest) -> HttpResponse:
+    """What needs the user's attention: quiet partnerships, unconfirmed plans, commitments due."""
+    from chungtay.activities.attention import needs_attention
+
+    return render(request, "activities/attention.html", {"a": needs_attention(_user(request), day=today())})

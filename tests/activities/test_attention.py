@@ -1,0 +1,117 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from chungtay.activities import digests, services
+from chungtay.activities.attention import needs_attention
+from chungtay.activities.models import DigestLog
+from chungtay.core.dates import today
+from chungtay.partnerships.models import PartnershipStatus
+from chungtay.partnerships.services import add_commitment, draft_agreement, send_for_signature, sign_agreement
+from tests.activities.conftest import HELD, details
+from tests.partnerships.conftest import user
+
+
+@pytest.fixture
+def active_pair(pair):
+    pair.status = PartnershipStatus.ACTIVE
+    pair.save(update_fields=["status"])
+    return pair
+
+
+def test_a_quiet_partnership_needs_attention_until_something_is_held(active_pair):
+    leader = user("ht.unghoa")
+    assert active_pair in needs_attention(leader, day=today()).quiet
+    services.record_activity(acting_user=user("gv.hoangmai"), details=details(active_pair), held_on=HELD)
+    assert active_pair not in needs_attention(leader, day=today()).quiet
+    # the window is configurable: seen from ten weeks on, three days ago is quiet again with one week
+    later = today() + dt.timedelta(weeks=10)
+    assert active_pair in needs_attention(leader, day=later, quiet_weeks=1).quiet
+
+
+def test_an_unconfirmed_plan_needs_the_hosts_attention(active_pair):
+    planned = services.record_activity(
+        acting_user=user("gv.hoangmai"),
+        details=details(active_pair, planned_on=today() - dt.timedelta(days=2)),
+    )
+    assert planned in needs_attention(user("ht.hoangmai"), day=today()).unconfirmed
+    assert planned in needs_attention(user("pgd.hoangmai"), day=today()).unconfirmed
+    assert planned not in needs_attention(user("ht.unghoa"), day=today()).unconfirmed
+    assert needs_attention(user("xem.hanoi"), day=today()).count == 0
+
+
+def _agreement_with_commitment(pair, due_on):
+    agreement = draft_agreement(
+        acting_user=user("ht.hoangmai"),
+        partnership=pair,
+        kind="memorandum",
+        title="Biên bản",
+        terms="Điều 1.",
+    )
+    commitment = add_commitment(
+        acting_user=user("ht.hoangmai"),
+        agreement=agreement,
+        school=user("ht.hoangmai").school,
+        area="subject_teaching",
+        description="Tổ chức 2 chuyên đề Toán",
+        due_on=due_on,
+    )
+    send_for_signature(acting_user=user("ht.hoangmai"), agreement=agreement)
+    for name in ("ht.hoangmai", "ht.unghoa"):
+        sign_agreement(acting_user=user(name), agreement=agreement, school=user(name).school)
+    return commitment
+
+
+def test_a_commitment_due_soon_needs_attention(active_pair):
+    commitment = _agreement_with_commitment(active_pair, today() + dt.timedelta(days=5))
+    assert commitment in needs_attention(user("ht.unghoa"), day=today()).commitments
+    assert (
+        commitment not in needs_attention(user("ht.unghoa"), day=today() - dt.timedelta(days=30)).commitments
+    )
+
+
+def test_the_page_lists_the_three_kinds(client, as_user, active_pair):
+    as_user("ht.unghoa")
+    response = client.get(reverse("activities:attention"))
+    assert response.status_code == 200
+    assert active_pair.name in response.content.decode()
+
+
+def test_one_digest_a_week_with_the_list_and_links(active_pair, mailoutbox):
+    day = today()
+    report = digests.send_weekly_digests(day=day)
+    mine = [m for m in mailoutbox if m.to == ["ht.unghoa@example.invalid"]]
+    assert len(mine) == 1
+    assert active_pair.name in mine[0].body
+    assert f"/partnerships/{active_pair.pk}/" in mine[0].body
+    assert mine[0].subject.startswith("Chung Tay:")
+    assert report.sent == len(mailoutbox) > 0
+    # a second run in the same week sends nothing to anyone
+    again = digests.send_weekly_digests(day=day)
+    assert again.sent == 0 and again.already_sent == report.sent
+    assert len(mailoutbox) == report.sent
+    # the next week, again one
+    digests.send_weekly_digests(day=day + dt.timedelta(days=7))
+    assert len([m for m in mailoutbox if m.to == ["ht.unghoa@example.invalid"]]) == 2
+    assert DigestLog.objects.filter(user=user("ht.unghoa")).count() == 2
+
+
+def test_a_failed_send_is_retried_next_run(active_pair, mailoutbox, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr(digests, "send_mail", broken)
+    report = digests.send_weekly_digests(day=today())
+    assert report.sent == 0 and report.failed > 0
+    assert not DigestLog.objects.filter(user=user("ht.unghoa")).exists()
+
+
+def test_the_command_reports_and_refuses_a_bad_date(active_pair, mailoutbox):
+    out = io.StringIO()
+    call_command("send_attention_digests", stdout=out)
+    assert "Digests sent:" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("send_attention_digests", "--date", "31/02/2025", stdout=io.StringIO())
