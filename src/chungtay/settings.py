@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "chungtay.partnerships",
     "chungtay.matching",
     "chungtay.activities",
+    "chungtay.support",
     "chungtay.imports",
     "chungtay.api",
 ]
