@@ -159,6 +159,32 @@ def _kwargs_evidence() -> dict[str, int]:
     return {"pk": _activity().evidence.get().pk}
 
 
+def _kwargs_support() -> dict[str, int]:
+    """Books given by the Mỹ Đức school to gv.unghoa's school in the direct partnership, with a PDF."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chungtay.support.services import record_support, register_donor
+
+    partnership = _direct_partnership()
+    receiving, giving = (m.school for m in partnership.members.order_by("pk"))
+    admin = User.objects.get(username="admin")
+    record = record_support(
+        acting_user=admin,
+        kind="books",
+        quantity=Decimal(100),
+        unit="cuốn",
+        given_on=dt.date(2024, 3, 1),
+        donor=register_donor(acting_user=admin, kind="school", school=giving),
+        receiving_school=receiving,
+        partnership=partnership,
+        evidence=SimpleUploadedFile("bien-nhan.pdf", b"%PDF-1.4 receipt"),
+    )
+    return {"pk": record.pk}
+
+
 def _kwargs_leave() -> dict[str, object]:
     return {"pk": _direct_partnership().pk, "moet_id": User.objects.get(username="gv.unghoa").school.moet_id}
 
@@ -270,6 +296,12 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "activities:evidence-add": (_kwargs_activity, _all(405)),
     "activities:evidence-file": (_kwargs_evidence, SCHOOL_IN_UNG_HOA),
     "activities:attention": (None, LOGIN_REQUIRED),
+    "support:support-list": (None, LOGIN_REQUIRED),
+    "support:support-export": (None, LOGIN_REQUIRED),
+    "support:support-create": (None, {**_all(200, anonymous=302), "xem.hanoi": 403}),
+    "support:beneficiary-list": (None, {**_all(403, anonymous=302), "ht.unghoa": 200}),
+    "support:support-detail": (_kwargs_support, SCHOOL_IN_UNG_HOA),
+    "support:support-evidence": (_kwargs_support, SCHOOL_IN_UNG_HOA),
     "api:list_activities": (None, API_LOGIN_REQUIRED),
     "api:create_activity": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
     "api:get_activity_figures": (None, API_LOGIN_REQUIRED),

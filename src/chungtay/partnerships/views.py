@@ -46,6 +46,8 @@ from chungtay.partnerships.selectors import (
     plans_visible_to,
     twinnings_visible_to,
 )
+from chungtay.support.selectors import support_figures
+from chungtay.support.views import with_labels
 
 
 def _user(request: HttpRequest) -> User:
@@ -177,6 +179,10 @@ def _detail_context(request: HttpRequest, partnership: Any, **extra: Any) -> dic
         "activities": partnership.activities.order_by("-planned_on", "-pk")[:15],
         "activity_figures": activity_figures(partnership.activities.all()),
         "can_record": user.role != Role.VIEWER,
+        "support": partnership.support.select_related("donor", "receiving_school").order_by(
+            "-given_on", "-pk"
+        )[:15],
+        "support_figures": with_labels(support_figures(partnership.support.all())),
         **extra,
     }
 

@@ -104,6 +104,12 @@ def support_list(user: object, f: SupportFilter) -> QuerySet[SupportRecord]:
     return rows.select_related("donor", "receiving_school", "partnership").order_by("-given_on", "-pk")
 
 
+def kind_label(kind: str) -> str:
+    from chungtay.support.models import SupportKind
+
+    return str(SupportKind(kind).label) if kind in SupportKind.values else kind
+
+
 @dataclass
 class SupportFigures:
     records: int

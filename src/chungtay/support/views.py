@@ -1,0 +1,287 @@
+"""Support pages: the ledger with its figures and export, recording a gift from a partnership's page, a
+record's page, and a school leader's list of its supported pupils (codes only)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from chungtay.accounts.models import Role, User
+from chungtay.accounts.scopes import partnerships_visible_to, schools_visible_to
+from chungtay.core.dates import today
+from chungtay.core.errors import DomainError
+from chungtay.directory.models import School
+from chungtay.partnerships.models import Partnership, PartnershipStatus
+from chungtay.support import services
+from chungtay.support.forms import BeneficiaryForm, SupportFilterForm, SupportForm
+from chungtay.support.models import Beneficiary, DonorKind
+from chungtay.support.selectors import (
+    SupportFigures,
+    SupportFilter,
+    can_edit_support,
+    kind_label,
+    sees_pupils_of,
+    support_figures,
+    support_for_user,
+    support_list,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _filter(form: SupportFilterForm, user: User) -> SupportFilter:
+    data = form.cleaned_data if form.is_bound else {}
+    school_id = None
+    if data.get("school"):
+        school = schools_visible_to(user).filter(moet_id=data["school"]).first()
+        if school is None:
+            raise Http404
+        school_id = school.pk
+    return SupportFilter(
+        kind=data.get("kind", ""),
+        school_year=int(data["year"]) if data.get("year") else None,
+        partnership_id=data.get("partnership"),
+        school_id=school_id,
+        query=data.get("q", ""),
+    )
+
+
+def with_labels(figures: SupportFigures) -> SupportFigures:
+    for row in figures.by_kind:
+        row["label"] = kind_label(row["kind"])
+    return figures
+
+
+def _reveal(user: User, f: SupportFilter) -> bool:
+    """Small pupil counts show only to a leader looking at their own school's support."""
+    return user.role == Role.SCHOOL_LEADER and f.school_id is not None and f.school_id == user.school_id
+
+
+@require_GET
+@login_required
+def support_index(request: HttpRequest) -> HttpResponse:
+    form = SupportFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "support/support_list.html", {"form": form, "page": None}, status=400)
+    f = _filter(form, _user(request))
+    rows = support_list(request.user, f)
+    page = Paginator(rows, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    figures = with_labels(support_figures(rows, reveal_small=_reveal(_user(request), f)))
+    context = {
+        "form": form,
+        "page": page,
+        "figures": figures,
+        "query": query.urlencode(),
+    }
+    return render(request, "support/support_list.html", context)
+
+
+@require_GET
+@login_required
+def support_export(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    form = SupportFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "support/support_list.html", {"form": form, "page": None}, status=400)
+    rows = (
+        support_list(request.user, _filter(form, _user(request)))
+        .select_related("donor__school")
+        .prefetch_related("beneficiaries")
+    )
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Ho tro")
+    sheet.append(
+        [
+            "Mã bản ghi", "Loại hỗ trợ", "Số lượng", "Đơn vị", "Trị giá (đồng)", "Ngày trao",
+            "Bên trao", "Loại bên trao", "Trường trao (mã định danh)", "Trường nhận (mã định danh)",
+            "Nhóm kết nghĩa (số)", "Chương trình", "Mô tả", "Số học sinh",
+        ]
+    )  # fmt: skip
+    for r in rows.iterator(chunk_size=1000):
+        day = WriteOnlyCell(sheet, value=r.given_on)
+        day.number_format = "DD/MM/YYYY"
+        pupils = len(r.beneficiaries.all())
+        sheet.append(
+            [
+                r.pk, r.kind, r.quantity, r.unit, r.value_vnd, day, r.donor.name, r.donor.kind,
+                r.donor.school.moet_id if r.donor.school else "", r.receiving_school.moet_id,
+                r.partnership.number if r.partnership else "", r.programme, r.description,
+                pupils if pupils == 0 or pupils >= 5 else "<5",
+            ]
+        )  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ho-tro-{today():%Y%m%d}.xlsx"'
+    return response
+
+
+def _may_record(user: User) -> bool:
+    return user.is_superuser or user.role in (
+        Role.CITY_ADMIN, Role.OFFICE_OFFICER, Role.SCHOOL_LEADER, Role.TEACHER,
+    )  # fmt: skip
+
+
+def _pupil_choices(user: User, school_moet_ids: list[str]) -> list[tuple[str, str]]:
+    if user.role != Role.SCHOOL_LEADER or not user.school_id:
+        return []
+    school: School = user.school  # type: ignore[assignment]
+    if school.moet_id not in school_moet_ids:
+        return []
+    return [
+        (str(b.pk), f"{b.code} · {b.get_circumstance_display()}{f' · lớp {b.grade}' if b.grade else ''}")
+        for b in Beneficiary.objects.filter(school=school).order_by("code")
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def support_create(request: HttpRequest) -> HttpResponse:
+    """Record a gift. From a partnership's page the schools are its members; otherwise the user's own."""
+    user = _user(request)
+    if not _may_record(user):
+        raise PermissionDenied
+    chosen = request.POST.get("partnership") or request.GET.get("partnership")
+    partnership: Partnership | None = None
+    if chosen:
+        visible = partnerships_visible_to(user).exclude(status=PartnershipStatus.CANCELLED)
+        partnership = visible.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if partnership is None:
+            raise Http404
+        schools = [
+            m.school
+            for m in partnership.members.select_related("school").order_by("side", "school__sort_key")
+        ]
+    else:
+        from chungtay.accounts.scopes import own_schools
+
+        schools = list(own_schools(user).order_by("sort_key")[:500])
+    unique = {s.moet_id: s for s in schools}
+    choices = [(m, f"{s.name} ({m})") for m, s in unique.items()]
+    own = user.school.moet_id if user.school_id else ""  # type: ignore[union-attr]
+    receiving_default = next((m for m in unique if m != own), "")
+    form = SupportForm(
+        request.POST or None,
+        request.FILES or None,
+        schools=choices,
+        pupils=_pupil_choices(user, list(unique)),
+        initial={
+            "given_on": today(),
+            "giver_school": own,
+            "receiving_school": receiving_default,
+            "unit": "suất",
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                donor = services.register_donor(
+                    acting_user=user,
+                    kind=data["giver_kind"],
+                    name=data["giver_name"],
+                    school=unique.get(data["giver_school"])
+                    if data["giver_kind"] == DonorKind.SCHOOL
+                    else None,
+                    office=user.office if data["giver_kind"] == DonorKind.OFFICE else None,
+                )
+                pupils = list(Beneficiary.objects.filter(pk__in=data.get("pupils") or []))
+                record = services.record_support(
+                    acting_user=user, kind=data["kind"], quantity=data["quantity"], unit=data["unit"],
+                    value_vnd=data["value_vnd"], given_on=data["given_on"], donor=donor,
+                    receiving_school=unique[data["receiving_school"]], partnership=partnership,
+                    programme=data["programme"], description=data["description"], beneficiaries=pupils,
+                    evidence=data["evidence"],
+                )  # fmt: skip
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("Support recorded."))
+                return redirect("support:support-detail", pk=record.pk)
+    return render(
+        request, "support/support_form.html", {"form": form, "partnership": partnership}, status=status
+    )
+
+
+@require_GET
+@login_required
+def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    record = support_for_user(user, pk)
+    pupils = list(record.beneficiaries.all()) if sees_pupils_of(user, record.receiving_school) else None
+    context: dict[str, Any] = {
+        "r": record,
+        "pupils": pupils,
+        "pupil_count": record.beneficiaries.count(),
+        "can_edit": can_edit_support(user, record),
+    }
+    return render(request, "support/support_detail.html", context)
+
+
+@require_GET
+@login_required
+def support_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    record = support_for_user(request.user, pk)
+    if not record.evidence:
+        raise Http404
+    response = FileResponse(record.evidence.open("rb"))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response  # type: ignore[return-value]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def beneficiary_list(request: HttpRequest) -> HttpResponse:
+    """A school leader's supported pupils: codes, grades, circumstances; never names."""
+    user = _user(request)
+    if user.role != Role.SCHOOL_LEADER or not user.school_id:
+        raise PermissionDenied
+    school: School = user.school  # type: ignore[assignment]
+    form = BeneficiaryForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                pupil = services.register_beneficiary(
+                    acting_user=user,
+                    school=school,
+                    grade=form.cleaned_data["grade"],
+                    circumstance=form.cleaned_data["circumstance"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("Pupil %(code)s added.") % {"code": pupil.code})
+                return redirect("support:beneficiary-list")
+    from django.db.models import Count
+
+    pupils = Beneficiary.objects.filter(school=school).annotate(gifts=Count("support")).order_by("code")
+    return render(
+        request,
+        "support/beneficiary_list.html",
+        {"pupils": pupils, "form": form, "school": school},
+        status=status,
+    )
