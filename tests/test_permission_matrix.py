@@ -302,6 +302,10 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "support:beneficiary-list": (None, {**_all(403, anonymous=302), "ht.unghoa": 200}),
     "support:support-detail": (_kwargs_support, SCHOOL_IN_UNG_HOA),
     "support:support-evidence": (_kwargs_support, SCHOOL_IN_UNG_HOA),
+    "api:list_support": (None, API_LOGIN_REQUIRED),
+    "api:create_support": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
+    "api:get_support_figures": (None, API_LOGIN_REQUIRED),
+    "api:get_support": (_kwargs_support, API_IN_UNG_HOA),
     "api:list_activities": (None, API_LOGIN_REQUIRED),
     "api:create_activity": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
     "api:get_activity_figures": (None, API_LOGIN_REQUIRED),

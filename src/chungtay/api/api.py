@@ -21,6 +21,7 @@ from chungtay.api.auth import auth
 from chungtay.api.matching import router as matching_router
 from chungtay.api.partnerships import router as partnerships_router
 from chungtay.api.schemas import ERRORS, ErrorOut, MeOut, Page, SchoolDetailOut, SchoolOut, UnitOut
+from chungtay.api.support import router as support_router
 from chungtay.core.dates import today, valid_on
 from chungtay.core.errors import DomainError
 from chungtay.directory.models import AdminUnit, AreaClass, AreaClassification, School, SchoolLocation
@@ -261,3 +262,4 @@ def get_school(request: HttpRequest, moet_id: str) -> dict[str, Any]:
 api.add_router("/", partnerships_router)
 api.add_router("/", matching_router)
 api.add_router("/", activities_router)
+api.add_router("/", support_router)
