@@ -10,6 +10,7 @@ from chungtay.activities.demo import load_demo_activities
 from chungtay.directory.adminmap import seed_admin_map
 from chungtay.directory.demo import load_demo_assessments, load_demo_directory
 from chungtay.partnerships.demo import load_demo_partnerships
+from chungtay.support.demo import load_demo_support
 
 DEFAULT_PASSWORD = "ChungTay@2025"  # noqa: S105 - the demo's documented password
 
@@ -45,6 +46,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Activities: {activities['activities']} ({activities['created']} new), "
             f"{activities.get('participations', 0)} new teacher participations"
+        )
+        support = load_demo_support(seed=seed)
+        self.stdout.write(
+            f"Support: {support['records']} records ({support['created']} new), "
+            f"{support.get('pupils', 0)} new pupils (codes only)"
         )
         self.stdout.write(f"Demo loaded in {time.perf_counter() - started:.1f} s")
         if not quiet_accounts:
