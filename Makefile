@@ -45,6 +45,7 @@ bench: messages
 	$(PY) benchmarks/matching_engine.py
 	$(PY) benchmarks/matching_end_to_end.py
 	$(PY) benchmarks/import_schools.py
+	$(PY) benchmarks/activity_pages.py
 
 clean:
 	rm -rf $(VENV) var
