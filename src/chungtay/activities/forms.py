@@ -34,7 +34,8 @@ class StyledForm(Styled, forms.Form):
         self.style()
 
 
-def _year_choices() -> list[tuple[str, Any]]:
+def year_choices() -> list[tuple[str, Any]]:
+    """The current school year and the five before it, newest first, after "all years"."""
     from chungtay.core.dates import today
 
     current = schoolyears.start_year_of(today())
@@ -51,7 +52,7 @@ class ActivityFilterForm(forms.Form):
     )
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All")), *Tier.choices])
     mode = forms.ChoiceField(label=_("Mode"), required=False, choices=[("", _("All")), *Mode.choices])
-    year = forms.ChoiceField(label=_("School year"), required=False, choices=_year_choices)
+    year = forms.ChoiceField(label=_("School year"), required=False, choices=year_choices)
     partnership = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     school = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 

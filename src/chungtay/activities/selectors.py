@@ -127,6 +127,19 @@ def schools_user_records(user: User, activity: Activity) -> list[ActivitySchool]
     return []
 
 
+def visible_schools_by_moet(user: object, moet_ids: list[str]) -> dict[str, School]:
+    """The schools with these MOET IDs, all of which the user must see; the first unknown or out-of-scope
+    ID is refused by name."""
+    from chungtay.accounts.scopes import schools_visible_to
+    from chungtay.activities import exceptions as e
+
+    found = {s.moet_id: s for s in schools_visible_to(user).filter(moet_id__in=moet_ids)}
+    for moet_id in moet_ids:
+        if moet_id not in found:
+            raise e.ActivityError(e.SCHOOL_NOT_VISIBLE % {"school": moet_id[:20]}, code="not_found")
+    return found
+
+
 def activity_for_user(user: object, pk: int, *, edit: bool = False) -> Activity:
     """The activity if the user may see it (else 404) and, with edit=True, change it (else 403)."""
     activity = activities_visible_to(user).select_related("department", "created_by").filter(pk=pk).first()

@@ -41,6 +41,7 @@ from chungtay.activities.selectors import (
     evidence_for,
     is_insider,
     schools_user_records,
+    visible_schools_by_moet,
 )
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
@@ -174,13 +175,9 @@ def _school_choices(partnership: Partnership | None, user: User) -> list[tuple[s
 
 def _details(form: ActivityForm, user: User, partnership: Partnership | None) -> services.ActivityDetails:
     data = form.cleaned_data
-    visible = schools_visible_to(user)
     wanted_hosts = [*data["hosts"], *form.moet_ids("other_hosts")]
     wanted_participants = [*data["participants"], *form.moet_ids("other_participants")]
-    found = {s.moet_id: s for s in visible.filter(moet_id__in=[*wanted_hosts, *wanted_participants])}
-    for moet_id in [*wanted_hosts, *wanted_participants]:
-        if moet_id not in found:
-            raise services.e.ActivityError(services.e.SCHOOL_NOT_VISIBLE % {"school": moet_id[:20]})
+    found = visible_schools_by_moet(user, [*wanted_hosts, *wanted_participants])
     return services.ActivityDetails(
         kind=data["kind"],
         title=data["title"],

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import partnerships_visible_to, school_for_user, schools_visible_to
+from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
 from chungtay.activities import exceptions as e
 from chungtay.activities import services
 from chungtay.activities.models import Activity, ActivityKind, ActivityStatus, EvidenceKind, Mode, Tier
@@ -22,6 +22,7 @@ from chungtay.activities.selectors import (
     activity_list,
     evidence_for,
     is_insider,
+    visible_schools_by_moet,
 )
 from chungtay.api.schemas import ERRORS
 from chungtay.core.errors import DomainError
@@ -237,12 +238,7 @@ def _out(activity: Activity) -> dict[str, Any]:
 
 
 def _details(request: HttpRequest, payload: ActivityIn) -> services.ActivityDetails:
-    visible = schools_visible_to(request.user)
-    ids = [*payload.host_moet_ids, *payload.participant_moet_ids]
-    found = {s.moet_id: s for s in visible.filter(moet_id__in=ids)}
-    for moet_id in ids:
-        if moet_id not in found:
-            raise DomainError(e.SCHOOL_NOT_VISIBLE % {"school": moet_id[:20]}, code="not_found")
+    found = visible_schools_by_moet(request.user, [*payload.host_moet_ids, *payload.participant_moet_ids])
     partnerships = list(partnerships_visible_to(request.user).filter(pk__in=payload.partnership_ids))
     if len(partnerships) != len(set(payload.partnership_ids)):
         raise DomainError(e.PARTNERSHIP_NOT_VISIBLE, code="not_found")

@@ -7,8 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.activities.forms import StyledForm
-from chungtay.core import schoolyears
+from chungtay.activities.forms import StyledForm, year_choices
 from chungtay.directory.forms import DayField
 from chungtay.support.models import Circumstance, DonorKind, SupportKind
 
@@ -30,17 +29,10 @@ class MoneyField(forms.Field):
         return int(text)
 
 
-def _year_choices() -> list[tuple[str, Any]]:
-    from chungtay.core.dates import today
-
-    current = schoolyears.start_year_of(today())
-    return [("", _("All years"))] + [(str(y), schoolyears.label(y)) for y in range(current, current - 6, -1)]
-
-
 class SupportFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *SupportKind.choices])
-    year = forms.ChoiceField(label=_("School year"), required=False, choices=_year_choices)
+    year = forms.ChoiceField(label=_("School year"), required=False, choices=year_choices)
     partnership = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     school = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
