@@ -207,6 +207,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "chungtay@local
 
 # The API: personal tokens, and pages of this many rows unless a client asks for fewer.
 API_PAGE_SIZE = 50
+# Requests a minute per API token (a clear 429 with Retry-After beyond it).
+API_RATE_PER_MINUTE = int(os.environ.get("CHUNGTAY_API_RATE_PER_MINUTE", "300"))
 API_MAX_PAGE_SIZE = 500
 DIRECTORY_PAGE_SIZE = 25
 SEARCH_MAX_LENGTH = 100

@@ -17,7 +17,7 @@ from pydantic import Field
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import offices_visible_to, school_for_user
 from chungtay.api.activities import router as activities_router
-from chungtay.api.auth import auth
+from chungtay.api.auth import RateLimited, auth
 from chungtay.api.matching import router as matching_router
 from chungtay.api.partnerships import router as partnerships_router
 from chungtay.api.schemas import ERRORS, ErrorOut, MeOut, Page, SchoolDetailOut, SchoolOut, UnitOut
@@ -57,6 +57,13 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         location = [str(p) for p in error.get("loc", []) if p not in {"query", "path", "body"}]
         fields.setdefault(".".join(location) or "request", []).append(str(error.get("msg", "")))
     return _error(request, 400, "invalid", _("Some parameters are not valid."), fields)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = _error(request, 429, exc.code, str(exc.message))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(DomainError)
