@@ -4,6 +4,7 @@ as the pages. Errors share one body: {"code", "message", "fields"}."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django.conf import settings
@@ -11,13 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 from pydantic import Field
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import offices_visible_to, school_for_user
 from chungtay.api.activities import router as activities_router
-from chungtay.api.auth import RateLimited, auth
+from chungtay.api.auth import RATE_LIMITED, TokenRateThrottle, auth
 from chungtay.api.matching import router as matching_router
 from chungtay.api.partnerships import router as partnerships_router
 from chungtay.api.schemas import ERRORS, ErrorOut, MeOut, Page, SchoolDetailOut, SchoolOut, UnitOut
@@ -36,6 +37,7 @@ api = NinjaAPI(
         "Authenticate with the session cookie or a personal token: `Authorization: Bearer ct_…`."
     ),
     auth=auth,
+    throttle=[TokenRateThrottle(f"{settings.API_RATE_PER_MINUTE}/m")],
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
@@ -59,11 +61,12 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return _error(request, 400, "invalid", _("Some parameters are not valid."), fields)
 
 
-@api.exception_handler(RateLimited)
-def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
-    response = _error(request, 429, exc.code, str(exc.message))
-    response["Retry-After"] = str(exc.retry_after)
-    return response
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # ninja adds Retry-After to this response
+    wait = math.ceil(exc.wait or 60)
+    message = RATE_LIMITED % {"limit": settings.API_RATE_PER_MINUTE, "wait": wait}
+    return _error(request, 429, "rate_limited", message)
 
 
 @api.exception_handler(DomainError)

@@ -3,49 +3,34 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
+from ninja.throttling import SimpleRateThrottle
 
 from chungtay.accounts.services import user_for_token
-from chungtay.core.errors import DomainError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 READ_ONLY = _("This token is read-only.")
 RATE_LIMITED = _("Too many requests with this token: at most %(limit)d a minute. Try again in %(wait)d s.")
 
 
-class RateLimited(DomainError):
-    status_code = 429
-    code = "rate_limited"
+class TokenRateThrottle(SimpleRateThrottle):
+    """django-ninja's throttle, keyed by the personal token (not the user: one person's scripts each get
+    their own budget, and revoking a token ends its budget). Counted in the shared cache (Redis when
+    REDIS_URL is set, so every application server counts together). Browser sessions are not throttled
+    here; their logins are (django-axes)."""
 
-    def __init__(self, message: object, *, retry_after: int) -> None:
-        super().__init__(message)  # type: ignore[arg-type]
-        self.retry_after = retry_after
+    scope = "token"
 
-
-def check_rate(token_pk: int) -> None:
-    """A fixed one-minute window per token, counted in the shared cache (Redis when REDIS_URL is set, so
-    every application server counts together; per process otherwise)."""
-    limit = settings.API_RATE_PER_MINUTE
-    now = time.time()
-    window = int(now // 60)
-    key = f"chungtay:api-rate:{token_pk}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: count this request as the first
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > limit:
-        wait = max(1, int((window + 1) * 60 - now))
-        raise RateLimited(RATE_LIMITED % {"limit": limit, "wait": wait}, retry_after=wait)
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        token = getattr(request, "api_token", None)
+        if token is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": token.pk}
 
 
 class TokenAuth(HttpBearer):
@@ -54,7 +39,6 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         user, api_token = found
-        check_rate(api_token.pk)
         if api_token.read_only and request.method not in SAFE_METHODS:
             raise PermissionDenied(READ_ONLY)
         request.user = user
