@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from pydantic import Field
 
 from chungtay.accounts.models import Role, User
@@ -59,6 +59,14 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         location = [str(p) for p in error.get("loc", []) if p not in {"query", "path", "body"}]
         fields.setdefault(".".join(location) or "request", []).append(str(error.get("msg", "")))
     return _error(request, 400, "invalid", _("Some parameters are not valid."), fields)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own errors (an unparsable body above all) in the API's one error body."""
+    if exc.status_code == 400:
+        return _error(request, 400, "invalid", _("The request body is not valid JSON."))
+    return _error(request, exc.status_code, "error", str(exc))
 
 
 @api.exception_handler(Throttled)

@@ -27,3 +27,15 @@ def test_a_token_over_its_rate_gets_a_clear_429_and_others_are_not_affected(db, 
 def test_the_schema_documents_429(db):
     schema = Client().get("/api/v1/openapi.json").json()
     assert "429" in schema["paths"]["/api/v1/activities"]["get"]["responses"]
+
+
+def test_an_unparsable_body_gets_the_api_error_body(db):
+    response = Client().post(
+        "/api/v1/activities", b"\x00{", content_type="application/json", headers=_token("gv.unghoa")
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "message": "Nội dung yêu cầu không phải JSON hợp lệ.",
+        "fields": {},
+    }
