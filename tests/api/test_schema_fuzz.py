@@ -4,7 +4,9 @@ documents. Writes happen inside the test's transaction and are rolled back."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import (
@@ -30,7 +32,15 @@ def test_the_fuzzed_schema_is_the_served_one(client):
 
 @pytest.fixture
 def officer_token(db):
-    return _token("pgd.unghoa")
+    """A read-write token; and, as Django's test client does, the WSGI app is kept from closing the test's
+    database connection at the end of each request (on PostgreSQL that ended the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield _token("pgd.unghoa")
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
