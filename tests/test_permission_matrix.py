@@ -302,6 +302,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "support:beneficiary-list": (None, {**_all(403, anonymous=302), "ht.unghoa": 200}),
     "support:support-detail": (_kwargs_support, SCHOOL_IN_UNG_HOA),
     "support:support-evidence": (_kwargs_support, SCHOOL_IN_UNG_HOA),
+    "support:support-edit": (_kwargs_support, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 403}),
     "api:list_support": (None, API_LOGIN_REQUIRED),
     "api:create_support": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
     "api:get_support_figures": (None, API_LOGIN_REQUIRED),

@@ -95,3 +95,23 @@ def test_the_ledger_filters_by_partnership_with_figures(client, as_user, books, 
         client.get(reverse("support:support-list"), {"q": "nha sach ha noi"}).context["page"].paginator.count
         >= 1
     )
+
+
+def test_a_record_is_corrected_and_a_stale_page_is_refused(client, as_user, books):
+    as_user("ht.unghoa")
+    url = reverse("support:support-edit", args=[books.pk])
+    assert client.get(url).status_code == 200
+    form = {
+        "quantity": "280",
+        "unit": "cuốn",
+        "value_vnd": "14.000.000",
+        "given_on": GIVEN.strftime("%d/%m/%Y"),
+    }
+    assert client.post(url, {**form, "version": "1"}).status_code == 302
+    stale = client.post(url, {**form, "quantity": "999", "version": "1"})
+    assert stale.status_code == 409
+    books.refresh_from_db()
+    assert (books.quantity, books.value_vnd, books.version) == (Decimal(280), 14_000_000, 2)
+    assert books.history.first().history_user == user("ht.unghoa")
+    as_user("xem.hanoi")
+    assert client.get(url).status_code == 403

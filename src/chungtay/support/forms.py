@@ -89,3 +89,15 @@ class SupportForm(StyledForm):
 class BeneficiaryForm(StyledForm):
     grade = forms.IntegerField(label=_("Grade"), required=False, min_value=0, max_value=12)
     circumstance = forms.ChoiceField(label=_("Circumstance"), choices=Circumstance.choices)
+
+
+class SupportEditForm(StyledForm):
+    quantity = forms.DecimalField(
+        label=_("Quantity"), max_digits=12, decimal_places=2, localize=True, min_value=Decimal("0.01")
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=40)
+    value_vnd = MoneyField(label=_("Value (VND), if known"), required=False)
+    given_on = DayField(label=_("Given on"))
+    programme = forms.CharField(label=_("Programme"), required=False, max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput)

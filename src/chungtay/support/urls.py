@@ -9,5 +9,6 @@ urlpatterns = [
     path("support/new/", views.support_create, name="support-create"),
     path("support/pupils/", views.beneficiary_list, name="beneficiary-list"),
     path("support/<int:pk>/", views.support_detail, name="support-detail"),
+    path("support/<int:pk>/edit/", views.support_edit, name="support-edit"),
     path("support/<int:pk>/evidence/", views.support_evidence, name="support-evidence"),
 ]

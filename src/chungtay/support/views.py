@@ -23,7 +23,7 @@ from chungtay.core.errors import DomainError
 from chungtay.directory.models import School
 from chungtay.partnerships.models import Partnership, PartnershipStatus
 from chungtay.support import services
-from chungtay.support.forms import BeneficiaryForm, SupportFilterForm, SupportForm
+from chungtay.support.forms import BeneficiaryForm, SupportEditForm, SupportFilterForm, SupportForm
 from chungtay.support.models import Beneficiary, DonorKind
 from chungtay.support.selectors import (
     SupportFigures,
@@ -285,3 +285,35 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
         {"pupils": pupils, "form": form, "school": school},
         status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def support_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a record's figures (version-checked: a stale page is refused, nothing overwritten)."""
+    user = _user(request)
+    record = support_for_user(user, pk)
+    if not can_edit_support(user, record):
+        raise PermissionDenied
+    initial = {
+        "quantity": record.quantity, "unit": record.unit, "value_vnd": record.value_vnd,
+        "given_on": record.given_on, "programme": record.programme, "description": record.description,
+        "version": record.version,
+    }  # fmt: skip
+    form = SupportEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+                services.edit_support(
+                    acting_user=user, record=record, expected_version=form.cleaned_data["version"], **fields
+                )
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("Support record saved."))
+                return redirect("support:support-detail", pk=pk)
+    return render(request, "support/support_edit.html", {"form": form, "r": record}, status=status)
