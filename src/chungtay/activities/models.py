@@ -130,15 +130,6 @@ class Activity(TimeStamped, Versioned):
             kwargs["update_fields"] = {*update_fields, "title_key"}
         super().save(*args, **kwargs)
 
-    @property
-    def day(self):  # type: ignore[no-untyped-def]
-        """The date that counts: when it was held, else when it is planned."""
-        return self.held_on or self.planned_on
-
-    @property
-    def is_period(self) -> bool:
-        return self.kind in PERIOD_KINDS
-
 
 class ActivitySchool(models.Model):
     """A school hosting or taking part in an activity, with its pupils and parents as counts."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -58,7 +58,6 @@ class ActivityDetails:
     ends_on: dt.date | None = None
     days_per_week: int | None = None
     guests: int = 0
-    fields_set: set[str] = field(default_factory=set)
 
 
 def _stamp(obj: Any, acting_user: User) -> Any:

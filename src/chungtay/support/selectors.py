@@ -3,7 +3,6 @@ for anyone but the receiving school's own leader."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -157,9 +156,3 @@ def support_figures(records: QuerySet[SupportRecord], *, reveal_small: bool = Fa
             for row in rows.order_by("kind", "unit")
         ],
     )
-
-
-def support_in_period(
-    records: QuerySet[SupportRecord], first: dt.date, last: dt.date
-) -> QuerySet[SupportRecord]:
-    return records.filter(given_on__gte=first, given_on__lte=last)
