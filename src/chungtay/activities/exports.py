@@ -15,7 +15,7 @@ HEADERS = [
     "Mã hoạt động", "Tên hoạt động", "Loại", "Hình thức", "Cấp tổ chức", "Môn học", "Khối lớp", "Trạng thái",
     "Ngày dự kiến", "Ngày tổ chức", "Ngày kết thúc", "Số ngày/tuần", "Trường chủ trì (mã định danh)",
     "Trường tham gia (mã định danh)", "Nhóm kết nghĩa (số)", "Lượt giáo viên", "Học sinh", "Phụ huynh",
-    "Khách mời", "Lí do (hoãn/hủy)",
+    "Khách mời", "Lý do (hoãn/hủy)",
 ]  # fmt: skip
 
 

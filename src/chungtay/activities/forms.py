@@ -46,7 +46,9 @@ def year_choices() -> list[tuple[str, Any]]:
 
 class ActivityFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *ActivityKind.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind of activity"), required=False, choices=[("", _("All")), *ActivityKind.choices]
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *ActivityStatus.choices]
     )
@@ -63,7 +65,9 @@ class ActivityForm(Styled, forms.Form):
 
     when = forms.ChoiceField(label=_("When"), choices=WHEN_CHOICES, initial="held", widget=forms.RadioSelect)
     day = DayField(label=_("Date"))
-    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices, initial=ActivityKind.TOPIC)
+    kind = forms.ChoiceField(
+        label=_("Kind of activity"), choices=ActivityKind.choices, initial=ActivityKind.TOPIC
+    )
     title = forms.CharField(label=_("Title"), max_length=300)
     mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, initial=Mode.IN_PERSON)
     tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices, initial=Tier.SCHOOL)
@@ -148,7 +152,9 @@ class AttendanceForm(Styled, forms.Form):
 
 
 class EvidenceForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices, initial=EvidenceKind.PHOTO)
+    kind = forms.ChoiceField(
+        label=_("Kind of evidence"), choices=EvidenceKind.choices, initial=EvidenceKind.PHOTO
+    )
     title = forms.CharField(label=_("Caption"), max_length=200, required=False)
     file = forms.FileField(label=_("File"), required=False)
     url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")

@@ -31,14 +31,16 @@ class MoneyField(forms.Field):
 
 class SupportFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *SupportKind.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind of support"), required=False, choices=[("", _("All")), *SupportKind.choices]
+    )
     year = forms.ChoiceField(label=_("School year"), required=False, choices=year_choices)
     partnership = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     school = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
 
 class SupportForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=SupportKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of support"), choices=SupportKind.choices)
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=12, decimal_places=2, localize=True, min_value=Decimal("0.01")
     )
