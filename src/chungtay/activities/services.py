@@ -32,6 +32,7 @@ from chungtay.activities.models import (
     Participation,
 )
 from chungtay.activities.selectors import can_edit_activity, can_record_for, schools_user_records
+from chungtay.core.audit import stamp_actor
 from chungtay.core.dates import today
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import School, Teacher
@@ -58,11 +59,6 @@ class ActivityDetails:
     ends_on: dt.date | None = None
     days_per_week: int | None = None
     guests: int = 0
-
-
-def _stamp(obj: Any, acting_user: User) -> Any:
-    obj._history_user = acting_user
-    return obj
 
 
 def _check_writer(acting_user: User) -> None:
@@ -137,13 +133,13 @@ def _write_schools(activity: Activity, details: ActivityDetails, acting_user: Us
         if school_id not in wanted:
             if activity.participations.filter(school_id=school_id).exists():
                 raise e.WrongState(e.SCHOOL_HAS_ATTENDANCE % {"school": row.school.name})
-            _stamp(row, acting_user).delete()
+            stamp_actor(row, acting_user).delete()
         elif row.is_host != wanted[school_id]:
             row.is_host = wanted[school_id]
-            _stamp(row, acting_user).save(update_fields=["is_host"])
+            stamp_actor(row, acting_user).save(update_fields=["is_host"])
     for school_id, is_host in wanted.items():
         if school_id not in existing:
-            _stamp(
+            stamp_actor(
                 ActivitySchool(activity=activity, school_id=school_id, is_host=is_host), acting_user
             ).save()
 
@@ -173,7 +169,7 @@ def record_activity(
         status=ActivityStatus.HELD if held_on else ActivityStatus.PLANNED,
         created_by=acting_user,
     )
-    _stamp(activity, acting_user).save()
+    stamp_actor(activity, acting_user).save()
     _write_schools(activity, details, acting_user)
     activity.partnerships.set(details.partnerships)
     return activity
@@ -194,7 +190,7 @@ def edit_activity(
     activity.title = details.title.strip()
     activity.subject = details.subject.strip()
     activity.description = details.description
-    _stamp(activity, acting_user)
+    stamp_actor(activity, acting_user)
     save_versioned(
         activity,
         expected_version=expected_version,
@@ -223,7 +219,7 @@ def _change_status(
     activity.status = status
     for name, value in fields.items():
         setattr(activity, name, value)
-    _stamp(activity, acting_user)
+    stamp_actor(activity, acting_user)
     return save_versioned(
         activity, expected_version=expected_version, update_fields=["status", *fields, "updated_at"]
     )
@@ -306,15 +302,15 @@ def record_attendance(
     current = {p.teacher_id: p for p in activity.participations.filter(school=school)}
     for teacher_id, participation in current.items():
         if teacher_id not in wanted:
-            _stamp(participation, acting_user).delete()
+            stamp_actor(participation, acting_user).delete()
     for teacher_id in wanted - set(current):
         participation = Participation(
             activity=activity, teacher_id=teacher_id, school=school, recorded_by=acting_user
         )
-        _stamp(participation, acting_user).save()
+        stamp_actor(participation, acting_user).save()
     if (row.pupils, row.parents) != (pupils, parents):
         row.pupils, row.parents = pupils, parents
-        _stamp(row, acting_user).save(update_fields=["pupils", "parents"])
+        stamp_actor(row, acting_user).save(update_fields=["pupils", "parents"])
     return row
 
 
@@ -338,7 +334,7 @@ def add_teacher(*, acting_user: User, school: School, full_name: str, subject: s
     if len(full_name) < 2:
         raise e.ActivityError(e.TEACHER_NAME_NEEDED)
     teacher = Teacher(school=school, full_name=full_name[:150], subject=(subject or "").strip()[:100])
-    _stamp(teacher, acting_user).save()
+    stamp_actor(teacher, acting_user).save()
     return teacher
 
 
@@ -378,7 +374,7 @@ def attach_evidence(
             evidence.thumbnail.save(prepared.thumbnail.name or "thumb.jpg", prepared.thumbnail, save=False)
         evidence.content_type, evidence.size = prepared.content_type, prepared.size
     try:
-        _stamp(evidence, acting_user).save()
+        stamp_actor(evidence, acting_user).save()
     except Exception:
         _delete_files(evidence)
         raise

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import is_city_admin, schools_visible_to
+from chungtay.core.audit import stamp_actor
 from chungtay.core.dates import today, valid_on
 from chungtay.directory.models import (
     BASIC_LEVEL_ORDER,
@@ -46,11 +47,6 @@ from chungtay.partnerships.selectors import can_draft_agreement, can_manage_part
 MIN_OVERRIDE_REASON = 10
 SCAN_LIMIT_MB = 10
 _SCAN_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
-
-
-def _stamp(obj: Any, acting_user: User) -> Any:
-    obj._history_user = acting_user
-    return obj
 
 
 # --- office twinnings ----------------------------------------------------------------------------------
@@ -87,7 +83,7 @@ def twin_offices(
         supported_office=supported_office,
         starts_on=starts_on,
     )
-    _stamp(twinning, acting_user).save()
+    stamp_actor(twinning, acting_user).save()
     return twinning
 
 
@@ -199,13 +195,13 @@ def create_partnership(
         starts_on=starts_on,
         created_by=acting_user,
     )
-    _stamp(partnership, acting_user).save()
+    stamp_actor(partnership, acting_user).save()
     for index, (school, side) in enumerate(ordered):
         role = PartnershipMember.Role.LEAD if index == 0 else PartnershipMember.Role.MEMBER
         member = PartnershipMember(
             partnership=partnership, school=school, side=side, role=role, valid_from=starts_on
         )
-        _stamp(member, acting_user).save()
+        stamp_actor(member, acting_user).save()
     return partnership
 
 
@@ -234,7 +230,7 @@ def add_member(
     if overlapping.exists():
         raise e.PartnershipError(e.ALREADY_MEMBER % {"school": school.name})
     member = PartnershipMember(partnership=partnership, school=school, side=side, valid_from=joined_on)
-    _stamp(member, acting_user).save()
+    stamp_actor(member, acting_user).save()
     return member
 
 
@@ -251,7 +247,7 @@ def remove_member(
     if member.valid_from and left_on < member.valid_from:
         raise e.PartnershipError(e.LEAVE_BEFORE_JOIN % {"joined": member.valid_from.strftime("%d/%m/%Y")})
     member.valid_to = left_on
-    _stamp(member, acting_user).save(update_fields=["valid_to"])
+    stamp_actor(member, acting_user).save(update_fields=["valid_to"])
     return member
 
 
@@ -292,7 +288,7 @@ def draft_agreement(
         valid_to=valid_to,
     )
     agreement.full_clean(exclude=["signed_scan", "previous"])
-    _stamp(agreement, acting_user).save()
+    stamp_actor(agreement, acting_user).save()
     return agreement
 
 
@@ -318,7 +314,7 @@ def edit_agreement(
     agreement.title, agreement.terms, agreement.number = title.strip(), terms, number.strip()
     agreement.valid_from, agreement.valid_to = valid_from, valid_to
     agreement.full_clean(exclude=["signed_scan", "previous"])
-    _stamp(agreement, acting_user)
+    stamp_actor(agreement, acting_user)
     return save_versioned(
         agreement,
         expected_version=expected_version,
@@ -357,7 +353,7 @@ def add_commitment(
         due_on=due_on,
     )
     commitment.full_clean()
-    _stamp(commitment, acting_user).save()
+    stamp_actor(commitment, acting_user).save()
     return commitment
 
 
@@ -373,7 +369,7 @@ def send_for_signature(*, acting_user: User, agreement: Agreement) -> Agreement:
     if agreement.valid_to is not None and agreement.valid_to < today():
         raise e.PartnershipError(e.TERM_OVER)
     agreement.status = AgreementStatus.AWAITING_SIGNATURE
-    _stamp(agreement, acting_user).save(update_fields=["status", "updated_at"])
+    stamp_actor(agreement, acting_user).save(update_fields=["status", "updated_at"])
     return agreement
 
 
@@ -401,7 +397,7 @@ def sign_agreement(*, acting_user: User, agreement: Agreement, school: School) -
         position=acting_user.position or "Hiệu trưởng",
         signed_at=timezone.now(),
     )
-    _stamp(signature, acting_user).save()
+    stamp_actor(signature, acting_user).save()
     signed = set(agreement.signatures.values_list("school_id", flat=True))
     if member_ids <= signed:
         _bring_into_force(agreement, acting_user, day)
@@ -412,16 +408,18 @@ def _bring_into_force(agreement: Agreement, acting_user: User, day: dt.date) -> 
     agreement.status = AgreementStatus.ACTIVE
     agreement.activated_on = day
     agreement.valid_from = agreement.valid_from or day
-    _stamp(agreement, acting_user).save(update_fields=["status", "activated_on", "valid_from", "updated_at"])
+    stamp_actor(agreement, acting_user).save(
+        update_fields=["status", "activated_on", "valid_from", "updated_at"]
+    )
     partnership = agreement.partnership
     if partnership.status == PartnershipStatus.PENDING:
         partnership.status = PartnershipStatus.ACTIVE
-        _stamp(partnership, acting_user).save(update_fields=["status", "updated_at"])
+        stamp_actor(partnership, acting_user).save(update_fields=["status", "updated_at"])
     previous = agreement.previous
     if previous is not None and previous.status == AgreementStatus.ACTIVE:
         previous.status = AgreementStatus.RENEWED
         previous.ended_on = day
-        _stamp(previous, acting_user).save(update_fields=["status", "ended_on", "updated_at"])
+        stamp_actor(previous, acting_user).save(update_fields=["status", "ended_on", "updated_at"])
 
 
 @transaction.atomic
@@ -436,7 +434,7 @@ def terminate_agreement(*, acting_user: User, agreement: Agreement, reason: str)
     agreement.status = AgreementStatus.TERMINATED
     agreement.ended_on = today()
     agreement.end_reason = reason.strip()[:500]
-    _stamp(agreement, acting_user).save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
+    stamp_actor(agreement, acting_user).save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
     return agreement
 
 
@@ -464,7 +462,7 @@ def amend_agreement(*, acting_user: User, agreement: Agreement) -> Agreement:
         valid_from=None,
         valid_to=agreement.valid_to,
     )
-    _stamp(amendment, acting_user).save()
+    stamp_actor(amendment, acting_user).save()
     for commitment in agreement.commitments.all():
         copy = Commitment(
             agreement=amendment,
@@ -475,7 +473,7 @@ def amend_agreement(*, acting_user: User, agreement: Agreement) -> Agreement:
             target_unit=commitment.target_unit,
             due_on=commitment.due_on,
         )
-        _stamp(copy, acting_user).save()
+        stamp_actor(copy, acting_user).save()
     return amendment
 
 
@@ -486,7 +484,7 @@ def expire_agreements(*, acting_user: User, on: dt.date) -> int:
     for agreement in rows:
         agreement.status = AgreementStatus.EXPIRED
         agreement.ended_on = agreement.valid_to
-        _stamp(agreement, acting_user).save(update_fields=["status", "ended_on", "updated_at"])
+        stamp_actor(agreement, acting_user).save(update_fields=["status", "ended_on", "updated_at"])
     return len(rows)
 
 
@@ -498,7 +496,7 @@ def attach_signed_scan(*, acting_user: User, agreement: Agreement, upload: Uploa
         raise e.NotAllowed(e.NOT_MANAGER)
     _check_upload(upload, _SCAN_SIGNATURES, e.FILE_NOT_SCAN)
     agreement.signed_scan.save(upload.name or "scan", upload, save=False)
-    _stamp(agreement, acting_user).save(update_fields=["signed_scan", "updated_at"])
+    stamp_actor(agreement, acting_user).save(update_fields=["signed_scan", "updated_at"])
     return agreement
 
 
@@ -563,7 +561,7 @@ def record_plan(
     if document is not None:
         _check_upload(document, _DOCUMENT_SIGNATURES, e.FILE_NOT_DOCUMENT)
         plan.document.save(document.name or "plan", document, save=False)
-    _stamp(plan, acting_user).save()
+    stamp_actor(plan, acting_user).save()
     PlanGoal.objects.bulk_create(
         PlanGoal(
             plan=plan, description=text.strip(), target_value=target, target_unit=unit.strip(), due_on=due
@@ -601,7 +599,7 @@ def set_commitment_status(
     if status not in CommitmentStatus.values:
         raise e.PartnershipError(e.COMMITMENT_STATUS_UNKNOWN)
     commitment.status = status
-    _stamp(commitment, acting_user)
+    stamp_actor(commitment, acting_user)
     return save_versioned(
         commitment, expected_version=expected_version, update_fields=["status", "updated_at"]
     )

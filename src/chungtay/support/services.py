@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.db.models import Max
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import home_department, partnerships_visible_to, schools_visible_to
 from chungtay.activities.evidence import prepare_document
+from chungtay.core.audit import stamp_actor
 from chungtay.core.dates import today
 from chungtay.core.text import padded_search_key
 from chungtay.core.versioning import save_versioned
@@ -23,11 +23,6 @@ from chungtay.partnerships.models import Partnership
 from chungtay.support import exceptions as e
 from chungtay.support.models import Beneficiary, Circumstance, Donor, DonorKind, SupportRecord
 from chungtay.support.selectors import can_edit_support, may_act_for, sees_pupils_of
-
-
-def _stamp(obj: Any, acting_user: User) -> Any:
-    obj._history_user = acting_user
-    return obj
 
 
 def _check_writer(acting_user: User) -> None:
@@ -64,7 +59,7 @@ def register_donor(
     if existing is not None:
         return existing
     donor = Donor(department=department, kind=kind, name=name, school=school, office=office)
-    _stamp(donor, acting_user).save()
+    stamp_actor(donor, acting_user).save()
     return donor
 
 
@@ -83,7 +78,7 @@ def register_beneficiary(
     last = Beneficiary.objects.filter(school=school, code__startswith="HS-").aggregate(m=Max("code"))["m"]
     number = int(last[3:]) + 1 if last and last[3:].isdigit() else 1
     beneficiary = Beneficiary(school=school, code=f"HS-{number:04d}", grade=grade, circumstance=circumstance)
-    _stamp(beneficiary, acting_user).save()
+    stamp_actor(beneficiary, acting_user).save()
     return beneficiary
 
 
@@ -182,7 +177,7 @@ def record_support(
     if evidence is not None:
         prepared = prepare_document(evidence)
         record.evidence.save(prepared.name, prepared.content, save=False)
-    _stamp(record, acting_user).save()
+    stamp_actor(record, acting_user).save()
     record.beneficiaries.set(beneficiaries)
     return record
 
@@ -215,7 +210,7 @@ def edit_support(
         given_on,
     )
     record.description, record.programme = (description or "").strip()[:300], (programme or "").strip()[:200]
-    _stamp(record, acting_user)
+    stamp_actor(record, acting_user)
     return save_versioned(
         record,
         expected_version=expected_version,
