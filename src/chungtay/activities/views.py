@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import partnerships_visible_to, schools_visible_to
+from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
 from chungtay.activities import exports, services
 from chungtay.activities.forms import (
     ActivityFilterForm,
@@ -55,12 +55,7 @@ def _user(request: HttpRequest) -> User:
 
 def _filter_from(form: ActivityFilterForm, user: User) -> ActivityFilter:
     data = form.cleaned_data
-    school_id = None
-    if data.get("school"):
-        school = schools_visible_to(user).filter(moet_id=data["school"]).first()
-        if school is None:
-            raise Http404
-        school_id = school.pk
+    school_id = school_for_user(user, data["school"]).pk if data.get("school") else None
     return ActivityFilter(
         kind=data.get("kind", ""),
         status=data.get("status", ""),

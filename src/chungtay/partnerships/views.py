@@ -46,8 +46,7 @@ from chungtay.partnerships.selectors import (
     plans_visible_to,
     twinnings_visible_to,
 )
-from chungtay.support.selectors import support_figures
-from chungtay.support.views import with_labels
+from chungtay.support.selectors import support_figures, with_labels
 
 
 def _user(request: HttpRequest) -> User:

@@ -117,6 +117,13 @@ class SupportFigures:
     by_kind: list[dict[str, Any]] = field(default_factory=list)
 
 
+def with_labels(figures: SupportFigures) -> SupportFigures:
+    """The figures with each kind's label, for pages."""
+    for row in figures.by_kind:
+        row["label"] = kind_label(row["kind"])
+    return figures
+
+
 def support_figures(records: QuerySet[SupportRecord], *, reveal_small: bool = False) -> SupportFigures:
     """Totals over a set of records: how many, their value, the distinct pupils supported (suppressed
     below 5 unless `reveal_small`), and per kind and unit the quantities given."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import partnerships_visible_to, schools_visible_to
+from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.directory.models import School
@@ -26,14 +26,13 @@ from chungtay.support import services
 from chungtay.support.forms import BeneficiaryForm, SupportEditForm, SupportFilterForm, SupportForm
 from chungtay.support.models import Beneficiary, DonorKind
 from chungtay.support.selectors import (
-    SupportFigures,
     SupportFilter,
     can_edit_support,
-    kind_label,
     sees_pupils_of,
     support_figures,
     support_for_user,
     support_list,
+    with_labels,
 )
 
 
@@ -43,12 +42,7 @@ def _user(request: HttpRequest) -> User:
 
 def _filter(form: SupportFilterForm, user: User) -> SupportFilter:
     data = form.cleaned_data if form.is_bound else {}
-    school_id = None
-    if data.get("school"):
-        school = schools_visible_to(user).filter(moet_id=data["school"]).first()
-        if school is None:
-            raise Http404
-        school_id = school.pk
+    school_id = school_for_user(user, data["school"]).pk if data.get("school") else None
     return SupportFilter(
         kind=data.get("kind", ""),
         school_year=int(data["year"]) if data.get("year") else None,
@@ -56,12 +50,6 @@ def _filter(form: SupportFilterForm, user: User) -> SupportFilter:
         school_id=school_id,
         query=data.get("q", ""),
     )
-
-
-def with_labels(figures: SupportFigures) -> SupportFigures:
-    for row in figures.by_kind:
-        row["label"] = kind_label(row["kind"])
-    return figures
 
 
 def _reveal(user: User, f: SupportFilter) -> bool:
