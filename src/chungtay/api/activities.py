@@ -24,7 +24,7 @@ from chungtay.activities.selectors import (
     is_insider,
     visible_schools_by_moet,
 )
-from chungtay.api.schemas import ERRORS
+from chungtay.api.schemas import ERRORS, Paging, page_of
 from chungtay.core.errors import DomainError
 from chungtay.directory.models import Teacher
 
@@ -168,11 +168,6 @@ class ActivityQuery(Schema):
     search: str | None = Field(None, max_length=100, description="accents optional / không cần dấu")
 
 
-class Paging(Schema):
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=500)
-
-
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
@@ -276,14 +271,7 @@ def list_activities(
     rows = activity_list(request.user, _filter(request, filters)).prefetch_related(
         "partnerships", "schools__school", "participations"
     )
-    count = rows.count()
-    start = (paging.page - 1) * paging.page_size
-    return {
-        "count": count,
-        "page": paging.page,
-        "page_size": paging.page_size,
-        "results": [_out(a) for a in rows[start : start + paging.page_size]],
-    }
+    return page_of(rows, paging, _out)
 
 
 @router.get(

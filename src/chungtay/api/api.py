@@ -21,7 +21,17 @@ from chungtay.api.activities import router as activities_router
 from chungtay.api.auth import RATE_LIMITED, TokenRateThrottle, auth
 from chungtay.api.matching import router as matching_router
 from chungtay.api.partnerships import router as partnerships_router
-from chungtay.api.schemas import ERRORS, ErrorOut, MeOut, Page, SchoolDetailOut, SchoolOut, UnitOut
+from chungtay.api.schemas import (
+    ERRORS,
+    ErrorOut,
+    MeOut,
+    Page,
+    Paging,
+    SchoolDetailOut,
+    SchoolOut,
+    UnitOut,
+    page_of,
+)
 from chungtay.api.support import router as support_router
 from chungtay.core.dates import today, valid_on
 from chungtay.core.errors import DomainError
@@ -97,22 +107,6 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _error(request, 401, "unauthenticated", _("Log in or send a valid API token."))
 
 
-class Paging(Schema):
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
-
-
-def _page(rows: Any, paging: Paging) -> dict[str, Any]:
-    count = rows.count()
-    start = (paging.page - 1) * paging.page_size
-    return {
-        "count": count,
-        "page": paging.page,
-        "page_size": paging.page_size,
-        "results": list(rows[start : start + paging.page_size]),
-    }
-
-
 @api.get(
     "/me",
     response={200: MeOut, 401: ErrorOut},
@@ -164,7 +158,7 @@ def list_units(request: HttpRequest, filters: Query[UnitQuery], paging: Query[Pa
         units = units.filter(level=filters.level)
     for term in search_terms(filters.search):
         units = units.filter(search_key__contains=term)
-    page = _page(units.order_by("level", "sort_key", "pk"), paging)
+    page = page_of(units.order_by("level", "sort_key", "pk"), paging)
     areas = dict(
         AreaClassification.objects.filter(
             valid_on(day), unit__in=[u.pk for u in page["results"]]
@@ -239,7 +233,7 @@ def list_schools(request: HttpRequest, filters: Query[SchoolQuery], paging: Quer
             at=day,
         ),
     )
-    page = _page(with_location_on(rows, day), paging)
+    page = page_of(with_location_on(rows, day), paging)
     page["results"] = [_school_out(s) for s in page["results"]]
     return page
 

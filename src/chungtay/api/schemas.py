@@ -1,11 +1,33 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from ninja import Field, Schema
 
 T = TypeVar("T")
+
+
+class Paging(Schema):
+    """The paging parameters every list endpoint takes."""
+
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
+
+
+def page_of(rows: Any, paging: Paging, out: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """One page of a queryset in the shape of `Page`, each row passed through `out` if given."""
+    count = rows.count()
+    start = (paging.page - 1) * paging.page_size
+    chosen = list(rows[start : start + paging.page_size])
+    return {
+        "count": count,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "results": [out(row) for row in chosen] if out else chosen,
+    }
 
 
 class ErrorOut(Schema):

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
-from chungtay.api.schemas import ERRORS
+from chungtay.api.schemas import ERRORS, Paging, page_of
 from chungtay.core.errors import DomainError
 from chungtay.core.privacy import suppress_small
 from chungtay.support import exceptions as e
@@ -101,8 +101,6 @@ class SupportQuery(Schema):
     partnership: int | None = Field(None, ge=1)
     school: str | None = Field(None, max_length=20)
     search: str | None = Field(None, max_length=100)
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=500)
 
 
 def _user(request: HttpRequest) -> User:
@@ -145,16 +143,10 @@ def _filter(request: HttpRequest, q: SupportQuery) -> SupportFilter:
 
 
 @router.get("/support", response={200: SupportPage, **ERRORS}, summary="Support given / Hỗ trợ")
-def list_support(request: HttpRequest, filters: Query[SupportQuery]) -> dict[str, Any]:
+def list_support(request: HttpRequest, filters: Query[SupportQuery], paging: Query[Paging]) -> dict[str, Any]:
     rows = support_list(request.user, _filter(request, filters)).select_related("donor__school")
     rows = rows.prefetch_related("beneficiaries")
-    start = (filters.page - 1) * filters.page_size
-    return {
-        "count": rows.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "results": [_out(_user(request), r) for r in rows[start : start + filters.page_size]],
-    }
+    return page_of(rows, paging, lambda r: _out(_user(request), r))
 
 
 @router.get(
