@@ -39,3 +39,18 @@ def test_an_unparsable_body_gets_the_api_error_body(db):
         "message": "Nội dung yêu cầu không phải JSON hợp lệ.",
         "fields": {},
     }
+
+
+def test_an_id_beyond_the_database_range_is_a_400_not_an_overflow(db):
+    huge = "12679558358201646411411357696"
+    headers = _token("gv.unghoa")
+    for url in (f"/api/v1/support?partnership={huge}", f"/api/v1/activities?partnership={huge}"):
+        response = Client().get(url, headers=headers)
+        assert response.status_code == 400, url
+        assert list(response.json()["fields"]) == ["partnership"]
+
+
+def test_an_id_beyond_the_database_range_on_a_list_page_is_a_400(client, db):
+    client.force_login(User.objects.get(username="gv.unghoa"))
+    for url in ("/support/", "/activities/", "/activities/export.xlsx", "/support/export.xlsx"):
+        assert client.get(url, {"partnership": "12679558358201646411411357696"}).status_code == 400, url

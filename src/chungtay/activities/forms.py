@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chungtay.activities.models import ActivityKind, ActivityStatus, EvidenceKind, Mode, Tier
 from chungtay.core import schoolyears
+from chungtay.core.models import MAX_ID
 from chungtay.directory.forms import DayField
 
 MOET_LIST = re.compile(r"[\s,;]+")
@@ -55,7 +56,7 @@ class ActivityFilterForm(forms.Form):
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All")), *Tier.choices])
     mode = forms.ChoiceField(label=_("Mode"), required=False, choices=[("", _("All")), *Mode.choices])
     year = forms.ChoiceField(label=_("School year"), required=False, choices=year_choices)
-    partnership = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    partnership = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     school = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
 

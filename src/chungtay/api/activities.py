@@ -24,7 +24,7 @@ from chungtay.activities.selectors import (
     is_insider,
     visible_schools_by_moet,
 )
-from chungtay.api.schemas import ERRORS, Paging, page_of
+from chungtay.api.schemas import ERRORS, Paging, RowId, page_of
 from chungtay.core.errors import DomainError
 from chungtay.directory.models import Teacher
 
@@ -76,7 +76,7 @@ class ActivityIn(Schema):
     held_on: dt.date | None = Field(None, description="given: recorded as held on this date (never future)")
     host_moet_ids: list[str] = Field(..., min_length=1, max_length=50)
     participant_moet_ids: list[str] = Field(default_factory=list, max_length=500)
-    partnership_ids: list[int] = Field(default_factory=list, max_length=50)
+    partnership_ids: list[RowId] = Field(default_factory=list, max_length=50)
     mode: Mode = Mode.IN_PERSON
     tier: Tier = Tier.SCHOOL
     subject: str = Field("", max_length=100)
@@ -108,7 +108,7 @@ class CancelIn(Schema):
 
 
 class AttendanceIn(Schema):
-    teacher_ids: list[int] = Field(default_factory=list, max_length=2000, description="the roster's ids")
+    teacher_ids: list[RowId] = Field(default_factory=list, max_length=2000, description="the roster's ids")
     pupils: int = Field(0, ge=0, le=100_000)
     parents: int = Field(0, ge=0, le=100_000)
 
@@ -161,7 +161,7 @@ class ActivityQuery(Schema):
     tier: Tier | None = None
     mode: Mode | None = None
     school_year: int | None = Field(None, ge=2000, le=2100, description="start year: 2023 = 2023-2024")
-    partnership: int | None = Field(None, ge=1)
+    partnership: RowId | None = None
     school: str | None = Field(None, max_length=20, description="MOET ID")
     date_from: dt.date | None = None
     date_to: dt.date | None = None

@@ -27,6 +27,7 @@ from chungtay.api.schemas import (
     MeOut,
     Page,
     Paging,
+    RowId,
     SchoolDetailOut,
     SchoolOut,
     UnitOut,
@@ -131,7 +132,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 class UnitQuery(Schema):
     at: dt.date | None = Field(None, description="map as of this date (YYYY-MM-DD); today by default")
     province: str | None = Field(None, max_length=3, pattern=r"^\d{2}$", description="province code, e.g. 01")
-    parent: int | None = Field(None, ge=1, description="only the children of this unit")
+    parent: RowId | None = Field(None, description="only the children of this unit")
     level: AdminUnit.Level | None = None
     search: str | None = Field(None, max_length=100, description="accents optional / không cần dấu")
 
@@ -172,9 +173,9 @@ def list_units(request: HttpRequest, filters: Query[UnitQuery], paging: Query[Pa
 class SchoolQuery(Schema):
     search: str | None = Field(None, max_length=100, description="name or place, accents optional")
     level: str | None = Field(None, pattern=r"^(mn|th|thcs|thpt|gdnn_gdtx)$")
-    unit: int | None = Field(None, ge=1, description="unit id (any level) on the `at` date")
+    unit: RowId | None = Field(None, description="unit id (any level) on the `at` date")
     area: AreaClass | None = None
-    office: int | None = Field(None, ge=1)
+    office: RowId | None = None
     at: dt.date | None = None
 
 

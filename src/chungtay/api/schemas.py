@@ -2,12 +2,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.conf import settings
 from ninja import Field, Schema
 
+from chungtay.core.models import MAX_ID
+
 T = TypeVar("T")
+
+
+# A row id: a larger number is a 400 from validation, never an overflow deep in a query.
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Paging(Schema):

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
-from chungtay.api.schemas import ERRORS, Paging, page_of
+from chungtay.api.schemas import ERRORS, Paging, RowId, page_of
 from chungtay.core.errors import DomainError
 from chungtay.core.privacy import suppress_small
 from chungtay.support import exceptions as e
@@ -73,7 +73,7 @@ class SupportIn(Schema):
     given_on: dt.date
     donor: DonorIn
     receiving_moet_id: str = Field(..., max_length=20)
-    partnership_id: int | None = None
+    partnership_id: RowId | None = None
     programme: str = Field("", max_length=200)
     description: str = Field("", max_length=300)
     pupil_codes: list[str] = Field(default_factory=list, max_length=500)
@@ -98,7 +98,7 @@ class SupportFiguresOut(Schema):
 class SupportQuery(Schema):
     kind: SupportKind | None = None
     school_year: int | None = Field(None, ge=2000, le=2100)
-    partnership: int | None = Field(None, ge=1)
+    partnership: RowId | None = None
     school: str | None = Field(None, max_length=20)
     search: str | None = Field(None, max_length=100)
 

@@ -8,6 +8,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+# The largest row id any of our databases stores (PostgreSQL's integer): ids from users above it are refused
+# by validation, never passed to a query where they would overflow.
+MAX_ID = 2_147_483_647
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.activities.forms import StyledForm, year_choices
+from chungtay.core.models import MAX_ID
 from chungtay.directory.forms import DayField
 from chungtay.support.models import Circumstance, DonorKind, SupportKind
 
@@ -35,7 +36,7 @@ class SupportFilterForm(forms.Form):
         label=_("Kind of support"), required=False, choices=[("", _("All")), *SupportKind.choices]
     )
     year = forms.ChoiceField(label=_("School year"), required=False, choices=year_choices)
-    partnership = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    partnership = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     school = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
 
