@@ -287,3 +287,18 @@ def test_roster_is_kept_by_the_school(pair):
     )
     assert teacher.full_name == "Đỗ Thị Mai"
     assert teacher.history.first().history_user == user("gv.unghoa")
+
+
+def test_an_empty_file_is_refused_as_evidence(topic):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for kind in ("photo", "minutes"):
+        with pytest.raises(e.ActivityError) as excinfo:
+            services.attach_evidence(
+                acting_user=user("gv.hoangmai"),
+                activity=topic,
+                kind=kind,
+                upload=SimpleUploadedFile("x.pdf", b""),
+            )
+        assert _message(excinfo) == str(e.FILE_EMPTY)
+    assert not topic.evidence.exists()

@@ -37,6 +37,17 @@ class PreparedFile:
     thumbnail: ContentFile | None = None
 
 
+def _head(upload: UploadedFile, limit_mb: int) -> bytes:
+    """The first bytes of an upload within `limit_mb`; refuses an oversized or empty file."""
+    if upload.size and upload.size > limit_mb * 1024 * 1024:
+        raise e.ActivityError(e.FILE_TOO_LARGE % {"limit": limit_mb})
+    upload.seek(0)
+    head = upload.read(16)
+    if not head:
+        raise e.ActivityError(e.FILE_EMPTY)
+    return head
+
+
 def _image_type(head: bytes) -> str | None:
     for magic, content_type in _IMAGE_MAGIC.items():
         if head.startswith(magic):
@@ -77,12 +88,7 @@ def _encode(image: Image.Image, max_side: int) -> bytes:
 
 def prepare_photo(upload: UploadedFile) -> PreparedFile:
     """A photo re-encoded as JPEG at most 1920 px on its longer side, with a 320 px thumbnail."""
-    if upload.size and upload.size > PHOTO_LIMIT_MB * 1024 * 1024:
-        raise e.ActivityError(e.FILE_TOO_LARGE % {"limit": PHOTO_LIMIT_MB})
-    upload.seek(0)
-    head = upload.read(16)
-    if not head:
-        raise e.ActivityError(e.FILE_EMPTY)
+    head = _head(upload, PHOTO_LIMIT_MB)
     if _image_type(head) is None:
         raise e.ActivityError(e.PHOTO_NOT_IMAGE)
     upload.seek(0)
@@ -112,12 +118,7 @@ def prepare_photo(upload: UploadedFile) -> PreparedFile:
 
 def prepare_document(upload: UploadedFile) -> PreparedFile:
     """A PDF or an Office document (or a photo, kept as a photo), checked by its content."""
-    if upload.size and upload.size > DOCUMENT_LIMIT_MB * 1024 * 1024:
-        raise e.ActivityError(e.FILE_TOO_LARGE % {"limit": DOCUMENT_LIMIT_MB})
-    upload.seek(0)
-    head = upload.read(16)
-    if not head:
-        raise e.ActivityError(e.FILE_EMPTY)
+    head = _head(upload, DOCUMENT_LIMIT_MB)
     if _image_type(head):
         return prepare_photo(upload)
     content_type = _document_type(upload, head)
