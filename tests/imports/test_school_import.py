@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from chungtay.directory.models import AdminUnit, School, SchoolLocation, SchoolYearFigures
-from chungtay.imports import readers
+from chungtay.imports import base, readers
 from chungtay.imports import schools as imp
 from chungtay.imports.models import ImportBatch
 
@@ -103,7 +103,7 @@ def _xlsx(rows, header=HEADER):
 
 
 def _upload(client, upload):
-    return client.post(reverse("imports:upload"), {"file": upload})
+    return client.post(reverse("imports:upload", args=["schools"]), {"file": upload})
 
 
 def _apply(client, response):
@@ -181,7 +181,7 @@ def test_a_missing_column_and_an_extra_column_are_named(client, as_user):
 def test_a_merged_header_cell_is_refused(client, as_user):
     as_user("admin")
     header = [*HEADER[:3], None, *HEADER[4:]]
-    assert _refusal(client, _xlsx(_rows(), header=header)) == str(imp.MERGED_HEADER)
+    assert _refusal(client, _xlsx(_rows(), header=header)) == str(base.MERGED_HEADER)
 
 
 def test_rejected_rows_are_reported_with_row_column_and_reason_and_nothing_is_applied(client, as_user):
@@ -228,14 +228,14 @@ def test_an_officer_cannot_move_a_school_out_of_scope(client, as_user):
 
 def test_teachers_cannot_import(client, as_user):
     as_user("gv.unghoa")
-    assert client.get(reverse("imports:upload")).status_code == 403
+    assert client.get(reverse("imports:upload", args=["schools"])).status_code == 403
 
 
 def test_the_template_has_the_headers_and_an_explanation_sheet(client, as_user):
     from openpyxl import load_workbook
 
     as_user("admin")
-    response = client.get(reverse("imports:template"))
+    response = client.get(reverse("imports:template", args=["schools"]))
     workbook = load_workbook(io.BytesIO(response.content))
     assert [c.value for c in workbook.worksheets[0][1]] == HEADER
     assert workbook.worksheets[1].max_row == len(HEADER) + 1

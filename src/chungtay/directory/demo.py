@@ -356,3 +356,64 @@ def load_demo_assessments(*, seed: int = 2022) -> int:
                 )
     SelfAssessment.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
+
+
+# code, name, type, unit, levels, (inner mean, outer mean, spread, outer gain per year)
+DEMO_INDICATORS: list[tuple[str, str, str, str, str, tuple[float, float, float, float]]] = [
+    ("TL_TN_THPT", "Tỉ lệ học sinh tốt nghiệp THPT", "percent", "%", "thpt", (99.2, 97.4, 1.2, 0.4)),
+    ("DIEM_TN_TB", "Điểm trung bình thi tốt nghiệp THPT", "score", "điểm", "thpt", (7.0, 6.3, 0.35, 0.08)),
+    ("DIEM_VAO10_TOAN", "Điểm thi vào lớp 10 môn Toán", "score", "điểm", "thcs", (6.9, 5.6, 0.6, 0.15)),
+    ("DIEM_VAO10_VAN", "Điểm thi vào lớp 10 môn Ngữ văn", "score", "điểm", "thcs", (7.2, 6.6, 0.4, 0.08)),
+    ("DIEM_VAO10_ANH", "Điểm thi vào lớp 10 môn Tiếng Anh", "score", "điểm", "thcs", (7.1, 5.3, 0.7, 0.18)),
+    ("GIAI_HSG_TP", "Số giải HSG cấp thành phố", "count", "giải", "thcs,thpt", (6.0, 2.0, 2.0, 0.4)),
+    ("TL_GV_TREN_CHUAN", "Tỉ lệ GV trên chuẩn trình độ", "percent", "%", "", (82.0, 68.0, 7.0, 2.5)),
+]  # fmt: skip
+
+
+def load_demo_indicators(*, seed: int = 2022) -> int:
+    """The department's outcome indicators and every demo school's values for the demo years: inner-city
+    schools ahead, outer ones behind and catching up a little each year (what the gap analysis reads)."""
+    from chungtay.directory.models import Indicator, IndicatorValue
+
+    department = EducationOffice.objects.get(code=DEPARTMENT_CODE)
+    if Indicator.objects.filter(department=department).exists():
+        return 0
+    indicators = Indicator.objects.bulk_create(
+        Indicator(department=department, code=code, name=name, value_type=kind, unit=unit, levels=levels)
+        for code, name, kind, unit, levels, _ in DEMO_INDICATORS
+    )
+    shapes = {code: shape for code, *_, shape in DEMO_INDICATORS}
+    rng = random.Random(seed + 7)
+    years = {y.start_year: y for y in SchoolYear.objects.filter(start_year__in=DEMO_YEARS)}
+    inner_ids = set(
+        SchoolLocation.objects.filter(
+            school__is_demo=True,
+            valid_to=LAST_DAY_BEFORE_REFORM,
+            unit__parent__unit_type=AdminUnit.UnitType.URBAN_DISTRICT,
+        ).values_list("school_id", flat=True)
+    )
+    rows = []
+    for school_id, level in (
+        School.objects.filter(is_demo=True).order_by("moet_id").values_list("pk", "level")
+    ):
+        for indicator in indicators:
+            if not indicator.applies_to(level):
+                continue
+            inner_mean, outer_mean, spread, gain = shapes[indicator.code]
+            own = rng.gauss(inner_mean if school_id in inner_ids else outer_mean, spread)
+            low, high = indicator.bounds
+            for step, start in enumerate(sorted(years)):
+                value = own + step * (gain / 3 if school_id in inner_ids else gain) + rng.gauss(0, spread / 4)
+                if indicator.value_type == Indicator.ValueType.COUNT:
+                    value = round(max(0.0, value))
+                value = min(high if high is not None else value, max(low or 0.0, value))
+                rows.append(
+                    IndicatorValue(
+                        indicator=indicator,
+                        school_id=school_id,
+                        school_year=years[start],
+                        value=round(value, 2),
+                    )
+                )
+    IndicatorValue.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)

@@ -12,6 +12,7 @@ class ImportBatch(models.Model):
         PREVIEWED = "previewed", _("previewed")
         APPLIED = "applied", _("applied")
         REJECTED = "rejected", _("rejected")
+        UNDONE = "undone", _("undone")
 
     kind = models.CharField(_("kind"), max_length=20, default="schools")
     department = models.ForeignKey("directory.EducationOffice", on_delete=models.PROTECT, related_name="+")
@@ -31,3 +32,8 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.checksum[:8]})"
+
+    @property
+    def reason(self) -> str:
+        """The change reason on every history row this import writes: how an undo finds them."""
+        return f"import #{self.pk} {self.file_name}"[:100]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -29,6 +28,22 @@ from chungtay.directory.models import (
     SchoolYear,
     SchoolYearFigures,
     moet_id_validator,
+)
+from chungtay.imports.base import (
+    BAD_CHOICE,
+    BAD_NUMBER,
+    BAD_WHOLE,
+    BAD_YEAR,
+    DUPLICATE,
+    FORMULA,
+    REJECTED_ROWS,
+    REQUIRED_VALUE,
+    UNKNOWN_YEAR,
+    ImportKind,
+    decimal,
+    match_headers,
+    text,
+    whole,
 )
 from chungtay.imports.readers import FileRefused, _is_formula, read_rows
 
@@ -85,18 +100,7 @@ _OWNERSHIP = {
 _YES = {"co", "x", "yes", "1", "true", "dat"}
 _NO = {"", "khong", "no", "0", "false", "chua dat"}
 
-MISSING_COLUMNS = _("Missing columns: %(columns)s.")
-UNKNOWN_COLUMNS = _("Unknown columns: %(columns)s. Use the template's headers.")
-MERGED_HEADER = _("A header cell is empty (merged cells?). Every column needs its own header.")
-REQUIRED_VALUE = _("A value is required.")
-FORMULA = _("A formula instead of a value: paste values only.")
-BAD_CHOICE = _("“%(value)s” is not one of the allowed values.")
-BAD_NUMBER = _("“%(value)s” is not a number.")
-BAD_WHOLE = _("“%(value)s” is not a whole number ≥ 0.")
-BAD_YEAR = _("“%(value)s” is not a school year (e.g. 2024-2025).")
-UNKNOWN_YEAR = _("The school year %(value)s is not set up in the system.")
 UNKNOWN_WARD = _("No ward/commune with code %(value)s (units from 1/7/2025).")
-DUPLICATE = _("Duplicate of row %(row)d.")
 CONFLICT = _("Row %(row)d gives this school different details.")
 OUT_OF_SCOPE = _("School %(value)s is outside your scope, or does not exist and you may not create schools.")
 MOVES_OUT = _("This would move the school to a unit outside your scope.")
@@ -131,66 +135,12 @@ class Plan:
         }  # fmt: skip
 
 
-def _headers(header: list[str]) -> dict[str, int]:
-    accepted = {search_key(name): column for column, names in COLUMNS.items() for name in names}
-    found: dict[str, int] = {}
-    unknown = []
-    for index, raw in enumerate(header):
-        key = search_key(raw)
-        if not key:
-            if any(search_key(h) for h in header[index + 1 :]):
-                raise FileRefused(MERGED_HEADER)
-            continue
-        if key in accepted:
-            found[accepted[key]] = index
-        else:
-            unknown.append(raw)
-    if unknown:
-        raise FileRefused(UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)})
-    missing = [COLUMNS[c][0] for c in REQUIRED if c not in found]
-    if missing:
-        raise FileRefused(MISSING_COLUMNS % {"columns": ", ".join(missing)})
-    return found
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _decimal(value: Any) -> float | None:
-    if isinstance(value, int | float):
-        return float(value)
-    text = _text(value).replace(" ", "")
-    if not text:
-        return None
-    if re.fullmatch(r"-?\d+([.,]\d+)?", text):
-        return float(text.replace(",", "."))
-    raise ValueError
-
-
-def _whole(value: Any) -> int:
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        number = int(value)
-    else:
-        text = _text(value).replace(" ", "")
-        if not re.fullmatch(r"\d{1,3}([.,]\d{3})+|\d+", text):
-            raise ValueError
-        number = int(re.sub(r"[.,]", "", text))
-    if number < 0:
-        raise ValueError
-    return number
-
-
 def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     """Validate the whole file against the directory and the user's scope, changing nothing."""
     if not (user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)):
         raise FileRefused(NOT_ALLOWED)
     header, rows = read_rows(handle, name)
-    columns = _headers(header)
+    columns = match_headers(header, COLUMNS, REQUIRED)
     department = home_department(user)
     may_create = user.is_superuser or user.role == Role.CITY_ADMIN
     own = set(own_schools(user).values_list("moet_id", flat=True))
@@ -222,51 +172,51 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
             continue
         data: dict[str, Any] = {}
         for column in REQUIRED:
-            if not _text(cell(column)):
+            if not text(cell(column)):
                 error(column, REQUIRED_VALUE)
-        moet_id = _text(cell("moet_id"))
+        moet_id = text(cell("moet_id"))
         if moet_id:
             try:
                 moet_id_validator(moet_id)
             except Exception:  # noqa: BLE001 - the validator's own message is in English; ours is shown
                 error("moet_id", BAD_CHOICE % {"value": moet_id[:30]})
-        level = _LEVELS.get(search_key(_text(cell("level"))))
-        if _text(cell("level")) and level is None:
-            error("level", BAD_CHOICE % {"value": _text(cell("level"))[:30]})
-        ownership = _OWNERSHIP.get(search_key(_text(cell("ownership"))))
-        if _text(cell("ownership")) and ownership is None:
-            error("ownership", BAD_CHOICE % {"value": _text(cell("ownership"))[:30]})
-        ward = wards.get(_text(cell("ward_code")).zfill(5)) if _text(cell("ward_code")) else None
-        if _text(cell("ward_code")) and ward is None:
-            error("ward_code", UNKNOWN_WARD % {"value": _text(cell("ward_code"))[:20]})
+        level = _LEVELS.get(search_key(text(cell("level"))))
+        if text(cell("level")) and level is None:
+            error("level", BAD_CHOICE % {"value": text(cell("level"))[:30]})
+        ownership = _OWNERSHIP.get(search_key(text(cell("ownership"))))
+        if text(cell("ownership")) and ownership is None:
+            error("ownership", BAD_CHOICE % {"value": text(cell("ownership"))[:30]})
+        ward = wards.get(text(cell("ward_code")).zfill(5)) if text(cell("ward_code")) else None
+        if text(cell("ward_code")) and ward is None:
+            error("ward_code", UNKNOWN_WARD % {"value": text(cell("ward_code"))[:20]})
         coordinates = []
         for column in ("latitude", "longitude"):
             try:
-                coordinates.append(_decimal(cell(column)))
+                coordinates.append(decimal(cell(column)))
             except ValueError:
-                error(column, BAD_NUMBER % {"value": _text(cell(column))[:30]})
+                error(column, BAD_NUMBER % {"value": text(cell(column))[:30]})
         if len(coordinates) == 2 and None not in coordinates:
             lat, lon = coordinates
             if not (8 <= lat <= 24 and 102 <= lon <= 110):  # type: ignore[operator]
                 error("latitude", OUTSIDE_VIETNAM)
         year_start: int | None = None
-        if _text(cell("school_year")):
+        if text(cell("school_year")):
             try:
-                year_start = schoolyears.parse(_text(cell("school_year")))
+                year_start = schoolyears.parse(text(cell("school_year")))
             except schoolyears.SchoolYearFormatError:
-                error("school_year", BAD_YEAR % {"value": _text(cell("school_year"))[:30]})
+                error("school_year", BAD_YEAR % {"value": text(cell("school_year"))[:30]})
             else:
                 if year_start not in years:
                     error("school_year", UNKNOWN_YEAR % {"value": schoolyears.label(year_start)})
             figures = {}
             for column in FIGURES:
                 try:
-                    figures[column] = _whole(cell(column))
+                    figures[column] = whole(cell(column))
                 except ValueError:
-                    error(column, BAD_WHOLE % {"value": _text(cell(column))[:30]})
-            standard = search_key(_text(cell("national_standard")))
+                    error(column, BAD_WHOLE % {"value": text(cell(column))[:30]})
+            standard = search_key(text(cell("national_standard")))
             if standard not in _YES | _NO:
-                error("national_standard", BAD_CHOICE % {"value": _text(cell("national_standard"))[:30]})
+                error("national_standard", BAD_CHOICE % {"value": text(cell("national_standard"))[:30]})
             data["figures"] = {**figures, "national_standard": standard in _YES}
         if moet_id:
             key = (moet_id, year_start)
@@ -277,11 +227,11 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         if len(plan.errors) > errors_before:
             continue
         details = {
-            "name": _text(cell("name"))[:200],
+            "name": text(cell("name"))[:200],
             "level": level,
             "ownership": ownership,
             "ward": ward.pk if ward else None,
-            "address": _text(cell("address"))[:300] if "address" in columns else None,
+            "address": text(cell("address"))[:300] if "address" in columns else None,
             "latitude": coordinates[0] if "latitude" in columns else None,
             "longitude": coordinates[1] if "longitude" in columns else None,
         }
@@ -369,7 +319,7 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     """Write the plan: all of it or nothing, in bulk (a year of a city's spreadsheets is 100,000 rows).
     Refuses a plan with rejected rows. History rows name the importer and the import."""
     if plan.errors:
-        raise FileRefused(_("The file has rejected rows; correct them and upload it again."))
+        raise FileRefused(REJECTED_ROWS)
     department = home_department(user)
     today = timezone.localdate()
     history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
@@ -495,3 +445,39 @@ def export_rows(schools: Any) -> Any:
                 standard = "Có" if figure.national_standard else "Không"
                 counts = [figure.pupils, figure.teachers, figure.classes]
                 yield [*base, figure.school_year.label, *counts, standard]
+
+
+EXAMPLE = [
+    "01008XXXX",
+    "Trường THCS Ví Dụ",
+    "THCS",
+    "Công lập",
+    "00097",
+    "Số 1 phố Ví Dụ",
+    "21,0285",
+    "105,8542",
+    "2024-2025",
+    "850",
+    "45",
+    "20",
+    "Có",
+]
+
+KIND = ImportKind(
+    slug="schools",
+    title=_("Schools and their yearly figures"),
+    columns=COLUMNS,
+    required=REQUIRED,
+    explanations=EXPLANATIONS,
+    example=EXAMPLE,
+    file_stem="mau-nhap-truong-hoc",
+    counts=(
+        ("create", _("Schools to create")),
+        ("update", _("Schools to update")),
+        ("unchanged", _("Schools unchanged")),
+        ("figures_create", _("Yearly figures to create")),
+        ("figures_update", _("Yearly figures to update")),
+    ),
+    plan=plan_import,
+    apply=apply_plan,
+)

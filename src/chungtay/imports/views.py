@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chungtay.accounts.models import Role, User
+from chungtay.accounts.models import User
 from chungtay.accounts.scopes import home_department
+from chungtay.imports import undo as undoing
+from chungtay.imports.base import ImportKind, may_import
+from chungtay.imports.kinds import KINDS
 from chungtay.imports.models import ImportBatch
 from chungtay.imports.readers import MAX_BYTES, FileRefused
-from chungtay.imports.schools import COLUMNS, EXPLANATIONS, apply_plan, checksum, plan_import
+from chungtay.imports.schools import checksum
 
 
 class UploadForm(forms.Form):
@@ -26,16 +29,33 @@ class UploadForm(forms.Form):
 
 def _importer(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
-    if not (user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)):
+    if not may_import(user):
         raise PermissionDenied
     return user
 
 
+def _kind(slug: str) -> ImportKind:
+    kind = KINDS.get(slug)
+    if kind is None:
+        raise Http404
+    return kind
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """What can be imported, and the user's recent imports."""
+    user = _importer(request)
+    batches = ImportBatch.objects.filter(uploaded_by=user)[:20]
+    return render(request, "imports/index.html", {"kinds": KINDS.values(), "batches": batches})
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
-def upload(request: HttpRequest) -> HttpResponse:
-    """Upload a file of schools: it is checked in full and previewed; nothing changes until applied."""
+def upload(request: HttpRequest, kind: str) -> HttpResponse:
+    """Upload a file of one kind: it is checked in full and previewed; nothing changes until applied."""
     user = _importer(request)
+    spec = _kind(kind)
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -48,12 +68,13 @@ def upload(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 try:
-                    plan = plan_import(user, upload, upload.name)
+                    plan = spec.plan(user, upload, upload.name)
                 except FileRefused as error:
                     form.add_error("file", str(error.message))
                 else:
                     upload.seek(0)
                     batch = ImportBatch(
+                        kind=spec.slug,
                         department=home_department(user),
                         uploaded_by=user,
                         file_name=upload.name[:200],
@@ -66,22 +87,31 @@ def upload(request: HttpRequest) -> HttpResponse:
                     batch.file.save(upload.name, upload, save=False)
                     batch.save()
                     return redirect("imports:preview", pk=batch.pk)
-    batches = ImportBatch.objects.filter(uploaded_by=user)[:20]
-    return render(request, "imports/upload.html", {"form": form, "batches": batches}, status=status)
+    batches = ImportBatch.objects.filter(uploaded_by=user, kind=spec.slug)[:20]
+    return render(
+        request, "imports/upload.html", {"form": form, "batches": batches, "kind": spec}, status=status
+    )
 
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
     batch = ImportBatch.objects.filter(pk=pk, uploaded_by_id=request.user.pk).first()
-    if batch is None:
+    if batch is None or batch.kind not in KINDS:
         raise Http404
     return batch
+
+
+def _preview(request: HttpRequest, batch: ImportBatch, status: int = 200) -> HttpResponse:
+    spec = KINDS[batch.kind]
+    counts = [(key, label, batch.summary.get(key, 0)) for key, label in spec.counts]
+    context = {"batch": batch, "kind": spec, "counts": counts, "undoable": undoing.blocker(batch) is None}
+    return render(request, "imports/preview.html", context, status=status)
 
 
 @require_GET
 @login_required
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     _importer(request)
-    return render(request, "imports/preview.html", {"batch": _batch(request, pk)})
+    return _preview(request, _batch(request, pk))
 
 
 @require_POST
@@ -90,20 +120,22 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply a previewed file: validated again against today's data, then written all or nothing."""
     user = _importer(request)
     batch = _batch(request, pk)
+    spec = KINDS[batch.kind]
     if batch.status != ImportBatch.Status.PREVIEWED:
         messages.error(request, _("Only a previewed file without rejected rows can be applied."))
-        return render(request, "imports/preview.html", {"batch": batch}, status=409)
+        return _preview(request, batch, status=409)
     with batch.file.open("rb") as handle:
         content = io.BytesIO(handle.read())
+    plan = None
     try:
-        plan = plan_import(user, content, batch.file_name)
-        apply_plan(user, plan, reason=f"import #{batch.pk} {batch.file_name}"[:100])
+        plan = spec.plan(user, content, batch.file_name)
+        spec.apply(user, plan, reason=batch.reason)
     except FileRefused as error:
         messages.error(request, str(error.message))
-        batch.summary = plan.summary() if "plan" in locals() else batch.summary
+        batch.summary = plan.summary() if plan is not None else batch.summary
         batch.status = ImportBatch.Status.REJECTED
         batch.save(update_fields=["summary", "status"])
-        return render(request, "imports/preview.html", {"batch": batch}, status=400)
+        return _preview(request, batch, status=400)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = timezone.now()
     batch.summary = {**plan.summary(), "applied": True}
@@ -112,42 +144,42 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:preview", pk=batch.pk)
 
 
+@require_POST
+@login_required
+def undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revert an applied import, if nothing newer has changed what it wrote."""
+    user = _importer(request)
+    batch = _batch(request, pk)
+    try:
+        undone = undoing.undo(user, batch)
+    except FileRefused as error:
+        messages.error(request, str(error.message))
+        return _preview(request, batch, status=409)
+    messages.success(request, _("Import undone: %(count)d records restored or removed.") % {"count": undone})
+    return redirect("imports:preview", pk=batch.pk)
+
+
 @require_GET
 @login_required
-def template(request: HttpRequest) -> HttpResponse:
-    """The import template: Vietnamese headers, and a sheet explaining each column."""
+def template(request: HttpRequest, kind: str) -> HttpResponse:
+    """The import template of a kind: Vietnamese headers, and a sheet explaining each column."""
     from openpyxl import Workbook
 
     _importer(request)
+    spec = _kind(kind)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Truong hoc"
-    sheet.append([names[0] for names in COLUMNS.values()])
-    sheet.append(
-        [
-            "01008XXXX",
-            "Trường THCS Ví Dụ",
-            "THCS",
-            "Công lập",
-            "00097",
-            "Số 1 phố Ví Dụ",
-            "21,0285",
-            "105,8542",
-            "2024-2025",
-            "850",
-            "45",
-            "20",
-            "Có",
-        ]
-    )
+    sheet.title = "Du lieu"
+    sheet.append([names[0] for names in spec.columns.values()])
+    sheet.append(spec.example)
     help_sheet = workbook.create_sheet("Huong dan")
     help_sheet.append(["Cột", "Ý nghĩa và giá trị hợp lệ", "Tên cột tiếng Anh cũng được chấp nhận"])
-    for column, names in COLUMNS.items():
-        help_sheet.append([names[0], EXPLANATIONS[column], ", ".join(names[1:])])
+    for column, names in spec.columns.items():
+        help_sheet.append([names[0], spec.explanations[column], ", ".join(names[1:])])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-truong-hoc.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{spec.file_stem}.xlsx"'
     return response

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from chungtay.accounts.demo import create_demo_accounts
 from chungtay.activities.demo import load_demo_activities
 from chungtay.directory.adminmap import seed_admin_map
-from chungtay.directory.demo import load_demo_assessments, load_demo_directory
+from chungtay.directory.demo import load_demo_assessments, load_demo_directory, load_demo_indicators
 from chungtay.partnerships.demo import load_demo_partnerships
 from chungtay.support.demo import load_demo_support
 
@@ -37,6 +37,8 @@ class Command(BaseCommand):
         )
         assessed = load_demo_assessments(seed=seed)
         self.stdout.write(f"Self-assessments: {assessed} new scores")
+        indicator_values = load_demo_indicators(seed=seed)
+        self.stdout.write(f"Indicator values: {indicator_values} new")
         accounts = create_demo_accounts(password)
         partnerships = load_demo_partnerships(seed=seed)
         self.stdout.write(

@@ -1,0 +1,212 @@
+"""Import strengths/needs self-assessments: one row per school, school year and area, a score from 1 (a
+real need) to 5 (a strength to share). Keyed by (school, school year, area): idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from chungtay.accounts.models import User
+from chungtay.accounts.scopes import own_schools
+from chungtay.core import schoolyears
+from chungtay.core.text import search_key
+from chungtay.directory.models import DevelopmentArea, SchoolYear, SelfAssessment
+from chungtay.imports.base import (
+    BAD_CHOICE,
+    BAD_YEAR,
+    DUPLICATE,
+    FORMULA,
+    REJECTED_ROWS,
+    REQUIRED_VALUE,
+    UNKNOWN_YEAR,
+    ImportKind,
+    RowErrors,
+    match_headers,
+    may_import,
+    text,
+)
+from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+
+COLUMNS: dict[str, list[str]] = {
+    "moet_id": ["Mã định danh", "Mã trường", "MOET ID", "moet_id"],
+    "school_name": ["Tên trường", "School name", "Name"],
+    "school_year": ["Năm học", "School year"],
+    "area": ["Lĩnh vực", "Area"],
+    "score": ["Mức", "Điểm", "Score"],
+    "note": ["Ghi chú", "Note"],
+}
+REQUIRED = ("moet_id", "school_year", "area", "score")
+EXPLANATIONS = {
+    "moet_id": "Mã định danh của trường trên CSDL ngành. Bắt buộc.",
+    "school_name": "Tên trường, để dễ đọc; không dùng để đối chiếu.",
+    "school_year": "Năm học: 2024-2025, 2024–2025, 24-25 hoặc 2024. Bắt buộc.",
+    "area": "Lĩnh vực, theo mã hoặc tên như trên trang tự đánh giá: governance (Quản trị nhà trường), "
+    "facilities (Cơ sở vật chất), subject_teaching (Dạy học các môn), gifted_training (Bồi dưỡng học sinh "
+    "giỏi), digital (Chuyển đổi số), national_standard (Trường chuẩn quốc gia), arts_sports (Văn nghệ, thể "
+    "dục thể thao), pupil_support (Hỗ trợ học sinh). Bắt buộc.",
+    "score": "Mức từ 1 (cần được hỗ trợ) đến 5 (thế mạnh có thể chia sẻ). Bắt buộc.",
+    "note": "Ghi chú (tối đa 300 ký tự).",
+}
+EXAMPLE = ["01008XXXX", "Trường THCS Ví Dụ", "2024-2025", "digital", "2", "Thiếu thiết bị dạy học số"]
+
+BAD_SCORE = _("“%(value)s” is not a score from 1 to 5.")
+OUT_OF_SCOPE = _("School %(value)s is outside your scope or does not exist.")
+
+
+def _area_names() -> dict[str, str]:
+    names = {search_key(area): area for area in DevelopmentArea.values}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            names.update({search_key(str(label)): area for area, label in DevelopmentArea.choices})
+    return names
+
+
+@dataclass
+class Plan:
+    rows: int = 0
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    scores: dict[tuple[int, int, str], tuple[int, str]] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        rejected = len({e["row"] for e in self.errors if e["row"]})
+        return {
+            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
+            "rejected": rejected, "errors": self.errors[:500], "error_count": len(self.errors),
+        }  # fmt: skip
+
+
+def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+    if not may_import(user):
+        raise FileRefused(_("Only the city administrator and office officers can import self-assessments."))
+    header, rows = read_rows(handle, name)
+    columns = match_headers(header, COLUMNS, REQUIRED)
+    schools = dict(own_schools(user).values_list("moet_id", "pk"))
+    years = {y.start_year: y.pk for y in SchoolYear.objects.all()}
+    areas = _area_names()
+    plan = Plan()
+    found = RowErrors(COLUMNS, plan.errors)
+    seen: dict[tuple[int, int, str], int] = {}
+    for number, values in rows:
+        plan.rows += 1
+        before = len(plan.errors)
+
+        def cell(column: str, values: list[Any] = values) -> Any:
+            index = columns.get(column)
+            return values[index] if index is not None and index < len(values) else None
+
+        for column in columns:
+            if _is_formula(cell(column)):
+                found.add(number, column, FORMULA)
+        if len(plan.errors) > before:
+            continue
+        for column in REQUIRED:
+            if not text(cell(column)):
+                found.add(number, column, REQUIRED_VALUE)
+        if len(plan.errors) > before:
+            continue
+        moet_id = text(cell("moet_id"))
+        school_id = schools.get(moet_id)
+        if school_id is None:
+            found.add(number, "moet_id", OUT_OF_SCOPE % {"value": moet_id[:30]})
+        year_id = None
+        try:
+            start = schoolyears.parse(text(cell("school_year")))
+        except schoolyears.SchoolYearFormatError:
+            found.add(number, "school_year", BAD_YEAR % {"value": text(cell("school_year"))[:30]})
+        else:
+            year_id = years.get(start)
+            if year_id is None:
+                found.add(number, "school_year", UNKNOWN_YEAR % {"value": schoolyears.label(start)})
+        area = areas.get(search_key(text(cell("area"))))
+        if area is None:
+            found.add(number, "area", BAD_CHOICE % {"value": text(cell("area"))[:40]})
+        score = text(cell("score"))
+        if score not in {"1", "2", "3", "4", "5"}:
+            found.add(number, "score", BAD_SCORE % {"value": score[:20]})
+        if len(plan.errors) > before or school_id is None or year_id is None or area is None:
+            continue
+        key = (school_id, year_id, area)
+        if key in seen:
+            found.add(number, "moet_id", DUPLICATE % {"row": seen[key]})
+            continue
+        seen[key] = number
+        plan.scores[key] = (int(score), text(cell("note"))[:300])
+    _count_changes(plan)
+    return plan
+
+
+def _existing(plan: Plan, *, lock: bool = False) -> dict[tuple[int, int, str], SelfAssessment]:
+    rows = SelfAssessment.objects.filter(
+        school_id__in={k[0] for k in plan.scores}, school_year_id__in={k[1] for k in plan.scores}
+    )
+    if lock:
+        rows = rows.select_for_update()
+    return {(r.school_id, r.school_year_id, r.area): r for r in rows.iterator(chunk_size=5000)}
+
+
+def _count_changes(plan: Plan) -> None:
+    existing = _existing(plan)
+    for key, (score, note) in plan.scores.items():
+        row = existing.get(key)
+        if row is None:
+            plan.create += 1
+        elif row.score != score or row.note != note:
+            plan.update += 1
+        else:
+            plan.unchanged += 1
+
+
+@transaction.atomic
+def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+    if plan.errors:
+        raise FileRefused(REJECTED_ROWS)
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
+    existing = _existing(plan, lock=True)
+    now = timezone.now()
+    new, changed = [], []
+    for (school_id, year_id, area), (score, note) in plan.scores.items():
+        row = existing.get((school_id, year_id, area))
+        if row is None:
+            new.append(
+                SelfAssessment(
+                    school_id=school_id,
+                    school_year_id=year_id,
+                    area=area,
+                    score=score,
+                    note=note,
+                    assessed_by=user,
+                )
+            )
+        elif row.score != score or row.note != note:
+            row.score, row.note, row.assessed_by, row.updated_at = score, note, user, now
+            changed.append(row)
+    bulk_create_with_history(new, SelfAssessment, **history)  # type: ignore[arg-type]
+    bulk_update_with_history(
+        changed, SelfAssessment, ["score", "note", "assessed_by", "updated_at"], **history
+    )  # type: ignore[arg-type]
+
+
+KIND = ImportKind(
+    slug="assessments",
+    title=_("Strengths and needs self-assessments"),
+    columns=COLUMNS,
+    required=REQUIRED,
+    explanations=EXPLANATIONS,
+    example=EXAMPLE,
+    file_stem="mau-nhap-tu-danh-gia",
+    counts=(
+        ("create", _("Scores to create")),
+        ("update", _("Scores to update")),
+        ("unchanged", _("Scores unchanged")),
+    ),
+    plan=plan_import,
+    apply=apply_plan,
+)

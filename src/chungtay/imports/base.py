@@ -1,0 +1,130 @@
+"""What every kind of import shares: matching headers to columns, reading cell values, the plan's
+counts and errors, and the description of a kind (its columns, template, counts, plan and apply) that the
+pages use. A kind's own module validates its rows and writes them; nothing here touches the database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from chungtay.accounts.models import Role, User
+from chungtay.core.text import search_key
+from chungtay.imports.readers import FileRefused
+
+MISSING_COLUMNS = _("Missing columns: %(columns)s.")
+UNKNOWN_COLUMNS = _("Unknown columns: %(columns)s. Use the template's headers.")
+MERGED_HEADER = _("A header cell is empty (merged cells?). Every column needs its own header.")
+REQUIRED_VALUE = _("A value is required.")
+FORMULA = _("A formula instead of a value: paste values only.")
+BAD_CHOICE = _("“%(value)s” is not one of the allowed values.")
+BAD_NUMBER = _("“%(value)s” is not a number.")
+BAD_WHOLE = _("“%(value)s” is not a whole number ≥ 0.")
+BAD_YEAR = _("“%(value)s” is not a school year (e.g. 2024-2025).")
+UNKNOWN_YEAR = _("The school year %(value)s is not set up in the system.")
+DUPLICATE = _("Duplicate of row %(row)d.")
+REJECTED_ROWS = _("The file has rejected rows; correct them and upload it again.")
+
+
+def match_headers(
+    header: list[str], columns: dict[str, list[str]], required: tuple[str, ...]
+) -> dict[str, int]:
+    """Column name -> index in the row, from the file's header (Vietnamese or English names, compared
+    without accents or case). Refuses unknown, missing and empty (merged) headers."""
+    accepted = {search_key(name): column for column, names in columns.items() for name in names}
+    found: dict[str, int] = {}
+    unknown = []
+    for index, raw in enumerate(header):
+        key = search_key(raw)
+        if not key:
+            if any(search_key(h) for h in header[index + 1 :]):
+                raise FileRefused(MERGED_HEADER)
+            continue
+        if key in accepted:
+            found[accepted[key]] = index
+        else:
+            unknown.append(raw)
+    if unknown:
+        raise FileRefused(UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)})
+    missing = [columns[c][0] for c in required if c not in found]
+    if missing:
+        raise FileRefused(MISSING_COLUMNS % {"columns": ", ".join(missing)})
+    return found
+
+
+def text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def decimal(value: Any) -> float | None:
+    if isinstance(value, int | float):
+        return float(value)
+    raw = text(value).replace(" ", "")
+    if not raw:
+        return None
+    if re.fullmatch(r"-?\d+([.,]\d+)?", raw):
+        return float(raw.replace(",", "."))
+    raise ValueError
+
+
+def whole(value: Any) -> int:
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        number = int(value)
+    else:
+        raw = text(value).replace(" ", "")
+        if not re.fullmatch(r"\d{1,3}([.,]\d{3})+|\d+", raw):
+            raise ValueError
+        number = int(re.sub(r"[.,]", "", raw))
+    if number < 0:
+        raise ValueError
+    return number
+
+
+@dataclass
+class RowErrors:
+    """Rejected rows of a file: row number, column header and the reason, in the user's language."""
+
+    columns: dict[str, list[str]]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, row: int, column: str, message: Any) -> None:
+        self.errors.append({"row": row, "column": self.columns[column][0], "message": str(message)})
+
+    @property
+    def rejected(self) -> int:
+        return len({e["row"] for e in self.errors if e["row"]})
+
+
+class Plan(Protocol):
+    errors: list[dict[str, Any]]
+
+    def summary(self) -> dict[str, Any]: ...
+
+
+def may_import(user: User) -> bool:
+    return bool(user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER))
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """One kind of file the platform imports, as the pages and the template download see it."""
+
+    slug: str
+    title: str | Promise
+    columns: dict[str, list[str]]
+    required: tuple[str, ...]
+    explanations: dict[str, str]
+    example: list[str]
+    file_stem: str  # the template's file name, without extension
+    counts: tuple[tuple[str, str | Promise], ...]  # summary key, label, in display order
+    plan: Callable[[User, IO[bytes], str], Plan]
+    apply: Callable[..., None]  # (user, plan, *, reason)
+    may_import: Callable[[User], bool] = may_import

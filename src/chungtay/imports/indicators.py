@@ -1,0 +1,243 @@
+"""Import indicator values: one row per school, school year and indicator (the long layout every
+statistics office can produce and that the values list exports). Keyed by (indicator, school, school
+year), so the same file imported twice changes nothing the second time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from chungtay.accounts.models import User
+from chungtay.accounts.scopes import own_schools
+from chungtay.core import schoolyears
+from chungtay.core.errors import DomainError
+from chungtay.directory.models import IndicatorValue, SchoolYear
+from chungtay.directory.services import indicators_of, parse_indicator_value
+from chungtay.imports.base import (
+    BAD_YEAR,
+    DUPLICATE,
+    FORMULA,
+    REJECTED_ROWS,
+    REQUIRED_VALUE,
+    UNKNOWN_YEAR,
+    ImportKind,
+    RowErrors,
+    match_headers,
+    may_import,
+    text,
+)
+from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+
+COLUMNS: dict[str, list[str]] = {
+    "moet_id": ["Mã định danh", "Mã trường", "MOET ID", "moet_id"],
+    "school_name": ["Tên trường", "School name", "Name"],
+    "school_year": ["Năm học", "School year"],
+    "indicator": ["Mã chỉ số", "Indicator code", "Indicator"],
+    "indicator_name": ["Tên chỉ số", "Indicator name"],
+    "value": ["Giá trị", "Value"],
+    "note": ["Ghi chú", "Note"],
+}
+REQUIRED = ("moet_id", "school_year", "indicator", "value")
+EXPLANATIONS = {
+    "moet_id": "Mã định danh của trường trên CSDL ngành. Bắt buộc.",
+    "school_name": "Tên trường, để dễ đọc; không dùng để đối chiếu.",
+    "school_year": "Năm học: 2024-2025, 2024–2025, 24-25 hoặc 2024. Bắt buộc.",
+    "indicator": "Mã chỉ số do Sở quy định (xem trang Chỉ số). Bắt buộc.",
+    "indicator_name": "Tên chỉ số, để dễ đọc; không dùng để đối chiếu.",
+    "value": "Giá trị: tỉ lệ % từ 0 đến 100, điểm từ 0 đến 10, số nguyên, hoặc Có/Không; dấu phẩy "
+    "hoặc dấu chấm thập phân (ví dụ 87,5). Bắt buộc.",
+    "note": "Ghi chú (tối đa 300 ký tự).",
+}
+EXAMPLE = [
+    "01008XXXX",
+    "Trường THCS Ví Dụ",
+    "2024-2025",
+    "DIEM_VAO10_TOAN",
+    "Điểm thi vào 10 môn Toán",
+    "7,25",
+    "",
+]
+
+UNKNOWN_INDICATOR = _("No indicator in use with code %(value)s.")
+NOT_FOR_LEVEL = _("Indicator %(value)s is not measured at this school's level.")
+OUT_OF_SCOPE = _("School %(value)s is outside your scope or does not exist.")
+
+
+@dataclass
+class Plan:
+    rows: int = 0
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    # (indicator id, school id, school year id) -> (value, note)
+    values: dict[tuple[int, int, int], tuple[Decimal, str]] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        rejected = len({e["row"] for e in self.errors if e["row"]})
+        return {
+            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
+            "rejected": rejected, "errors": self.errors[:500], "error_count": len(self.errors),
+        }  # fmt: skip
+
+
+def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+    """Validate every row against the department's indicators and the user's own schools, changing
+    nothing."""
+    if not may_import(user):
+        raise FileRefused(_("Only the city administrator and office officers can import indicator values."))
+    header, rows = read_rows(handle, name)
+    columns = match_headers(header, COLUMNS, REQUIRED)
+    indicators = {i.code: i for i in indicators_of(user).filter(is_active=True)}
+    schools = {
+        moet: (pk, level) for moet, pk, level in own_schools(user).values_list("moet_id", "pk", "level")
+    }
+    years = {y.start_year: y.pk for y in SchoolYear.objects.all()}
+    plan = Plan()
+    found = RowErrors(COLUMNS, plan.errors)
+    seen: dict[tuple[int, int, int], int] = {}
+    for number, values in rows:
+        plan.rows += 1
+        before = len(plan.errors)
+
+        def cell(column: str, values: list[Any] = values) -> Any:
+            index = columns.get(column)
+            return values[index] if index is not None and index < len(values) else None
+
+        for column in columns:
+            if _is_formula(cell(column)):
+                found.add(number, column, FORMULA)
+        if len(plan.errors) > before:
+            continue
+        for column in REQUIRED:
+            if not text(cell(column)):
+                found.add(number, column, REQUIRED_VALUE)
+        if len(plan.errors) > before:
+            continue
+        moet_id, code = text(cell("moet_id")), text(cell("indicator")).upper()
+        school = schools.get(moet_id)
+        if school is None:
+            found.add(number, "moet_id", OUT_OF_SCOPE % {"value": moet_id[:30]})
+        year_id = None
+        try:
+            start = schoolyears.parse(text(cell("school_year")))
+        except schoolyears.SchoolYearFormatError:
+            found.add(number, "school_year", BAD_YEAR % {"value": text(cell("school_year"))[:30]})
+        else:
+            year_id = years.get(start)
+            if year_id is None:
+                found.add(number, "school_year", UNKNOWN_YEAR % {"value": schoolyears.label(start)})
+        indicator = indicators.get(code)
+        if indicator is None:
+            found.add(number, "indicator", UNKNOWN_INDICATOR % {"value": code[:30]})
+        elif school is not None and not indicator.applies_to(school[1]):
+            found.add(number, "indicator", NOT_FOR_LEVEL % {"value": code})
+        value = None
+        if indicator is not None:
+            try:
+                value = parse_indicator_value(indicator, cell("value"))
+            except DomainError as error:
+                found.add(number, "value", error.message)
+        if len(plan.errors) > before or school is None or indicator is None or year_id is None:
+            continue
+        key = (indicator.pk, school[0], year_id)
+        if key in seen:
+            found.add(number, "moet_id", DUPLICATE % {"row": seen[key]})
+            continue
+        seen[key] = number
+        plan.values[key] = (value, text(cell("note"))[:300])  # type: ignore[assignment]
+    _count_changes(plan)
+    return plan
+
+
+def _existing(plan: Plan, *, lock: bool = False) -> dict[tuple[int, int, int], IndicatorValue]:
+    rows = IndicatorValue.objects.filter(
+        indicator_id__in={k[0] for k in plan.values}, school_year_id__in={k[2] for k in plan.values}
+    )
+    if lock:
+        rows = rows.select_for_update()
+    wanted = {k[1] for k in plan.values}
+    return {
+        (r.indicator_id, r.school_id, r.school_year_id): r
+        for r in rows.iterator(chunk_size=5000)
+        if r.school_id in wanted
+    }
+
+
+def _count_changes(plan: Plan) -> None:
+    existing = _existing(plan)
+    for key, (value, note) in plan.values.items():
+        row = existing.get(key)
+        if row is None:
+            plan.create += 1
+        elif row.value != value or row.note != note:
+            plan.update += 1
+        else:
+            plan.unchanged += 1
+
+
+@transaction.atomic
+def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+    """Write every value of the plan, all or nothing; history rows name the importer and the import."""
+    if plan.errors:
+        raise FileRefused(REJECTED_ROWS)
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
+    existing = _existing(plan, lock=True)
+    now = timezone.now()
+    new, changed = [], []
+    for (indicator_id, school_id, year_id), (value, note) in plan.values.items():
+        row = existing.get((indicator_id, school_id, year_id))
+        if row is None:
+            new.append(
+                IndicatorValue(
+                    indicator_id=indicator_id,
+                    school_id=school_id,
+                    school_year_id=year_id,
+                    value=value,
+                    note=note,
+                )
+            )
+        elif row.value != value or row.note != note:
+            row.value, row.note, row.updated_at = value, note, now
+            changed.append(row)
+    bulk_create_with_history(new, IndicatorValue, **history)  # type: ignore[arg-type]
+    bulk_update_with_history(changed, IndicatorValue, ["value", "note", "updated_at"], **history)  # type: ignore[arg-type]
+
+
+def export_rows(values: Any) -> Any:
+    """Rows in the import's columns, so that export → edit → import round-trips."""
+    yield [names[0] for names in COLUMNS.values()]
+    for row in values.select_related("indicator", "school", "school_year").iterator(chunk_size=2000):
+        yield [
+            row.school.moet_id,
+            row.school.name,
+            row.school_year.label,
+            row.indicator.code,
+            row.indicator.name,
+            float(row.value) if row.value != int(row.value) else int(row.value),
+            row.note,
+        ]
+
+
+KIND = ImportKind(
+    slug="indicators",
+    title=_("Indicator values"),
+    columns=COLUMNS,
+    required=REQUIRED,
+    explanations=EXPLANATIONS,
+    example=EXAMPLE,
+    file_stem="mau-nhap-chi-so",
+    counts=(
+        ("create", _("Values to create")),
+        ("update", _("Values to update")),
+        ("unchanged", _("Values unchanged")),
+    ),
+    plan=plan_import,
+    apply=apply_plan,
+)

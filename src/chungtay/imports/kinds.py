@@ -1,0 +1,8 @@
+"""The kinds of file the platform imports, by the slug in their page's address."""
+
+from __future__ import annotations
+
+from chungtay.imports import assessments, indicators, schools
+from chungtay.imports.base import ImportKind
+
+KINDS: dict[str, ImportKind] = {kind.slug: kind for kind in (schools.KIND, indicators.KIND, assessments.KIND)}

@@ -1,0 +1,133 @@
+"""Undo an applied import, using the history rows it wrote (django-simple-history, change reason
+"import #N …"): rows it created are deleted, rows it changed get their previous values back. Refused,
+with nothing changed, when anything newer depends on it: a later change to one of those rows (by hand or
+by another import), or a record that now points at a school the import created."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import router, transaction
+from django.db.models import Model, ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
+
+from chungtay.accounts.models import User
+from chungtay.directory.models import (
+    IndicatorValue,
+    School,
+    SchoolLocation,
+    SchoolYearFigures,
+    SelfAssessment,
+)
+from chungtay.imports.models import ImportBatch
+from chungtay.imports.readers import FileRefused
+
+# children before parents: a school created by an import is deleted after its own figures and location
+MODELS: tuple[type[Model], ...] = (IndicatorValue, SelfAssessment, SchoolYearFigures, SchoolLocation, School)
+CHUNK = 2000
+
+NOT_APPLIED = _("Only an applied import can be undone.")
+CHANGED_SINCE = _(
+    "%(count)d records written by this import have been changed since (e.g. %(example)s): undo those "
+    "changes or the newer import first."
+)
+DEPENDED_ON = _("Newer records depend on what this import created (e.g. %(example)s): it cannot be undone.")
+
+
+def blocker(batch: ImportBatch) -> str | None:
+    """Why the batch cannot be undone now, checked cheaply (the full check runs when undoing)."""
+    return None if batch.status == ImportBatch.Status.APPLIED else str(NOT_APPLIED)
+
+
+def _chunks(items: list[Any]) -> Any:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _history_of(model: type[Model], reason: str) -> tuple[list[Any], dict[int, Any]]:
+    """The import's history rows of `model`, and for each object the row before the import's (if any),
+    refusing when a later row exists."""
+    history = model.history.model  # type: ignore[attr-defined]
+    mine = list(history.objects.filter(history_change_reason=reason).order_by("history_id"))
+    previous: dict[int, Any] = {}
+    changed = []
+    by_object = {row.id: row for row in mine}
+    for ids in _chunks(sorted(by_object)):
+        rows = history.objects.filter(id__in=ids).order_by("id", "history_date", "history_id")
+        last: dict[int, Any] = {}
+        for row in rows.iterator(chunk_size=CHUNK):
+            if row.history_id == by_object[row.id].history_id:
+                previous[row.id] = last.get(row.id)
+            last[row.id] = row
+        changed.extend(oid for oid, row in last.items() if row.history_id != by_object[oid].history_id)
+    if changed:
+        raise FileRefused(
+            CHANGED_SINCE % {"count": len(changed), "example": f"{model._meta.verbose_name} #{changed[0]}"}
+        )
+    return mine, previous
+
+
+@transaction.atomic
+def undo(user: User, batch: ImportBatch) -> int:
+    """Revert the batch; returns how many records were deleted or restored."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise FileRefused(NOT_APPLIED)
+    reason = f"undo {batch.reason}"[:100]
+    found = {model: _history_of(model, batch.reason) for model in MODELS}  # every check before any write
+    done = 0
+    for model, (rows, previous) in found.items():
+        created = [row.id for row in rows if row.history_type == "+"]
+        for ids in _chunks(created):
+            done += _delete(model, ids, user, reason)
+        restored = []
+        current = {}
+        updated = [row.id for row in rows if row.history_type == "~"]
+        for ids in _chunks(updated):
+            current.update(model._default_manager.in_bulk(ids))  # type: ignore[attr-defined]
+        for object_id in updated:
+            before = previous.get(object_id)
+            if before is None or object_id not in current:
+                continue
+            instance = before.instance
+            if hasattr(instance, "version"):
+                instance.version = current[object_id].version + 1
+            if hasattr(instance, "refresh_keys"):
+                instance.refresh_keys()
+            if hasattr(instance, "updated_at"):
+                instance.updated_at = timezone.now()
+            restored.append(instance)
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if not f.primary_key and not getattr(f, "auto_now_add", False)
+        ]
+        bulk_update_with_history(
+            restored, model, fields, batch_size=CHUNK, default_user=user, default_change_reason=reason
+        )
+        done += len(restored)
+    batch.status = ImportBatch.Status.UNDONE
+    batch.summary = {**batch.summary, "undone_at": timezone.now().isoformat(), "undone_by": user.username}
+    batch.save(update_fields=["status", "summary"])
+    return done
+
+
+def _delete(model: type[Model], ids: list[int], user: User, reason: str) -> int:
+    instances = list(model._default_manager.filter(pk__in=ids))  # type: ignore[attr-defined]
+    collector = Collector(using=router.db_for_write(model))
+    try:
+        collector.collect(instances)
+    except (ProtectedError, RestrictedError) as error:
+        raise FileRefused(DEPENDED_ON % {"example": str(next(iter(error.args[1]), ""))[:80]}) from error
+    others = [obj for m, objs in collector.data.items() if m is not model for obj in objs]
+    others += [obj for qs in collector.fast_deletes for obj in qs[:1]]
+    if others:
+        raise FileRefused(DEPENDED_ON % {"example": f"{others[0]._meta.verbose_name} #{others[0].pk}"})
+    for instance in instances:
+        instance._change_reason = reason  # type: ignore[attr-defined]
+        instance._history_user = user  # type: ignore[attr-defined]
+    collector.delete()
+    return len(instances)
