@@ -86,6 +86,12 @@ def _kwargs_member() -> dict[str, int]:
     return {"pk": partnership.pk, "member_pk": partnership.members.first().pk}
 
 
+def _kwargs_indicator() -> dict[str, int]:
+    from chungtay.directory.models import Indicator
+
+    return {"pk": Indicator.objects.get(code="DIEM_VAO10_TOAN").pk}
+
+
 def _kwargs_import() -> dict[str, int]:
     """An import previewed by pgd.unghoa: imports are their uploader's own."""
     from chungtay.imports.models import ImportBatch
@@ -224,6 +230,10 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
         _kwargs_school,
         {**SCHOOL_IN_UNG_HOA, "gv.unghoa": 403, "xem.hanoi": 403},
     ),
+    "directory:indicator-list": (None, LOGIN_REQUIRED),
+    "directory:indicator-values": (None, LOGIN_REQUIRED),
+    "directory:indicator-create": (None, {**_all(403, anonymous=302), "admin": 200}),
+    "directory:indicator-edit": (_kwargs_indicator, {**_all(403, anonymous=302), "admin": 200}),
     "set_language": (None, _all(302)),
     "partnerships:partnership-list": (None, LOGIN_REQUIRED),
     "partnerships:overview": (None, LOGIN_REQUIRED),

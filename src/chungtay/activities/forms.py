@@ -8,31 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from chungtay.activities.models import ActivityKind, ActivityStatus, EvidenceKind, Mode, Tier
 from chungtay.core import schoolyears
+from chungtay.core.forms import Styled, StyledForm  # noqa: F401 - re-exported for the support forms
 from chungtay.core.models import MAX_ID
 from chungtay.directory.forms import DayField
 
 MOET_LIST = re.compile(r"[\s,;]+")
 WHEN_CHOICES = [("held", _("It took place")), ("planned", _("It is planned"))]
-
-
-class Styled:
-    """Bootstrap classes on every widget, so templates render `{{ field }}` as it is."""
-
-    def style(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(widget, forms.HiddenInput):
-                widget.attrs.setdefault("class", "form-control")
-
-
-class StyledForm(Styled, forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style()
 
 
 def year_choices() -> list[tuple[str, Any]]:

@@ -8,7 +8,17 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.core.dates import INPUT_FORMATS, today
-from chungtay.directory.models import BASIC_LEVEL_CHOICES, REFORM_DATE, AdminUnit, AreaClass, Ownership
+from chungtay.core.forms import StyledForm
+from chungtay.core.models import MAX_ID
+from chungtay.directory.models import (
+    BASIC_LEVEL_CHOICES,
+    REFORM_DATE,
+    AdminUnit,
+    AreaClass,
+    Indicator,
+    Ownership,
+    SchoolYear,
+)
 from chungtay.directory.selectors import SchoolFilter
 
 SEARCH_TOO_LONG = _("The search text is too long (at most %(limit)d characters).")
@@ -158,3 +168,36 @@ class SelfAssessmentForm(forms.Form):
             for area, _ in self.areas
             if data.get(f"score_{area}") is not None
         }
+
+
+class IndicatorForm(StyledForm):
+    code = forms.CharField(label=_("indicator code"), max_length=30)
+    name = forms.CharField(label=_("indicator name"), max_length=200)
+    value_type = forms.ChoiceField(label=_("type of value"), choices=Indicator.ValueType.choices)
+    unit = forms.CharField(label=_("unit of measure"), max_length=30, required=False)
+    levels = forms.MultipleChoiceField(
+        label=_("school levels"),
+        choices=BASIC_LEVEL_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every level."),
+    )
+    higher_is_better = forms.BooleanField(label=_("higher is better"), required=False, initial=True)
+    description = forms.CharField(
+        label=_("definition"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    is_active = forms.BooleanField(label=_("in use"), required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_ID)
+
+
+class IndicatorValueFilterForm(StyledForm):
+    indicator = forms.ModelChoiceField(
+        label=_("indicator"), queryset=Indicator.objects.none(), required=False
+    )
+    year = forms.ModelChoiceField(label=_("school year"), queryset=SchoolYear.objects.all(), required=False)
+    q = forms.CharField(label=_("School"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, indicators: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators  # type: ignore[attr-defined]
+        self.fields["q"].widget.attrs["type"] = "search"

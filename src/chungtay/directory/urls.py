@@ -10,5 +10,9 @@ urlpatterns = [
     path("schools/export.xlsx", views.school_export, name="school-export"),
     path("schools/<str:moet_id>/", views.school_detail, name="school-detail"),
     path("schools/<str:moet_id>/edit/", views.school_edit, name="school-edit"),
+    path("indicators/", views.indicator_list, name="indicator-list"),
+    path("indicators/new/", views.indicator_edit, name="indicator-create"),
+    path("indicators/values/", views.indicator_values, name="indicator-values"),
+    path("indicators/<int:pk>/edit/", views.indicator_edit, name="indicator-edit"),
     path("schools/<str:moet_id>/assessment/", views.school_assessment, name="school-assessment"),
 ]

@@ -5,8 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,22 +16,38 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chungtay.accounts.scopes import (
     can_change_school,
     home_province,
+    is_city_admin,
     offices_visible_to,
+    own_schools,
     school_for_user,
     schools_visible_to,
 )
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
-from chungtay.directory.forms import MapDateForm, SchoolDetailsForm, SchoolFilterForm, SelfAssessmentForm
+from chungtay.core.text import search_key
+from chungtay.directory.forms import (
+    IndicatorForm,
+    IndicatorValueFilterForm,
+    MapDateForm,
+    SchoolDetailsForm,
+    SchoolFilterForm,
+    SelfAssessmentForm,
+)
 from chungtay.directory.models import (
     REFORM_DATE,
     AdminUnit,
     AreaClassification,
+    IndicatorValue,
     SchoolYear,
     UnitLineage,
 )
 from chungtay.directory.selectors import SchoolFilter, area_on, search_schools, units_at, with_location_on
-from chungtay.directory.services import record_self_assessment, update_school_details
+from chungtay.directory.services import (
+    indicators_of,
+    record_self_assessment,
+    save_indicator,
+    update_school_details,
+)
 
 
 @require_GET
@@ -184,8 +201,24 @@ def school_detail(request: HttpRequest, moet_id: str) -> HttpResponse:
         "school_years": SchoolYear.objects.all(),
         "can_edit": can_change_school(request.user, school),  # type: ignore[arg-type]
         "assessments": _assessment_table(school),
+        "indicators": _indicator_table(school),
     }
     return render(request, "directory/school_detail.html", context)
+
+
+def _indicator_table(school: Any) -> dict[str, object]:
+    """The school's indicator values: one row per indicator, one column per school year that has any."""
+    values = list(
+        IndicatorValue.objects.filter(school=school)
+        .select_related("indicator", "school_year")
+        .order_by("indicator__code", "school_year__start_year")
+    )
+    years = sorted({v.school_year for v in values}, key=lambda y: y.start_year)
+    by_indicator: dict[Any, dict[int, Any]] = {}
+    for v in values:
+        by_indicator.setdefault(v.indicator, {})[v.school_year_id] = v.value
+    table = [(indicator, [cells.get(y.pk) for y in years]) for indicator, cells in by_indicator.items()]
+    return {"years": years, "table": table}
 
 
 @require_http_methods(["GET", "POST"])
@@ -315,3 +348,105 @@ def school_export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="danh-sach-truong.xlsx"'
     return response
+
+
+# --- indicators -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    """The department's indicators: what each measures and how many values it has."""
+    indicators = indicators_of(request.user).annotate(value_count=Count("values"))
+    context = {"indicators": indicators, "may_define": is_city_admin(request.user)}
+    return render(request, "directory/indicator_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Define an indicator or change one (the department's administrator only; version-checked)."""
+    if not is_city_admin(request.user):
+        raise PermissionDenied
+    indicator = get_object_or_404(indicators_of(request.user), pk=pk) if pk is not None else None
+    initial = {}
+    if indicator is not None:
+        names = (
+            "code",
+            "name",
+            "value_type",
+            "unit",
+            "higher_is_better",
+            "description",
+            "is_active",
+            "version",
+        )
+        initial = {name: getattr(indicator, name) for name in names}
+        initial["levels"] = indicator.level_list
+    form = IndicatorForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                save_indicator(
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    indicator=indicator,
+                    expected_version=data["version"],
+                    code=data["code"],
+                    name=data["name"],
+                    value_type=data["value_type"],
+                    unit=data["unit"],
+                    levels=data["levels"],
+                    higher_is_better=data["higher_is_better"],
+                    description=data["description"],
+                    is_active=data["is_active"],
+                )
+            except DomainError as error:
+                status = getattr(error, "status_code", 400)
+                field = error.code if error.code in form.fields else None
+                form.add_error(field, str(error.message))
+            else:
+                messages.success(request, _("Indicator saved."))
+                return redirect("directory:indicator-list")
+    return render(
+        request, "directory/indicator_form.html", {"form": form, "indicator": indicator}, status=status
+    )
+
+
+@require_GET
+@login_required
+def indicator_values(request: HttpRequest) -> HttpResponse:
+    """Values of the department's indicators for the schools the user may see, filtered; `?format=xlsx`
+    or `csv` downloads them (own schools only) in the indicator import's columns."""
+    from chungtay.core.spreadsheets import FORMATS, table_response
+    from chungtay.imports.indicators import export_rows
+
+    indicators = indicators_of(request.user)
+    form = IndicatorValueFilterForm(request.GET or None, indicators=indicators)
+    if form.is_bound and not form.is_valid():
+        return render(request, "directory/indicator_values.html", {"form": form, "page": None}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    fmt = request.GET.get("format")
+    schools = own_schools(request.user) if fmt in FORMATS else schools_visible_to(request.user)
+    values = IndicatorValue.objects.filter(indicator__in=indicators, school__in=schools)
+    if data.get("indicator"):
+        values = values.filter(indicator=data["indicator"])
+    if data.get("year"):
+        values = values.filter(school_year=data["year"])
+    if data.get("q"):
+        terms = search_key(data["q"]).split()
+        for term in terms:
+            values = values.filter(Q(school__name_key__contains=term) | Q(school__moet_id__iexact=term))
+    values = values.order_by("indicator__code", "-school_year__start_year", "school__sort_key", "pk")
+    if fmt in FORMATS:
+        return table_response(export_rows(values), stem="chi-so", sheet="Chi so", fmt=fmt)
+    figures = values.aggregate(count=Count("pk"), mean=Avg("value"))
+    page = Paginator(values.select_related("indicator", "school", "school_year"), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "figures": figures, "data": data}
+    return render(request, "directory/indicator_values.html", context)

@@ -26,6 +26,7 @@ from chungtay.imports.base import (
     UNKNOWN_YEAR,
     ImportKind,
     RowErrors,
+    keep_baseline,
     match_headers,
     may_import,
     text,
@@ -170,6 +171,7 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
         raise FileRefused(REJECTED_ROWS)
     history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
     existing = _existing(plan, lock=True)
+    keep_baseline(SelfAssessment, _to_change(plan, existing), reason=reason)
     now = timezone.now()
     new, changed = [], []
     for (school_id, year_id, area), (score, note) in plan.scores.items():
@@ -210,3 +212,11 @@ KIND = ImportKind(
     plan=plan_import,
     apply=apply_plan,
 )
+
+
+def _to_change(plan: Plan, existing: dict[tuple[int, int, str], SelfAssessment]) -> list[SelfAssessment]:
+    return [
+        row
+        for key, (score, note) in plan.scores.items()
+        if (row := existing.get(key)) is not None and (row.score != score or row.note != note)
+    ]

@@ -128,3 +128,19 @@ class ImportKind:
     plan: Callable[[User, IO[bytes], str], Plan]
     apply: Callable[..., None]  # (user, plan, *, reason)
     may_import: Callable[[User], bool] = may_import
+
+
+def keep_baseline(model: Any, rows: list[Any], *, reason: str) -> None:
+    """Before an import changes `rows` (still unchanged), give those without any history row one holding
+    their present values (rows loaded in bulk, e.g. before history was kept), so the import can be undone."""
+    history = model.history.model
+    ids = [row.pk for row in rows]
+    recorded: set[int] = set()
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        recorded.update(history.objects.filter(id__in=chunk).values_list("id", flat=True).distinct())
+    missing = [row for row in rows if row.pk not in recorded]
+    if missing:
+        model.history.bulk_history_create(
+            missing, update=True, default_change_reason=f"before {reason}"[:100]
+        )

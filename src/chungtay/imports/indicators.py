@@ -28,6 +28,7 @@ from chungtay.imports.base import (
     UNKNOWN_YEAR,
     ImportKind,
     RowErrors,
+    keep_baseline,
     match_headers,
     may_import,
     text,
@@ -189,6 +190,7 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
         raise FileRefused(REJECTED_ROWS)
     history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
     existing = _existing(plan, lock=True)
+    keep_baseline(IndicatorValue, _to_change(plan, existing), reason=reason)
     now = timezone.now()
     new, changed = [], []
     for (indicator_id, school_id, year_id), (value, note) in plan.values.items():
@@ -241,3 +243,11 @@ KIND = ImportKind(
     plan=plan_import,
     apply=apply_plan,
 )
+
+
+def _to_change(plan: Plan, existing: dict[tuple[int, int, int], IndicatorValue]) -> list[IndicatorValue]:
+    return [
+        row
+        for key, (value, note) in plan.values.items()
+        if (row := existing.get(key)) is not None and (row.value != value or row.note != note)
+    ]

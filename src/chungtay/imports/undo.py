@@ -37,6 +37,9 @@ CHANGED_SINCE = _(
 DEPENDED_ON = _("Newer records depend on what this import created (e.g. %(example)s): it cannot be undone.")
 
 
+NO_EARLIER = _("The values before this import were not recorded (e.g. %(example)s): it cannot be undone.")
+
+
 def blocker(batch: ImportBatch) -> str | None:
     """Why the batch cannot be undone now, checked cheaply (the full check runs when undoing)."""
     return None if batch.status == ImportBatch.Status.APPLIED else str(NOT_APPLIED)
@@ -83,6 +86,8 @@ def undo(user: User, batch: ImportBatch) -> int:
         created = [row.id for row in rows if row.history_type == "+"]
         for ids in _chunks(created):
             done += _delete(model, ids, user, reason)
+        recorded = {f.attname for f in model.history.model._meta.fields}  # type: ignore[attr-defined]
+        unrecorded = [f.attname for f in model._meta.concrete_fields if f.attname not in recorded]
         restored = []
         current = {}
         updated = [row.id for row in rows if row.history_type == "~"]
@@ -90,9 +95,13 @@ def undo(user: User, batch: ImportBatch) -> int:
             current.update(model._default_manager.in_bulk(ids))  # type: ignore[attr-defined]
         for object_id in updated:
             before = previous.get(object_id)
-            if before is None or object_id not in current:
+            if object_id not in current:
                 continue
+            if before is None:  # written before history was kept: nothing to restore it to
+                raise FileRefused(NO_EARLIER % {"example": f"{model._meta.verbose_name} #{object_id}"})
             instance = before.instance
+            for name in unrecorded:  # columns the history leaves out (search keys) keep their value
+                setattr(instance, name, getattr(current[object_id], name))
             if hasattr(instance, "version"):
                 instance.version = current[object_id].version + 1
             if hasattr(instance, "refresh_keys"):
