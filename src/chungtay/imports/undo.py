@@ -56,7 +56,7 @@ def _history_of(model: type[Model], reason: str) -> tuple[list[Any], dict[int, A
     history = model.history.model  # type: ignore[attr-defined]
     mine = list(history.objects.filter(history_change_reason=reason).order_by("history_id"))
     previous: dict[int, Any] = {}
-    changed = []
+    changed: list[int] = []
     by_object = {row.id: row for row in mine}
     for ids in _chunks(sorted(by_object)):
         rows = history.objects.filter(id__in=ids).order_by("id", "history_date", "history_id")
@@ -103,7 +103,7 @@ def undo(user: User, batch: ImportBatch) -> int:
             for name in unrecorded:  # columns the history leaves out (search keys) keep their value
                 setattr(instance, name, getattr(current[object_id], name))
             if hasattr(instance, "version"):
-                instance.version = current[object_id].version + 1
+                instance.version = current[object_id].version + 1  # type: ignore[attr-defined]
             if hasattr(instance, "refresh_keys"):
                 instance.refresh_keys()
             if hasattr(instance, "updated_at"):
