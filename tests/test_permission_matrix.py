@@ -315,6 +315,14 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "support:support-detail": (_kwargs_support, SCHOOL_IN_UNG_HOA),
     "support:support-evidence": (_kwargs_support, SCHOOL_IN_UNG_HOA),
     "support:support-edit": (_kwargs_support, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 403}),
+    "api:list_indicators": (None, API_LOGIN_REQUIRED),
+    "api:create_indicator": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
+    "api:patch_indicator": (_kwargs_indicator, _all(405)),
+    "api:list_values": (None, API_LOGIN_REQUIRED),
+    "api:put_value": (
+        lambda: {**_kwargs_school(), "code": "TL_GV_TREN_CHUAN", "start_year": 2024},
+        _all(405),
+    ),
     "api:list_support": (None, API_LOGIN_REQUIRED),
     "api:create_support": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
     "api:get_support_figures": (None, API_LOGIN_REQUIRED),
