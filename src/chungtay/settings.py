@@ -165,6 +165,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_REQUEST_MB = int(os.environ.get("CHUNGTAY_MAX_REQUEST_MB", "25"))  # files are checked further per kind
 
+# Uploads larger than this are checked and applied by the task worker, with progress on the page.
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("CHUNGTAY_IMPORT_BACKGROUND_BYTES", 512 * 1024))
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"

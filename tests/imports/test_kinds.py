@@ -270,3 +270,70 @@ def test_templates_of_every_kind_explain_each_column(client, as_user):
         explained = [row[0] for row in workbook["Huong dan"].iter_rows(min_row=2, values_only=True)]
         assert header == explained and "Mã định danh" in header
     assert client.get(reverse("imports:upload", args=["khong-co"])).status_code == 404
+
+
+def test_a_large_file_is_checked_and_applied_by_the_task_worker_with_rows_read_on_the_page(
+    client, as_user, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_BACKGROUND_BYTES = 1000  # every file here counts as large
+    as_user("pgd.unghoa")
+    schools = list(_thcs_school()[:30])
+    codes = ["DIEM_VAO10_TOAN", "DIEM_VAO10_VAN", "DIEM_VAO10_ANH", "TL_GV_TREN_CHUAN"]
+    rows = [
+        [s.moet_id, f"{start}-{start + 1}", code, "5" if code.startswith("DIEM") else "75", ""]
+        for s in schools
+        for code in codes
+        for start in (2025, 2026)
+    ]
+    assert len(rows) == 240
+    upload = _csv(rows * 6, VALUE_HEADER)  # 1,440 rows: duplicates are reported, progress passes 1,000
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(reverse("imports:upload", args=["indicators"]), {"file": upload})
+    batch = ImportBatch.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    assert batch.status == "checking" and len(queued) == 1  # nothing checked in the request
+    page = client.get(reverse("imports:preview", args=[batch.pk]))
+    assert 'id="batch-progress"' in page.content.decode()
+    partial = client.get(
+        reverse("imports:preview", args=[batch.pk]),
+        headers={"HX-Request": "true", "HX-Target": "batch-progress"},
+    )
+    assert partial.status_code == 200 and "rows-read" in partial.content.decode()
+    queued[0]()  # the worker runs the check
+    batch.refresh_from_db()
+    assert batch.status == "rejected" and batch.rows_read >= 1000 and batch.rows_expected >= 1440
+    assert batch.summary["rejected"] == len(rows) * 5  # every repeat is a duplicate
+    done = client.get(
+        reverse("imports:preview", args=[batch.pk]),
+        headers={"HX-Request": "true", "HX-Target": "batch-progress"},
+    )
+    assert done.headers.get("HX-Refresh") == "true"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("imports:upload", args=["indicators"]), {"file": _csv(rows, VALUE_HEADER)}
+        )
+    batch = ImportBatch.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    assert batch.status == "previewed" and batch.summary["create"] == len(rows)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("imports:apply", args=[batch.pk])).status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == "applied"
+    assert IndicatorValue.objects.filter(
+        school__in=schools, school_year__start_year__in=(2025, 2026)
+    ).count() == len(rows)
+    assert client.post(reverse("imports:apply", args=[batch.pk])).status_code == 409  # applied once only
+
+
+def test_a_file_refused_in_the_background_says_why_on_its_page(
+    client, as_user, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_BACKGROUND_BYTES = 10
+    as_user("pgd.unghoa")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("imports:upload", args=["indicators"]), {"file": _csv([["x"]], ["Cột lạ"], name="la.csv")}
+        )
+    batch = ImportBatch.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    assert batch.status == "rejected"
+    page = client.get(reverse("imports:preview", args=[batch.pk])).content.decode()
+    assert 'data-testid="refused"' in page and "Cột lạ" in page

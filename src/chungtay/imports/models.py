@@ -13,6 +13,8 @@ class ImportBatch(models.Model):
         APPLIED = "applied", _("applied")
         REJECTED = "rejected", _("rejected")
         UNDONE = "undone", _("undone")
+        CHECKING = "checking", _("being checked")
+        APPLYING = "applying", _("being applied")
 
     kind = models.CharField(_("kind"), max_length=20, default="schools")
     department = models.ForeignKey("directory.EducationOffice", on_delete=models.PROTECT, related_name="+")
@@ -24,6 +26,8 @@ class ImportBatch(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     summary = models.JSONField(_("summary"), default=dict)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_expected = models.PositiveIntegerField(_("rows expected"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -8,7 +8,8 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,17 @@ TOO_MANY_ROWS = _("The file has more than %(limit)d rows.")
 ZIP_BOMB = _("The spreadsheet expands to more than 200 MB: it is refused as unsafe.")
 UNKNOWN_ENCODING = _("The text file is neither UTF-8 nor UTF-16 (save it as “CSV UTF-8” in Excel).")
 EMPTY = _("The file has no header row.")
+
+
+# Set by a background import: called every PROGRESS_EVERY rows with (rows read, estimated total or None).
+ROW_PROGRESS: ContextVar[Callable[[int, int | None], None] | None] = ContextVar("row_progress", default=None)
+PROGRESS_EVERY = 1000
+
+
+def _report(number: int, total: int | None) -> None:
+    callback = ROW_PROGRESS.get()
+    if callback is not None and number % PROGRESS_EVERY == 0:
+        callback(number, total)
 
 
 class FileRefused(ValueError):
@@ -65,9 +77,12 @@ def _read_xlsx(handle: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[A
     if header is None:
         raise FileRefused(EMPTY)
 
+    total = sheet.max_row if isinstance(getattr(sheet, "max_row", None), int) else None
+
     def body() -> Iterator[tuple[int, list[Any]]]:
         blank_run = 0
         for number, row in enumerate(rows, start=2):
+            _report(number, total)
             if number > MAX_ROWS:
                 raise FileRefused(TOO_MANY_ROWS % {"limit": MAX_ROWS})
             values = list(row)
@@ -111,8 +126,11 @@ def _read_csv(handle: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[An
     if not header:
         raise FileRefused(EMPTY)
 
+    total = text.count("\n") + 1
+
     def body() -> Iterator[tuple[int, list[Any]]]:
         for number, row in enumerate(reader, start=2):
+            _report(number, total)
             if number > MAX_ROWS:
                 raise FileRefused(TOO_MANY_ROWS % {"limit": MAX_ROWS})
             if any(cell.strip() for cell in row):
@@ -121,4 +139,4 @@ def _read_csv(handle: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[An
     return header, body()
 
 
-__all__ = ["FileRefused", "read_rows", "_is_formula"]
+__all__ = ["ROW_PROGRESS", "FileRefused", "read_rows", "_is_formula"]

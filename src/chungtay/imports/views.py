@@ -8,19 +8,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import home_department
+from chungtay.core.errors import ConflictError
+from chungtay.imports import services
 from chungtay.imports import undo as undoing
 from chungtay.imports.base import ImportKind, may_import
 from chungtay.imports.kinds import KINDS
 from chungtay.imports.models import ImportBatch
 from chungtay.imports.readers import MAX_BYTES, FileRefused
-from chungtay.imports.schools import checksum
 
 
 class UploadForm(forms.Form):
@@ -53,7 +53,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def upload(request: HttpRequest, kind: str) -> HttpResponse:
-    """Upload a file of one kind: it is checked in full and previewed; nothing changes until applied."""
+    """Upload a file of one kind: it is checked in full and previewed; nothing changes until applied.
+    A large file is checked by the task worker while the preview page shows the rows read."""
     user = _importer(request)
     spec = _kind(kind)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -67,26 +68,10 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
                     "file", _("The file is larger than %(limit)d MB.") % {"limit": MAX_BYTES // (1024 * 1024)}
                 )
             else:
-                try:
-                    plan = spec.plan(user, upload, upload.name)
-                except FileRefused as error:
-                    form.add_error("file", str(error.message))
-                else:
-                    upload.seek(0)
-                    batch = ImportBatch(
-                        kind=spec.slug,
-                        department=home_department(user),
-                        uploaded_by=user,
-                        file_name=upload.name[:200],
-                        checksum=checksum(upload),
-                        status=ImportBatch.Status.PREVIEWED
-                        if not plan.errors
-                        else ImportBatch.Status.REJECTED,
-                        summary=plan.summary(),
-                    )
-                    batch.file.save(upload.name, upload, save=False)
-                    batch.save()
+                batch = services.receive(user, spec.slug, upload)
+                if "refused" not in batch.summary:
                     return redirect("imports:preview", pk=batch.pk)
+                form.add_error("file", batch.summary["refused"])
     batches = ImportBatch.objects.filter(uploaded_by=user, kind=spec.slug)[:20]
     return render(
         request, "imports/upload.html", {"form": form, "batches": batches, "kind": spec}, status=status
@@ -103,7 +88,20 @@ def _batch(request: HttpRequest, pk: int) -> ImportBatch:
 def _preview(request: HttpRequest, batch: ImportBatch, status: int = 200) -> HttpResponse:
     spec = KINDS[batch.kind]
     counts = [(key, label, batch.summary.get(key, 0)) for key, label in spec.counts]
-    context = {"batch": batch, "kind": spec, "counts": counts, "undoable": undoing.blocker(batch) is None}
+    working = batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.APPLYING)
+    percent = (
+        min(99, round(100 * batch.rows_read / batch.rows_expected))
+        if working and batch.rows_expected
+        else None
+    )
+    context = {
+        "batch": batch, "kind": spec, "counts": counts, "undoable": undoing.blocker(batch) is None,
+        "working": working, "percent": percent,
+    }  # fmt: skip
+    if getattr(request, "htmx", False) and request.headers.get("HX-Target") == "batch-progress":
+        if not working:  # done: the whole page shows the outcome
+            return HttpResponseClientRefresh()
+        return render(request, "imports/_progress.html", context, status=status)
     return render(request, "imports/preview.html", context, status=status)
 
 
@@ -117,30 +115,20 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    """Apply a previewed file: validated again against today's data, then written all or nothing."""
+    """Apply a previewed file: validated again against today's data, then written all or nothing (by the
+    task worker for a large file)."""
     user = _importer(request)
     batch = _batch(request, pk)
-    spec = KINDS[batch.kind]
-    if batch.status != ImportBatch.Status.PREVIEWED:
-        messages.error(request, _("Only a previewed file without rejected rows can be applied."))
-        return _preview(request, batch, status=409)
-    with batch.file.open("rb") as handle:
-        content = io.BytesIO(handle.read())
-    plan = None
     try:
-        plan = spec.plan(user, content, batch.file_name)
-        spec.apply(user, plan, reason=batch.reason)
-    except FileRefused as error:
+        batch = services.start_apply(user, batch)
+    except ConflictError as error:
         messages.error(request, str(error.message))
-        batch.summary = plan.summary() if plan is not None else batch.summary
-        batch.status = ImportBatch.Status.REJECTED
-        batch.save(update_fields=["summary", "status"])
+        return _preview(request, batch, status=409)
+    if batch.status == ImportBatch.Status.REJECTED:
+        messages.error(request, batch.summary.get("refused", _("The file has rejected rows.")))
         return _preview(request, batch, status=400)
-    batch.status = ImportBatch.Status.APPLIED
-    batch.applied_at = timezone.now()
-    batch.summary = {**plan.summary(), "applied": True}
-    batch.save(update_fields=["status", "applied_at", "summary"])
-    messages.success(request, _("Import applied."))
+    if batch.status == ImportBatch.Status.APPLIED:
+        messages.success(request, _("Import applied."))
     return redirect("imports:preview", pk=batch.pk)
 
 

@@ -1,0 +1,141 @@
+"""Checking and applying an uploaded file, in the request for small files and as a background task (with
+rows-read progress on the page) for large ones. Either way the batch records what happened: previewed or
+rejected after the check, applied or rejected after applying, with the summary of the last plan."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from chungtay.accounts.models import User
+from chungtay.accounts.scopes import home_department
+from chungtay.core.errors import ConflictError
+from chungtay.imports.kinds import KINDS
+from chungtay.imports.models import ImportBatch
+from chungtay.imports.readers import ROW_PROGRESS, FileRefused
+
+log = logging.getLogger(__name__)
+Status = ImportBatch.Status
+
+NOT_PREVIEWED = _("Only a previewed file without rejected rows can be applied.")
+FAILED = _("The file could not be processed; nothing was changed. Try again, or tell the administrator.")
+
+
+def _in_background(size: int) -> bool:
+    return size > settings.IMPORT_BACKGROUND_BYTES
+
+
+def receive(user: User, kind: str, upload: Any) -> ImportBatch:
+    """Store an uploaded file as a batch and check it: now if it is small, in the background if not."""
+    from chungtay.imports.schools import checksum
+
+    batch = ImportBatch(
+        kind=kind,
+        department=home_department(user),
+        uploaded_by=user,
+        file_name=upload.name[:200],
+        checksum=checksum(upload),
+        status=Status.CHECKING,
+    )
+    batch.file.save(upload.name, upload, save=False)
+    batch.save()
+    if _in_background(upload.size):
+        transaction.on_commit(lambda: check_import_task.enqueue(batch.pk))
+    else:
+        check(batch.pk)
+        batch.refresh_from_db()
+    return batch
+
+
+def start_apply(user: User, batch: ImportBatch) -> ImportBatch:
+    """Claim a previewed batch for applying (one claim wins), then apply it now or in the background."""
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
+        status=Status.APPLYING, rows_read=0
+    )
+    if claimed != 1:
+        raise ConflictError(NOT_PREVIEWED)
+    if _in_background(batch.file.size):
+        transaction.on_commit(lambda: apply_import_task.enqueue(batch.pk))
+    else:
+        apply(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def _content(batch: ImportBatch) -> io.BytesIO:
+    with batch.file.open("rb") as handle:
+        return io.BytesIO(handle.read())
+
+
+def _progress(batch_id: int) -> Any:
+    def report(rows: int, total: int | None) -> None:
+        ImportBatch.objects.filter(pk=batch_id).update(rows_read=rows, rows_expected=total)
+
+    return report
+
+
+def check(batch_id: int) -> None:
+    """The dry run: validate every row and store the summary; nothing else changes."""
+    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
+    if batch.status != Status.CHECKING:
+        return
+    token = ROW_PROGRESS.set(_progress(batch.pk))
+    try:
+        plan = KINDS[batch.kind].plan(batch.uploaded_by, _content(batch), batch.file_name)
+    except FileRefused as error:
+        batch.status, batch.summary = Status.REJECTED, {"refused": str(error.message)}
+    except Exception:  # noqa: BLE001 - the batch must not stay "being checked" forever
+        log.exception("import %s: check failed", batch.pk)
+        batch.status, batch.summary = Status.REJECTED, {"refused": str(FAILED)}
+    else:
+        batch.status = Status.PREVIEWED if not plan.errors else Status.REJECTED
+        batch.summary = plan.summary()
+    finally:
+        ROW_PROGRESS.reset(token)
+    batch.save(update_fields=["status", "summary"])
+
+
+def apply(batch_id: int) -> None:
+    """Validate again against today's data, then write all of it or nothing."""
+    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
+    if batch.status != Status.APPLYING:
+        return
+    user: User = batch.uploaded_by
+    spec = KINDS[batch.kind]
+    token = ROW_PROGRESS.set(_progress(batch.pk))
+    try:
+        plan = spec.plan(user, _content(batch), batch.file_name)
+        summary = plan.summary()
+        spec.apply(user, plan, reason=batch.reason)
+    except FileRefused as error:
+        batch.status = Status.REJECTED
+        batch.summary = {
+            **(summary if "summary" in locals() else batch.summary),
+            "refused": str(error.message),
+        }
+    except Exception:  # noqa: BLE001
+        log.exception("import %s: apply failed", batch.pk)
+        batch.status, batch.summary = Status.REJECTED, {**batch.summary, "refused": str(FAILED)}
+    else:
+        batch.status, batch.applied_at = Status.APPLIED, timezone.now()
+        batch.summary = {**summary, "applied": True}
+    finally:
+        ROW_PROGRESS.reset(token)
+    batch.save(update_fields=["status", "summary", "applied_at"])
+
+
+@task()
+def check_import_task(batch_id: int) -> None:
+    check(batch_id)
+
+
+@task()
+def apply_import_task(batch_id: int) -> None:
+    apply(batch_id)
