@@ -1,5 +1,7 @@
-"""Benchmark a 100,000-row school import: 25,000 new schools × 4 school years of figures, as a UTF-8
-CSV, checked in full (the dry run) and then applied, on an empty demo city in a temporary SQLite file.
+"""Benchmark 100,000-row imports on the demo city in a temporary SQLite file, each checked in full (the
+dry run) and then applied, then undone:
+- schools: 25,000 new schools × 4 school years of figures, as a UTF-8 CSV;
+- indicator values: 2,943 demo schools × 5 school years × 7 indicators (defined for the benchmark).
 Target (issue #7): well within a minute, bounded memory. Run:
 `.venv/bin/python benchmarks/import_schools.py [rows]`."""
 
@@ -59,6 +61,46 @@ def main() -> None:
         print(f"dry run: {planned - started:.1f} s; apply: {applied - planned:.1f} s")
         print(f"total {applied - started:.1f} s (target < 60 s)")
         print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        indicator_values(admin, rows)
+
+
+def indicator_values(admin, rows: int) -> None:  # noqa: ANN001
+    from chungtay.directory.models import Indicator, School
+    from chungtay.imports import indicators
+    from chungtay.imports.models import ImportBatch
+    from chungtay.imports.undo import undo
+
+    codes = [f"BENCH_{n}" for n in range(7)]
+    for code in codes:
+        Indicator.objects.create(department=admin.office.tenant, code=code, name=code, value_type="percent")
+    schools = list(School.objects.filter(is_demo=True).order_by("moet_id").values_list("moet_id", flat=True))
+    years = ["2022-2023", "2023-2024", "2024-2025", "2025-2026", "2026-2027"]
+    lines = ["Mã định danh,Năm học,Mã chỉ số,Giá trị"]
+    for n in range(rows):
+        school, rest = divmod(n, len(years) * len(codes))
+        year, code = divmod(rest, len(codes))
+        if school >= len(schools):
+            break
+        lines.append(f"{schools[school]},{years[year]},{codes[code]},{50 + n % 50},{n % 10}")
+    lines[0] += ",Ghi chú"
+    data = ("\n".join(lines)).encode("utf-8")
+    batch = ImportBatch.objects.create(
+        kind="indicators", department=admin.office.tenant, uploaded_by=admin, file_name="bench.csv",
+        checksum="0" * 64, status="applied",
+    )  # fmt: skip
+    started = time.perf_counter()
+    plan = indicators.plan_import(admin, io.BytesIO(data), "bench.csv")
+    planned = time.perf_counter()
+    indicators.apply_plan(admin, plan, reason=batch.reason)
+    applied = time.perf_counter()
+    undone = undo(admin, batch)
+    finished = time.perf_counter()
+    print(f"indicator values: {len(lines) - 1:,} rows ({len(data) / 1e6:.1f} MB); errors: {len(plan.errors)}")
+    print(
+        f"dry run: {planned - started:.1f} s; apply: {applied - planned:.1f} s; total {applied - started:.1f} s"
+    )
+    print(f"undo ({undone:,} rows deleted): {finished - applied:.1f} s")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -135,8 +135,22 @@ def _delete(model: type[Model], ids: list[int], user: User, reason: str) -> int:
     others += [obj for qs in collector.fast_deletes for obj in qs[:1]]
     if others:
         raise FileRefused(DEPENDED_ON % {"example": f"{others[0]._meta.verbose_name} #{others[0].pk}"})
-    for instance in instances:
-        instance._change_reason = reason  # type: ignore[attr-defined]
-        instance._history_user = user  # type: ignore[attr-defined]
-    collector.delete()
+    # Nothing else is collected: the rows go with one bulk history insert ("-", naming the user and the
+    # undo) and one DELETE, not a signal and an INSERT per row.
+    history = model.history.model  # type: ignore[attr-defined]
+    now = timezone.now()
+    history.objects.bulk_create(
+        [
+            history(
+                history_date=now,
+                history_user=user,
+                history_change_reason=reason,
+                history_type="-",
+                **{field.attname: getattr(instance, field.attname) for field in history.tracked_fields},
+            )
+            for instance in instances
+        ],
+        batch_size=CHUNK,
+    )
+    model._default_manager.filter(pk__in=ids)._raw_delete(collector.using)  # type: ignore[attr-defined]
     return len(instances)
