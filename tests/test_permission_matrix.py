@@ -236,6 +236,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "directory:indicator-edit": (_kwargs_indicator, {**_all(403, anonymous=302), "admin": 200}),
     "set_language": (None, _all(302)),
     "partnerships:partnership-list": (None, LOGIN_REQUIRED),
+    "partnerships:partnership-export": (None, LOGIN_REQUIRED),
     "partnerships:overview": (None, LOGIN_REQUIRED),
     "partnerships:twinning-list": (None, LOGIN_REQUIRED),
     "partnerships:plan-list": (None, LOGIN_REQUIRED),

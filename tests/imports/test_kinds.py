@@ -192,7 +192,9 @@ def test_undo_removes_what_the_import_created_and_restores_what_it_changed(clien
         school=school, indicator__code="DIEM_VAO10_VAN", school_year__start_year=2024
     )
     assert restored.history.latest().history_change_reason == f"undo {batch.reason}"
-    deleted = IndicatorValue.history.filter(history_type="-", history_change_reason=f"undo {batch.reason}").get()
+    deleted = IndicatorValue.history.filter(
+        history_type="-", history_change_reason=f"undo {batch.reason}"
+    ).get()
     assert deleted.history_user.username == "pgd.unghoa" and deleted.value == Decimal("6.5")
     assert client.post(reverse("imports:undo", args=[batch.pk])).status_code == 409  # only once
 

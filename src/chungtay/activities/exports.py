@@ -1,13 +1,12 @@
-"""Activities as an .xlsx sheet: one row per activity, schools by MOET ID and partnerships by number, so
-the sheet can be read back by the activities import."""
+"""Activities as rows of a sheet (.xlsx or .csv through `core.spreadsheets`): one row per activity, schools
+by MOET ID and partnerships by number, the columns the activities import reads."""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from chungtay.activities.models import Activity, ActivitySchool
 
@@ -19,21 +18,14 @@ HEADERS = [
 ]  # fmt: skip
 
 
-def activities_xlsx(rows: QuerySet[Activity]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Hoat dong")
-    sheet.append(HEADERS)
+def activity_rows(rows: QuerySet[Activity]) -> Iterator[list[Any]]:
+    yield HEADERS
     schools = Prefetch("schools", queryset=ActivitySchool.objects.select_related("school").order_by("pk"))
     activities = rows.prefetch_related(schools, "partnerships").order_by("planned_on", "pk")
 
-    def day(value):  # type: ignore[no-untyped-def]
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "DD/MM/YYYY"
-        return cell
-
     for a in activities.iterator(chunk_size=1000):
         rows_ = list(a.schools.all())
-        sheet.append(
+        yield (
             [
                 a.pk,
                 a.title,
@@ -43,9 +35,9 @@ def activities_xlsx(rows: QuerySet[Activity]) -> bytes:
                 a.subject,
                 a.grade,
                 a.status,
-                day(a.planned_on),
-                day(a.held_on),
-                day(a.ends_on),
+                a.planned_on,
+                a.held_on,
+                a.ends_on,
                 a.days_per_week,
                 ", ".join(r.school.moet_id for r in rows_ if r.is_host),
                 ", ".join(r.school.moet_id for r in rows_ if not r.is_host),
@@ -57,6 +49,3 @@ def activities_xlsx(rows: QuerySet[Activity]) -> bytes:
                 a.status_reason,
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

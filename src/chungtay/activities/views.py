@@ -45,6 +45,7 @@ from chungtay.activities.selectors import (
 )
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
+from chungtay.core.spreadsheets import table_response
 from chungtay.directory.models import School, Teacher
 from chungtay.partnerships.models import Partnership, PartnershipStatus
 
@@ -98,12 +99,10 @@ def activity_export(request: HttpRequest) -> HttpResponse:
     if not form.is_bound:
         form.cleaned_data = {}
     rows = activity_list(request.user, _filter_from(form, _user(request)))
-    response = HttpResponse(
-        exports.activities_xlsx(rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    fmt = request.GET.get("format", "xlsx")
+    return table_response(
+        exports.activity_rows(rows), stem=f"hoat-dong-{today():%Y%m%d}", sheet="Hoat dong", fmt=fmt
     )
-    response["Content-Disposition"] = f'attachment; filename="hoat-dong-{today():%Y%m%d}.xlsx"'
-    return response
 
 
 @require_GET

@@ -323,11 +323,9 @@ def school_assessment(request: HttpRequest, moet_id: str) -> HttpResponse:
 @require_GET
 @login_required
 def school_export(request: HttpRequest) -> HttpResponse:
-    """The directory's current filter as an .xlsx in the import's columns (export → edit → import)."""
-    import io
-
-    from openpyxl import Workbook
-
+    """The directory's current filter as .xlsx (or `?format=csv`) in the import's columns (export → edit
+    → import)."""
+    from chungtay.core.spreadsheets import table_response
     from chungtay.imports.schools import export_rows
 
     form = _filter_form(request)
@@ -337,17 +335,10 @@ def school_export(request: HttpRequest) -> HttpResponse:
         )
     filters = form.to_filter() if form.is_bound else SchoolFilter(at=today())
     filters.own_only = True  # an export is for editing and re-importing: the user's own schools
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Truong hoc")
-    for row in export_rows(search_schools(request.user, filters)):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    rows = export_rows(search_schools(request.user, filters))
+    return table_response(
+        rows, stem="danh-sach-truong", sheet="Truong hoc", fmt=request.GET.get("format", "xlsx")
     )
-    response["Content-Disposition"] = 'attachment; filename="danh-sach-truong.xlsx"'
-    return response
 
 
 # --- indicators -------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from chungtay.imports import assessments, indicators, schools
+from chungtay.imports import assessments, indicators, partnerships, schools
 from chungtay.imports.base import ImportKind
 
-KINDS: dict[str, ImportKind] = {kind.slug: kind for kind in (schools.KIND, indicators.KIND, assessments.KIND)}
+KINDS: dict[str, ImportKind] = {
+    kind.slug: kind for kind in (schools.KIND, indicators.KIND, assessments.KIND, partnerships.KIND)
+}

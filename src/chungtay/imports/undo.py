@@ -24,9 +24,18 @@ from chungtay.directory.models import (
 )
 from chungtay.imports.models import ImportBatch
 from chungtay.imports.readers import FileRefused
+from chungtay.partnerships.models import Partnership, PartnershipMember
 
 # children before parents: a school created by an import is deleted after its own figures and location
-MODELS: tuple[type[Model], ...] = (IndicatorValue, SelfAssessment, SchoolYearFigures, SchoolLocation, School)
+MODELS: tuple[type[Model], ...] = (
+    PartnershipMember,
+    Partnership,
+    IndicatorValue,
+    SelfAssessment,
+    SchoolYearFigures,
+    SchoolLocation,
+    School,
+)
 CHUNK = 2000
 
 NOT_APPLIED = _("Only an applied import can be undone.")

@@ -5,6 +5,7 @@ from chungtay.partnerships import views
 app_name = "partnerships"
 urlpatterns = [
     path("partnerships/", views.partnership_index, name="partnership-list"),
+    path("partnerships/export/", views.partnership_export, name="partnership-export"),
     path("partnerships/overview/", views.overview, name="overview"),
     path("partnerships/new/", views.partnership_create, name="partnership-create"),
     path("partnerships/<int:pk>/", views.partnership_detail, name="partnership-detail"),

@@ -63,18 +63,7 @@ def partnership_index(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         status = 400
     else:
-        data = form.cleaned_data if form.is_bound else {}
-        pilot = {"yes": True, "no": False}.get(data.get("pilot", ""))
-        rows = partnership_list(
-            request.user,
-            day=today(),
-            status=data.get("status", ""),
-            level=data.get("level", ""),
-            pilot=pilot,
-            without_agreement=data.get("agreement") == "none",
-            expiring_within=30 if data.get("agreement") == "expiring" else None,
-            query=data.get("q", ""),
-        )
+        rows = _filtered(request, form)
         page = Paginator(rows, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -86,6 +75,37 @@ def partnership_index(request: HttpRequest) -> HttpResponse:
         "can_create": user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER) or user.is_superuser,
     }
     return render(request, "partnerships/partnership_list.html", context, status=status)
+
+
+def _filtered(request: HttpRequest, form: PartnershipFilterForm) -> Any:
+    data = form.cleaned_data if form.is_bound else {}
+    pilot = {"yes": True, "no": False}.get(data.get("pilot", ""))
+    return partnership_list(
+        request.user,
+        day=today(),
+        status=data.get("status", ""),
+        level=data.get("level", ""),
+        pilot=pilot,
+        without_agreement=data.get("agreement") == "none",
+        expiring_within=30 if data.get("agreement") == "expiring" else None,
+        query=data.get("q", ""),
+    )
+
+
+@require_GET
+@login_required
+def partnership_export(request: HttpRequest) -> HttpResponse:
+    """The list's current filter, one row per current member, in the partnerships import's columns
+    (.xlsx, or `?format=csv`)."""
+    from chungtay.core.spreadsheets import table_response
+    from chungtay.imports.partnerships import export_rows
+
+    form = PartnershipFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "partnerships/partnership_list.html", {"form": form, "page": None}, status=400)
+    rows = export_rows(_filtered(request, form))
+    fmt = request.GET.get("format", "xlsx")
+    return table_response(rows, stem=f"nhom-ket-nghia-{today():%Y%m%d}", sheet="Nhom ket nghia", fmt=fmt)
 
 
 @require_GET

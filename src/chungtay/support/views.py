@@ -3,7 +3,7 @@ record's page, and a school leader's list of its supported pupils (codes only)."
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
+from chungtay.core.spreadsheets import table_response
 from chungtay.directory.models import School
 from chungtay.partnerships.models import Partnership, PartnershipStatus
 from chungtay.support import services
@@ -81,9 +82,6 @@ def support_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def support_export(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     form = SupportFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "support/support_list.html", {"form": form, "page": None}, status=400)
@@ -92,34 +90,24 @@ def support_export(request: HttpRequest) -> HttpResponse:
         .select_related("donor__school")
         .prefetch_related("beneficiaries")
     )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Ho tro")
-    sheet.append(
-        [
+
+    def lines() -> Iterator[list[Any]]:
+        yield [
             "Mã bản ghi", "Loại hỗ trợ", "Số lượng", "Đơn vị", "Trị giá (đồng)", "Ngày trao",
             "Bên trao", "Loại bên trao", "Trường trao (mã định danh)", "Trường nhận (mã định danh)",
             "Nhóm kết nghĩa (số)", "Chương trình", "Mô tả", "Số học sinh",
-        ]
-    )  # fmt: skip
-    for r in rows.iterator(chunk_size=1000):
-        day = WriteOnlyCell(sheet, value=r.given_on)
-        day.number_format = "DD/MM/YYYY"
-        pupils = len(r.beneficiaries.all())
-        sheet.append(
-            [
-                r.pk, r.kind, r.quantity, r.unit, r.value_vnd, day, r.donor.name, r.donor.kind,
+        ]  # fmt: skip
+        for r in rows.iterator(chunk_size=1000):
+            pupils = len(r.beneficiaries.all())
+            yield [
+                r.pk, r.kind, r.quantity, r.unit, r.value_vnd, r.given_on, r.donor.name, r.donor.kind,
                 r.donor.school.moet_id if r.donor.school else "", r.receiving_school.moet_id,
                 r.partnership.number if r.partnership else "", r.programme, r.description,
                 pupils if pupils == 0 or pupils >= 5 else "<5",
-            ]
-        )  # fmt: skip
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="ho-tro-{today():%Y%m%d}.xlsx"'
-    return response
+            ]  # fmt: skip
+
+    fmt = request.GET.get("format", "xlsx")
+    return table_response(lines(), stem=f"ho-tro-{today():%Y%m%d}", sheet="Ho tro", fmt=fmt)
 
 
 def _may_record(user: User) -> bool:

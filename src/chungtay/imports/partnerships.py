@@ -1,0 +1,355 @@
+"""Import partnerships and their membership: one row per member school. Rows with a group number add
+their schools to that existing partnership; rows without one form new groups by their "new group" label.
+Every write goes through the partnerships services, so the same rules hold as on the pages (scope, sides
+and offices of the twinning, same level or a stated reason). The dry run runs those services inside a
+savepoint that is always rolled back, so its verdict is the apply's. Keys: a new group whose schools
+already form a current partnership, or a member already in its group, is unchanged (idempotent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from chungtay.accounts.models import Role, User
+from chungtay.accounts.scopes import partnerships_visible_to, schools_visible_to
+from chungtay.core.dates import parse_date
+from chungtay.core.errors import DomainError
+from chungtay.core.text import search_key
+from chungtay.directory.models import School
+from chungtay.imports.base import (
+    BAD_CHOICE,
+    DUPLICATE,
+    FORMULA,
+    REJECTED_ROWS,
+    REQUIRED_VALUE,
+    ImportKind,
+    RowErrors,
+    match_headers,
+    may_import,
+    text,
+    whole,
+)
+from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+from chungtay.partnerships import services
+from chungtay.partnerships.models import (
+    OfficeTwinning,
+    Partnership,
+    PartnershipMember,
+    PartnershipStatus,
+    Side,
+    TwinningStatus,
+)
+
+COLUMNS: dict[str, list[str]] = {
+    "number": ["Số nhóm", "Group number"],
+    "group": ["Nhóm mới", "New group"],
+    "moet_id": ["Mã định danh", "Mã trường", "MOET ID", "moet_id"],
+    "school_name": ["Tên trường", "School name"],
+    "side": ["Bên", "Side"],
+    "starts_on": ["Ngày bắt đầu", "Start date"],
+    "pilot": ["Thí điểm", "Pilot"],
+    "wave": ["Đợt thí điểm", "Pilot wave"],
+    "reason": ["Lý do khác cấp học", "Reason for different levels"],
+    "status": ["Trạng thái", "Status"],
+}
+REQUIRED = ("moet_id", "side")
+EXPLANATIONS = {
+    "number": "Số của nhóm đã có trên hệ thống: các trường ở dòng này được thêm vào nhóm đó. "
+    "Để trống khi tạo nhóm mới.",
+    "group": "Nhãn tạm của nhóm mới (ví dụ A1): các dòng cùng nhãn tạo thành một nhóm. "
+    "Bắt buộc khi không có số nhóm.",
+    "moet_id": "Mã định danh của trường thành viên. Bắt buộc.",
+    "school_name": "Tên trường, để dễ đọc; không dùng để đối chiếu.",
+    "side": "Hỗ trợ, Được hỗ trợ hoặc Cùng hỗ trợ (supporting / supported / mutual). Bắt buộc.",
+    "starts_on": "Ngày bắt đầu (dd/mm/yyyy): của nhóm mới, hoặc ngày trường vào nhóm đã có. Bắt buộc.",
+    "pilot": "Có / Không: nhóm thí điểm (ghi ở dòng đầu của nhóm mới).",
+    "wave": "Đợt thí điểm (số), nếu là nhóm thí điểm.",
+    "reason": "Lý do ghép các trường khác cấp học (ít nhất 10 ký tự), nếu có.",
+    "status": "Trạng thái của nhóm (chỉ để đọc khi xuất; không dùng khi nhập).",
+}
+EXAMPLE = ["", "A1", "01008XXXX", "Trường THCS Ví Dụ", "Hỗ trợ", "05/09/2024", "Có", "1", "", ""]
+
+SIDES = {
+    "ho tro": Side.SUPPORTING, "supporting": Side.SUPPORTING,
+    "duoc ho tro": Side.SUPPORTED, "supported": Side.SUPPORTED,
+    "cung ho tro": Side.MUTUAL, "mutual": Side.MUTUAL, "tuong ho": Side.MUTUAL,
+}  # fmt: skip
+SIDE_WORDS: dict[str, str] = {
+    Side.SUPPORTING: "Hỗ trợ",
+    Side.SUPPORTED: "Được hỗ trợ",
+    Side.MUTUAL: "Cùng hỗ trợ",
+}
+CURRENT = (PartnershipStatus.PENDING, PartnershipStatus.ACTIVE)
+
+NOT_ALLOWED = _("Only the city administrator and office officers can import partnerships.")
+NEED_GROUP = _("Give the group number of an existing partnership, or a new group label.")
+UNKNOWN_NUMBER = _("No partnership number %(value)s that you may see.")
+UNKNOWN_SCHOOL = _("School %(value)s is outside your scope or does not exist.")
+BAD_DATE = _("“%(value)s” is not a date (dd/mm/yyyy).")
+MIXED_DATES = _("The rows of one new group give different start dates.")
+NO_TWINNING = _("No twinning of your offices joins these schools: ask the department to create it.")
+
+
+@dataclass
+class Group:
+    key: str  # the number of an existing partnership, or "new:<label>"
+    first_row: int
+    members: list[tuple[int, School, str, dt.date]] = field(default_factory=list)
+    pilot: bool = False
+    wave: int | None = None
+    reason: str = ""
+
+
+@dataclass
+class Plan:
+    rows: int = 0
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    members_added: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    groups: dict[str, Group] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        rejected = len({e["row"] for e in self.errors if e["row"]})
+        return {
+            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
+            "members_added": self.members_added, "rejected": rejected, "errors": self.errors[:500],
+            "error_count": len(self.errors),
+        }  # fmt: skip
+
+
+def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+    if not may_import(user):
+        raise FileRefused(NOT_ALLOWED)
+    header, rows = read_rows(handle, name)
+    columns = match_headers(header, COLUMNS, REQUIRED)
+    plan = Plan()
+    found = RowErrors(COLUMNS, plan.errors)
+    lines = list(rows)  # a partnerships file is small: read it once to look schools and groups up in bulk
+    wanted = {text(values[columns["moet_id"]]) for _, values in lines if columns["moet_id"] < len(values)}
+    schools = {s.moet_id: s for s in schools_visible_to(user).filter(moet_id__in=wanted)}
+    numbers = set(partnerships_visible_to(user).values_list("number", flat=True))
+    seen: dict[tuple[str, str], int] = {}
+    for number, values in lines:
+        plan.rows += 1
+        before = len(plan.errors)
+
+        def cell(column: str, values: list[Any] = values) -> Any:
+            index = columns.get(column)
+            return values[index] if index is not None and index < len(values) else None
+
+        for column in columns:
+            if _is_formula(cell(column)):
+                found.add(number, column, FORMULA)
+        if len(plan.errors) > before:
+            continue
+        for column in (*REQUIRED, "starts_on"):
+            if not text(cell(column)):
+                found.add(number, column, REQUIRED_VALUE)
+        key = ""
+        if text(cell("number")):
+            try:
+                key = str(whole(cell("number")))
+            except ValueError:
+                found.add(number, "number", UNKNOWN_NUMBER % {"value": text(cell("number"))[:20]})
+            else:
+                if int(key) not in numbers:
+                    found.add(number, "number", UNKNOWN_NUMBER % {"value": key})
+        elif text(cell("group")):
+            key = "new:" + text(cell("group"))[:40]
+        else:
+            found.add(number, "group", NEED_GROUP)
+        side = SIDES.get(search_key(text(cell("side"))))
+        if text(cell("side")) and side is None:
+            found.add(number, "side", BAD_CHOICE % {"value": text(cell("side"))[:30]})
+        day = None
+        if text(cell("starts_on")):
+            day = (
+                cell("starts_on")
+                if isinstance(cell("starts_on"), dt.date)
+                else parse_date(text(cell("starts_on")))
+            )
+            if isinstance(day, dt.datetime):
+                day = day.date()
+            if day is None:
+                found.add(number, "starts_on", BAD_DATE % {"value": text(cell("starts_on"))[:30]})
+        moet_id = text(cell("moet_id"))
+        school = schools.get(moet_id)
+        if moet_id and school is None:
+            found.add(number, "moet_id", UNKNOWN_SCHOOL % {"value": moet_id[:30]})
+        if len(plan.errors) > before or school is None or side is None or day is None or not key:
+            continue
+        if (key, moet_id) in seen:
+            found.add(number, "moet_id", DUPLICATE % {"row": seen[(key, moet_id)]})
+            continue
+        seen[(key, moet_id)] = number
+        group = plan.groups.setdefault(key, Group(key=key, first_row=number))
+        if key.startswith("new:") and group.members and group.members[0][3] != day:
+            found.add(number, "starts_on", MIXED_DATES)
+            continue
+        group.members.append((number, school, side, day))
+        group.pilot = group.pilot or search_key(text(cell("pilot"))) in {"co", "x", "yes", "1"}
+        if text(cell("wave")):
+            try:
+                group.wave = whole(cell("wave"))
+            except ValueError:
+                found.add(number, "wave", BAD_CHOICE % {"value": text(cell("wave"))[:20]})
+        group.reason = group.reason or text(cell("reason"))[:300]
+    if plan.errors:
+        return plan
+    with transaction.atomic():  # the dry run: the services' own checks, always rolled back
+        for group in plan.groups.values():
+            savepoint = transaction.savepoint()
+            try:
+                outcome = _write(user, group)
+            except DomainError as error:
+                found.add(group.first_row, "moet_id", error.message)
+            else:
+                plan.create += outcome == "create"
+                plan.update += outcome == "update"
+                plan.unchanged += outcome == "unchanged"
+            finally:
+                transaction.savepoint_rollback(savepoint)
+        plan.members_added = sum(
+            1 for g in plan.groups.values() if not g.key.startswith("new:") for _member in g.members
+        ) - _already_members(plan)
+    return plan
+
+
+def _already_members(plan: Plan) -> int:
+    count = 0
+    for group in plan.groups.values():
+        if group.key.startswith("new:"):
+            continue
+        members = set(
+            PartnershipMember.objects.filter(
+                partnership__number=int(group.key), valid_to__isnull=True
+            ).values_list("school_id", flat=True)
+        )
+        count += sum(1 for member in group.members if member[1].pk in members)
+    return count
+
+
+def _existing_group(user: User, schools: set[int]) -> Partnership | None:
+    """A current partnership whose current members are exactly these schools."""
+    candidates = partnerships_visible_to(user).filter(
+        status__in=CURRENT, members__school_id=next(iter(schools)), members__valid_to__isnull=True
+    )
+    for partnership in candidates.distinct():
+        current = set(partnership.members.filter(valid_to__isnull=True).values_list("school_id", flat=True))
+        if current == schools:
+            return partnership
+    return None
+
+
+def _twinning_for(user: User, members: list[tuple[School, str]]) -> OfficeTwinning | None:
+    twinnings = OfficeTwinning.objects.filter(status=TwinningStatus.ACTIVE).select_related(
+        "supporting_office", "supported_office"
+    )
+    if not (user.is_superuser or user.role == Role.CITY_ADMIN):
+        twinnings = twinnings.filter(
+            Q(supporting_office_id=user.office_id) | Q(supported_office_id=user.office_id)
+        )
+    for twinning in twinnings.order_by("pk"):
+        try:
+            services._check_sides(twinning, members)
+        except DomainError:
+            continue
+        return twinning
+    return None
+
+
+def _write(user: User, group: Group) -> str:
+    """Create or extend one group through the services; what it did."""
+    members = [(member[1], member[2]) for member in group.members]
+    if group.key.startswith("new:"):
+        if _existing_group(user, {school.pk for school, _ in members}) is not None:
+            return "unchanged"
+        twinning = _twinning_for(user, members)
+        if twinning is None and not (user.is_superuser or user.role == Role.CITY_ADMIN):
+            raise DomainError(NO_TWINNING)
+        services.create_partnership(
+            acting_user=user,
+            twinning=twinning,
+            members=members,
+            starts_on=group.members[0][3],
+            is_pilot=group.pilot or group.wave is not None,
+            pilot_wave=group.wave,
+            level_override_reason=group.reason,
+        )
+        return "create"
+    partnership = partnerships_visible_to(user).get(number=int(group.key))
+    current = set(partnership.members.filter(valid_to__isnull=True).values_list("school_id", flat=True))
+    added = False
+    for _row, school, side, day in group.members:
+        if school.pk in current:
+            continue
+        services.add_member(
+            acting_user=user, partnership=partnership, school=school, side=side, joined_on=day
+        )
+        added = True
+    return "update" if added else "unchanged"
+
+
+@transaction.atomic
+def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+    """Write every group through the services, all or nothing; the history rows written are then marked
+    with the import's reason (the services stamp the user), so the import can be undone."""
+    if plan.errors:
+        raise FileRefused(REJECTED_ROWS)
+    marks = {model: _last_history_id(model) for model in (Partnership, PartnershipMember)}
+    for group in plan.groups.values():
+        try:
+            _write(user, group)
+        except DomainError as error:
+            raise FileRefused(error.message) from error
+    for model, last in marks.items():
+        model.history.model.objects.filter(history_id__gt=last, history_user=user).update(  # type: ignore[attr-defined]
+            history_change_reason=reason
+        )
+
+
+def _last_history_id(model: Any) -> int:
+    last = model.history.model.objects.order_by("-history_id").values_list("history_id", flat=True).first()
+    return last or 0
+
+
+def export_rows(partnerships: Any) -> Any:
+    """One row per current member, in the import's columns (the number keys each group)."""
+    yield [names[0] for names in COLUMNS.values()]
+    members = (
+        PartnershipMember.objects.filter(partnership__in=partnerships, valid_to__isnull=True)
+        .select_related("partnership", "school")
+        .order_by("partnership__number", "side", "school__sort_key")
+    )
+    for m in members.iterator(chunk_size=2000):
+        p = m.partnership
+        yield [
+            p.number, "", m.school.moet_id, m.school.name, SIDE_WORDS.get(m.side, m.side),
+            m.valid_from or p.starts_on, "Có" if p.is_pilot else "Không", p.pilot_wave or "",
+            p.level_override_reason, p.get_status_display(),
+        ]  # fmt: skip
+
+
+KIND = ImportKind(
+    slug="partnerships",
+    title=_("Partnerships and their member schools"),
+    columns=COLUMNS,
+    required=REQUIRED,
+    explanations=EXPLANATIONS,
+    example=EXAMPLE,
+    file_stem="mau-nhap-nhom-ket-nghia",
+    counts=(
+        ("create", _("Partnerships to create")),
+        ("update", _("Partnerships gaining members")),
+        ("unchanged", _("Partnerships unchanged")),
+    ),
+    plan=plan_import,
+    apply=apply_plan,
+)
