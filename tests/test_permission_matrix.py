@@ -328,6 +328,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:create_support": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
     "api:get_support_figures": (None, API_LOGIN_REQUIRED),
     "api:get_support": (_kwargs_support, API_IN_UNG_HOA),
+    "api:edit_support": (_kwargs_support, API_IN_UNG_HOA),  # same path: GET reads
     "api:list_activities": (None, API_LOGIN_REQUIRED),
     "api:create_activity": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
     "api:get_activity_figures": (None, API_LOGIN_REQUIRED),

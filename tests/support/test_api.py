@@ -60,3 +60,29 @@ def test_outsiders_and_read_only_tokens(pair):
     created = _post("/api/v1/support", _body(pair), _token("ht.unghoa")).json()
     assert Client().get(f"/api/v1/support/{created['id']}", headers=_token("pgd.bavi")).status_code == 404
     assert _post("/api/v1/support", _body(pair), _token("ht.unghoa", read_only=True)).status_code == 403
+
+
+def _patch(url, body, headers):
+    return Client().patch(url, json.dumps(body), content_type="application/json", headers=headers)
+
+
+def test_a_record_is_corrected_with_if_match_and_a_stale_tag_changes_nothing(pair):
+    created = _post("/api/v1/support", _body(pair), _token("ht.unghoa")).json()
+    url = f"/api/v1/support/{created['id']}"
+    read = Client().get(url, headers=_token("ht.unghoa"))
+    assert read["ETag"] == '"1"'
+    assert Client().get(url, headers={**_token("ht.unghoa"), "If-None-Match": '"1"'}).status_code == 304
+    change = {"quantity": "3", "unit": "suất", "value_vnd": 6_000_000, "given_on": GIVEN.isoformat()}
+    assert _patch(url, change, _token("ht.unghoa")).status_code == 428  # no version stated
+    saved = _patch(url, change, {**_token("ht.unghoa"), "If-Match": read["ETag"]})
+    assert saved.status_code == 200 and saved.json()["value_vnd"] == 6_000_000 and saved["ETag"] == '"2"'
+    stale = _patch(url, {**change, "value_vnd": 1}, {**_token("ht.unghoa"), "If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
+    body_stale = _patch(url, {**change, "value_vnd": 1, "version": 1}, _token("ht.unghoa"))
+    assert body_stale.status_code == 409
+    differing = _patch(url, {**change, "version": 1}, {**_token("ht.unghoa"), "If-Match": '"2"'})
+    assert differing.status_code == 400
+    assert _patch(url, change, {**_token("ht.unghoa"), "If-Match": "abc"}).status_code == 400
+    assert SupportRecord.objects.get(pk=created["id"]).value_vnd == 6_000_000
+    assert _patch(url, {**change, "version": 2}, _token("pgd.bavi")).status_code == 404
+    assert _patch(url, {**change, "version": 2}, _token("ht.unghoa", read_only=True)).status_code == 403

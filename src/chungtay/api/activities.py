@@ -24,9 +24,13 @@ from chungtay.activities.selectors import (
     is_insider,
     visible_schools_by_moet,
 )
+from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS, Paging, RowId, page_of
 from chungtay.core.errors import DomainError
+from chungtay.core.models import MAX_ID
 from chungtay.directory.models import Teacher
+
+VERSION_HELP = "the version you read (or send If-Match); a stale one answers 409 (412 with If-Match)"
 
 router = Router(tags=["activities"])
 
@@ -88,23 +92,23 @@ class ActivityIn(Schema):
 
 
 class ActivityEdit(ActivityIn):
-    version: int = Field(..., ge=1, description="the version you read; a stale one answers 409")
+    version: int | None = Field(None, ge=1, le=MAX_ID, description=VERSION_HELP)
 
 
 class ConfirmIn(Schema):
     held_on: dt.date
-    version: int = Field(..., ge=1)
+    version: int | None = Field(None, ge=1, le=MAX_ID, description=VERSION_HELP)
 
 
 class PostponeIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500)
     new_date: dt.date | None = None
-    version: int = Field(..., ge=1)
+    version: int | None = Field(None, ge=1, le=MAX_ID, description=VERSION_HELP)
 
 
 class CancelIn(Schema):
     reason: str = Field(..., min_length=1, max_length=500)
-    version: int = Field(..., ge=1)
+    version: int | None = Field(None, ge=1, le=MAX_ID, description=VERSION_HELP)
 
 
 class AttendanceIn(Schema):
@@ -307,7 +311,7 @@ def edit_activity(request: HttpRequest, pk: int, payload: ActivityEdit) -> dict[
         acting_user=_user(request),
         activity=activity,
         details=_details(request, payload),
-        expected_version=payload.version,
+        expected_version=expected_version(request, payload.version),
     )
     return _fresh(request, pk)
 
@@ -319,7 +323,7 @@ def confirm_activity(request: HttpRequest, pk: int, payload: ConfirmIn) -> dict[
         acting_user=_user(request),
         activity=activity,
         held_on=payload.held_on,
-        expected_version=payload.version,
+        expected_version=expected_version(request, payload.version),
     )
     return _fresh(request, pk)
 
@@ -332,7 +336,7 @@ def postpone_activity(request: HttpRequest, pk: int, payload: PostponeIn) -> dic
         activity=activity,
         reason=payload.reason,
         new_date=payload.new_date,
-        expected_version=payload.version,
+        expected_version=expected_version(request, payload.version),
     )
     return _fresh(request, pk)
 
@@ -341,7 +345,10 @@ def postpone_activity(request: HttpRequest, pk: int, payload: PostponeIn) -> dic
 def cancel_activity(request: HttpRequest, pk: int, payload: CancelIn) -> dict[str, Any]:
     activity = activity_for_user(request.user, pk, edit=True)
     services.cancel_activity(
-        acting_user=_user(request), activity=activity, reason=payload.reason, expected_version=payload.version
+        acting_user=_user(request),
+        activity=activity,
+        reason=payload.reason,
+        expected_version=expected_version(request, payload.version),
     )
     return _fresh(request, pk)
 

@@ -36,7 +36,7 @@ from chungtay.api.schemas import (
 )
 from chungtay.api.support import router as support_router
 from chungtay.core.dates import today, valid_on
-from chungtay.core.errors import DomainError
+from chungtay.core.errors import ConflictError, DomainError
 from chungtay.directory.models import AdminUnit, AreaClass, AreaClassification, School, SchoolLocation
 from chungtay.directory.selectors import SchoolFilter, search_schools, with_location_on
 
@@ -91,6 +91,8 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 @api.exception_handler(DomainError)
 def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, ConflictError) and getattr(request, "if_match", False):
+        return _error(request, 412, "precondition_failed", str(exc.message))  # a stale If-Match
     return _error(request, exc.status_code, exc.code, str(exc.message))
 
 

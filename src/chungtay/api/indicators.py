@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import schools_visible_to
+from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS, Paging, RowId, page_of
 from chungtay.directory.models import BASIC_LEVEL_ORDER, Indicator, IndicatorValue, SchoolYear
 from chungtay.directory.services import indicators_of, record_indicator_value, save_indicator
@@ -112,7 +113,7 @@ def patch_indicator(request: HttpRequest, pk: RowId, payload: IndicatorPatch) ->
     if indicator is None:
         raise Http404
     data = payload.dict()
-    version = data.pop("version")
+    version = expected_version(request, data.pop("version"))
     return _out(
         save_indicator(acting_user=_user(request), indicator=indicator, expected_version=version, **data)
     )

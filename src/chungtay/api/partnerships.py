@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import school_for_user, schools_visible_to
+from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError, Forbidden
@@ -142,7 +143,9 @@ class AgreementIn(Schema):
 
 
 class AgreementEdit(AgreementIn):
-    version: int = Field(..., ge=1, description="the version you read; a stale one answers 409")
+    version: int | None = Field(
+        None, ge=1, le=2_147_483_647, description="the version you read (or send If-Match); stale: 409 (412)"
+    )
 
 
 class CommitmentIn(Schema):
@@ -378,7 +381,7 @@ def edit_agreement(request: HttpRequest, pk: int, payload: AgreementEdit) -> dic
     agreement = agreement_for_user(request.user, pk)
     data = payload.dict()
     data.pop("kind")
-    version = data.pop("version")
+    version = expected_version(request, data.pop("version"))
     agreement = services.edit_agreement(
         acting_user=_user(request), agreement=agreement, expected_version=version, **data
     )

@@ -114,5 +114,6 @@ class MeOut(Schema):
 
 # The error responses every endpoint documents; the body is always ErrorOut.
 ERRORS: dict[int, Any] = {
-    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut,
+    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 412: ErrorOut,
+    428: ErrorOut, 429: ErrorOut,
 }  # fmt: skip

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
+from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS, Paging, RowId, page_of
 from chungtay.core.errors import DomainError
 from chungtay.core.privacy import suppress_small
@@ -193,3 +194,25 @@ def create_support(request: HttpRequest, payload: SupportIn) -> Status[dict[str,
         beneficiaries=pupils,
     )  # fmt: skip
     return Status(201, _out(user, record))
+
+
+class SupportEdit(Schema):
+    quantity: Decimal = Field(..., gt=0, max_digits=12, decimal_places=2)
+    unit: str = Field(..., min_length=1, max_length=40)
+    value_vnd: int | None = Field(None, ge=0, le=10**15)
+    given_on: dt.date
+    programme: str = Field("", max_length=200)
+    description: str = Field("", max_length=300)
+    version: int | None = Field(
+        None, ge=1, le=2_147_483_647, description="the version you read (or send If-Match); stale: 409 (412)"
+    )
+
+
+@router.patch("/support/{pk}", response={200: SupportOut, **ERRORS}, summary="Correct a support record")
+def edit_support(request: HttpRequest, pk: RowId, payload: SupportEdit) -> dict[str, Any]:
+    user = _user(request)
+    record = support_for_user(user, pk)
+    data = payload.dict()
+    version = expected_version(request, data.pop("version"))
+    services.edit_support(acting_user=user, record=record, expected_version=version, **data)
+    return _out(user, support_for_user(user, pk))
