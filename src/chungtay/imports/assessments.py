@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -26,6 +26,7 @@ from chungtay.imports.base import (
     UNKNOWN_YEAR,
     ImportKind,
     RowErrors,
+    choice_map,
     keep_baseline,
     match_headers,
     may_import,
@@ -60,11 +61,7 @@ OUT_OF_SCOPE = _("School %(value)s is outside your scope or does not exist.")
 
 
 def _area_names() -> dict[str, str]:
-    names = {search_key(area): area for area in DevelopmentArea.values}
-    for language in ("vi", "en"):
-        with translation.override(language):
-            names.update({search_key(str(label)): area for area, label in DevelopmentArea.choices})
-    return names
+    return choice_map(DevelopmentArea)
 
 
 @dataclass

@@ -144,3 +144,32 @@ def keep_baseline(model: Any, rows: list[Any], *, reason: str) -> None:
         model.history.bulk_history_create(
             missing, update=True, default_change_reason=f"before {reason}"[:100]
         )
+
+
+def choice_map(choices: Any) -> dict[str, str]:
+    """Accent- and case-free lookup of a TextChoices by its code or its label in Vietnamese or English."""
+    from django.utils import translation
+
+    names = {search_key(code): code for code in choices.values}
+    for language in ("en", "vi"):
+        with translation.override(language):
+            names.update({search_key(str(label)): code for code, label in choices.choices})
+    return names
+
+
+def history_marks(models: tuple[Any, ...]) -> dict[Any, int]:
+    """The last history row id of each model: what a service-driven apply writes comes after it."""
+    marks = {}
+    for model in models:
+        rows = model.history.model.objects.order_by("-history_id")
+        marks[model] = rows.values_list("history_id", flat=True).first() or 0
+    return marks
+
+
+def stamp_reason(marks: dict[Any, int], user: User, reason: str) -> None:
+    """Give the history rows the services wrote since `marks` (they name the user) the import's reason,
+    which is how an undo finds them."""
+    for model, last in marks.items():
+        model.history.model.objects.filter(history_id__gt=last, history_user=user).update(
+            history_change_reason=reason
+        )

@@ -29,8 +29,10 @@ from chungtay.imports.base import (
     REQUIRED_VALUE,
     ImportKind,
     RowErrors,
+    history_marks,
     match_headers,
     may_import,
+    stamp_reason,
     text,
     whole,
 )
@@ -303,21 +305,13 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     with the import's reason (the services stamp the user), so the import can be undone."""
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
-    marks = {model: _last_history_id(model) for model in (Partnership, PartnershipMember)}
+    marks = history_marks((Partnership, PartnershipMember))
     for group in plan.groups.values():
         try:
             _write(user, group)
         except DomainError as error:
             raise FileRefused(error.message) from error
-    for model, last in marks.items():
-        model.history.model.objects.filter(history_id__gt=last, history_user=user).update(  # type: ignore[attr-defined]
-            history_change_reason=reason
-        )
-
-
-def _last_history_id(model: Any) -> int:
-    last = model.history.model.objects.order_by("-history_id").values_list("history_id", flat=True).first()
-    return last or 0
+    stamp_reason(marks, user, reason)
 
 
 def export_rows(partnerships: Any) -> Any:
