@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from chungtay.imports import assessments, indicators, partnerships, schools
+from chungtay.imports import activities, assessments, indicators, partnerships, schools
 from chungtay.imports.base import ImportKind
 
 KINDS: dict[str, ImportKind] = {
-    kind.slug: kind for kind in (schools.KIND, indicators.KIND, assessments.KIND, partnerships.KIND)
+    kind.slug: kind
+    for kind in (
+        schools.KIND,
+        indicators.KIND,
+        assessments.KIND,
+        partnerships.KIND,
+        activities.KIND,
+        activities.ATTENDANCE,
+    )
 }

@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from chungtay.accounts.models import User
+from chungtay.activities.models import Activity, ActivitySchool, Participation
 from chungtay.directory.models import (
     IndicatorValue,
     School,
     SchoolLocation,
     SchoolYearFigures,
     SelfAssessment,
+    Teacher,
 )
 from chungtay.imports.models import ImportBatch
 from chungtay.imports.readers import FileRefused
@@ -28,6 +30,10 @@ from chungtay.partnerships.models import Partnership, PartnershipMember
 
 # children before parents: a school created by an import is deleted after its own figures and location
 MODELS: tuple[type[Model], ...] = (
+    Participation,
+    ActivitySchool,
+    Activity,
+    Teacher,
     PartnershipMember,
     Partnership,
     IndicatorValue,
@@ -59,22 +65,35 @@ def _chunks(items: list[Any]) -> Any:
         yield items[start : start + CHUNK]
 
 
+def _undone_reasons() -> set[str]:
+    """History written by imports since undone, and by their undos: it no longer stands in the way."""
+    reasons = set()
+    for batch in ImportBatch.objects.filter(status=ImportBatch.Status.UNDONE).only("pk", "file_name"):
+        reasons.update({batch.reason, f"undo {batch.reason}"[:100]})
+    return reasons
+
+
 def _history_of(model: type[Model], reason: str) -> tuple[list[Any], dict[int, Any]]:
-    """The import's history rows of `model`, and for each object the row before the import's (if any),
-    refusing when a later row exists."""
+    """The import's history rows of `model`, and for each object the row before the import's first (if
+    any), refusing when a later row exists that is not itself an undone import or its undo."""
     history = model.history.model  # type: ignore[attr-defined]
     mine = list(history.objects.filter(history_change_reason=reason).order_by("history_id"))
+    undone = _undone_reasons()
     previous: dict[int, Any] = {}
     changed: list[int] = []
-    by_object = {row.id: row for row in mine}
-    for ids in _chunks(sorted(by_object)):
+    for ids in _chunks(sorted({row.id for row in mine})):
         rows = history.objects.filter(id__in=ids).order_by("id", "history_date", "history_id")
-        last: dict[int, Any] = {}
+        before: dict[int, Any] = {}
+        reached: set[int] = set()
         for row in rows.iterator(chunk_size=CHUNK):
-            if row.history_id == by_object[row.id].history_id:
-                previous[row.id] = last.get(row.id)
-            last[row.id] = row
-        changed.extend(oid for oid, row in last.items() if row.history_id != by_object[oid].history_id)
+            if row.history_change_reason == reason:
+                if row.id not in reached:
+                    previous[row.id] = before.get(row.id)
+                    reached.add(row.id)
+            elif row.id not in reached:
+                before[row.id] = row
+            elif row.history_change_reason not in undone and row.id not in changed:
+                changed.append(row.id)
     if changed:
         raise FileRefused(
             CHANGED_SINCE % {"count": len(changed), "example": f"{model._meta.verbose_name} #{changed[0]}"}
@@ -140,8 +159,14 @@ def _delete(model: type[Model], ids: list[int], user: User, reason: str) -> int:
         collector.collect(instances)
     except (ProtectedError, RestrictedError) as error:
         raise FileRefused(DEPENDED_ON % {"example": str(next(iter(error.args[1]), ""))[:80]}) from error
-    others = [obj for m, objs in collector.data.items() if m is not model for obj in objs]
-    others += [obj for qs in collector.fast_deletes for obj in qs[:1]]
+    # rows of the model's own many-to-many tables go with it; anything else is a newer dependant
+    others = [
+        obj
+        for m, objs in collector.data.items()
+        if m is not model and not m._meta.auto_created
+        for obj in objs
+    ]
+    others += [obj for qs in collector.fast_deletes if not qs.model._meta.auto_created for obj in qs[:1]]
     if others:
         raise FileRefused(DEPENDED_ON % {"example": f"{others[0]._meta.verbose_name} #{others[0].pk}"})
     # Nothing else is collected: the rows go with one bulk history insert ("-", naming the user and the
@@ -161,5 +186,10 @@ def _delete(model: type[Model], ids: list[int], user: User, reason: str) -> int:
         ],
         batch_size=CHUNK,
     )
+    for qs in collector.fast_deletes:  # the many-to-many rows first (their history is the parent's)
+        qs._raw_delete(collector.using)  # type: ignore[union-attr]
+    for m, objs in collector.data.items():
+        if m is not model:
+            m._default_manager.filter(pk__in=[o.pk for o in objs])._raw_delete(collector.using)  # type: ignore[attr-defined]
     model._default_manager.filter(pk__in=ids)._raw_delete(collector.using)  # type: ignore[attr-defined]
     return len(instances)
