@@ -120,6 +120,7 @@ class Row:
     activity_id: int | None
     details: services.ActivityDetails
     held_on: dt.date | None
+    activity: Activity | None = None  # the existing activity, read once for the whole file
 
 
 @dataclass
@@ -179,6 +180,12 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     }
     schools = {s.moet_id: s for s in schools_visible_to(user).filter(moet_id__in=wanted)}
     partnerships = {p.number: p for p in partnerships_visible_to(user)}
+    ids = [int(text(values[columns["id"]])) for _, values in lines if "id" in columns
+           and columns["id"] < len(values) and text(values[columns["id"]]).isdigit()]  # fmt: skip
+    existing = {
+        a.pk: a
+        for a in activities_visible_to(user).filter(pk__in=ids).prefetch_related("schools", "partnerships")
+    }
     seen: dict[Any, int] = {}
     for number, values in lines:
         plan.rows += 1
@@ -256,7 +263,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
             found.add(number, "title", DUPLICATE % {"row": seen[key]})
             continue
         seen[key] = number
-        plan.items.append(Row(number, activity_id, details, days["held_on"]))
+        plan.items.append(Row(number, activity_id, details, days["held_on"], existing.get(activity_id or 0)))
     if not plan.errors:
         _dry_run(user, plan, _write_activity, found, "title")
     return plan
@@ -280,6 +287,11 @@ def _dry_run(user: User, plan: Any, write: Any, found: RowErrors, column: str) -
                 plan.unchanged += outcome == "unchanged"
             finally:
                 transaction.savepoint_rollback(savepoint)
+                for name in ("activity", "record"):  # what the services changed in memory is rolled back too
+                    obj = getattr(item, name, None)
+                    if obj is not None:
+                        obj.refresh_from_db()
+                        getattr(obj, "_prefetched_objects_cache", {}).clear()
 
 
 def _same(activity: Activity, d: services.ActivityDetails) -> bool:
@@ -300,7 +312,7 @@ def _same(activity: Activity, d: services.ActivityDetails) -> bool:
     return (
         all(getattr(activity, name) == getattr(d, name) for name in fields)
         and rows == wanted
-        and set(activity.partnerships.values_list("pk", flat=True)) == {p.pk for p in d.partnerships}
+        and {p.pk for p in activity.partnerships.all()} == {p.pk for p in d.partnerships}
     )
 
 
@@ -316,7 +328,7 @@ def _write_activity(user: User, row: Row) -> str:
             return "unchanged"
         services.record_activity(acting_user=user, details=row.details, held_on=row.held_on)
         return "create"
-    activity = activity_for_user(user, row.activity_id)
+    activity = row.activity or activity_for_user(user, row.activity_id)
     if _same(activity, row.details) and not (row.held_on and activity.status == ActivityStatus.PLANNED):
         return "unchanged"  # a row the user may only read (a partner's activity) can come back untouched
     activity = activity_for_user(user, row.activity_id, edit=True)

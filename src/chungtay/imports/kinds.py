@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chungtay.imports import activities, assessments, indicators, partnerships, schools
+from chungtay.imports import activities, assessments, indicators, partnerships, schools, support
 from chungtay.imports.base import ImportKind
 
 KINDS: dict[str, ImportKind] = {
@@ -14,5 +14,6 @@ KINDS: dict[str, ImportKind] = {
         partnerships.KIND,
         activities.KIND,
         activities.ATTENDANCE,
+        support.KIND,
     )
 }

@@ -27,9 +27,12 @@ from chungtay.directory.models import (
 from chungtay.imports.models import ImportBatch
 from chungtay.imports.readers import FileRefused
 from chungtay.partnerships.models import Partnership, PartnershipMember
+from chungtay.support.models import Donor, SupportRecord
 
 # children before parents: a school created by an import is deleted after its own figures and location
 MODELS: tuple[type[Model], ...] = (
+    SupportRecord,
+    Donor,
     Participation,
     ActivitySchool,
     Activity,
