@@ -341,3 +341,38 @@ def test_a_file_refused_in_the_background_says_why_on_its_page(
     assert batch.status == "rejected"
     page = client.get(reverse("imports:preview", args=[batch.pk])).content.decode()
     assert 'data-testid="refused"' in page and "Cột lạ" in page
+
+
+def test_a_row_without_moet_id_is_matched_by_exact_name_and_flagged(client, as_user):
+    from chungtay.core.text import search_key
+
+    as_user("pgd.unghoa")
+    first, second, third = _thcs_school()[5:8]
+    School.objects.filter(pk=third.pk).update(name=second.name)  # two schools now share a name
+    header = ["Mã định danh", "Tên trường", "Năm học", "Mã chỉ số", "Giá trị"]
+    rows = [
+        ["", search_key(first.name).upper(), "2025", "DIEM_VAO10_TOAN", "6"],  # no accents, capitals
+        ["", second.name, "2025", "DIEM_VAO10_TOAN", "6"],  # ambiguous
+        ["", "Trường Không Có Thật", "2025", "DIEM_VAO10_TOAN", "6"],
+    ]
+    batch = _upload(client, "indicators", _csv(rows, header))
+    assert {(e["row"], e["column"]) for e in batch.summary["errors"]} == {
+        (3, "Mã định danh"),
+        (4, "Mã định danh"),
+    }
+    ambiguous = next(e for e in batch.summary["errors"] if e["row"] == 3)
+    assert second.name in ambiguous["message"]
+    batch = _upload(client, "indicators", _csv(rows[:1], header))
+    assert batch.status == "previewed" and batch.summary["create"] == 1
+    assert [w["row"] for w in batch.summary["warnings"]] == [2]
+    page = client.get(reverse("imports:preview", args=[batch.pk])).content.decode()
+    assert 'data-testid="warnings"' in page and first.name in page
+    client.post(reverse("imports:apply", args=[batch.pk]))
+    assert _value(first, "DIEM_VAO10_TOAN", 2025) == Decimal("6")
+    refused = client.post(
+        reverse("imports:upload", args=["indicators"]),
+        {"file": _csv([["2025", "DIEM_VAO10_TOAN", "6"]], header[2:])},
+    )
+    assert (
+        refused.status_code == 400 and "Mã định danh" in refused.content.decode()
+    )  # no school column at all

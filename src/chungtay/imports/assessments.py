@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import own_schools
 from chungtay.core import schoolyears
 from chungtay.core.text import search_key
 from chungtay.directory.models import DevelopmentArea, SchoolYear, SelfAssessment
@@ -25,11 +24,13 @@ from chungtay.imports.base import (
     REQUIRED_VALUE,
     UNKNOWN_YEAR,
     ImportKind,
+    OwnSchools,
     RowErrors,
     choice_map,
     keep_baseline,
     match_headers,
     may_import,
+    require_school_column,
     text,
 )
 from chungtay.imports.readers import FileRefused, _is_formula, read_rows
@@ -42,10 +43,11 @@ COLUMNS: dict[str, list[str]] = {
     "score": ["Mức", "Điểm", "Score"],
     "note": ["Ghi chú", "Note"],
 }
-REQUIRED = ("moet_id", "school_year", "area", "score")
+REQUIRED = ("school_year", "area", "score")
 EXPLANATIONS = {
-    "moet_id": "Mã định danh của trường trên CSDL ngành. Bắt buộc.",
-    "school_name": "Tên trường, để dễ đọc; không dùng để đối chiếu.",
+    "moet_id": "Mã định danh của trường trên CSDL ngành. Nên có; thiếu thì trường được tìm theo đúng tên "
+    "(kém chắc chắn hơn, được đánh dấu khi xem trước).",
+    "school_name": "Tên trường: chỉ dùng để tìm trường khi dòng không có mã định danh.",
     "school_year": "Năm học: 2024-2025, 2024–2025, 24-25 hoặc 2024. Bắt buộc.",
     "area": "Lĩnh vực, theo mã hoặc tên như trên trang tự đánh giá: governance (Quản trị nhà trường), "
     "facilities (Cơ sở vật chất), subject_teaching (Dạy học các môn), gifted_training (Bồi dưỡng học sinh "
@@ -71,6 +73,7 @@ class Plan:
     update: int = 0
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     scores: dict[tuple[int, int, str], tuple[int, str]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -78,6 +81,7 @@ class Plan:
         return {
             "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
             "rejected": rejected, "errors": self.errors[:500], "error_count": len(self.errors),
+            "warnings": self.warnings[:500],
         }  # fmt: skip
 
 
@@ -86,7 +90,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         raise FileRefused(_("Only the city administrator and office officers can import self-assessments."))
     header, rows = read_rows(handle, name)
     columns = match_headers(header, COLUMNS, REQUIRED)
-    schools = dict(own_schools(user).values_list("moet_id", "pk"))
+    require_school_column(columns)
+    schools = OwnSchools(user, "pk")
     years = {y.start_year: y.pk for y in SchoolYear.objects.all()}
     areas = _area_names()
     plan = Plan()
@@ -111,9 +116,14 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         if len(plan.errors) > before:
             continue
         moet_id = text(cell("moet_id"))
-        school_id = schools.get(moet_id)
+        school, note = schools.find(moet_id, text(cell("school_name")))
+        school_id = school[1] if school else None
         if school_id is None:
-            found.add(number, "moet_id", OUT_OF_SCOPE % {"value": moet_id[:30]})
+            found.add(
+                number,
+                "moet_id",
+                note or OUT_OF_SCOPE % {"value": (moet_id or text(cell("school_name")))[:60]},
+            )
         year_id = None
         try:
             start = schoolyears.parse(text(cell("school_year")))
@@ -136,6 +146,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
             found.add(number, "moet_id", DUPLICATE % {"row": seen[key]})
             continue
         seen[key] = number
+        if note:
+            plan.warnings.append({"row": number, "column": COLUMNS["school_name"][0], "message": str(note)})
         plan.scores[key] = (int(score), text(cell("note"))[:300])
     _count_changes(plan)
     return plan

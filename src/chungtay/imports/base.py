@@ -173,3 +173,40 @@ def stamp_reason(marks: dict[Any, int], user: User, reason: str) -> None:
         model.history.model.objects.filter(history_id__gt=last, history_user=user).update(
             history_change_reason=reason
         )
+
+
+WEAK_MATCH = _("Matched by the school's exact name (%(name)s), not by its MOET ID: check it.")
+AMBIGUOUS_NAME = _("Several of your schools are named “%(value)s”: give the MOET ID.")
+NO_SCHOOL_COLUMN = _("The file needs a “Mã định danh” column (or at least “Tên trường”).")
+
+
+class OwnSchools:
+    """The importer's own schools, found by MOET ID or, for a row without one, by exact name (accents,
+    case and spacing aside) — a weaker match that the preview flags on the row."""
+
+    def __init__(self, user: User, *fields: str) -> None:
+        from chungtay.accounts.scopes import own_schools
+
+        self.by_id: dict[str, tuple[Any, ...]] = {}
+        self.by_name: dict[str, list[tuple[Any, ...]]] = {}
+        self.names: dict[str, str] = {}
+        for moet_id, name, *values in own_schools(user).values_list("moet_id", "name", *fields):
+            self.by_id[moet_id] = (moet_id, *values)
+            self.names[moet_id] = name
+            self.by_name.setdefault(search_key(name), []).append((moet_id, *values))
+
+    def find(self, moet_id: str, name: str) -> tuple[tuple[Any, ...] | None, Any]:
+        """(moet_id, *fields) or None, and a warning or error message: by ID first, else by name."""
+        if moet_id:
+            return self.by_id.get(moet_id), None
+        matches = self.by_name.get(search_key(name), [])
+        if len(matches) > 1:
+            return None, AMBIGUOUS_NAME % {"value": name[:80]}
+        if matches:
+            return matches[0], WEAK_MATCH % {"name": f"{self.names[matches[0][0]]}, {matches[0][0]}"}
+        return None, None
+
+
+def require_school_column(columns: dict[str, int]) -> None:
+    if "moet_id" not in columns and "school_name" not in columns:
+        raise FileRefused(NO_SCHOOL_COLUMN)

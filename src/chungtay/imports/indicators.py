@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import own_schools
 from chungtay.core import schoolyears
 from chungtay.core.errors import DomainError
 from chungtay.directory.models import IndicatorValue, SchoolYear
@@ -27,10 +26,12 @@ from chungtay.imports.base import (
     REQUIRED_VALUE,
     UNKNOWN_YEAR,
     ImportKind,
+    OwnSchools,
     RowErrors,
     keep_baseline,
     match_headers,
     may_import,
+    require_school_column,
     text,
 )
 from chungtay.imports.readers import FileRefused, _is_formula, read_rows
@@ -44,10 +45,11 @@ COLUMNS: dict[str, list[str]] = {
     "value": ["Giá trị", "Value"],
     "note": ["Ghi chú", "Note"],
 }
-REQUIRED = ("moet_id", "school_year", "indicator", "value")
+REQUIRED = ("school_year", "indicator", "value")
 EXPLANATIONS = {
-    "moet_id": "Mã định danh của trường trên CSDL ngành. Bắt buộc.",
-    "school_name": "Tên trường, để dễ đọc; không dùng để đối chiếu.",
+    "moet_id": "Mã định danh của trường trên CSDL ngành. Nên có; thiếu thì trường được tìm theo đúng tên "
+    "(kém chắc chắn hơn, được đánh dấu khi xem trước).",
+    "school_name": "Tên trường: chỉ dùng để tìm trường khi dòng không có mã định danh.",
     "school_year": "Năm học: 2024-2025, 2024–2025, 24-25 hoặc 2024. Bắt buộc.",
     "indicator": "Mã chỉ số do Sở quy định (xem trang Chỉ số). Bắt buộc.",
     "indicator_name": "Tên chỉ số, để dễ đọc; không dùng để đối chiếu.",
@@ -77,6 +79,7 @@ class Plan:
     update: int = 0
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     # (indicator id, school id, school year id) -> (value, note)
     values: dict[tuple[int, int, int], tuple[Decimal, str]] = field(default_factory=dict)
 
@@ -85,6 +88,7 @@ class Plan:
         return {
             "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
             "rejected": rejected, "errors": self.errors[:500], "error_count": len(self.errors),
+            "warnings": self.warnings[:500],
         }  # fmt: skip
 
 
@@ -95,10 +99,9 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         raise FileRefused(_("Only the city administrator and office officers can import indicator values."))
     header, rows = read_rows(handle, name)
     columns = match_headers(header, COLUMNS, REQUIRED)
+    require_school_column(columns)
     indicators = {i.code: i for i in indicators_of(user).filter(is_active=True)}
-    schools = {
-        moet: (pk, level) for moet, pk, level in own_schools(user).values_list("moet_id", "pk", "level")
-    }
+    schools = OwnSchools(user, "pk", "level")
     years = {y.start_year: y.pk for y in SchoolYear.objects.all()}
     plan = Plan()
     found = RowErrors(COLUMNS, plan.errors)
@@ -122,9 +125,13 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         if len(plan.errors) > before:
             continue
         moet_id, code = text(cell("moet_id")), text(cell("indicator")).upper()
-        school = schools.get(moet_id)
+        school, note = schools.find(moet_id, text(cell("school_name")))
         if school is None:
-            found.add(number, "moet_id", OUT_OF_SCOPE % {"value": moet_id[:30]})
+            found.add(
+                number,
+                "moet_id",
+                note or OUT_OF_SCOPE % {"value": (moet_id or text(cell("school_name")))[:60]},
+            )
         year_id = None
         try:
             start = schoolyears.parse(text(cell("school_year")))
@@ -137,7 +144,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         indicator = indicators.get(code)
         if indicator is None:
             found.add(number, "indicator", UNKNOWN_INDICATOR % {"value": code[:30]})
-        elif school is not None and not indicator.applies_to(school[1]):
+        elif school is not None and not indicator.applies_to(school[2]):
             found.add(number, "indicator", NOT_FOR_LEVEL % {"value": code})
         value = None
         if indicator is not None:
@@ -147,11 +154,13 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
                 found.add(number, "value", error.message)
         if len(plan.errors) > before or school is None or indicator is None or year_id is None:
             continue
-        key = (indicator.pk, school[0], year_id)
+        key = (indicator.pk, school[1], year_id)
         if key in seen:
             found.add(number, "moet_id", DUPLICATE % {"row": seen[key]})
             continue
         seen[key] = number
+        if note:
+            plan.warnings.append({"row": number, "column": COLUMNS["school_name"][0], "message": str(note)})
         plan.values[key] = (value, text(cell("note"))[:300])  # type: ignore[assignment]
     _count_changes(plan)
     return plan

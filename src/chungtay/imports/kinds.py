@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from chungtay.imports import activities, assessments, indicators, partnerships, schools, support
+from chungtay.imports import activities, assessments, indicators, offices, partnerships, schools, support
 from chungtay.imports.base import ImportKind
 
 KINDS: dict[str, ImportKind] = {
     kind.slug: kind
     for kind in (
+        offices.KIND,
         schools.KIND,
         indicators.KIND,
         assessments.KIND,

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_update_with_history
 from chungtay.accounts.models import User
 from chungtay.activities.models import Activity, ActivitySchool, Participation
 from chungtay.directory.models import (
+    EducationOffice,
     IndicatorValue,
     School,
     SchoolLocation,
@@ -44,6 +45,7 @@ MODELS: tuple[type[Model], ...] = (
     SchoolYearFigures,
     SchoolLocation,
     School,
+    EducationOffice,
 )
 CHUNK = 2000
 
