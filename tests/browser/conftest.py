@@ -79,6 +79,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DJANGO_DEBUG": "1",
         "CHUNGTAY_HOME": str(tmp),
         "AXES_FAILURE_LIMIT": "50",
+        "CHUNGTAY_IMPORT_BACKGROUND_BYTES": "0",  # imports go through the task worker, as large ones do
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], check=True, env=env, cwd=ROOT)
