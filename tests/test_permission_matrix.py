@@ -316,6 +316,13 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "support:support-detail": (_kwargs_support, SCHOOL_IN_UNG_HOA),
     "support:support-evidence": (_kwargs_support, SCHOOL_IN_UNG_HOA),
     "support:support-edit": (_kwargs_support, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 403}),
+    "api:upload": (lambda: {"kind": "indicators"}, _all(405)),
+    "api:get_batch": (
+        _kwargs_import,
+        {**_all(403, anonymous=401), "admin": 404, "pgd.unghoa": 200, "pgd.bavi": 404},
+    ),
+    "api:apply_batch": (_kwargs_import, _all(405)),
+    "api:undo_batch": (_kwargs_import, _all(405)),
     "api:list_indicators": (None, API_LOGIN_REQUIRED),
     "api:create_indicator": (None, API_LOGIN_REQUIRED),  # same path as the list: GET lists
     "api:patch_indicator": (_kwargs_indicator, _all(405)),

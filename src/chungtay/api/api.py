@@ -19,6 +19,7 @@ from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import offices_visible_to, school_for_user
 from chungtay.api.activities import router as activities_router
 from chungtay.api.auth import RATE_LIMITED, TokenRateThrottle, auth
+from chungtay.api.imports import router as imports_router
 from chungtay.api.indicators import router as indicators_router
 from chungtay.api.matching import router as matching_router
 from chungtay.api.partnerships import router as partnerships_router
@@ -280,3 +281,4 @@ api.add_router("/", matching_router)
 api.add_router("/", activities_router)
 api.add_router("/", support_router)
 api.add_router("/", indicators_router)
+api.add_router("/", imports_router)

@@ -1,0 +1,123 @@
+"""Import endpoints: the same flow as the pages — upload a file (checked in full, nothing changed), read the
+preview, apply it (all or nothing), undo it — through `chungtay.imports.services`. Files over the
+background threshold are checked and applied by the task worker: poll the batch until its status settles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from chungtay.accounts.models import User
+from chungtay.api.schemas import ERRORS, RowId
+from chungtay.core.errors import ConflictError, DomainError
+from chungtay.imports import services
+from chungtay.imports import undo as undoing
+from chungtay.imports.base import may_import
+from chungtay.imports.kinds import KINDS
+from chungtay.imports.models import ImportBatch
+from chungtay.imports.readers import MAX_BYTES, TOO_LARGE, FileRefused
+
+router = Router(tags=["imports"])
+
+
+class RowErrorOut(Schema):
+    row: int | None
+    column: str
+    message: str
+
+
+class BatchOut(Schema):
+    id: int
+    kind: str = Field(..., examples=["indicators"])
+    file_name: str
+    checksum: str = Field(..., description="SHA-256 of the file / mã băm của tệp")
+    status: ImportBatch.Status = Field(
+        ..., description="checking, previewed, rejected, applying, applied, undone"
+    )
+    created_at: dt.datetime
+    applied_at: dt.datetime | None
+    rows_read: int
+    counts: dict[str, int] = Field(..., description="create / update / unchanged… as the preview shows them")
+    rejected: int
+    refused: str | None = Field(None, description="why the whole file was refused / lý do từ chối cả tệp")
+    errors: list[RowErrorOut] = Field(..., description="rejected rows (first 500) / các dòng bị từ chối")
+    warnings: list[RowErrorOut] = Field(default_factory=list, description="rows to check / dòng cần kiểm tra")
+
+
+NOT_IMPORTER = _("Only the city administrator and office officers can import files.")
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not may_import(user):
+        raise PermissionDenied(NOT_IMPORTER)
+    return user
+
+
+def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+    batch = ImportBatch.objects.filter(pk=pk, uploaded_by_id=request.user.pk).first()
+    if batch is None or batch.kind not in KINDS:
+        raise Http404
+    return batch
+
+
+def _out(batch: ImportBatch) -> dict[str, Any]:
+    s = batch.summary
+    names = ("file_name", "checksum", "status", "created_at", "applied_at", "rows_read", "kind")
+    return {
+        "id": batch.pk,
+        **{name: getattr(batch, name) for name in names},
+        "counts": {key: int(s.get(key, 0)) for key, _label in KINDS[batch.kind].counts},
+        "rejected": int(s.get("rejected", 0)),
+        "refused": s.get("refused"),
+        "errors": s.get("errors", []),
+        "warnings": s.get("warnings", []),
+    }
+
+
+@router.post(
+    "/imports/kinds/{kind}",
+    response={201: BatchOut, **ERRORS},
+    summary="Upload a file to import / Tải lên tệp để nhập",
+    description="Multipart field `file`: .xlsx or .csv in the kind's template columns. Nothing changes "
+    "until the batch is applied. Kinds: offices, schools, indicators, assessments, partnerships, activities, "
+    "attendance, support.",
+)
+def upload(request: HttpRequest, kind: str, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    user = _user(request)
+    if kind not in KINDS:
+        raise Http404
+    if file.size and file.size > MAX_BYTES:
+        raise DomainError(TOO_LARGE % {"limit": MAX_BYTES // (1024 * 1024)}, code="too_large")
+    batch = services.receive(user, kind, file)
+    return Status(201, _out(batch))
+
+
+@router.get("/imports/{pk}", response={200: BatchOut, **ERRORS}, summary="An import and its preview")
+def get_batch(request: HttpRequest, pk: RowId) -> dict[str, Any]:
+    _user(request)
+    return _out(_batch(request, pk))
+
+
+@router.post("/imports/{pk}/apply", response={200: BatchOut, **ERRORS}, summary="Apply a previewed import")
+def apply_batch(request: HttpRequest, pk: RowId) -> dict[str, Any]:
+    user = _user(request)
+    return _out(services.start_apply(user, _batch(request, pk)))
+
+
+@router.post("/imports/{pk}/undo", response={200: BatchOut, **ERRORS}, summary="Undo an applied import")
+def undo_batch(request: HttpRequest, pk: RowId) -> dict[str, Any]:
+    user = _user(request)
+    batch = _batch(request, pk)
+    try:
+        undoing.undo(user, batch)
+    except FileRefused as error:
+        raise ConflictError(error.message) from error
+    batch.refresh_from_db()
+    return _out(batch)
