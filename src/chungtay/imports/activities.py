@@ -37,11 +37,12 @@ from chungtay.imports.base import (
     BAD_CHOICE,
     BAD_WHOLE,
     DUPLICATE,
-    FORMULA,
     REJECTED_ROWS,
     REQUIRED_VALUE,
+    CountingPlan,
     ImportKind,
     RowErrors,
+    checked_rows,
     choice_map,
     history_marks,
     match_headers,
@@ -50,7 +51,7 @@ from chungtay.imports.base import (
     text,
     whole,
 )
-from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+from chungtay.imports.readers import FileRefused, read_rows
 
 COLUMNS: dict[str, list[str]] = {
     "id": ["Mã hoạt động", "Activity ID"],
@@ -124,20 +125,8 @@ class Row:
 
 
 @dataclass
-class Plan:
-    rows: int = 0
-    create: int = 0
-    update: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+class Plan(CountingPlan):
     items: list[Any] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        rejected = len({e["row"] for e in self.errors if e["row"]})
-        return {
-            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
-            "rejected": rejected, "errors": self.errors[:500], "error_count": len(self.errors),
-        }  # fmt: skip
 
 
 def _day(value: Any) -> dt.date | None:
@@ -187,19 +176,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         for a in activities_visible_to(user).filter(pk__in=ids).prefetch_related("schools", "partnerships")
     }
     seen: dict[Any, int] = {}
-    for number, values in lines:
-        plan.rows += 1
+    for number, cell in checked_rows(lines, columns, plan, found, (), read_only=READ_ONLY):
         before = len(plan.errors)
-
-        def cell(column: str, values: list[Any] = values) -> Any:
-            index = columns.get(column)
-            return values[index] if index is not None and index < len(values) else None
-
-        for column in columns:
-            if column not in READ_ONLY and _is_formula(cell(column)):
-                found.add(number, column, FORMULA)
-        if len(plan.errors) > before:
-            continue
         for column in REQUIRED:
             if not text(cell(column)):
                 found.add(number, column, REQUIRED_VALUE)
@@ -420,19 +398,8 @@ def plan_attendance(user: User, handle: IO[bytes], name: str) -> Plan:
     plan = Plan()
     found = RowErrors(ATTENDANCE_COLUMNS, plan.errors)
     seen: dict[tuple[int, str], int] = {}
-    for number, values in lines:
-        plan.rows += 1
+    for number, cell in checked_rows(lines, columns, plan, found, ()):
         before = len(plan.errors)
-
-        def cell(column: str, values: list[Any] = values) -> Any:
-            index = columns.get(column)
-            return values[index] if index is not None and index < len(values) else None
-
-        for column in columns:
-            if _is_formula(cell(column)):
-                found.add(number, column, FORMULA)
-        if len(plan.errors) > before:
-            continue
         for column in ATTENDANCE_REQUIRED:
             if not text(cell(column)):
                 found.add(number, column, REQUIRED_VALUE)

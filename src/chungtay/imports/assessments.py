@@ -4,7 +4,7 @@ real need) to 5 (a strength to share). Keyed by (school, school year, area): ide
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,13 +19,13 @@ from chungtay.imports.base import (
     BAD_CHOICE,
     BAD_YEAR,
     DUPLICATE,
-    FORMULA,
     REJECTED_ROWS,
-    REQUIRED_VALUE,
     UNKNOWN_YEAR,
+    CountingPlan,
     ImportKind,
     OwnSchools,
     RowErrors,
+    checked_rows,
     choice_map,
     keep_baseline,
     match_headers,
@@ -33,7 +33,7 @@ from chungtay.imports.base import (
     require_school_column,
     text,
 )
-from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+from chungtay.imports.readers import FileRefused, read_rows
 
 COLUMNS: dict[str, list[str]] = {
     "moet_id": ["Mã định danh", "Mã trường", "MOET ID", "moet_id"],
@@ -67,22 +67,8 @@ def _area_names() -> dict[str, str]:
 
 
 @dataclass
-class Plan:
-    rows: int = 0
-    create: int = 0
-    update: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+class Plan(CountingPlan):
     scores: dict[tuple[int, int, str], tuple[int, str]] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        rejected = len({e["row"] for e in self.errors if e["row"]})
-        return {
-            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
-            "rejected": rejected, "errors": self.errors[:500], "error_count": len(self.errors),
-            "warnings": self.warnings[:500],
-        }  # fmt: skip
 
 
 def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
@@ -97,24 +83,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     plan = Plan()
     found = RowErrors(COLUMNS, plan.errors)
     seen: dict[tuple[int, int, str], int] = {}
-    for number, values in rows:
-        plan.rows += 1
+    for number, cell in checked_rows(rows, columns, plan, found, REQUIRED):
         before = len(plan.errors)
-
-        def cell(column: str, values: list[Any] = values) -> Any:
-            index = columns.get(column)
-            return values[index] if index is not None and index < len(values) else None
-
-        for column in columns:
-            if _is_formula(cell(column)):
-                found.add(number, column, FORMULA)
-        if len(plan.errors) > before:
-            continue
-        for column in REQUIRED:
-            if not text(cell(column)):
-                found.add(number, column, REQUIRED_VALUE)
-        if len(plan.errors) > before:
-            continue
         moet_id = text(cell("moet_id"))
         school, note = schools.find(moet_id, text(cell("school_name")))
         school_id = school[1] if school else None

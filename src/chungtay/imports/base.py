@@ -5,7 +5,7 @@ pages use. A kind's own module validates its rows and writes them; nothing here 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chungtay.accounts.models import Role, User
 from chungtay.core.text import search_key
-from chungtay.imports.readers import FileRefused
+from chungtay.imports.readers import FileRefused, _is_formula
 
 MISSING_COLUMNS = _("Missing columns: %(columns)s.")
 UNKNOWN_COLUMNS = _("Unknown columns: %(columns)s. Use the template's headers.")
@@ -210,3 +210,57 @@ class OwnSchools:
 def require_school_column(columns: dict[str, int]) -> None:
     if "moet_id" not in columns and "school_name" not in columns:
         raise FileRefused(NO_SCHOOL_COLUMN)
+
+
+@dataclass
+class CountingPlan:
+    """What applying a file would do, as every kind counts it; a kind adds what it will write."""
+
+    rows: int = 0
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def extra(self) -> dict[str, Any]:
+        return {}
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
+            "rejected": len({e["row"] for e in self.errors if e["row"]}), "errors": self.errors[:500],
+            "error_count": len(self.errors), "warnings": self.warnings[:500], **self.extra(),
+        }  # fmt: skip
+
+
+def checked_rows(
+    lines: Any,
+    columns: dict[str, int],
+    plan: CountingPlan,
+    found: RowErrors,
+    required: tuple[str, ...],
+    *,
+    read_only: tuple[str, ...] = (),
+) -> Iterator[tuple[int, Callable[[str], Any]]]:
+    """The rows worth validating further, as (row number, cell by column name): every row is counted, and
+    one with a formula or a missing required value is reported and left out."""
+    for number, values in lines:
+        plan.rows += 1
+        before = len(plan.errors)
+
+        def cell(column: str, values: list[Any] = values) -> Any:
+            index = columns.get(column)
+            return values[index] if index is not None and index < len(values) else None
+
+        for column in columns:
+            if column not in read_only and _is_formula(cell(column)):
+                found.add(number, column, FORMULA)
+        if len(plan.errors) > before:
+            continue
+        for column in required:
+            if not text(cell(column)):
+                found.add(number, column, REQUIRED_VALUE)
+        if len(plan.errors) > before:
+            continue
+        yield number, cell

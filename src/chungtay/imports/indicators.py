@@ -21,20 +21,20 @@ from chungtay.directory.services import indicators_of, parse_indicator_value
 from chungtay.imports.base import (
     BAD_YEAR,
     DUPLICATE,
-    FORMULA,
     REJECTED_ROWS,
-    REQUIRED_VALUE,
     UNKNOWN_YEAR,
+    CountingPlan,
     ImportKind,
     OwnSchools,
     RowErrors,
+    checked_rows,
     keep_baseline,
     match_headers,
     may_import,
     require_school_column,
     text,
 )
-from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+from chungtay.imports.readers import FileRefused, read_rows
 
 COLUMNS: dict[str, list[str]] = {
     "moet_id": ["Mã định danh", "Mã trường", "MOET ID", "moet_id"],
@@ -73,23 +73,9 @@ OUT_OF_SCOPE = _("School %(value)s is outside your scope or does not exist.")
 
 
 @dataclass
-class Plan:
-    rows: int = 0
-    create: int = 0
-    update: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+class Plan(CountingPlan):
     # (indicator id, school id, school year id) -> (value, note)
     values: dict[tuple[int, int, int], tuple[Decimal, str]] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        rejected = len({e["row"] for e in self.errors if e["row"]})
-        return {
-            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
-            "rejected": rejected, "errors": self.errors[:500], "error_count": len(self.errors),
-            "warnings": self.warnings[:500],
-        }  # fmt: skip
 
 
 def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
@@ -106,24 +92,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     plan = Plan()
     found = RowErrors(COLUMNS, plan.errors)
     seen: dict[tuple[int, int, int], int] = {}
-    for number, values in rows:
-        plan.rows += 1
+    for number, cell in checked_rows(rows, columns, plan, found, REQUIRED):
         before = len(plan.errors)
-
-        def cell(column: str, values: list[Any] = values) -> Any:
-            index = columns.get(column)
-            return values[index] if index is not None and index < len(values) else None
-
-        for column in columns:
-            if _is_formula(cell(column)):
-                found.add(number, column, FORMULA)
-        if len(plan.errors) > before:
-            continue
-        for column in REQUIRED:
-            if not text(cell(column)):
-                found.add(number, column, REQUIRED_VALUE)
-        if len(plan.errors) > before:
-            continue
         moet_id, code = text(cell("moet_id")), text(cell("indicator")).upper()
         school, note = schools.find(moet_id, text(cell("school_name")))
         if school is None:

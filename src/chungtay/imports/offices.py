@@ -21,16 +21,16 @@ from chungtay.core.text import padded_search_key, vietnamese_sort_key
 from chungtay.directory.models import AdminUnit, EducationOffice
 from chungtay.imports.base import (
     DUPLICATE,
-    FORMULA,
     REJECTED_ROWS,
-    REQUIRED_VALUE,
+    CountingPlan,
     ImportKind,
     RowErrors,
+    checked_rows,
     keep_baseline,
     match_headers,
     text,
 )
-from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+from chungtay.imports.readers import FileRefused, read_rows
 
 COLUMNS: dict[str, list[str]] = {
     "code": ["Mã phòng", "Office code"],
@@ -62,20 +62,8 @@ IS_DEPARTMENT = _("%(value)s is the department itself, not one of its offices.")
 
 
 @dataclass
-class Plan:
-    rows: int = 0
-    create: int = 0
-    update: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+class Plan(CountingPlan):
     offices: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        rejected = len({e["row"] for e in self.errors if e["row"]})
-        return {
-            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
-            "rejected": rejected, "errors": self.errors[:500], "error_count": len(self.errors),
-        }  # fmt: skip
 
 
 def _may(user: User) -> bool:
@@ -109,24 +97,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     plan = Plan()
     found = RowErrors(COLUMNS, plan.errors)
     seen: dict[str, int] = {}
-    for number, values in rows:
-        plan.rows += 1
+    for number, cell in checked_rows(rows, columns, plan, found, REQUIRED):
         before = len(plan.errors)
-
-        def cell(column: str, values: list[Any] = values) -> Any:
-            index = columns.get(column)
-            return values[index] if index is not None and index < len(values) else None
-
-        for column in columns:
-            if _is_formula(cell(column)):
-                found.add(number, column, FORMULA)
-        if len(plan.errors) > before:
-            continue
-        for column in REQUIRED:
-            if not text(cell(column)):
-                found.add(number, column, REQUIRED_VALUE)
-        if len(plan.errors) > before:
-            continue
         code = text(cell("code"))
         if slugify(code) != code or len(code) > 40:
             found.add(number, "code", BAD_CODE % {"value": code[:40]})

@@ -24,11 +24,12 @@ from chungtay.directory.models import School
 from chungtay.imports.base import (
     BAD_CHOICE,
     DUPLICATE,
-    FORMULA,
     REJECTED_ROWS,
     REQUIRED_VALUE,
+    CountingPlan,
     ImportKind,
     RowErrors,
+    checked_rows,
     history_marks,
     match_headers,
     may_import,
@@ -36,7 +37,7 @@ from chungtay.imports.base import (
     text,
     whole,
 )
-from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+from chungtay.imports.readers import FileRefused, read_rows
 from chungtay.partnerships import services
 from chungtay.partnerships.models import (
     OfficeTwinning,
@@ -108,22 +109,12 @@ class Group:
 
 
 @dataclass
-class Plan:
-    rows: int = 0
-    create: int = 0
-    update: int = 0
-    unchanged: int = 0
+class Plan(CountingPlan):
     members_added: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
     groups: dict[str, Group] = field(default_factory=dict)
 
-    def summary(self) -> dict[str, Any]:
-        rejected = len({e["row"] for e in self.errors if e["row"]})
-        return {
-            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
-            "members_added": self.members_added, "rejected": rejected, "errors": self.errors[:500],
-            "error_count": len(self.errors),
-        }  # fmt: skip
+    def extra(self) -> dict[str, Any]:
+        return {"members_added": self.members_added}
 
 
 def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
@@ -138,19 +129,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     schools = {s.moet_id: s for s in schools_visible_to(user).filter(moet_id__in=wanted)}
     numbers = set(partnerships_visible_to(user).values_list("number", flat=True))
     seen: dict[tuple[str, str], int] = {}
-    for number, values in lines:
-        plan.rows += 1
+    for number, cell in checked_rows(lines, columns, plan, found, ()):
         before = len(plan.errors)
-
-        def cell(column: str, values: list[Any] = values) -> Any:
-            index = columns.get(column)
-            return values[index] if index is not None and index < len(values) else None
-
-        for column in columns:
-            if _is_formula(cell(column)):
-                found.add(number, column, FORMULA)
-        if len(plan.errors) > before:
-            continue
         for column in (*REQUIRED, "starts_on"):
             if not text(cell(column)):
                 found.add(number, column, REQUIRED_VALUE)

@@ -27,11 +27,11 @@ from chungtay.imports.base import (
     BAD_NUMBER,
     BAD_WHOLE,
     DUPLICATE,
-    FORMULA,
     REJECTED_ROWS,
-    REQUIRED_VALUE,
+    CountingPlan,
     ImportKind,
     RowErrors,
+    checked_rows,
     choice_map,
     history_marks,
     match_headers,
@@ -40,7 +40,7 @@ from chungtay.imports.base import (
     text,
     whole,
 )
-from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+from chungtay.imports.readers import FileRefused, read_rows
 from chungtay.support import services
 from chungtay.support.models import Donor, DonorKind, SupportKind, SupportRecord
 from chungtay.support.selectors import support_for_user, support_visible_to
@@ -99,20 +99,8 @@ class Item:
 
 
 @dataclass
-class Plan:
-    rows: int = 0
-    create: int = 0
-    update: int = 0
-    unchanged: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+class Plan(CountingPlan):
     items: list[Item] = field(default_factory=list)
-
-    def summary(self) -> dict[str, Any]:
-        rejected = len({e["row"] for e in self.errors if e["row"]})
-        return {
-            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
-            "rejected": rejected, "errors": self.errors[:500], "error_count": len(self.errors),
-        }  # fmt: skip
 
 
 def _quantity(value: Any) -> Decimal:
@@ -149,24 +137,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         if index is not None and index < len(v) and text(v[index]).isdigit()
     ]
     records = {r.pk: r for r in support_visible_to(user).filter(pk__in=ids).select_related("donor")}
-    for number, values in lines:
-        plan.rows += 1
+    for number, cell in checked_rows(lines, columns, plan, found, REQUIRED, read_only=("pupils",)):
         before = len(plan.errors)
-
-        def cell(column: str, values: list[Any] = values) -> Any:
-            index = columns.get(column)
-            return values[index] if index is not None and index < len(values) else None
-
-        for column in columns:
-            if column != "pupils" and _is_formula(cell(column)):
-                found.add(number, column, FORMULA)
-        if len(plan.errors) > before:
-            continue
-        for column in REQUIRED:
-            if not text(cell(column)):
-                found.add(number, column, REQUIRED_VALUE)
-        if len(plan.errors) > before:
-            continue
         kind = kinds.get(search_key(text(cell("kind"))))
         if kind is None:
             found.add(number, "kind", BAD_CHOICE % {"value": text(cell("kind"))[:40]})
