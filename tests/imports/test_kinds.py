@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from chungtay.accounts.models import User
@@ -376,3 +377,23 @@ def test_a_row_without_moet_id_is_matched_by_exact_name_and_flagged(client, as_u
     assert (
         refused.status_code == 400 and "Mã định danh" in refused.content.decode()
     )  # no school column at all
+
+
+def test_a_file_over_the_size_limit_is_refused_before_anything_is_stored(client, as_user):
+    from chungtay.imports.readers import MAX_BYTES
+    from tests.api.test_partnerships_api import _token
+
+    as_user("pgd.unghoa")
+    before = ImportBatch.objects.count()
+    big = b"Ma dinh danh,Nam hoc\n" + b"x" * MAX_BYTES
+    response = client.post(
+        reverse("imports:upload", args=["indicators"]), {"file": SimpleUploadedFile("big.csv", big)}
+    )
+    assert response.status_code == 400 and "20 MB" in response.content.decode()
+    api = Client().post(
+        "/api/v1/imports/kinds/indicators",
+        {"file": SimpleUploadedFile("big.csv", big)},
+        headers=_token("pgd.unghoa"),
+    )
+    assert api.status_code == 400 and api.json()["code"] == "too_large"
+    assert ImportBatch.objects.count() == before

@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -18,10 +16,9 @@ from chungtay.api.schemas import ERRORS, RowId
 from chungtay.core.errors import ConflictError, DomainError
 from chungtay.imports import services
 from chungtay.imports import undo as undoing
-from chungtay.imports.base import may_import
 from chungtay.imports.kinds import KINDS
 from chungtay.imports.models import ImportBatch
-from chungtay.imports.readers import MAX_BYTES, TOO_LARGE, FileRefused
+from chungtay.imports.readers import FileRefused
 
 router = Router(tags=["imports"])
 
@@ -50,21 +47,8 @@ class BatchOut(Schema):
     warnings: list[RowErrorOut] = Field(default_factory=list, description="rows to check / dòng cần kiểm tra")
 
 
-NOT_IMPORTER = _("Only the city administrator and office officers can import files.")
-
-
 def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not may_import(user):
-        raise PermissionDenied(NOT_IMPORTER)
-    return user
-
-
-def _batch(request: HttpRequest, pk: int) -> ImportBatch:
-    batch = ImportBatch.objects.filter(pk=pk, uploaded_by_id=request.user.pk).first()
-    if batch is None or batch.kind not in KINDS:
-        raise Http404
-    return batch
+    return services.importer(request.user)
 
 
 def _out(batch: ImportBatch) -> dict[str, Any]:
@@ -93,28 +77,28 @@ def upload(request: HttpRequest, kind: str, file: File[UploadedFile]) -> Status[
     user = _user(request)
     if kind not in KINDS:
         raise Http404
-    if file.size and file.size > MAX_BYTES:
-        raise DomainError(TOO_LARGE % {"limit": MAX_BYTES // (1024 * 1024)}, code="too_large")
-    batch = services.receive(user, kind, file)
+    try:
+        batch = services.receive(user, kind, file)
+    except FileRefused as error:  # over the size limit
+        raise DomainError(error.message, code="too_large") from error
     return Status(201, _out(batch))
 
 
 @router.get("/imports/{pk}", response={200: BatchOut, **ERRORS}, summary="An import and its preview")
 def get_batch(request: HttpRequest, pk: RowId) -> dict[str, Any]:
-    _user(request)
-    return _out(_batch(request, pk))
+    return _out(services.batch_for(_user(request), pk))
 
 
 @router.post("/imports/{pk}/apply", response={200: BatchOut, **ERRORS}, summary="Apply a previewed import")
 def apply_batch(request: HttpRequest, pk: RowId) -> dict[str, Any]:
     user = _user(request)
-    return _out(services.start_apply(user, _batch(request, pk)))
+    return _out(services.start_apply(user, services.batch_for(user, pk)))
 
 
 @router.post("/imports/{pk}/undo", response={200: BatchOut, **ERRORS}, summary="Undo an applied import")
 def undo_batch(request: HttpRequest, pk: RowId) -> dict[str, Any]:
     user = _user(request)
-    batch = _batch(request, pk)
+    batch = services.batch_for(user, pk)
     try:
         undoing.undo(user, batch)
     except FileRefused as error:

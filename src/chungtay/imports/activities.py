@@ -29,12 +29,12 @@ from chungtay.activities.models import (
     Tier,
 )
 from chungtay.activities.selectors import activities_visible_to, activity_for_user
-from chungtay.core.dates import parse_date
 from chungtay.core.errors import DomainError
 from chungtay.core.text import padded_search_key, search_key
 from chungtay.directory.models import Teacher
 from chungtay.imports.base import (
     BAD_CHOICE,
+    BAD_DATE,
     BAD_WHOLE,
     DUPLICATE,
     REJECTED_ROWS,
@@ -44,12 +44,13 @@ from chungtay.imports.base import (
     RowErrors,
     checked_rows,
     choice_map,
-    history_marks,
+    day,
+    dry_run,
     match_headers,
     may_import,
-    stamp_reason,
     text,
     whole,
+    write_all,
 )
 from chungtay.imports.readers import FileRefused, read_rows
 
@@ -107,7 +108,6 @@ EXAMPLE = [
     "12/03/2025", "12/03/2025", "", "", "01008XXXX", "01009YYYY", "17", "", "", "", "2", "",
 ]  # fmt: skip
 
-BAD_DATE = _("“%(value)s” is not a date (dd/mm/yyyy).")
 UNKNOWN_SCHOOLS = _("Schools outside your scope or unknown: %(value)s.")
 UNKNOWN_PARTNERSHIPS = _("Partnerships outside your scope or unknown: %(value)s.")
 UNKNOWN_ACTIVITY = _("No activity %(value)s that you may change.")
@@ -127,14 +127,6 @@ class Row:
 @dataclass
 class Plan(CountingPlan):
     items: list[Any] = field(default_factory=list)
-
-
-def _day(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return parse_date(text(value))
 
 
 def _codes(value: Any) -> list[str]:
@@ -195,7 +187,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
                 found.add(number, column, BAD_CHOICE % {"value": raw[:40]})
         days = {}
         for column in ("planned_on", "held_on", "ends_on"):
-            days[column] = _day(cell(column))
+            days[column] = day(cell(column))
             if text(cell(column)) and days[column] is None:
                 found.add(number, column, BAD_DATE % {"value": text(cell(column))[:30]})
         counts: dict[str, int | None] = {}
@@ -243,33 +235,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         seen[key] = number
         plan.items.append(Row(number, activity_id, details, days["held_on"], existing.get(activity_id or 0)))
     if not plan.errors:
-        _dry_run(user, plan, _write_activity, found, "title")
+        dry_run(user, plan, plan.items, _write_activity, found, "title")
     return plan
-
-
-def _dry_run(user: User, plan: Any, write: Any, found: RowErrors, column: str) -> None:
-    """Run every row's writes through the services in a savepoint that is always rolled back."""
-    with transaction.atomic():
-        for item in plan.items:
-            savepoint = transaction.savepoint()
-            try:
-                outcome = write(user, item)
-            except (DomainError, Http404, PermissionDenied) as error:
-                message = getattr(error, "message", None) or UNKNOWN_ACTIVITY % {
-                    "value": getattr(item, "activity_id", "")
-                }
-                found.add(item.number, column, message)
-            else:
-                plan.create += outcome == "create"
-                plan.update += outcome == "update"
-                plan.unchanged += outcome == "unchanged"
-            finally:
-                transaction.savepoint_rollback(savepoint)
-                for name in ("activity", "record"):  # what the services changed in memory is rolled back too
-                    obj = getattr(item, name, None)
-                    if obj is not None:
-                        obj.refresh_from_db()
-                        getattr(obj, "_prefetched_objects_cache", {}).clear()
 
 
 def _same(activity: Activity, d: services.ActivityDetails) -> bool:
@@ -306,38 +273,36 @@ def _write_activity(user: User, row: Row) -> str:
             return "unchanged"
         services.record_activity(acting_user=user, details=row.details, held_on=row.held_on)
         return "create"
-    activity = row.activity or activity_for_user(user, row.activity_id)
-    if _same(activity, row.details) and not (row.held_on and activity.status == ActivityStatus.PLANNED):
+    read = row.activity or _activity(user, row.activity_id)
+    same = _same(read, row.details)
+    confirm = bool(row.held_on) and read.status == ActivityStatus.PLANNED
+    if same and not confirm:
         return "unchanged"  # a row the user may only read (a partner's activity) can come back untouched
-    activity = activity_for_user(user, row.activity_id, edit=True)
-    changed = False
-    if not _same(activity, row.details):
+    # the services change the object they are given: a fresh one, so what the file read stays as read
+    activity = _activity(user, row.activity_id, edit=True)
+    if not same:
         activity = services.edit_activity(
             acting_user=user, activity=activity, details=row.details, expected_version=activity.version
         )
-        changed = True
-    if row.held_on and activity.status == ActivityStatus.PLANNED:
+    if confirm and row.held_on:
         services.confirm_held(
             acting_user=user, activity=activity, held_on=row.held_on, expected_version=activity.version
         )
-        changed = True
-    return "update" if changed else "unchanged"
+    return "update"
 
 
-MODELS = (Activity, ActivitySchool)
+def _activity(user: User, pk: int | None, *, edit: bool = False) -> Activity:
+    try:
+        return activity_for_user(user, pk or 0, edit=edit)
+    except (Http404, PermissionDenied) as error:
+        raise DomainError(UNKNOWN_ACTIVITY % {"value": pk}) from error
 
 
 @transaction.atomic
 def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
-    marks = history_marks(MODELS)
-    for row in plan.items:
-        try:
-            _write_activity(user, row)
-        except (DomainError, Http404, PermissionDenied) as error:
-            raise FileRefused(getattr(error, "message", None) or REJECTED_ROWS) from error
-    stamp_reason(marks, user, reason)
+    write_all(user, plan.items, _write_activity, models=(Activity, ActivitySchool), reason=reason)
 
 
 KIND = ImportKind(
@@ -421,12 +386,12 @@ def plan_attendance(user: User, handle: IO[bytes], name: str) -> Plan:
             Attendance(number, counts["id"], key[1], names, counts["pupils"], counts["parents"])
         )
     if not plan.errors:
-        _dry_run(user, plan, _write_attendance, found, "teachers")
+        dry_run(user, plan, plan.items, _write_attendance, found, "teachers")
     return plan
 
 
 def _write_attendance(user: User, row: Attendance) -> str:
-    activity = activity_for_user(user, row.activity_id)
+    activity = _activity(user, row.activity_id)
     school = activity.schools.filter(school__moet_id=row.moet_id).select_related("school").first()
     if school is None:
         raise DomainError(UNKNOWN_SCHOOLS % {"value": row.moet_id})
@@ -466,13 +431,8 @@ def _write_attendance(user: User, row: Attendance) -> str:
 def apply_attendance(user: User, plan: Plan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
-    marks = history_marks((Participation, ActivitySchool, Teacher))
-    for row in plan.items:
-        try:
-            _write_attendance(user, row)
-        except (DomainError, Http404, PermissionDenied) as error:
-            raise FileRefused(getattr(error, "message", None) or REJECTED_ROWS) from error
-    stamp_reason(marks, user, reason)
+    models = (Participation, ActivitySchool, Teacher)
+    write_all(user, plan.items, _write_attendance, models=models, reason=reason)
 
 
 ATTENDANCE = ImportKind(

@@ -4,12 +4,10 @@ real need) to 5 (a strength to share). Keyed by (school, school year, area): ide
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.accounts.models import User
 from chungtay.core import schoolyears
@@ -19,6 +17,7 @@ from chungtay.imports.base import (
     BAD_CHOICE,
     BAD_YEAR,
     DUPLICATE,
+    OUT_OF_SCOPE,
     REJECTED_ROWS,
     UNKNOWN_YEAR,
     CountingPlan,
@@ -27,11 +26,12 @@ from chungtay.imports.base import (
     RowErrors,
     checked_rows,
     choice_map,
-    keep_baseline,
+    count_changes,
     match_headers,
     may_import,
     require_school_column,
     text,
+    upsert,
 )
 from chungtay.imports.readers import FileRefused, read_rows
 
@@ -59,7 +59,6 @@ EXPLANATIONS = {
 EXAMPLE = ["01008XXXX", "Trường THCS Ví Dụ", "2024-2025", "digital", "2", "Thiếu thiết bị dạy học số"]
 
 BAD_SCORE = _("“%(value)s” is not a score from 1 to 5.")
-OUT_OF_SCOPE = _("School %(value)s is outside your scope or does not exist.")
 
 
 def _area_names() -> dict[str, str]:
@@ -68,7 +67,7 @@ def _area_names() -> dict[str, str]:
 
 @dataclass
 class Plan(CountingPlan):
-    scores: dict[tuple[int, int, str], tuple[int, str]] = field(default_factory=dict)
+    scores: dict[tuple[int, int, str], dict[str, Any]] = field(default_factory=dict)  # -> score, note
 
 
 def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
@@ -118,8 +117,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         seen[key] = number
         if note:
             plan.warnings.append({"row": number, "column": COLUMNS["school_name"][0], "message": str(note)})
-        plan.scores[key] = (int(score), text(cell("note"))[:300])
-    _count_changes(plan)
+        plan.scores[key] = {"score": int(score), "note": text(cell("note"))[:300]}
+    count_changes(plan, plan.scores, _existing(plan))
     return plan
 
 
@@ -132,47 +131,26 @@ def _existing(plan: Plan, *, lock: bool = False) -> dict[tuple[int, int, str], S
     return {(r.school_id, r.school_year_id, r.area): r for r in rows.iterator(chunk_size=5000)}
 
 
-def _count_changes(plan: Plan) -> None:
-    existing = _existing(plan)
-    for key, (score, note) in plan.scores.items():
-        row = existing.get(key)
-        if row is None:
-            plan.create += 1
-        elif row.score != score or row.note != note:
-            plan.update += 1
-        else:
-            plan.unchanged += 1
-
-
 @transaction.atomic
 def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
-    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
+
+    def new_row(key: tuple[int, int, str], values: dict[str, Any]) -> SelfAssessment:
+        return SelfAssessment(
+            school_id=key[0], school_year_id=key[1], area=key[2], assessed_by=user, **values
+        )
+
     existing = _existing(plan, lock=True)
-    keep_baseline(SelfAssessment, _to_change(plan, existing), reason=reason)
-    now = timezone.now()
-    new, changed = [], []
-    for (school_id, year_id, area), (score, note) in plan.scores.items():
-        row = existing.get((school_id, year_id, area))
-        if row is None:
-            new.append(
-                SelfAssessment(
-                    school_id=school_id,
-                    school_year_id=year_id,
-                    area=area,
-                    score=score,
-                    note=note,
-                    assessed_by=user,
-                )
-            )
-        elif row.score != score or row.note != note:
-            row.score, row.note, row.assessed_by, row.updated_at = score, note, user, now
-            changed.append(row)
-    bulk_create_with_history(new, SelfAssessment, **history)  # type: ignore[arg-type]
-    bulk_update_with_history(
-        changed, SelfAssessment, ["score", "note", "assessed_by", "updated_at"], **history
-    )  # type: ignore[arg-type]
+    upsert(
+        SelfAssessment,
+        plan.scores,
+        existing,
+        new_row,
+        user=user,
+        reason=reason,
+        on_change={"assessed_by": user},
+    )
 
 
 KIND = ImportKind(
@@ -191,11 +169,3 @@ KIND = ImportKind(
     plan=plan_import,
     apply=apply_plan,
 )
-
-
-def _to_change(plan: Plan, existing: dict[tuple[int, int, str], SelfAssessment]) -> list[SelfAssessment]:
-    return [
-        row
-        for key, (score, note) in plan.scores.items()
-        if (row := existing.get(key)) is not None and (row.score != score or row.note != note)
-    ]

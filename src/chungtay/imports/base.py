@@ -1,18 +1,26 @@
 """What every kind of import shares: matching headers to columns, reading cell values, the plan's
-counts and errors, and the description of a kind (its columns, template, counts, plan and apply) that the
-pages use. A kind's own module validates its rows and writes them; nothing here touches the database."""
+counts and errors, the description of a kind (its columns, template, counts, plan and apply) that the
+pages use, and the two ways a kind writes: keyed bulk upserts with history (`count_changes`, `upsert`), or
+its app's services row by row (`dry_run`, `write_all`). A kind's own module validates its rows."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.accounts.models import Role, User
+from chungtay.core.dates import parse_date
+from chungtay.core.errors import DomainError
 from chungtay.core.text import search_key
 from chungtay.imports.readers import FileRefused, _is_formula
 
@@ -27,6 +35,8 @@ BAD_WHOLE = _("“%(value)s” is not a whole number ≥ 0.")
 BAD_YEAR = _("“%(value)s” is not a school year (e.g. 2024-2025).")
 UNKNOWN_YEAR = _("The school year %(value)s is not set up in the system.")
 DUPLICATE = _("Duplicate of row %(row)d.")
+BAD_DATE = _("“%(value)s” is not a date (dd/mm/yyyy).")
+OUT_OF_SCOPE = _("School %(value)s is outside your scope or does not exist.")
 REJECTED_ROWS = _("The file has rejected rows; correct them and upload it again.")
 
 
@@ -86,6 +96,23 @@ def whole(value: Any) -> int:
     if number < 0:
         raise ValueError
     return number
+
+
+def day(value: Any) -> dt.date | None:
+    """A date from a cell: a spreadsheet date, or text written dd/mm/yyyy or ISO; None if it is neither."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return parse_date(text(value))
+
+
+def checksum(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
 
 
 @dataclass
@@ -264,3 +291,95 @@ def checked_rows(
         if len(plan.errors) > before:
             continue
         yield number, cell
+
+
+# --- writing: keyed bulk upserts ---------------------------------------------------------------------------
+
+
+def differs(row: Any, values: dict[str, Any]) -> bool:
+    return any(getattr(row, name) != value for name, value in values.items())
+
+
+def count_changes(plan: CountingPlan, wanted: dict[Any, dict[str, Any]], existing: dict[Any, Any]) -> None:
+    """Count what applying `wanted` (key -> field values) over `existing` (key -> row) would do."""
+    for key, values in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            plan.create += 1
+        elif differs(row, values):
+            plan.update += 1
+        else:
+            plan.unchanged += 1
+
+
+def upsert(
+    model: Any,
+    wanted: dict[Any, dict[str, Any]],
+    existing: dict[Any, Any],
+    new_row: Callable[[Any, dict[str, Any]], Any],
+    *,
+    user: User,
+    reason: str,
+    on_change: dict[str, Any] | None = None,
+) -> None:
+    """Create the rows `existing` lacks (`new_row(key, values)`) and update those whose values differ (with
+    `on_change` set too), in bulk, each with a history row naming the user and the import; rows changed
+    without earlier history get a baseline first, so the import can be undone."""
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
+    changed = [
+        (row, values) for key, values in wanted.items() if (row := existing.get(key)) and differs(row, values)
+    ]
+    keep_baseline(model, [row for row, _values in changed], reason=reason)
+    extra = dict(on_change or {})
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        extra["updated_at"] = timezone.now()  # auto_now is skipped by bulk updates
+    for row, values in changed:
+        for name, value in {**values, **extra}.items():
+            setattr(row, name, value)
+    new = [new_row(key, values) for key, values in wanted.items() if key not in existing]
+    bulk_create_with_history(new, model, **history)
+    fields = sorted({name for _row, values in changed for name in values} | set(extra))
+    bulk_update_with_history([row for row, _values in changed], model, fields, **history)
+
+
+# --- writing: through an app's services, row by row ---------------------------------------------------------
+
+
+def dry_run(
+    user: User,
+    plan: CountingPlan,
+    items: Any,
+    write: Callable[[User, Any], str],
+    found: RowErrors,
+    column: str,
+) -> None:
+    """Run each item's writes (`write` answers "create", "update" or "unchanged", or raises DomainError)
+    in a savepoint that is always rolled back: the preview's verdict is the apply's. A refusal is reported
+    on the item's row (`item.number`), in `column`."""
+    with transaction.atomic():
+        for item in items:
+            savepoint = transaction.savepoint()
+            try:
+                outcome = write(user, item)
+            except DomainError as error:
+                found.add(item.number, column, error.message)
+            else:
+                plan.create += outcome == "create"
+                plan.update += outcome == "update"
+                plan.unchanged += outcome == "unchanged"
+            finally:
+                transaction.savepoint_rollback(savepoint)
+
+
+def write_all(
+    user: User, items: Any, write: Callable[[User, Any], str], *, models: tuple[Any, ...], reason: str
+) -> None:
+    """Apply every item through the services (the caller's transaction makes it all or nothing), then mark
+    the history rows they wrote with the import's reason."""
+    marks = history_marks(models)
+    for item in items:
+        try:
+            write(user, item)
+        except DomainError as error:
+            raise FileRefused(error.message) from error
+    stamp_reason(marks, user, reason)

@@ -5,13 +5,10 @@ year), so the same file imported twice changes nothing the second time."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.accounts.models import User
 from chungtay.core import schoolyears
@@ -21,6 +18,7 @@ from chungtay.directory.services import indicators_of, parse_indicator_value
 from chungtay.imports.base import (
     BAD_YEAR,
     DUPLICATE,
+    OUT_OF_SCOPE,
     REJECTED_ROWS,
     UNKNOWN_YEAR,
     CountingPlan,
@@ -28,11 +26,12 @@ from chungtay.imports.base import (
     OwnSchools,
     RowErrors,
     checked_rows,
-    keep_baseline,
+    count_changes,
     match_headers,
     may_import,
     require_school_column,
     text,
+    upsert,
 )
 from chungtay.imports.readers import FileRefused, read_rows
 
@@ -69,13 +68,12 @@ EXAMPLE = [
 
 UNKNOWN_INDICATOR = _("No indicator in use with code %(value)s.")
 NOT_FOR_LEVEL = _("Indicator %(value)s is not measured at this school's level.")
-OUT_OF_SCOPE = _("School %(value)s is outside your scope or does not exist.")
 
 
 @dataclass
 class Plan(CountingPlan):
-    # (indicator id, school id, school year id) -> (value, note)
-    values: dict[tuple[int, int, int], tuple[Decimal, str]] = field(default_factory=dict)
+    # (indicator id, school id, school year id) -> {"value": …, "note": …}
+    values: dict[tuple[int, int, int], dict[str, Any]] = field(default_factory=dict)
 
 
 def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
@@ -131,8 +129,8 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         seen[key] = number
         if note:
             plan.warnings.append({"row": number, "column": COLUMNS["school_name"][0], "message": str(note)})
-        plan.values[key] = (value, text(cell("note"))[:300])  # type: ignore[assignment]
-    _count_changes(plan)
+        plan.values[key] = {"value": value, "note": text(cell("note"))[:300]}
+    count_changes(plan, plan.values, _existing(plan))
     return plan
 
 
@@ -150,45 +148,16 @@ def _existing(plan: Plan, *, lock: bool = False) -> dict[tuple[int, int, int], I
     }
 
 
-def _count_changes(plan: Plan) -> None:
-    existing = _existing(plan)
-    for key, (value, note) in plan.values.items():
-        row = existing.get(key)
-        if row is None:
-            plan.create += 1
-        elif row.value != value or row.note != note:
-            plan.update += 1
-        else:
-            plan.unchanged += 1
-
-
 @transaction.atomic
 def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     """Write every value of the plan, all or nothing; history rows name the importer and the import."""
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
-    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
-    existing = _existing(plan, lock=True)
-    keep_baseline(IndicatorValue, _to_change(plan, existing), reason=reason)
-    now = timezone.now()
-    new, changed = [], []
-    for (indicator_id, school_id, year_id), (value, note) in plan.values.items():
-        row = existing.get((indicator_id, school_id, year_id))
-        if row is None:
-            new.append(
-                IndicatorValue(
-                    indicator_id=indicator_id,
-                    school_id=school_id,
-                    school_year_id=year_id,
-                    value=value,
-                    note=note,
-                )
-            )
-        elif row.value != value or row.note != note:
-            row.value, row.note, row.updated_at = value, note, now
-            changed.append(row)
-    bulk_create_with_history(new, IndicatorValue, **history)  # type: ignore[arg-type]
-    bulk_update_with_history(changed, IndicatorValue, ["value", "note", "updated_at"], **history)  # type: ignore[arg-type]
+
+    def new_row(key: tuple[int, int, int], values: dict[str, Any]) -> IndicatorValue:
+        return IndicatorValue(indicator_id=key[0], school_id=key[1], school_year_id=key[2], **values)
+
+    upsert(IndicatorValue, plan.values, _existing(plan, lock=True), new_row, user=user, reason=reason)
 
 
 def export_rows(values: Any) -> Any:
@@ -222,11 +191,3 @@ KIND = ImportKind(
     plan=plan_import,
     apply=apply_plan,
 )
-
-
-def _to_change(plan: Plan, existing: dict[tuple[int, int, int], IndicatorValue]) -> list[IndicatorValue]:
-    return [
-        row
-        for key, (value, note) in plan.values.items()
-        if (row := existing.get(key)) is not None and (row.value != value or row.note != note)
-    ]

@@ -5,30 +5,30 @@ by code), all or nothing, audited, undoable like every import."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import home_department, is_city_admin
-from chungtay.core.dates import parse_date
 from chungtay.core.text import padded_search_key, vietnamese_sort_key
 from chungtay.directory.models import AdminUnit, EducationOffice
 from chungtay.imports.base import (
+    BAD_DATE,
     DUPLICATE,
     REJECTED_ROWS,
     CountingPlan,
     ImportKind,
     RowErrors,
     checked_rows,
-    keep_baseline,
+    count_changes,
+    day,
     match_headers,
     text,
+    upsert,
 )
 from chungtay.imports.readers import FileRefused, read_rows
 
@@ -55,7 +55,6 @@ EXAMPLE = ["pgd-vidu", "Phòng Giáo dục và Đào tạo huyện Ví Dụ", "V
 NOT_ALLOWED = _("Only the department's administrator can import education offices.")
 BAD_CODE = _("“%(value)s” is not a code: lower-case letters without accents, digits and hyphens.")
 UNKNOWN_UNIT = _("No unit with code %(value)s in the department's province.")
-BAD_DATE = _("“%(value)s” is not a date (dd/mm/yyyy).")
 DATES_ORDER = _("The end date cannot be before the start date.")
 OTHER_DEPARTMENT = _("Office %(value)s belongs to another department.")
 IS_DEPARTMENT = _("%(value)s is the department itself, not one of its offices.")
@@ -68,14 +67,6 @@ class Plan(CountingPlan):
 
 def _may(user: User) -> bool:
     return is_city_admin(user) and home_department(user) is not None
-
-
-def _day(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return parse_date(text(value))
 
 
 def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
@@ -113,7 +104,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
             found.add(number, "unit", UNKNOWN_UNIT % {"value": text(cell("unit"))[:20]})
         days = {}
         for column in ("valid_from", "valid_to"):
-            days[column] = _day(cell(column)) if text(cell(column)) else None
+            days[column] = day(cell(column)) if text(cell(column)) else None
             if text(cell(column)) and days[column] is None:
                 found.add(number, column, BAD_DATE % {"value": text(cell(column))[:30]})
         if days["valid_from"] and days["valid_to"] and days["valid_to"] < days["valid_from"]:
@@ -123,21 +114,19 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         if len(plan.errors) > before or unit is None:
             continue
         seen[code] = number
+        office_name = text(cell("name"))[:160]
+        short_name = (text(cell("short_name")) or unit.short_name)[:80]
         plan.offices[code] = {
-            "name": text(cell("name"))[:160],
-            "short_name": (text(cell("short_name")) or unit.short_name)[:80],
+            "name": office_name,
+            "short_name": short_name,
             "unit_id": unit.pk,
             "valid_from": days["valid_from"],
             "valid_to": days["valid_to"],
+            # what save() computes, which bulk writes skip
+            "search_key": padded_search_key(office_name),
+            "sort_key": vietnamese_sort_key(short_name),
         }
-    for code, wanted in plan.offices.items():
-        office = existing.get(code)
-        if office is None:
-            plan.create += 1
-        elif any(getattr(office, k) != v for k, v in wanted.items()):
-            plan.update += 1
-        else:
-            plan.unchanged += 1
+    count_changes(plan, plan.offices, existing)
     return plan
 
 
@@ -146,29 +135,13 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
     department = home_department(user)
-    history = {"default_user": user, "default_change_reason": reason}
     existing = {o.code: o for o in EducationOffice.objects.select_for_update().filter(code__in=plan.offices)}
-    new, changed = [], []
-    for code, values in plan.offices.items():
-        office = existing.get(code)
-        if office is None:
-            new.append(
-                EducationOffice(
-                    code=code, kind=EducationOffice.Kind.DISTRICT_OFFICE, department=department, **values
-                )
-            )
-        elif any(getattr(office, k) != v for k, v in values.items()):
-            changed.append(office)
-    keep_baseline(EducationOffice, changed, reason=reason)
-    for office in changed:
-        for key, value in plan.offices[office.code].items():
-            setattr(office, key, value)
-    for office in [*new, *changed]:  # bulk writes skip save(), which computes these keys
-        office.search_key = padded_search_key(office.name)
-        office.sort_key = vietnamese_sort_key(office.short_name)
-    bulk_create_with_history(new, EducationOffice, **history)  # type: ignore[arg-type]
-    fields = ["name", "short_name", "unit", "valid_from", "valid_to", "search_key", "sort_key"]
-    bulk_update_with_history(changed, EducationOffice, fields, **history)  # type: ignore[arg-type]
+
+    def new_row(code: str, values: dict[str, Any]) -> EducationOffice:
+        kind = EducationOffice.Kind.DISTRICT_OFFICE
+        return EducationOffice(code=code, kind=kind, department=department, **values)
+
+    upsert(EducationOffice, plan.offices, existing, new_row, user=user, reason=reason)
 
 
 KIND = ImportKind(

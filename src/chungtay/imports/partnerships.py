@@ -17,25 +17,27 @@ from django.utils.translation import gettext_lazy as _
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import partnerships_visible_to, schools_visible_to
-from chungtay.core.dates import parse_date
 from chungtay.core.errors import DomainError
 from chungtay.core.text import search_key
 from chungtay.directory.models import School
 from chungtay.imports.base import (
     BAD_CHOICE,
+    BAD_DATE,
     DUPLICATE,
+    OUT_OF_SCOPE,
     REJECTED_ROWS,
     REQUIRED_VALUE,
     CountingPlan,
     ImportKind,
     RowErrors,
     checked_rows,
-    history_marks,
+    day,
+    dry_run,
     match_headers,
     may_import,
-    stamp_reason,
     text,
     whole,
+    write_all,
 )
 from chungtay.imports.readers import FileRefused, read_rows
 from chungtay.partnerships import services
@@ -92,8 +94,6 @@ CURRENT = (PartnershipStatus.PENDING, PartnershipStatus.ACTIVE)
 NOT_ALLOWED = _("Only the city administrator and office officers can import partnerships.")
 NEED_GROUP = _("Give the group number of an existing partnership, or a new group label.")
 UNKNOWN_NUMBER = _("No partnership number %(value)s that you may see.")
-UNKNOWN_SCHOOL = _("School %(value)s is outside your scope or does not exist.")
-BAD_DATE = _("“%(value)s” is not a date (dd/mm/yyyy).")
 MIXED_DATES = _("The rows of one new group give different start dates.")
 NO_TWINNING = _("No twinning of your offices joins these schools: ask the department to create it.")
 
@@ -101,7 +101,7 @@ NO_TWINNING = _("No twinning of your offices joins these schools: ask the depart
 @dataclass
 class Group:
     key: str  # the number of an existing partnership, or "new:<label>"
-    first_row: int
+    number: int  # the group's first row, where a refusal of the whole group is reported
     members: list[tuple[int, School, str, dt.date]] = field(default_factory=list)
     pilot: bool = False
     wave: int | None = None
@@ -150,32 +150,24 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         side = SIDES.get(search_key(text(cell("side"))))
         if text(cell("side")) and side is None:
             found.add(number, "side", BAD_CHOICE % {"value": text(cell("side"))[:30]})
-        day = None
-        if text(cell("starts_on")):
-            day = (
-                cell("starts_on")
-                if isinstance(cell("starts_on"), dt.date)
-                else parse_date(text(cell("starts_on")))
-            )
-            if isinstance(day, dt.datetime):
-                day = day.date()
-            if day is None:
-                found.add(number, "starts_on", BAD_DATE % {"value": text(cell("starts_on"))[:30]})
+        starts_on = day(cell("starts_on")) if text(cell("starts_on")) else None
+        if text(cell("starts_on")) and starts_on is None:
+            found.add(number, "starts_on", BAD_DATE % {"value": text(cell("starts_on"))[:30]})
         moet_id = text(cell("moet_id"))
         school = schools.get(moet_id)
         if moet_id and school is None:
-            found.add(number, "moet_id", UNKNOWN_SCHOOL % {"value": moet_id[:30]})
-        if len(plan.errors) > before or school is None or side is None or day is None or not key:
+            found.add(number, "moet_id", OUT_OF_SCOPE % {"value": moet_id[:30]})
+        if len(plan.errors) > before or school is None or side is None or starts_on is None or not key:
             continue
         if (key, moet_id) in seen:
             found.add(number, "moet_id", DUPLICATE % {"row": seen[(key, moet_id)]})
             continue
         seen[(key, moet_id)] = number
-        group = plan.groups.setdefault(key, Group(key=key, first_row=number))
-        if key.startswith("new:") and group.members and group.members[0][3] != day:
+        group = plan.groups.setdefault(key, Group(key=key, number=number))
+        if key.startswith("new:") and group.members and group.members[0][3] != starts_on:
             found.add(number, "starts_on", MIXED_DATES)
             continue
-        group.members.append((number, school, side, day))
+        group.members.append((number, school, side, starts_on))
         group.pilot = group.pilot or search_key(text(cell("pilot"))) in {"co", "x", "yes", "1"}
         if text(cell("wave")):
             try:
@@ -185,22 +177,10 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         group.reason = group.reason or text(cell("reason"))[:300]
     if plan.errors:
         return plan
-    with transaction.atomic():  # the dry run: the services' own checks, always rolled back
-        for group in plan.groups.values():
-            savepoint = transaction.savepoint()
-            try:
-                outcome = _write(user, group)
-            except DomainError as error:
-                found.add(group.first_row, "moet_id", error.message)
-            else:
-                plan.create += outcome == "create"
-                plan.update += outcome == "update"
-                plan.unchanged += outcome == "unchanged"
-            finally:
-                transaction.savepoint_rollback(savepoint)
-        plan.members_added = sum(
-            1 for g in plan.groups.values() if not g.key.startswith("new:") for _member in g.members
-        ) - _already_members(plan)
+    dry_run(user, plan, plan.groups.values(), _write, found, "moet_id")
+    plan.members_added = sum(
+        1 for g in plan.groups.values() if not g.key.startswith("new:") for _member in g.members
+    ) - _already_members(plan)
     return plan
 
 
@@ -269,11 +249,11 @@ def _write(user: User, group: Group) -> str:
     partnership = partnerships_visible_to(user).get(number=int(group.key))
     current = set(partnership.members.filter(valid_to__isnull=True).values_list("school_id", flat=True))
     added = False
-    for _row, school, side, day in group.members:
+    for _row, school, side, joined_on in group.members:
         if school.pk in current:
             continue
         services.add_member(
-            acting_user=user, partnership=partnership, school=school, side=side, joined_on=day
+            acting_user=user, partnership=partnership, school=school, side=side, joined_on=joined_on
         )
         added = True
     return "update" if added else "unchanged"
@@ -285,13 +265,7 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     with the import's reason (the services stamp the user), so the import can be undone."""
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
-    marks = history_marks((Partnership, PartnershipMember))
-    for group in plan.groups.values():
-        try:
-            _write(user, group)
-        except DomainError as error:
-            raise FileRefused(error.message) from error
-    stamp_reason(marks, user, reason)
+    write_all(user, plan.groups.values(), _write, models=(Partnership, PartnershipMember), reason=reason)
 
 
 def export_rows(partnerships: Any) -> Any:

@@ -5,7 +5,6 @@ and reason), show what would change, and apply all of it or nothing. Keyed by th
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -304,14 +303,6 @@ def _differs(school: School, details: dict[str, Any]) -> bool:
         if value is not None and getattr(school, name) != value:
             return True
     return False
-
-
-def checksum(handle: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-        digest.update(chunk)
-    handle.seek(0)
-    return digest.hexdigest()
 
 
 @transaction.atomic

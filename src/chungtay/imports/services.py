@@ -9,7 +9,9 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -17,13 +19,15 @@ from django_tasks import task
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import home_department
 from chungtay.core.errors import ConflictError
+from chungtay.imports.base import checksum, may_import
 from chungtay.imports.kinds import KINDS
 from chungtay.imports.models import ImportBatch
-from chungtay.imports.readers import ROW_PROGRESS, FileRefused
+from chungtay.imports.readers import MAX_BYTES, ROW_PROGRESS, TOO_LARGE, FileRefused
 
 log = logging.getLogger(__name__)
 Status = ImportBatch.Status
 
+NOT_IMPORTER = _("Only the city administrator and office officers can import files.")
 NOT_PREVIEWED = _("Only a previewed file without rejected rows can be applied.")
 FAILED = _("The file could not be processed; nothing was changed. Try again, or tell the administrator.")
 
@@ -32,10 +36,26 @@ def _in_background(size: int) -> bool:
     return size > settings.IMPORT_BACKGROUND_BYTES
 
 
-def receive(user: User, kind: str, upload: Any) -> ImportBatch:
-    """Store an uploaded file as a batch and check it: now if it is small, in the background if not."""
-    from chungtay.imports.schools import checksum
+def importer(user: Any) -> User:
+    """The user, if they may import files (else 403)."""
+    if not may_import(user):
+        raise PermissionDenied(NOT_IMPORTER)
+    return user  # type: ignore[no-any-return]
 
+
+def batch_for(user: User, pk: int) -> ImportBatch:
+    """One of the user's own imports (else 404): a batch is its uploader's."""
+    batch = ImportBatch.objects.filter(pk=pk, uploaded_by_id=user.pk).first()
+    if batch is None or batch.kind not in KINDS:
+        raise Http404
+    return batch
+
+
+def receive(user: User, kind: str, upload: Any) -> ImportBatch:
+    """Store an uploaded file as a batch and check it: now if it is small, in the background if not.
+    A file over the size limit is refused (FileRefused) before anything is stored."""
+    if upload.size > MAX_BYTES:
+        raise FileRefused(TOO_LARGE % {"limit": MAX_BYTES // (1024 * 1024)})
     batch = ImportBatch(
         kind=kind,
         department=home_department(user),

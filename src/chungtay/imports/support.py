@@ -6,7 +6,6 @@ Pupils are never imported by name; individual pupils are attached by their schoo
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -18,27 +17,28 @@ from django.utils.translation import gettext_lazy as _
 
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import partnerships_visible_to, schools_visible_to
-from chungtay.core.dates import parse_date
 from chungtay.core.errors import DomainError
 from chungtay.core.text import padded_search_key, search_key
-from chungtay.imports.activities import _dry_run
 from chungtay.imports.base import (
     BAD_CHOICE,
+    BAD_DATE,
     BAD_NUMBER,
     BAD_WHOLE,
     DUPLICATE,
+    OUT_OF_SCOPE,
     REJECTED_ROWS,
     CountingPlan,
     ImportKind,
     RowErrors,
     checked_rows,
     choice_map,
-    history_marks,
+    day,
+    dry_run,
     match_headers,
     may_import,
-    stamp_reason,
     text,
     whole,
+    write_all,
 )
 from chungtay.imports.readers import FileRefused, read_rows
 from chungtay.support import services
@@ -83,10 +83,8 @@ EXPLANATIONS = {
 EXAMPLE = ["", "scholarship", "2", "suất", "4.000.000", "05/09/2025", "Công ty CP Ví Dụ", "business", "",
            "01008XXXX", "17", "Tiếp sức đến trường", "", ""]  # fmt: skip
 
-UNKNOWN_SCHOOL = _("School %(value)s is outside your scope or does not exist.")
 UNKNOWN_PARTNERSHIP = _("No partnership number %(value)s that you may see.")
 UNKNOWN_RECORD = _("No support record %(value)s that you may change.")
-BAD_DATE = _("“%(value)s” is not a date (dd/mm/yyyy).")
 NOT_ALLOWED = _("Only the city administrator and office officers can import support records.")
 
 
@@ -155,19 +153,17 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
                 value_vnd = whole(cell("value_vnd"))
             except ValueError:
                 found.add(number, "value_vnd", BAD_WHOLE % {"value": text(cell("value_vnd"))[:30]})
-        raw_day = cell("given_on")
-        day = raw_day.date() if isinstance(raw_day, dt.datetime) else raw_day
-        day = day if isinstance(day, dt.date) else parse_date(text(raw_day))
-        if day is None:
-            found.add(number, "given_on", BAD_DATE % {"value": text(raw_day)[:30]})
+        given_on = day(cell("given_on"))
+        if given_on is None:
+            found.add(number, "given_on", BAD_DATE % {"value": text(cell("given_on"))[:30]})
         receiving = schools.get(text(cell("receiving")))
         if receiving is None:
-            found.add(number, "receiving", UNKNOWN_SCHOOL % {"value": text(cell("receiving"))[:30]})
+            found.add(number, "receiving", OUT_OF_SCOPE % {"value": text(cell("receiving"))[:30]})
         giver = None
         if text(cell("donor_school")):
             giver = schools.get(text(cell("donor_school")))
             if giver is None:
-                found.add(number, "donor_school", UNKNOWN_SCHOOL % {"value": text(cell("donor_school"))[:30]})
+                found.add(number, "donor_school", OUT_OF_SCOPE % {"value": text(cell("donor_school"))[:30]})
         partnership = None
         if text(cell("partnership")):
             raw = text(cell("partnership"))
@@ -183,18 +179,19 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
             continue
         values_: dict[str, Any] = {
             "kind": kind, "quantity": quantity, "unit": text(cell("unit"))[:40], "value_vnd": value_vnd,
-            "given_on": day, "donor_kind": donor_kind, "donor": text(cell("donor"))[:200], "giver": giver,
+            "given_on": given_on, "donor_kind": donor_kind, "donor": text(cell("donor"))[:200],
+            "giver": giver,
             "receiving": receiving, "partnership": partnership, "programme": text(cell("programme"))[:200],
             "description": text(cell("description"))[:300],
         }  # fmt: skip
-        key = record_id or (receiving.pk, kind, day, search_key(values_["donor"]), quantity, value_vnd)  # type: ignore[union-attr]
+        key = record_id or (receiving.pk, kind, given_on, search_key(values_["donor"]), quantity, value_vnd)  # type: ignore[union-attr]
         if key in seen:
             found.add(number, "id" if record_id else "receiving", DUPLICATE % {"row": seen[key]})
             continue
         seen[key] = number
         plan.items.append(Item(number, record_id, values_, records.get(record_id) if record_id else None))
     if not plan.errors:
-        _dry_run(user, plan, _write, found, "receiving")
+        dry_run(user, plan, plan.items, _write, found, "receiving")
     return plan
 
 
@@ -211,12 +208,14 @@ def _donor(user: User, v: dict[str, Any]) -> Donor:
 def _write(user: User, item: Item) -> str:
     v = item.values
     if item.record_id is not None:
-        record = item.record or support_for_user(user, item.record_id)
-        same = (record.quantity, record.unit, record.value_vnd, record.given_on, record.programme,
-                record.description) == (v["quantity"], v["unit"], v["value_vnd"], v["given_on"],
-                                        v["programme"], v["description"])  # fmt: skip
+        read = item.record or _record(user, item.record_id)
+        same = (read.quantity, read.unit, read.value_vnd, read.given_on, read.programme,
+                read.description) == (v["quantity"], v["unit"], v["value_vnd"], v["given_on"],
+                                      v["programme"], v["description"])  # fmt: skip
         if same:
             return "unchanged"
+        # the service changes the record it is given: a fresh one, so what the file read stays as read
+        record = _record(user, item.record_id)
         services.edit_support(
             acting_user=user, record=record, expected_version=record.version, quantity=v["quantity"],
             unit=v["unit"], value_vnd=v["value_vnd"], given_on=v["given_on"], description=v["description"],
@@ -242,13 +241,14 @@ def _write(user: User, item: Item) -> str:
 def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
-    marks = history_marks((SupportRecord, Donor))
-    for item in plan.items:
-        try:
-            _write(user, item)
-        except (DomainError, Http404, PermissionDenied) as error:
-            raise FileRefused(getattr(error, "message", None) or REJECTED_ROWS) from error
-    stamp_reason(marks, user, reason)
+    write_all(user, plan.items, _write, models=(SupportRecord, Donor), reason=reason)
+
+
+def _record(user: User, pk: int) -> SupportRecord:
+    try:
+        return support_for_user(user, pk)
+    except (Http404, PermissionDenied) as error:
+        raise DomainError(UNKNOWN_RECORD % {"value": pk}) from error
 
 
 KIND = ImportKind(

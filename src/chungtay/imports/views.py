@@ -5,7 +5,6 @@ import io
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,10 +16,10 @@ from chungtay.accounts.models import User
 from chungtay.core.errors import ConflictError
 from chungtay.imports import services
 from chungtay.imports import undo as undoing
-from chungtay.imports.base import ImportKind, may_import
+from chungtay.imports.base import ImportKind
 from chungtay.imports.kinds import KINDS
 from chungtay.imports.models import ImportBatch
-from chungtay.imports.readers import MAX_BYTES, FileRefused
+from chungtay.imports.readers import FileRefused
 
 
 class UploadForm(forms.Form):
@@ -28,10 +27,7 @@ class UploadForm(forms.Form):
 
 
 def _importer(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not may_import(user):
-        raise PermissionDenied
-    return user
+    return services.importer(request.user)
 
 
 def _kind(slug: str) -> ImportKind:
@@ -63,12 +59,11 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > MAX_BYTES:
-                form.add_error(
-                    "file", _("The file is larger than %(limit)d MB.") % {"limit": MAX_BYTES // (1024 * 1024)}
-                )
-            else:
+            try:
                 batch = services.receive(user, spec.slug, upload)
+            except FileRefused as error:
+                form.add_error("file", str(error.message))
+            else:
                 if "refused" not in batch.summary:
                     return redirect("imports:preview", pk=batch.pk)
                 form.add_error("file", batch.summary["refused"])
@@ -79,10 +74,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
-    batch = ImportBatch.objects.filter(pk=pk, uploaded_by_id=request.user.pk).first()
-    if batch is None or batch.kind not in KINDS:
-        raise Http404
-    return batch
+    return services.batch_for(request.user, pk)  # type: ignore[arg-type]
 
 
 def _preview(request: HttpRequest, batch: ImportBatch, status: int = 200) -> HttpResponse:
