@@ -125,10 +125,6 @@ class RowErrors:
     def add(self, row: int, column: str, message: Any) -> None:
         self.errors.append({"row": row, "column": self.columns[column][0], "message": str(message)})
 
-    @property
-    def rejected(self) -> int:
-        return len({e["row"] for e in self.errors if e["row"]})
-
 
 class Plan(Protocol):
     errors: list[dict[str, Any]]

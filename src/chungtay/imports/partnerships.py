@@ -110,11 +110,7 @@ class Group:
 
 @dataclass
 class Plan(CountingPlan):
-    members_added: int = 0
     groups: dict[str, Group] = field(default_factory=dict)
-
-    def extra(self) -> dict[str, Any]:
-        return {"members_added": self.members_added}
 
 
 def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
@@ -178,24 +174,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     if plan.errors:
         return plan
     dry_run(user, plan, plan.groups.values(), _write, found, "moet_id")
-    plan.members_added = sum(
-        1 for g in plan.groups.values() if not g.key.startswith("new:") for _member in g.members
-    ) - _already_members(plan)
     return plan
-
-
-def _already_members(plan: Plan) -> int:
-    count = 0
-    for group in plan.groups.values():
-        if group.key.startswith("new:"):
-            continue
-        members = set(
-            PartnershipMember.objects.filter(
-                partnership__number=int(group.key), valid_to__isnull=True
-            ).values_list("school_id", flat=True)
-        )
-        count += sum(1 for member in group.members if member[1].pk in members)
-    return count
 
 
 def _existing_group(user: User, schools: set[int]) -> Partnership | None:

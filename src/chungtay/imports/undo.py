@@ -60,11 +60,6 @@ DEPENDED_ON = _("Newer records depend on what this import created (e.g. %(exampl
 NO_EARLIER = _("The values before this import were not recorded (e.g. %(example)s): it cannot be undone.")
 
 
-def blocker(batch: ImportBatch) -> str | None:
-    """Why the batch cannot be undone now, checked cheaply (the full check runs when undoing)."""
-    return None if batch.status == ImportBatch.Status.APPLIED else str(NOT_APPLIED)
-
-
 def _chunks(items: list[Any]) -> Any:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]

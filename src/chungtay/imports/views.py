@@ -86,9 +86,10 @@ def _preview(request: HttpRequest, batch: ImportBatch, status: int = 200) -> Htt
         if working and batch.rows_expected
         else None
     )
+    undoable = batch.status == ImportBatch.Status.APPLIED  # undo checks the rest when asked
     context = {
-        "batch": batch, "kind": spec, "counts": counts, "undoable": undoing.blocker(batch) is None,
-        "working": working, "percent": percent,
+        "batch": batch, "kind": spec, "counts": counts, "undoable": undoable, "working": working,
+        "percent": percent,
     }  # fmt: skip
     if getattr(request, "htmx", False) and request.headers.get("HX-Target") == "batch-progress":
         if not working:  # done: the whole page shows the outcome
