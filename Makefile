@@ -28,7 +28,7 @@ setup: messages
 
 # The task worker (matching runs, later imports and reports) runs beside the web server and stops with it.
 run: setup
-	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	@$(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -77,3 +77,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.VIEWER
     password = factory.PostGenerationMethodCall("set_password", "pw-12345-long")
+
+
+def pdf_bytes(title: str = "Chung Tay") -> bytes:
+    """A small real PDF (one blank page): uploads are parsed whole, so test files must be real."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from chungtay.accounts.models import User
 from chungtay.accounts.services import issue_api_token
 from chungtay.directory.models import AdminUnit
+from tests.factories import pdf_bytes
 
 ROLES = ["anonymous", "admin", "pgd.unghoa", "ht.unghoa", "gv.unghoa", "xem.hanoi", "pgd.bavi"]
 # The object kwargs below belong to Ứng Hòa; pgd.bavi is the outsider.
@@ -70,6 +71,27 @@ def _kwargs_agreement() -> dict[str, int]:
         terms="Điều khoản",
     )
     return {"pk": agreement.pk}
+
+
+def _kwargs_signed_scan() -> dict[str, int]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chungtay.partnerships.models import Agreement
+    from chungtay.partnerships.services import attach_signed_scan
+
+    agreement = Agreement.objects.get(pk=_kwargs_agreement()["pk"])
+    upload = SimpleUploadedFile("scan.pdf", pdf_bytes("scan"))
+    attach_signed_scan(acting_user=User.objects.get(username="admin"), agreement=agreement, upload=upload)
+    return {"pk": agreement.pk}
+
+
+def _kwargs_plan_with_document() -> dict[str, int]:
+    from chungtay.core.files import PDF, CheckedFile
+    from chungtay.partnerships.models import Plan
+
+    plan = Plan.objects.get(number="01/KHLP-PGDĐT")
+    plan.document.save("plan.pdf", CheckedFile(pdf_bytes("plan"), PDF).content("plan"))
+    return {"pk": plan.pk}
 
 
 def _kwargs_commitment() -> dict[str, int]:
@@ -148,7 +170,7 @@ def _activity():
         ),
         held_on=dt.date(2024, 3, 1),
     )
-    pdf = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes", content_type="application/pdf")
+    pdf = SimpleUploadedFile("bien-ban.pdf", pdf_bytes("minutes"), content_type="application/pdf")
     attach_evidence(acting_user=admin, activity=activity, kind="minutes", upload=pdf)
     return activity
 
@@ -186,7 +208,7 @@ def _kwargs_support() -> dict[str, int]:
         donor=register_donor(acting_user=admin, kind="school", school=giving),
         receiving_school=receiving,
         partnership=partnership,
-        evidence=SimpleUploadedFile("bien-nhan.pdf", b"%PDF-1.4 receipt"),
+        evidence=SimpleUploadedFile("bien-nhan.pdf", pdf_bytes("receipt")),
     )
     return {"pk": record.pk}
 
@@ -242,6 +264,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "partnerships:plan-list": (None, LOGIN_REQUIRED),
     "partnerships:plan-create": (None, {**OFFICE_ONLY, "pgd.bavi": 200}),
     "partnerships:plan-detail": (_kwargs_joint_plan, {**SCHOOL_IN_UNG_HOA, "pgd.bavi": 404}),
+    "partnerships:plan-document-file": (_kwargs_plan_with_document, {**SCHOOL_IN_UNG_HOA, "pgd.bavi": 404}),
     "partnerships:partnership-create": (None, {**OFFICE_ONLY, "pgd.bavi": 200}),
     "partnerships:partnership-detail": (_kwargs_partnership, SCHOOL_IN_UNG_HOA),
     "partnerships:member-add": (_kwargs_partnership, _all(405)),
@@ -257,6 +280,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "partnerships:agreement-terminate": (_kwargs_agreement, _all(405)),
     "partnerships:agreement-amend": (_kwargs_agreement, _all(405)),
     "partnerships:agreement-scan": (_kwargs_agreement, _all(405)),
+    "partnerships:agreement-scan-file": (_kwargs_signed_scan, SCHOOL_IN_UNG_HOA),
     "api:me": (None, API_LOGIN_REQUIRED),
     "api:list_units": (None, API_LOGIN_REQUIRED),
     "api:list_schools": (None, API_LOGIN_REQUIRED),
@@ -307,7 +331,8 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "activities:activity-cancel": (_kwargs_activity, _all(405)),
     "activities:attendance": (_kwargs_attendance, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 403}),
     "activities:evidence-add": (_kwargs_activity, _all(405)),
-    "activities:evidence-file": (_kwargs_evidence, SCHOOL_IN_UNG_HOA),
+    # private evidence (not shareable): never the viewer
+    "activities:evidence-file": (_kwargs_evidence, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 404}),
     "activities:attention": (None, LOGIN_REQUIRED),
     "support:support-list": (None, LOGIN_REQUIRED),
     "support:support-export": (None, LOGIN_REQUIRED),

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "chungtay.core.middleware.VietnameseFirstLocaleMiddleware",
+    "chungtay.core.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "chungtay.api.concurrency.VersionETagMiddleware",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chungtay.api.atomic.AtomicApiWritesMiddleware",
 ]
 
 ROOT_URLCONF = "chungtay.urls"
@@ -154,10 +156,17 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files live where no URL serves them, in every mode, under random names; scoped views serve them
+# (chungtay.core.files). Behind nginx or Apache, CHUNGTAY_FILES_SENDFILE=nginx|apache lets the web server
+# send the bytes (X-Accel-Redirect to CHUNGTAY_FILES_ACCEL_PREFIX, an `internal` location aliased to
+# PRIVATE_FILES_ROOT; or X-Sendfile).
+PRIVATE_FILES_ROOT = Path(os.environ.get("CHUNGTAY_FILES_DIR", VAR_DIR / "private")).resolve()
+PRIVATE_FILES_SENDFILE = os.environ.get("CHUNGTAY_FILES_SENDFILE", "").strip().lower()
+PRIVATE_FILES_ACCEL_PREFIX = os.environ.get("CHUNGTAY_FILES_ACCEL_PREFIX", "/_private/")
+MEDIA_ROOT = PRIVATE_FILES_ROOT
+MEDIA_URL = "/_no_public_media/"  # never routed: private files have no URL
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "chungtay.core.files.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING

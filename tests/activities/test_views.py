@@ -13,6 +13,7 @@ from chungtay.activities.models import Activity, ActivityStatus, Evidence, Parti
 from chungtay.core.dates import today
 from chungtay.core.versioning import STALE_VERSION
 from tests.activities.conftest import HELD, details
+from tests.factories import pdf_bytes
 from tests.partnerships.conftest import public_school, user
 
 
@@ -183,7 +184,7 @@ def test_a_50_mb_photo_is_refused_before_it_is_read(client, as_user, topic):
 
 
 def test_private_evidence_stays_with_the_partners_shareable_goes_to_the_department(client, as_user, topic):
-    pdf = SimpleUploadedFile("giao-an.pdf", b"%PDF-1.7 lesson plan", content_type="application/pdf")
+    pdf = SimpleUploadedFile("giao-an.pdf", pdf_bytes("lesson plan"), content_type="application/pdf")
     private = services.attach_evidence(
         acting_user=user("gv.hoangmai"), activity=topic, kind="lesson_plan", upload=pdf
     )
@@ -195,7 +196,7 @@ def test_private_evidence_stays_with_the_partners_shareable_goes_to_the_departme
     client.force_login(stranger)
     assert client.get(reverse("activities:activity-detail", args=[topic.pk])).status_code == 404
     assert client.get(reverse("activities:evidence-file", args=[private.pk])).status_code == 404
-    slides = SimpleUploadedFile("slides.pdf", b"%PDF-1.7 slides", content_type="application/pdf")
+    slides = SimpleUploadedFile("slides.pdf", pdf_bytes("slides"), content_type="application/pdf")
     shared = services.attach_evidence(
         acting_user=user("gv.hoangmai"), activity=topic, kind="slides", upload=slides, shareable=True
     )

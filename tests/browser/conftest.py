@@ -99,7 +99,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     worker = subprocess.Popen(
-        [*manage, "db_worker", "--no-reload", "--interval", "0.2"],
+        [*manage, "run_worker", "--interval", "0.2"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

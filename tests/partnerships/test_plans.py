@@ -9,6 +9,7 @@ from chungtay.partnerships import exceptions as e
 from chungtay.partnerships import services
 from chungtay.partnerships.models import OfficeTwinning, Plan
 from chungtay.partnerships.selectors import plans_visible_to
+from tests.factories import pdf_bytes
 from tests.partnerships.conftest import office, user
 
 
@@ -33,7 +34,7 @@ def test_officer_records_a_joint_plan_with_goals(db):
             ("Tổ chức giao lưu trực tuyến", Decimal(3), "buổi", dt.date(2024, 5, 31)),
             ("", None, "", None),
         ],
-        document=SimpleUploadedFile("kh.pdf", b"%PDF-1.7\n%%EOF"),
+        document=SimpleUploadedFile("kh.pdf", pdf_bytes()),
     )
     assert plan.goals.count() == 1
     assert plan.document.name.endswith(".pdf")

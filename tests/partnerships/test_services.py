@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 
+from chungtay.core import files
 from chungtay.core.dates import today
 from chungtay.core.errors import ConflictError
 from chungtay.partnerships import exceptions as e
@@ -19,7 +20,7 @@ from chungtay.partnerships.models import (
     Side,
 )
 from chungtay.partnerships.selectors import members_on
-from tests.factories import DepartmentFactory, DistrictOfficeFactory
+from tests.factories import DepartmentFactory, DistrictOfficeFactory, pdf_bytes
 from tests.partnerships.conftest import office, public_school, user
 
 END = today() + dt.timedelta(days=365)
@@ -428,16 +429,21 @@ def test_an_agreement_whose_term_is_over_cannot_be_sent(leaders_pair):
 
 
 @pytest.mark.parametrize(
-    ("content", "name"),
-    [(b"MZ\x90\x00 an executable", "scan.pdf"), (b"<html>not a scan</html>", "scan.png"), (b"", "empty.pdf")],
+    ("content", "name", "message"),
+    [
+        (b"MZ\x90\x00 an executable", "scan.pdf", e.FILE_NOT_SCAN),
+        (b"<html>not a scan</html>", "scan.png", e.FILE_NOT_SCAN),
+        (b"", "empty.pdf", files.EMPTY),
+        (b"%PDF-1.7\n<html><script>alert(1)</script></html>", "scan.pdf", files.DAMAGED),
+    ],
 )
-def test_a_scan_that_is_not_a_pdf_or_image_is_refused(leaders_pair, content, name):
+def test_a_scan_that_is_not_a_pdf_or_image_is_refused(leaders_pair, content, name, message):
     agreement = _draft(leaders_pair)
     with pytest.raises(e.PartnershipError) as excinfo:
         services.attach_signed_scan(
             acting_user=user("pgd.hoangmai"), agreement=agreement, upload=SimpleUploadedFile(name, content)
         )
-    assert _message(excinfo) == str(e.FILE_NOT_SCAN)
+    assert _message(excinfo) == str(message)
     agreement.refresh_from_db()
     assert not agreement.signed_scan
 
@@ -454,6 +460,6 @@ def test_a_pdf_scan_is_stored(leaders_pair):
     services.attach_signed_scan(
         acting_user=user("ht.unghoa"),
         agreement=agreement,
-        upload=SimpleUploadedFile("bbgn.pdf", b"%PDF-1.7\n%%EOF"),
+        upload=SimpleUploadedFile("bbgn.pdf", pdf_bytes()),
     )
     assert Agreement.objects.get(pk=agreement.pk).signed_scan.name.endswith(".pdf")

@@ -6,6 +6,7 @@ from django.urls import reverse
 from chungtay.partnerships import exceptions as e
 from chungtay.partnerships.models import Agreement, AgreementStatus, Partnership, PartnershipStatus
 from chungtay.partnerships.services import draft_agreement, send_for_signature
+from tests.factories import pdf_bytes
 from tests.partnerships.conftest import public_school, user
 
 
@@ -229,7 +230,7 @@ def test_a_200_mb_upload_is_refused_before_it_is_read(client, as_user, leaders_p
     as_user("pgd.hoangmai")
     response = client.post(
         reverse("partnerships:agreement-scan", args=[agreement.pk]),
-        {"scan": SimpleUploadedFile("scan.pdf", b"%PDF-1.7")},
+        {"scan": SimpleUploadedFile("scan.pdf", pdf_bytes())},
         CONTENT_LENGTH=str(200 * 1024 * 1024),
     )
     assert response.status_code == 413

@@ -151,10 +151,26 @@ def activity_for_user(user: object, pk: int, *, edit: bool = False) -> Activity:
     return activity
 
 
+def may_see_private_evidence(user: User, activity: Activity) -> bool:
+    """Who sees evidence not marked shareable, role by role:
+    - the department's administrator (and the operator): yes, for the department's activities;
+    - an officer: for activities of the schools and partnerships of their scope (a department officer,
+      for the department's);
+    - a school leader or teacher: for activities their school takes part in or that belong to one of
+      their school's partnerships;
+    - the department's viewer: never (they read the movement's figures and activities, not the photos
+      and minutes a partnership keeps to itself);
+    - anyone else: never. Shareable evidence is seen by everyone in the activity's department."""
+    if user.role == Role.VIEWER and not user.is_superuser:
+        return False
+    return is_insider(user, activity)
+
+
 def evidence_for(user: User, activity: Activity) -> QuerySet[Evidence]:
-    """All the evidence for insiders; only the shareable evidence for the rest of the department."""
+    """All the evidence for those who may see private evidence; only the shareable evidence for the rest
+    of the department (see may_see_private_evidence)."""
     rows = activity.evidence.select_related("uploaded_by")
-    return rows if is_insider(user, activity) else rows.filter(shareable=True)
+    return rows if may_see_private_evidence(user, activity) else rows.filter(shareable=True)
 
 
 @dataclass(frozen=True)

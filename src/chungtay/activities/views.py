@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,6 +43,7 @@ from chungtay.activities.selectors import (
     schools_user_records,
     visible_schools_by_moet,
 )
+from chungtay.core import files
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.core.spreadsheets import table_response
@@ -496,14 +497,12 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     stored = (
         evidence.thumbnail if request.GET.get("size") == "thumb" and evidence.thumbnail else evidence.file
     )
-    if not stored:
-        raise Http404
-    response = FileResponse(
-        stored.open("rb"), content_type=evidence.content_type or "application/octet-stream"
+    thumb = stored is evidence.thumbnail
+    return files.file_response(
+        stored,
+        download_name=f"{evidence.title or evidence.get_kind_display()}{'-thumb' if thumb else ''}",
+        content_type=files.JPEG if thumb else evidence.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f'inline; filename="{(stored.name or "file").rsplit("/", 1)[-1]}"'
-    return response  # type: ignore[return-value]
 
 
 @require_GET

@@ -1,4 +1,4 @@
-"""Abstract model mixins shared by every app. No domain models live here."""
+"""Abstract model mixins shared by every app, and the task workers' leases. No domain models live here."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The largest row id any of our databases stores (PostgreSQL's integer): ids from users above it are refused
@@ -63,3 +64,20 @@ class AuditFields(models.Model):
 
     class Meta:
         abstract = True
+
+
+class WorkerLease(models.Model):
+    """A live worker: renewed every few seconds; a stale one means the worker died."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    host = models.CharField(_("host"), max_length=200, blank=True)
+    pid = models.PositiveIntegerField(_("process"), default=0)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    beat_at = models.DateTimeField(_("last heartbeat"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self) -> str:
+        return self.worker_id

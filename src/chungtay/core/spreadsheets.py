@@ -14,6 +14,21 @@ from django.http import HttpResponse
 
 FORMATS = ("xlsx", "csv")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A text cell starting with one of these is taken for a formula by Excel, LibreOffice or Google Sheets
+# ("formula injection"): =HYPERLINK(…), @SUM(…)|cmd…, -2+3+cmd|…
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+ESCAPE = "'"
+
+
+def neutralised(value: str) -> str:
+    """A text as a CSV cell that no spreadsheet runs: a leading apostrophe before a formula start (the
+    convention Excel itself uses; the import reader takes it off again)."""
+    return ESCAPE + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unescaped(value: str) -> str:
+    """The text `neutralised` was given back (the import reader's side of the round trip)."""
+    return value[1:] if value.startswith(ESCAPE) and value[1:].startswith(FORMULA_STARTS) else value
 
 
 def table_response(rows: Iterable[list[Any]], *, stem: str, sheet: str, fmt: str = "xlsx") -> HttpResponse:
@@ -24,7 +39,16 @@ def table_response(rows: Iterable[list[Any]], *, stem: str, sheet: str, fmt: str
         writer = csv.writer(text)
         for row in rows:
             writer.writerow(
-                ["" if v is None else v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in row]
+                [
+                    ""
+                    if v is None
+                    else v.strftime("%d/%m/%Y")
+                    if isinstance(v, dt.date)
+                    else neutralised(v)
+                    if isinstance(v, str)
+                    else v
+                    for v in row
+                ]
             )
         response = HttpResponse(text.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     else:
@@ -39,6 +63,11 @@ def table_response(rows: Iterable[list[Any]], *, stem: str, sheet: str, fmt: str
                 if isinstance(value, dt.date):
                     cell = WriteOnlyCell(worksheet, value=value)
                     cell.number_format = "DD/MM/YYYY"
+                    cells.append(cell)
+                elif isinstance(value, str):
+                    # Text is stored as text: never a formula, whatever it starts with.
+                    cell = WriteOnlyCell(worksheet, value=value)
+                    cell.data_type = "s"
                     cells.append(cell)
                 else:
                     cells.append(value)

@@ -28,6 +28,10 @@ class ImportBatch(models.Model):
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_expected = models.PositiveIntegerField(_("rows expected"), null=True, blank=True)
+    # The background task checking or applying it, and the last sign of life of whoever does: how a batch
+    # left "being applied" by a worker (or a request) that died is found and put back (core.tasks).
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

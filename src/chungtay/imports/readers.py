@@ -14,6 +14,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from chungtay.core.spreadsheets import unescaped
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # an .xlsx is a zip: refuse bombs before opening them
 MAX_ROWS = 200_000
@@ -134,7 +136,7 @@ def _read_csv(handle: IO[bytes]) -> tuple[list[str], Iterator[tuple[int, list[An
             if number > MAX_ROWS:
                 raise FileRefused(TOO_MANY_ROWS % {"limit": MAX_ROWS})
             if any(cell.strip() for cell in row):
-                yield number, row
+                yield number, [unescaped(cell) for cell in row]
 
     return header, body()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django_tasks import task
 
 from chungtay.accounts.models import User
 from chungtay.accounts.scopes import home_department
+from chungtay.core import tasks
 from chungtay.core.errors import ConflictError
 from chungtay.imports.base import checksum, may_import
 from chungtay.imports.kinds import KINDS
@@ -30,6 +32,16 @@ Status = ImportBatch.Status
 NOT_IMPORTER = _("Only the city administrator and office officers can import files.")
 NOT_PREVIEWED = _("Only a previewed file without rejected rows can be applied.")
 FAILED = _("The file could not be processed; nothing was changed. Try again, or tell the administrator.")
+INTERRUPTED_APPLY = _(
+    "Applying this file was interrupted (the server or its worker stopped); nothing was changed. "
+    "You can apply it again."
+)
+INTERRUPTED_CHECK = _(
+    "Checking this file was interrupted (the server or its worker stopped); nothing was changed. "
+    "Upload it again."
+)
+# A batch being checked or applied in a request shows progress at least this often; past it, it is lost.
+STALE_AFTER = timedelta(minutes=10)
 
 
 def _in_background(size: int) -> bool:
@@ -63,11 +75,12 @@ def receive(user: User, kind: str, upload: Any) -> ImportBatch:
         file_name=upload.name[:200],
         checksum=checksum(upload),
         status=Status.CHECKING,
+        heartbeat_at=timezone.now(),
     )
     batch.file.save(upload.name, upload, save=False)
     batch.save()
     if _in_background(upload.size):
-        transaction.on_commit(lambda: check_import_task.enqueue(batch.pk))
+        transaction.on_commit(lambda: _enqueue(check_import_task, batch.pk))
     else:
         check(batch.pk)
         batch.refresh_from_db()
@@ -77,16 +90,32 @@ def receive(user: User, kind: str, upload: Any) -> ImportBatch:
 def start_apply(user: User, batch: ImportBatch) -> ImportBatch:
     """Claim a previewed batch for applying (one claim wins), then apply it now or in the background."""
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
-        status=Status.APPLYING, rows_read=0
+        status=Status.APPLYING, rows_read=0, task_id="", heartbeat_at=timezone.now()
     )
     if claimed != 1:
         raise ConflictError(NOT_PREVIEWED)
     if _in_background(batch.file.size):
-        transaction.on_commit(lambda: apply_import_task.enqueue(batch.pk))
+        transaction.on_commit(lambda: _enqueue(apply_import_task, batch.pk))
     else:
         apply(batch.pk)
     batch.refresh_from_db()
     return batch
+
+
+def _enqueue(task_function: Any, batch_id: int) -> None:
+    result = task_function.enqueue(batch_id)
+    ImportBatch.objects.filter(pk=batch_id, status__in=(Status.CHECKING, Status.APPLYING)).update(
+        task_id=str(result.id)
+    )
+
+
+def _discard_file(batch: ImportBatch) -> None:
+    """A rejected file is of no further use: its bytes are deleted (the name and checksum stay)."""
+    if batch.file:
+        try:
+            batch.file.delete(save=False)
+        except OSError:
+            log.warning("import %s: could not delete its file", batch.pk)
 
 
 def _content(batch: ImportBatch) -> io.BytesIO:
@@ -96,7 +125,9 @@ def _content(batch: ImportBatch) -> io.BytesIO:
 
 def _progress(batch_id: int) -> Any:
     def report(rows: int, total: int | None) -> None:
-        ImportBatch.objects.filter(pk=batch_id).update(rows_read=rows, rows_expected=total)
+        ImportBatch.objects.filter(pk=batch_id).update(
+            rows_read=rows, rows_expected=total, heartbeat_at=timezone.now()
+        )
 
     return report
 
@@ -119,7 +150,9 @@ def check(batch_id: int) -> None:
         batch.summary = plan.summary()
     finally:
         ROW_PROGRESS.reset(token)
-    batch.save(update_fields=["status", "summary"])
+    if batch.status == Status.REJECTED:
+        _discard_file(batch)
+    batch.save(update_fields=["status", "summary", "file"])
 
 
 def apply(batch_id: int) -> None:
@@ -140,15 +173,48 @@ def apply(batch_id: int) -> None:
             **(summary if "summary" in locals() else batch.summary),
             "refused": str(error.message),
         }
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - all or nothing was written: the claim is released, a retry possible
         log.exception("import %s: apply failed", batch.pk)
-        batch.status, batch.summary = Status.REJECTED, {**batch.summary, "refused": str(FAILED)}
+        batch.status, batch.summary = Status.PREVIEWED, {**batch.summary, "refused": str(FAILED)}
     else:
         batch.status, batch.applied_at = Status.APPLIED, timezone.now()
         batch.summary = {**summary, "applied": True}
     finally:
         ROW_PROGRESS.reset(token)
-    batch.save(update_fields=["status", "summary", "applied_at"])
+    if batch.status == Status.REJECTED:
+        _discard_file(batch)
+    batch.save(update_fields=["status", "summary", "applied_at", "file"])
+
+
+@tasks.recoverer
+def recover_interrupted() -> int:
+    """Batches left "being checked" or "being applied" by a task that ended without finishing, or by a
+    request that showed no progress for STALE_AFTER: an apply goes back to previewed (nothing was written:
+    the apply is one transaction), a check is rejected with a message. Returns how many were mended."""
+    mended = 0
+    cutoff = timezone.now() - STALE_AFTER
+    for batch in ImportBatch.objects.filter(status__in=(Status.CHECKING, Status.APPLYING)):
+        lost = (
+            tasks.task_finished(batch.task_id)
+            if batch.task_id
+            else (batch.heartbeat_at is None or batch.heartbeat_at < cutoff)
+        )
+        if not lost:
+            continue
+        if batch.status == Status.APPLYING:
+            summary = {**batch.summary, "refused": str(INTERRUPTED_APPLY)}
+            updated = ImportBatch.objects.filter(pk=batch.pk, status=Status.APPLYING).update(
+                status=Status.PREVIEWED, summary=summary, task_id=""
+            )
+        else:
+            updated = ImportBatch.objects.filter(pk=batch.pk, status=Status.CHECKING).update(
+                status=Status.REJECTED, summary={"refused": str(INTERRUPTED_CHECK)}, task_id=""
+            )
+            if updated:
+                _discard_file(batch)
+                ImportBatch.objects.filter(pk=batch.pk).update(file=batch.file.name or "")
+        mended += updated
+    return mended
 
 
 @task()

@@ -48,6 +48,7 @@ class MatchingRun(models.Model):
     inputs = models.JSONField(_("inputs"), default=dict)
     result = models.JSONField(_("proposal"), default=dict)
     error = models.CharField(_("error"), max_length=1000, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

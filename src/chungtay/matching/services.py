@@ -15,6 +15,7 @@ from django_tasks import task
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import is_city_admin
+from chungtay.core import tasks
 from chungtay.core.errors import ConflictError, DomainError, Forbidden
 from chungtay.directory.models import (
     BASIC_LEVEL_ORDER,
@@ -36,6 +37,7 @@ ALREADY_ACCEPTED = _("This proposal has already been accepted.")
 ENGINE_ERRORS = {
     "no_schools": _("There are no schools to match in this scope."),
     "capacity_short": _("The supporting schools cannot take all the supported schools: raise the capacity."),
+    "worker_lost": tasks.WORKER_LOST,
     "pinned_pair_not_allowed": _("A pinned pair breaks a rule (level, distance or a forbidden pair)"),
     "pinned_over_capacity": _("The pinned pairs exceed a school's capacity"),
     "bad_capacity": _("A capacity or minimum load is invalid"),
@@ -158,8 +160,30 @@ def start_run(
     )
     run._history_user = acting_user  # type: ignore[attr-defined]
     run.save()
-    transaction.on_commit(lambda: execute_matching_run.enqueue(run.pk))
+    transaction.on_commit(lambda: _enqueue(run.pk))
     return run
+
+
+def _enqueue(run_id: int) -> None:
+    result = execute_matching_run.enqueue(run_id)
+    MatchingRun.objects.filter(pk=run_id, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
+        task_id=str(result.id)
+    )
+
+
+@tasks.recoverer
+def recover_interrupted_runs() -> int:
+    """Runs left queued or running by a task that ended without finishing (its worker died): failed,
+    with a message; the officer can run them again."""
+    mended = 0
+    for run in MatchingRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).exclude(
+        task_id=""
+    ):
+        if tasks.task_finished(run.task_id):
+            mended += MatchingRun.objects.filter(
+                pk=run.pk, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
+            ).update(status=RunStatus.FAILED, error="worker_lost", progress=100, finished_at=timezone.now())
+    return mended
 
 
 @task()

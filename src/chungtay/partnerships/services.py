@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import is_city_admin, schools_visible_to
+from chungtay.core import files
 from chungtay.core.audit import stamp_actor
 from chungtay.core.dates import today, valid_on
 from chungtay.directory.models import (
@@ -46,7 +47,7 @@ from chungtay.partnerships.selectors import can_draft_agreement, can_manage_part
 
 MIN_OVERRIDE_REASON = 10
 SCAN_LIMIT_MB = 10
-_SCAN_SIGNATURES = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+_SCAN_TYPES = frozenset({files.PDF, files.JPEG, files.PNG})
 
 
 # --- office twinnings ----------------------------------------------------------------------------------
@@ -494,8 +495,8 @@ def attach_signed_scan(*, acting_user: User, agreement: Agreement, upload: Uploa
     and at most 10 MB; anything else changes nothing."""
     if not can_draft_agreement(acting_user, agreement.partnership):
         raise e.NotAllowed(e.NOT_MANAGER)
-    _check_upload(upload, _SCAN_SIGNATURES, e.FILE_NOT_SCAN)
-    agreement.signed_scan.save(upload.name or "scan", upload, save=False)
+    checked = _check_upload(upload, _SCAN_TYPES, e.FILE_NOT_SCAN)
+    agreement.signed_scan.save(f"scan.{checked.extension}", checked.content("scan"), save=False)
     stamp_actor(agreement, acting_user).save(update_fields=["signed_scan", "updated_at"])
     return agreement
 
@@ -503,7 +504,7 @@ def attach_signed_scan(*, acting_user: User, agreement: Agreement, upload: Uploa
 # --- plans -----------------------------------------------------------------------------------------------
 
 _PLAN_NUMBER = re.compile(r"^\d{1,6}/[0-9A-ZĐa-zđ&\-.]{2,40}$")
-_DOCUMENT_SIGNATURES = (b"%PDF-", b"PK\x03\x04")  # PDF, or a .docx (a zip)
+_DOCUMENT_TYPES = frozenset({files.PDF, files.DOCX})
 
 
 @transaction.atomic
@@ -559,8 +560,8 @@ def record_plan(
         created_by=acting_user,
     )
     if document is not None:
-        _check_upload(document, _DOCUMENT_SIGNATURES, e.FILE_NOT_DOCUMENT)
-        plan.document.save(document.name or "plan", document, save=False)
+        checked = _check_upload(document, _DOCUMENT_TYPES, e.FILE_NOT_DOCUMENT)
+        plan.document.save(f"plan.{checked.extension}", checked.content("plan"), save=False)
     stamp_actor(plan, acting_user).save()
     PlanGoal.objects.bulk_create(
         PlanGoal(
@@ -572,14 +573,12 @@ def record_plan(
     return plan
 
 
-def _check_upload(upload: UploadedFile, signatures: tuple[bytes, ...], message: Any) -> None:
-    if upload.size is None or upload.size > SCAN_LIMIT_MB * 1024 * 1024:
-        raise e.PartnershipError(e.FILE_TOO_LARGE % {"limit": SCAN_LIMIT_MB})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(signatures):
-        raise e.PartnershipError(message)
+def _check_upload(upload: UploadedFile, types: frozenset[str], message: Any) -> files.CheckedFile:
+    """The whole file checked by its content (chungtay.core.files): images decoded and re-encoded, PDFs
+    parsed, Word files opened and refused with macros."""
+    return files.check_upload(
+        upload, accept=types, limit_mb=SCAN_LIMIT_MB, wrong_type=message, error=e.PartnershipError
+    )
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/", views.plan_list, name="plan-list"),
     path("plans/new/", views.plan_create, name="plan-create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("plans/<int:pk>/document/", views.plan_document_file, name="plan-document-file"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement-detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement-edit"),
     path("agreements/<int:pk>/document.docx", views.agreement_document, name="agreement-document"),
@@ -30,4 +31,5 @@ urlpatterns = [
     path("agreements/<int:pk>/terminate/", views.agreement_terminate, name="agreement-terminate"),
     path("agreements/<int:pk>/amend/", views.agreement_amend, name="agreement-amend"),
     path("agreements/<int:pk>/scan/", views.agreement_scan, name="agreement-scan"),
+    path("agreements/<int:pk>/scan/file/", views.agreement_scan_file, name="agreement-scan-file"),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import schools_visible_to
 from chungtay.activities.selectors import activity_figures
+from chungtay.core import files
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.directory.models import School
@@ -516,6 +517,24 @@ def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"van-ban-ket-nghia-{agreement.partnership.number}-{agreement.pk}.docx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_GET
+@login_required
+def agreement_scan_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed scan, to those who may see the agreement (never from a public URL)."""
+    agreement = agreement_for_user(request.user, pk)
+    return files.file_response(
+        agreement.signed_scan, download_name=f"ban-ky-{agreement.partnership.number}-{agreement.pk}"
+    )
+
+
+@require_GET
+@login_required
+def plan_document_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A plan's attached document, to those who may see the plan."""
+    plan = plan_for_user(request.user, pk)
+    return files.file_response(plan.document, download_name=f"ke-hoach-{plan.number.replace('/', '-')}")
 
 
 @require_GET

@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
+from chungtay.core import files
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.core.spreadsheets import table_response
@@ -219,11 +220,7 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def support_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     record = support_for_user(request.user, pk)
-    if not record.evidence:
-        raise Http404
-    response = FileResponse(record.evidence.open("rb"))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]
+    return files.file_response(record.evidence, download_name=f"minh-chung-ho-tro-{record.pk}")
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,70 @@
+"""The task worker: django-tasks-db's worker with a lease it renews, recovery of what a dead worker left
+running (on start, and every minute from the heartbeat thread), and a loop that survives a dropped
+database connection."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from chungtay.core import tasks
+
+log = logging.getLogger("chungtay.worker")
+
+
+class ResilientWorker(Worker):
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        try:
+            super().run_task(db_task_result)
+        except DatabaseError as error:  # the task's failure could not be written: the connection broke
+            log.warning("task %s lost its database connection: %s", db_task_result.pk, error)
+            tasks.finish_failed(db_task_result, error)
+            tasks.recover()
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                mended = tasks.recover()
+                if mended:
+                    log.warning("recovered %d task(s) or row(s) left by a stopped worker", mended)
+                super().run()
+                return  # batch mode or max tasks reached
+            except DatabaseError as error:
+                log.warning("worker %s: database unavailable (%s); reconnecting", self.worker_id, error)
+                tasks.reconnect()
+
+
+class Command(BaseCommand):
+    help = "Run the task worker (with a heartbeat and recovery after a crash)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
+        parser.add_argument("--worker-id", default="")
+
+    def handle(self, *args: Any, interval: float, batch: bool, worker_id: str, **options: Any) -> None:
+        worker_id = worker_id or get_random_string(32)
+        heartbeat = tasks.Heartbeat(worker_id)
+        heartbeat.beat()
+        heartbeat.start()
+        worker = ResilientWorker(
+            queue_names=["default"],
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            heartbeat.stopped.set()

@@ -1,0 +1,146 @@
+"""Background tasks that recover: a worker holds a lease it renews while it lives, a task whose worker's
+lease ran out is marked failed, and each app puts the rows that such a task left half-way ("being
+applied", "running") back into a state from which the user can try again.
+
+`manage.py run_worker` is the worker: django-tasks-db's, with a heartbeat thread, recovery on start and
+every minute, and a loop that survives a dropped database connection (the connection is closed and opened
+again; the task that lost it is marked failed once the database answers again)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError, connections
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chungtay.core.models import WorkerLease
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 10
+RECOVER_EVERY_BEATS = 6
+# A worker that has not renewed its lease for this long is taken for dead.
+LEASE_SECONDS = 60
+WORKER_LOST = _("The background worker stopped while this was running; nothing was changed. Try again.")
+
+# Functions that put an app's rows left half-way by a lost task back into a state the user can act on.
+# Each returns how many rows it mended.
+Recoverer = Callable[[], int]
+RECOVERERS: list[Recoverer] = []
+
+
+def recoverer(function: Recoverer) -> Recoverer:
+    """Register an app's recovery function (called by `recover`)."""
+    RECOVERERS.append(function)
+    return function
+
+
+class WorkerLost(Exception):
+    """Recorded on a task result whose worker stopped (killed, crashed, lost its database)."""
+
+
+def task_finished(task_id: str) -> bool:
+    """Whether a task result no longer runs (or never existed): its rows may be recovered."""
+    from django_tasks_db.models import DBTaskResult
+
+    status = DBTaskResult.objects.filter(pk=task_id).values_list("status", flat=True).first()
+    return status is None or status in ("SUCCESSFUL", "FAILED")
+
+
+def _fail(result: object, error: BaseException) -> None:
+    result.set_failed(error)  # type: ignore[attr-defined]
+
+
+def fail_lost_tasks(now: datetime | None = None) -> int:
+    """Mark failed every running task whose worker's lease has run out (or who never held one and started
+    longer ago than a lease lasts)."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=LEASE_SECONDS)
+    live = set(WorkerLease.objects.filter(beat_at__gte=cutoff).values_list("worker_id", flat=True))
+    count = 0
+    for result in DBTaskResult.objects.filter(status="RUNNING"):
+        worker = result.worker_ids[-1] if result.worker_ids else ""
+        if worker in live:
+            continue
+        if (
+            result.started_at
+            and result.started_at >= cutoff
+            and not WorkerLease.objects.filter(worker_id=worker).exists()
+        ):
+            continue  # started a moment ago by a worker without a lease (db_worker): give it time
+        _fail(result, WorkerLost(str(WORKER_LOST)))
+        count += 1
+    WorkerLease.objects.filter(beat_at__lt=now - timedelta(days=1)).delete()
+    return count
+
+
+def recover(now: datetime | None = None) -> int:
+    """Fail the lost tasks, then let every app recover its rows. Returns how many things were mended."""
+    mended = fail_lost_tasks(now)
+    for function in RECOVERERS:
+        try:
+            mended += function()
+        except DatabaseError:
+            log.exception("recovery by %s failed", getattr(function, "__name__", function))
+    return mended
+
+
+class Heartbeat(threading.Thread):
+    """Renews a worker's lease from its own thread (and so its own database connection)."""
+
+    def __init__(self, worker_id: str) -> None:
+        super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
+        self.worker_id = worker_id
+        self.stopped = threading.Event()
+
+    def beat(self) -> None:
+        WorkerLease.objects.update_or_create(
+            worker_id=self.worker_id,
+            defaults={"beat_at": timezone.now(), "host": socket.gethostname()[:200], "pid": os.getpid()},
+        )
+
+    def run(self) -> None:
+        beats = 0
+        while not self.stopped.wait(HEARTBEAT_SECONDS):
+            try:
+                self.beat()
+                beats += 1
+                if beats % RECOVER_EVERY_BEATS == 0:
+                    recover()
+            except DatabaseError:
+                log.warning("worker %s: heartbeat failed; retrying", self.worker_id)
+                connections.close_all()
+        connections.close_all()
+
+
+def reconnect(attempts: int = 30, pause: float = 1.0) -> bool:
+    """Drop the broken connections and wait until the database answers again."""
+    for _attempt in range(attempts):
+        connections.close_all()
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+        except DatabaseError:
+            time.sleep(pause)
+    return False
+
+
+def finish_failed(result: object, error: BaseException) -> None:
+    """Record a task's failure after its connection broke: reconnect, then write it (once it can)."""
+    from django_tasks_db.models import DBTaskResult
+
+    if not reconnect():
+        return  # the lease runs out and the next recovery marks it
+    fresh = DBTaskResult.objects.filter(pk=result.pk).first()  # type: ignore[attr-defined]
+    if fresh is not None and fresh.status == "RUNNING":
+        _fail(fresh, error)
