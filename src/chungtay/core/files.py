@@ -136,6 +136,8 @@ def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> Any:
         return ImageOps.exif_transpose(image)
     except FileRefused:
         raise
+    except Image.DecompressionBombError as error:  # Pillow's own limit, met before ours
+        raise FileRefused(IMAGE_TOO_BIG % {"limit": max_pixels // 1_000_000}) from error
     except Exception as error:  # noqa: BLE001 - any decoding failure: truncated, corrupt or disguised
         raise FileRefused(DAMAGED) from error
 

@@ -22,13 +22,16 @@ ESCAPE = "'"
 
 def neutralised(value: str) -> str:
     """A text as a CSV cell that no spreadsheet runs: a leading apostrophe before a formula start (the
-    convention Excel itself uses; the import reader takes it off again)."""
-    return ESCAPE + value if value.startswith(FORMULA_STARTS) else value
+    convention Excel itself uses; the import reader takes it off again). Texts that already start with
+    apostrophes before a formula start get one more, so the round trip is exact."""
+    return ESCAPE + value if value.lstrip(ESCAPE).startswith(FORMULA_STARTS) else value
 
 
 def unescaped(value: str) -> str:
     """The text `neutralised` was given back (the import reader's side of the round trip)."""
-    return value[1:] if value.startswith(ESCAPE) and value[1:].startswith(FORMULA_STARTS) else value
+    if value.startswith(ESCAPE) and value.lstrip(ESCAPE).startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
 
 
 def table_response(rows: Iterable[list[Any]], *, stem: str, sheet: str, fmt: str = "xlsx") -> HttpResponse:

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from chungtay.accounts.admin import ReadOnlyDomainAdmin
 from chungtay.directory.models import (
     AdminUnit,
     AreaClassification,
@@ -15,7 +15,7 @@ from chungtay.directory.models import (
 
 
 @admin.register(AdminUnit)
-class AdminUnitAdmin(admin.ModelAdmin):
+class AdminUnitAdmin(ReadOnlyDomainAdmin):
     list_display = ("name", "code", "level", "edition", "valid_from", "valid_to")
     list_filter = ("edition", "level", "unit_type")
     search_fields = ("name", "code", "search_key")
@@ -23,37 +23,53 @@ class AdminUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitLineage)
-class UnitLineageAdmin(admin.ModelAdmin):
+class UnitLineageAdmin(ReadOnlyDomainAdmin):
     list_display = ("predecessor", "successor", "effective_on", "whole", "is_default")
     raw_id_fields = ("predecessor", "successor")
 
 
 @admin.register(AreaClassification)
-class AreaClassificationAdmin(admin.ModelAdmin):
+class AreaClassificationAdmin(ReadOnlyDomainAdmin):
     list_display = ("unit", "area", "valid_from", "valid_to")
     list_filter = ("area",)
     raw_id_fields = ("unit",)
 
 
 @admin.register(EducationOffice)
-class EducationOfficeAdmin(SimpleHistoryAdmin):
+class EducationOfficeAdmin(ReadOnlyDomainAdmin):
     list_display = ("name", "kind", "code", "valid_from", "valid_to")
     raw_id_fields = ("unit",)
 
 
 class LocationInline(admin.TabularInline):
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
     model = SchoolLocation
     raw_id_fields = ("unit",)
     extra = 0
 
 
 class ManagementInline(admin.TabularInline):
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
     model = SchoolManagement
     extra = 0
 
 
 @admin.register(School)
-class SchoolAdmin(SimpleHistoryAdmin):
+class SchoolAdmin(ReadOnlyDomainAdmin):
     list_display = ("moet_id", "name", "level", "ownership", "is_demo")
     list_filter = ("level", "ownership", "hard_area", "is_demo")
     search_fields = ("moet_id", "name", "name_key")
@@ -61,5 +77,5 @@ class SchoolAdmin(SimpleHistoryAdmin):
     readonly_fields = ("version",)
 
 
-admin.site.register(SchoolYear)
-admin.site.register(SchoolYearFigures, SimpleHistoryAdmin)
+admin.site.register(SchoolYear, ReadOnlyDomainAdmin)
+admin.site.register(SchoolYearFigures, ReadOnlyDomainAdmin)
