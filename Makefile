@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-LOCK_HASH := $(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
+LOCK_HASH := $(shell cat requirements.lock pyproject.toml Makefile | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -14,6 +14,8 @@ PYTEST_ARGS ?=
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@# the project's own package, importable from anywhere in the venv (gunicorn chungtay.wsgi)
+	$(PY) -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'chungtay-src.pth').write_text(str(pathlib.Path('src').resolve()) + '\n')"
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -24,6 +26,7 @@ messages: $(STAMP)
 
 setup: messages
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 
 # The task worker (matching runs, later imports and reports) runs beside the web server and stops with it.

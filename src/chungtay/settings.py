@@ -118,9 +118,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# The cache counts API requests per token for the rate limit, so it must be shared by every web worker:
+# Redis with REDIS_URL; else the database (its own connection, so a request's rolled-back transaction
+# never takes a count back). Only the embedded SQLite default (one development process) keeps it in memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+elif DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["cache"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["chungtay.core.cache.CacheRouter"]
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "chungtay_cache"}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -142,6 +151,11 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# …and one address may fail this many times across all usernames (chungtay.accounts.network).
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("CHUNGTAY_LOGIN_FAILURES_PER_ADDRESS", "30"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); empty: none.
+TRUSTED_PROXIES = [p for p in os.environ.get("CHUNGTAY_TRUSTED_PROXIES", "").split(",") if p.strip()]
+AXES_CLIENT_IP_CALLABLE = "chungtay.accounts.network.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

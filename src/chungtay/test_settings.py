@@ -11,6 +11,10 @@ os.environ.setdefault("CHUNGTAY_TESTING", "1")
 from chungtay.settings import *  # noqa: E402,F403
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# One process per test worker: the cache stays in memory (the shared database cache is tested on its own).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DATABASES.pop("cache", None)  # noqa: F405
+DATABASE_ROUTERS: list[str] = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Uploaded files go to a throw-away folder per test process, through the real private storage.

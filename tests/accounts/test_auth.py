@@ -104,3 +104,59 @@ def test_revoking_someone_elses_token_is_404(client, as_user):
     assert client.post(reverse("accounts:token-revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_one_address_trying_many_usernames_is_stopped(db, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 6
+    client = Client(REMOTE_ADDR="10.9.9.9")
+    names = ["pgd.unghoa", "pgd.bavi", "pgd.hoangmai", "ht.unghoa", "gv.unghoa", "xem.hanoi"]
+    for name in names:  # one try each: no username reaches its own limit
+        assert client.post(reverse("accounts:login"), {"username": name, "password": "x"}).status_code == 200
+    response = client.post(reverse("accounts:login"), {"username": "admin", "password": DEMO_PASSWORD})
+    assert response.status_code == 429
+    assert "/" not in response.get("Location", "")
+    # another address is not affected
+    other = Client(REMOTE_ADDR="10.9.9.10")
+    assert (
+        other.post(reverse("accounts:login"), {"username": "admin", "password": DEMO_PASSWORD}).status_code
+        == 302
+    )
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_throttled_not_the_proxy(db, settings):
+    from chungtay.accounts.network import _trusted
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    _trusted.cache_clear()
+    attacker = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for _ in range(5):
+        attacker.post(reverse("accounts:login"), {"username": "pgd.bavi", "password": "wrong"})
+    locked = attacker.post(reverse("accounts:login"), {"username": "pgd.bavi", "password": DEMO_PASSWORD})
+    assert locked.status_code == 429
+    colleague = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.8")
+    response = colleague.post(reverse("accounts:login"), {"username": "pgd.bavi", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    # an untrusted sender cannot pick its address by forging the header
+    settings.TRUSTED_PROXIES = []
+    _trusted.cache_clear()
+    from chungtay.accounts.network import client_ip
+
+    forged = Client(REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="203.0.113.8").get("/").wsgi_request
+    assert client_ip(forged) == "198.51.100.1"
+
+
+def test_production_settings_share_the_rate_limit_cache_between_workers():
+    """Without Redis, a PostgreSQL install counts API requests in the database (one count for every
+    gunicorn worker), on a connection of its own; only the single-process SQLite default keeps memory."""
+    import json
+    import subprocess
+    import sys
+
+    code = "import json; from chungtay import settings as s; print(json.dumps([s.CACHES['default']['BACKEND'], sorted(s.DATABASES)]))"
+    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/chungtay", "PYTHONPATH": "src", "PATH": ""}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    backend, aliases = json.loads(out.stdout)
+    assert backend == "django.core.cache.backends.db.DatabaseCache" and aliases == ["cache", "default"]
+    env = {"PYTHONPATH": "src", "PATH": "", "CHUNGTAY_HOME": "/tmp"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)[0].endswith("LocMemCache")

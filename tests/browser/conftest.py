@@ -69,7 +69,8 @@ def _drop_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The environment of a database of its own with the demo loaded (dropped at the end)."""
     tmp = tmp_path_factory.mktemp("browser-app")
     database_url = _database_url(tmp)
     env = {
@@ -90,6 +91,29 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
+    try:
+        yield env
+    finally:
+        _drop_database(database_url)
+
+
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("the test server stopped during start-up") from None
+            time.sleep(0.2)
+    raise RuntimeError("the test server did not start")
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_env: dict[str, str]) -> Iterator[str]:
+    env = demo_env
+    manage = [sys.executable, str(ROOT / "manage.py")]
     port = _free_port()
     server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
@@ -105,22 +129,13 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError("the browser-test server stopped during start-up") from None
-            time.sleep(0.2)
+    wait_for_port(port, server)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         for process in (server, worker):
             process.terminate()
             process.wait(timeout=10)
-        _drop_database(database_url)
 
 
 @pytest.fixture(scope="session")

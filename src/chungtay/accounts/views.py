@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +12,18 @@ from django.views.decorators.http import require_GET, require_POST
 from chungtay.accounts import services
 from chungtay.accounts.forms import TokenForm
 from chungtay.accounts.models import ApiToken
+from chungtay.accounts.network import address_locked
 from chungtay.core.errors import DomainError, NotFound
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """The login page, refused for a while (429) to an address that failed too often across usernames;
+    django-axes locks each username tried from one address on top of this."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if address_locked(request):
+            return render(request, "accounts/locked_out.html", {"by_address": True}, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 def _profile_context(
