@@ -14,7 +14,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # One process per test worker: the cache stays in memory (the shared database cache is tested on its own).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DATABASES.pop("cache", None)  # noqa: F405
-DATABASE_ROUTERS: list[str] = []
+DATABASE_ROUTERS = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Uploaded files go to a throw-away folder per test process, through the real private storage.

@@ -145,18 +145,21 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_throttled_not_the_proxy(
     assert client_ip(forged) == "198.51.100.1"
 
 
-def test_production_settings_share_the_rate_limit_cache_between_workers():
+def test_production_settings_share_the_rate_limit_cache_between_workers(tmp_path):
     """Without Redis, a PostgreSQL install counts API requests in the database (one count for every
     gunicorn worker), on a connection of its own; only the single-process SQLite default keeps memory."""
     import json
     import subprocess
     import sys
 
-    code = "import json; from chungtay import settings as s; print(json.dumps([s.CACHES['default']['BACKEND'], sorted(s.DATABASES)]))"
+    code = (
+        "import json; from chungtay import settings as s; "
+        "print(json.dumps([s.CACHES['default']['BACKEND'], sorted(s.DATABASES)]))"
+    )
     env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/chungtay", "PYTHONPATH": "src", "PATH": ""}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     backend, aliases = json.loads(out.stdout)
     assert backend == "django.core.cache.backends.db.DatabaseCache" and aliases == ["cache", "default"]
-    env = {"PYTHONPATH": "src", "PATH": "", "CHUNGTAY_HOME": "/tmp"}
+    env = {"PYTHONPATH": "src", "PATH": "", "CHUNGTAY_HOME": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)[0].endswith("LocMemCache")

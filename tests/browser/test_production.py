@@ -29,7 +29,8 @@ from chungtay.partnerships.services import attach_signed_scan
 from tests.factories import pdf_bytes
 admin = User.objects.get(username="admin")
 agreement = Agreement.objects.filter(status="active").order_by("pk").first()
-attach_signed_scan(acting_user=admin, agreement=agreement, upload=SimpleUploadedFile("s.pdf", pdf_bytes("scan")))
+scan = SimpleUploadedFile("s.pdf", pdf_bytes("scan"))
+attach_signed_scan(acting_user=admin, agreement=agreement, upload=scan)
 activity = Activity.objects.filter(status="held").order_by("pk").first()
 ev = attach_evidence(acting_user=admin, activity=activity, kind="minutes",
                      upload=SimpleUploadedFile("m.pdf", pdf_bytes("minutes")))
