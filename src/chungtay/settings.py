@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chungtay.accounts.idempotency.IdempotencyMiddleware",
     "chungtay.api.atomic.AtomicApiWritesMiddleware",
 ]
 
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chungtay.core.context_processors.site",
             ],
+            "builtins": ["chungtay.accounts.templatetags.idempotency"],
         },
     },
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -116,3 +117,27 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class IdempotencyKey(models.Model):
+    """A write a user has sent once under a key (a form's hidden field, or the API's Idempotency-Key
+    header): while it runs, a second request with the key is refused; once it succeeded, a retry gets the
+    same answer back instead of a second record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=100)
+    request = models.CharField(_("request"), max_length=300)  # method and path
+    fingerprint = models.CharField(_("body fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=500, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    body = models.BinaryField(_("body"), blank=True, default=b"")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_one_request_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

@@ -1,0 +1,150 @@
+"""Retries never create twins: a write sent with an idempotency key is done once.
+
+Every page form carries a fresh key in a hidden field (`{% idempotency_key %}`, a builtin tag); API
+clients send `Idempotency-Key: <up to 100 characters>`. The first request with a key claims it (a row
+committed before the view runs); a second one while the first runs is a 409; once the first succeeded, a
+retry is answered with the first answer (the same redirect, or the same status and body) and changes
+nothing; a key used for another request (another path or body) is a 422. A refused write (status 400 or
+more) releases its key, so the corrected form can be sent again. Keys are kept for a day."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from chungtay.accounts.models import IdempotencyKey, User
+from chungtay.core import tasks
+
+FIELD = "_idempotency_key"
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+KEEP = timedelta(days=1)
+MAX_STORED_BODY = 256 * 1024
+IN_PROGRESS = _("This request is already being processed; wait a moment and reload the page.")
+KEY_REUSED = _("This idempotency key was already used for a different request.")
+BAD_KEY = _("An idempotency key has at most 100 characters.")
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def hidden_field() -> SafeString:
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_key())
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for name, values in sorted(request.POST.lists()):
+            if name not in (FIELD, "csrfmiddlewaretoken"):
+                digest.update(json.dumps([name, values]).encode())
+        for name, uploads in sorted(request.FILES.lists()):
+            for upload in uploads:
+                digest.update(f"{name}:{upload.name}:{upload.size}".encode())
+    else:
+        digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _error(request: HttpRequest, status: int, message: object) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        code = "conflict" if status == 409 else "invalid"
+        body = json.dumps({"code": code, "message": str(message), "fields": {}}, ensure_ascii=False)
+        return HttpResponse(body, status=status, content_type="application/json")
+    return HttpResponse(
+        f"<!doctype html><html lang='vi'><body><h1>{message}</h1></body></html>", status=status
+    )
+
+
+def _replay(row: IdempotencyKey) -> HttpResponse:
+    if row.location and row.status_code in (301, 302, 303, 307, 308):
+        response: HttpResponse = HttpResponseRedirect(row.location)
+    else:
+        response = HttpResponse(bytes(row.body), status=row.status_code or 200, content_type=row.content_type)
+        if row.location:
+            response["Location"] = row.location
+    response["Idempotent-Replay"] = "true"
+    return response
+
+
+def _user(request: HttpRequest) -> User | None:
+    """The session's user, or the API token's (the API authenticates later, inside the view)."""
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.is_authenticated:
+        return user
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if request.path.startswith("/api/") and header.lower().startswith("bearer "):
+        from chungtay.accounts.services import user_for_token
+
+        found = user_for_token(header[7:].strip())
+        if found is not None and not found[1].read_only:
+            return found[0]
+    return None
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return self.get_response(request)
+        key = request.META.get(HEADER) or ""
+        if not key and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            key = request.POST.get(FIELD, "")
+        key = key.strip()
+        if not key:
+            return self.get_response(request)
+        if len(key) > 100:
+            return _error(request, 400, BAD_KEY)
+        user = _user(request)
+        if user is None:
+            return self.get_response(request)
+        signature, fingerprint = f"POST {request.path}"[:300], _fingerprint(request)
+        try:
+            with transaction.atomic():
+                row = IdempotencyKey.objects.create(
+                    user=user, key=key, request=signature, fingerprint=fingerprint
+                )
+        except IntegrityError:
+            existing = IdempotencyKey.objects.filter(user=user, key=key).first()
+            if existing is None:
+                return _error(request, 409, IN_PROGRESS)
+            if existing.request != signature or existing.fingerprint != fingerprint:
+                return _error(request, 422, KEY_REUSED)
+            if existing.status_code is None:
+                return _error(request, 409, IN_PROGRESS)
+            return _replay(existing)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            IdempotencyKey.objects.filter(pk=row.pk).delete()
+            raise
+        if response.status_code >= 400 or getattr(response, "streaming", False):
+            IdempotencyKey.objects.filter(pk=row.pk).delete()
+            return response
+        body = response.content if len(response.content) <= MAX_STORED_BODY else b""
+        IdempotencyKey.objects.filter(pk=row.pk).update(
+            status_code=response.status_code,
+            location=(response.get("Location") or "")[:500],
+            content_type=(response.get("Content-Type") or "")[:100],
+            body=body,
+        )
+        return response
+
+
+@tasks.recoverer
+def forget_old_keys() -> int:
+    """Keys older than a day are of no use any more (a claim older than that was lost with its request)."""
+    IdempotencyKey.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
+    return 0
