@@ -69,7 +69,7 @@ def _check_writer(acting_user: User) -> None:
 def _check_details(acting_user: User, details: ActivityDetails, held_on: dt.date | None) -> None:
     """The rules on what an activity states, whoever records it."""
     if not details.hosts:
-        raise e.ActivityError(e.NO_HOST)
+        raise e.ActivityError(e.NO_HOST, field="hosts")
     seen: set[int] = set()
     for school in [*details.hosts, *details.participants]:
         if school.pk in seen:
@@ -83,18 +83,18 @@ def _check_details(acting_user: User, details: ActivityDetails, held_on: dt.date
     if partnership_ids and partnerships_visible_to(acting_user).filter(pk__in=partnership_ids).count() != len(
         partnership_ids
     ):
-        raise e.ActivityError(e.PARTNERSHIP_NOT_VISIBLE)
+        raise e.ActivityError(e.PARTNERSHIP_NOT_VISIBLE, field="partnerships")
     if details.grade is not None and not 1 <= details.grade <= 12:
-        raise e.ActivityError(e.GRADE_RANGE)
+        raise e.ActivityError(e.GRADE_RANGE, field="grade")
     if details.guests < 0:
         raise e.ActivityError(e.NEGATIVE_COUNT)
     if details.days_per_week is not None and details.kind not in PERIOD_KINDS:
-        raise e.ActivityError(e.PERIOD_ONLY)
+        raise e.ActivityError(e.PERIOD_ONLY, field="ends_on")
     start = held_on or details.planned_on
     if details.ends_on is not None and details.ends_on < min(start, details.planned_on):
-        raise e.ActivityError(e.ENDS_BEFORE_START)
+        raise e.ActivityError(e.ENDS_BEFORE_START, field="ends_on")
     if held_on is not None and held_on > today():
-        raise e.ActivityError(e.HELD_IN_FUTURE % {"day": held_on.strftime("%d/%m/%Y")})
+        raise e.ActivityError(e.HELD_IN_FUTURE % {"day": held_on.strftime("%d/%m/%Y")}, field="held_on")
     if acting_user.role in (Role.SCHOOL_LEADER, Role.TEACHER):
         _check_school_recorder(acting_user, details, seen)
 
@@ -103,9 +103,9 @@ def _check_school_recorder(acting_user: User, details: ActivityDetails, school_i
     """A leader or teacher records for their own school's partnerships: their school takes part, the
     activity belongs to at least one of their partnerships, and every other school is a member of one."""
     if acting_user.school_id not in school_ids:
-        raise e.ActivityError(e.OWN_SCHOOL_MISSING)
+        raise e.ActivityError(e.OWN_SCHOOL_MISSING, field="hosts")
     if not details.partnerships:
-        raise e.ActivityError(e.NEEDS_PARTNERSHIP)
+        raise e.ActivityError(e.NEEDS_PARTNERSHIP, field="partnerships")
     members = PartnershipMember.objects.filter(partnership__in=[p.pk for p in details.partnerships])
     for partnership in details.partnerships:
         if not members.filter(partnership=partnership, school_id=acting_user.school_id).exists():
@@ -231,9 +231,9 @@ def confirm_held(
 ) -> Activity:
     """Confirm that a planned (or postponed) activity took place on `held_on`, never a future date."""
     if held_on > today():
-        raise e.ActivityError(e.HELD_IN_FUTURE % {"day": held_on.strftime("%d/%m/%Y")})
+        raise e.ActivityError(e.HELD_IN_FUTURE % {"day": held_on.strftime("%d/%m/%Y")}, field="held_on")
     if activity.ends_on is not None and activity.ends_on < held_on:
-        raise e.ActivityError(e.ENDS_BEFORE_START)
+        raise e.ActivityError(e.ENDS_BEFORE_START, field="ends_on")
     return _change_status(acting_user, activity, expected_version, ActivityStatus.HELD, {"held_on": held_on})
 
 
@@ -257,7 +257,7 @@ def postpone_activity(
     fields: dict[str, Any] = {"status_reason": _reason(reason)}
     if new_date is not None:
         if activity.ends_on is not None and activity.ends_on < new_date:
-            raise e.ActivityError(e.ENDS_BEFORE_START)
+            raise e.ActivityError(e.ENDS_BEFORE_START, field="ends_on")
         fields["planned_on"] = new_date
     return _change_status(acting_user, activity, expected_version, ActivityStatus.POSTPONED, fields)
 

@@ -10,9 +10,11 @@ class DomainError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str | Promise, *, code: str | None = None) -> None:
+    def __init__(self, message: str | Promise, *, code: str | None = None, field: str = "") -> None:
         super().__init__(str(message))
         self.message = message
+        # The input the error is about, when one is ("held_on"): forms and imports show it there.
+        self.field = field
         if code:
             self.code = code
 

@@ -234,8 +234,9 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
             continue
         seen[key] = number
         plan.items.append(Row(number, activity_id, details, days["held_on"], existing.get(activity_id or 0)))
-    if not plan.errors:
-        dry_run(user, plan, plan.items, _write_activity, found, "title")
+    # Every row is accounted for: the rows that passed the checks above are tried through the services
+    # even when others were rejected, so each is counted (or rejected with its own reason).
+    dry_run(user, plan, plan.items, _write_activity, found, "title")
     return plan
 
 
@@ -385,8 +386,7 @@ def plan_attendance(user: User, handle: IO[bytes], name: str) -> Plan:
         plan.items.append(
             Attendance(number, counts["id"], key[1], names, counts["pupils"], counts["parents"])
         )
-    if not plan.errors:
-        dry_run(user, plan, plan.items, _write_attendance, found, "teachers")
+    dry_run(user, plan, plan.items, _write_attendance, found, "teachers")
     return plan
 
 

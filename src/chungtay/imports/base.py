@@ -125,6 +125,11 @@ class RowErrors:
     def add(self, row: int, column: str, message: Any) -> None:
         self.errors.append({"row": row, "column": self.columns[column][0], "message": str(message)})
 
+    def column_for(self, field: str, default: str) -> str:
+        """The file's column for a service's input name (the kinds name their columns after the inputs
+        they feed), else `default`."""
+        return field if field and field in self.columns else default
+
 
 class Plan(Protocol):
     errors: list[dict[str, Any]]
@@ -235,6 +240,20 @@ def require_school_column(columns: dict[str, int]) -> None:
         raise FileRefused(NO_SCHOOL_COLUMN)
 
 
+MAX_LISTED_CHANGES = 5000
+
+
+def _what(item: Any) -> str:
+    """A few words naming what a row writes, for the preview's list."""
+    for path in ("details.title", "title", "name", "label"):
+        value: Any = item
+        for part in path.split("."):
+            value = getattr(value, part, None)
+        if isinstance(value, str) and value:
+            return value[:120]
+    return ""
+
+
 @dataclass
 class CountingPlan:
     """What applying a file would do, as every kind counts it; a kind adds what it will write."""
@@ -245,6 +264,8 @@ class CountingPlan:
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # The rows a dry run found would create or update something: {"row", "action", "what"}.
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     def extra(self) -> dict[str, Any]:
         return {}
@@ -253,7 +274,8 @@ class CountingPlan:
         return {
             "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
             "rejected": len({e["row"] for e in self.errors if e["row"]}), "errors": self.errors[:500],
-            "error_count": len(self.errors), "warnings": self.warnings[:500], **self.extra(),
+            "error_count": len(self.errors), "warnings": self.warnings[:500],
+            "changes": self.changes[:MAX_LISTED_CHANGES], "change_count": len(self.changes), **self.extra(),
         }  # fmt: skip
 
 
@@ -351,18 +373,21 @@ def dry_run(
 ) -> None:
     """Run each item's writes (`write` answers "create", "update" or "unchanged", or raises DomainError)
     in a savepoint that is always rolled back: the preview's verdict is the apply's. A refusal is reported
-    on the item's row (`item.number`), in `column`."""
+    on the item's row (`item.number`), in the column of the input the error names (its `field`, when the
+    file has that column), else in `column`."""
     with transaction.atomic():
         for item in items:
             savepoint = transaction.savepoint()
             try:
                 outcome = write(user, item)
             except DomainError as error:
-                found.add(item.number, column, error.message)
+                found.add(item.number, found.column_for(error.field, column), error.message)
             else:
                 plan.create += outcome == "create"
                 plan.update += outcome == "update"
                 plan.unchanged += outcome == "unchanged"
+                if outcome in ("create", "update"):
+                    plan.changes.append({"row": item.number, "action": outcome, "what": _what(item)})
             finally:
                 transaction.savepoint_rollback(savepoint)
 

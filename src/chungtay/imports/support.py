@@ -190,8 +190,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
             continue
         seen[key] = number
         plan.items.append(Item(number, record_id, values_, records.get(record_id) if record_id else None))
-    if not plan.errors:
-        dry_run(user, plan, plan.items, _write, found, "receiving")
+    dry_run(user, plan, plan.items, _write, found, "receiving")
     return plan
 
 

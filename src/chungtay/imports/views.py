@@ -5,6 +5,7 @@ import io
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -87,9 +88,10 @@ def _preview(request: HttpRequest, batch: ImportBatch, status: int = 200) -> Htt
         else None
     )
     undoable = batch.status == ImportBatch.Status.APPLIED  # undo checks the rest when asked
+    changes = Paginator(batch.summary.get("changes", []), 50).get_page(request.GET.get("page"))
     context = {
         "batch": batch, "kind": spec, "counts": counts, "undoable": undoable, "working": working,
-        "percent": percent,
+        "percent": percent, "changes": changes,
     }  # fmt: skip
     if getattr(request, "htmx", False) and request.headers.get("HX-Target") == "batch-progress":
         if not working:  # done: the whole page shows the outcome
