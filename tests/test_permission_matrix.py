@@ -283,6 +283,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "partnerships:agreement-scan-file": (_kwargs_signed_scan, SCHOOL_IN_UNG_HOA),
     "api:me": (None, API_LOGIN_REQUIRED),
     "api:list_units": (None, API_LOGIN_REQUIRED),
+    "api:unit_lineage": (lambda: {"unit_id": _kwargs_unit()["pk"]}, API_LOGIN_REQUIRED),
     "api:list_schools": (None, API_LOGIN_REQUIRED),
     "api:get_school": (_kwargs_school, API_IN_UNG_HOA),
     "api:openapi-json": (None, _all(200)),

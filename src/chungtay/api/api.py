@@ -39,7 +39,7 @@ from chungtay.api.support import router as support_router
 from chungtay.core.dates import today, valid_on
 from chungtay.core.errors import ConflictError, DomainError
 from chungtay.directory.models import AdminUnit, AreaClass, AreaClassification, School, SchoolLocation
-from chungtay.directory.selectors import SchoolFilter, search_schools, with_location_on
+from chungtay.directory.selectors import SchoolFilter, lineage_of, search_schools, with_location_on
 
 api = NinjaAPI(
     title="Chung Tay API",
@@ -174,6 +174,56 @@ def list_units(request: HttpRequest, filters: Query[UnitQuery], paging: Query[Pa
     return page
 
 
+class LinkOut(Schema):
+    id: int
+    code: str
+    name: str
+    edition: str
+    level: str
+    whole: bool = Field(True, description="the whole unit went (false: part of a split)")
+    wards: int | None = Field(None, description="for a district: how many of its wards went to this unit")
+
+
+class LineageOut(Schema):
+    id: int
+    name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    predecessors: list[LinkOut]
+    successors: list[LinkOut]
+    former_districts: list[LinkOut]
+
+
+def _link(unit: AdminUnit, **extra: Any) -> dict[str, Any]:
+    names = ("id", "code", "name", "edition", "level")
+    return {**{name: getattr(unit, name) for name in names}, **extra}
+
+
+@api.get(
+    "/units/{unit_id}/lineage",
+    response={200: LineageOut, **ERRORS},
+    summary="Where a unit came from and what it became / Đơn vị trước và sau sắp xếp",
+    tags=["directory"],
+)
+def unit_lineage(request: HttpRequest, unit_id: RowId) -> dict[str, Any]:
+    unit = AdminUnit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise Http404
+    lineage = lineage_of(unit)
+    successors = [_link(link.successor, whole=link.whole) for link in lineage.successors] or [
+        _link(successor, wards=n) for successor, n in lineage.successors_of_wards
+    ]
+    return {
+        "id": unit.pk,
+        "name": unit.name,
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
+        "predecessors": [_link(link.predecessor, whole=link.whole) for link in lineage.predecessors],
+        "successors": successors,
+        "former_districts": [_link(d) for d in lineage.former_districts],
+    }
+
+
 class SchoolQuery(Schema):
     search: str | None = Field(None, max_length=100, description="name or place, accents optional")
     level: str | None = Field(None, pattern=r"^(mn|th|thcs|thpt|gdnn_gdtx)$")
@@ -225,6 +275,25 @@ def list_schools(request: HttpRequest, filters: Query[SchoolQuery], paging: Quer
         unit = AdminUnit.objects.filter(pk=filters.unit).first()
         if unit is None:
             raise DomainError(_("That administrative unit does not exist on the chosen date."))
+        if not unit.is_valid_on(day):
+            became = ", ".join(str(u.pk) for u, _n in lineage_of(unit).successors_of_wards[:20]) or ", ".join(
+                str(link.successor_id) for link in lineage_of(unit).successors
+            )
+            raise DomainError(
+                _(
+                    "%(unit)s existed from %(start)s to %(end)s, not on %(day)s; on that date its area "
+                    "belongs to the units %(became)s (see /api/v1/units/%(id)s/lineage)."
+                )
+                % {
+                    "unit": unit.name,
+                    "start": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…",
+                    "end": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…",
+                    "day": day.strftime("%d/%m/%Y"),
+                    "became": became or "—",
+                    "id": unit.pk,
+                },
+                code="unit_not_on_date",
+            )
     if filters.office and not offices_visible_to(request.user).filter(pk=filters.office).exists():
         raise DomainError(_("That office is not one you can filter by."))
     rows = search_schools(

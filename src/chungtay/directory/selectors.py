@@ -17,6 +17,7 @@ from chungtay.directory.models import (
     School,
     SchoolLocation,
     SchoolManagement,
+    UnitLineage,
     levels_teaching,
 )
 
@@ -150,3 +151,48 @@ def school_totals(schools: QuerySet[School], school_year_id: int | None) -> dict
         pupils=Sum("pupils"), teachers=Sum("teachers"), classes=Sum("classes")
     )
     return {k: v or 0 for k, v in totals.items()}
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a unit came from and what it became on a reform date. A ward or commune has lineage rows of
+    its own; a district (or province) is followed through its wards: the 2025 units its wards went to,
+    with how many of them; a 2025 unit also names the districts its old wards belonged to."""
+
+    predecessors: list[UnitLineage]
+    successors: list[UnitLineage]
+    successors_of_wards: list[tuple[AdminUnit, int]]
+    former_districts: list[AdminUnit]
+
+
+def lineage_of(unit: AdminUnit) -> Lineage:
+    predecessors = list(
+        UnitLineage.objects.filter(successor=unit)
+        .select_related("predecessor__parent")
+        .order_by("predecessor__parent__sort_key", "predecessor__sort_key")
+    )
+    successors = list(
+        UnitLineage.objects.filter(predecessor=unit)
+        .select_related("successor")
+        .order_by("successor__sort_key")
+    )
+    wards: list[tuple[AdminUnit, int]] = []
+    if not successors:
+        counts: dict[int, int] = {}
+        for successor_id in UnitLineage.objects.filter(
+            Q(predecessor__parent=unit) | Q(predecessor__parent__parent=unit), is_default=True
+        ).values_list("successor_id", flat=True):
+            counts[successor_id] = counts.get(successor_id, 0) + 1
+        units = AdminUnit.objects.in_bulk(list(counts))
+        wards = sorted(((units[pk], n) for pk, n in counts.items()), key=lambda item: item[0].sort_key)
+    districts = {
+        link.predecessor.parent.pk: link.predecessor.parent
+        for link in predecessors
+        if link.predecessor.parent is not None and link.predecessor.parent.level == "district"
+    }
+    return Lineage(
+        predecessors=predecessors,
+        successors=successors,
+        successors_of_wards=wards,
+        former_districts=sorted(districts.values(), key=lambda u: u.sort_key),
+    )

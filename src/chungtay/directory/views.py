@@ -41,7 +41,14 @@ from chungtay.directory.models import (
     SchoolYear,
     UnitLineage,
 )
-from chungtay.directory.selectors import SchoolFilter, area_on, search_schools, units_at, with_location_on
+from chungtay.directory.selectors import (
+    SchoolFilter,
+    area_on,
+    lineage_of,
+    search_schools,
+    units_at,
+    with_location_on,
+)
 from chungtay.directory.services import (
     indicators_of,
     record_self_assessment,
@@ -114,8 +121,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(AdminUnit.objects.select_related("parent__parent", "province"), pk=pk)
     day = unit.valid_to or unit.valid_from or today()
     children = unit.children.order_by("sort_key")
-    predecessors = UnitLineage.objects.filter(successor=unit).select_related("predecessor__parent")
-    successors = UnitLineage.objects.filter(predecessor=unit).select_related("successor")
+    lineage = lineage_of(unit)
     areas = AreaClassification.objects.filter(unit=unit).order_by("valid_from")
     schools = schools_visible_to(request.user)
     in_unit = (
@@ -125,22 +131,29 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "unit": unit,
         "children": children,
-        "predecessors": predecessors.order_by("predecessor__parent__sort_key", "predecessor__sort_key"),
-        "successors": successors,
+        "predecessors": lineage.predecessors,
+        "successors": lineage.successors,
+        "successors_of_wards": lineage.successors_of_wards,
+        "former_districts": lineage.former_districts,
         "areas": areas,
         "area_now": area_on(unit, day),
         "school_count": school_count,
         "day": day,
-        "twinnings": _twinnings_of(unit),
+        "twinnings": _twinnings_of(unit) or _twinnings_of(*lineage.former_districts),
+        "twinnings_inherited": not unit.education_offices.exists() and bool(lineage.former_districts),
     }
     return render(request, "directory/unit_detail.html", context)
 
 
-def _twinnings_of(unit: AdminUnit) -> list[tuple[Any, Any]]:
-    """The partners of the office covering this unit (a unit can have several: Ba Vì has seven)."""
+def _twinnings_of(*units: AdminUnit) -> list[tuple[Any, Any]]:
+    """The partners of the offices covering these units (a unit can have several: Ba Vì has seven). A 2025
+    commune has no office of its own: its page shows the twinnings of the districts it was formed from,
+    which stay in force in the data after the reform."""
     from chungtay.partnerships.models import OfficeTwinning
 
-    offices = list(unit.education_offices.all())
+    offices = [office for unit in units for office in unit.education_offices.all()]
+    if not offices:
+        return []
     rows = OfficeTwinning.objects.filter(
         Q(supporting_office__in=offices) | Q(supported_office__in=offices)
     ).select_related("supporting_office__unit", "supported_office__unit")
