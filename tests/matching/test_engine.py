@@ -129,7 +129,12 @@ def test_forbidding_a_pair_never_improves_the_objective(instance, data):
         **{**rules.__dict__, "forbidden": rules.forbidden | {(pair.supporting_id, pair.supported_id)}}
     )
     after = match(sup, tgt, stricter)
-    assert (after.covered, after.objective) <= (before.covered, before.objective + 1e-6)
+    # the solver optimises costs rounded to hundredths (as the other exactness tests allow): two optima of
+    # the rounded problem may differ by that rounding on each pair in the true objective
+    tolerance = 0.01 * max(1, len(before.pairs), len(after.pairs))
+    assert after.covered <= before.covered
+    if after.covered == before.covered:
+        assert after.objective <= before.objective + tolerance
 
 
 @settings(max_examples=40, deadline=None)
