@@ -21,7 +21,13 @@ def _twinning():
 
 
 def _start(headers, **changes):
-    body = {"twinning_id": _twinning().pk, "levels": ["thcs"], "school_year": 2024, **changes}
+    body = {
+        "twinning_id": _twinning().pk,
+        "levels": ["thcs"],
+        "school_year": 2024,
+        "existing": "replace",  # the demo's schools are all grouped already
+        **changes,
+    }
     return Client().post(
         "/api/v1/matching/runs", json.dumps(body), content_type="application/json", headers=headers
     )

@@ -11,10 +11,12 @@ def test_officer_runs_the_matching_and_accepts_the_proposal(page: Page, app_url,
     page.uncheck("#id_levels_mn")
     page.uncheck("#id_levels_th")
     page.check("#id_levels_thcs")
+    page.select_option("#id_existing", "replace")  # the demo's schools are all grouped: match them afresh
     page.get_by_role("button", name="Chạy ghép nhóm").click()
     expect(page.get_by_test_id("run-status")).to_have_text("đã có đề xuất", timeout=30_000)
     page.reload()
     expect(page.get_by_test_id("covered")).to_have_text("29/29")
+    expect(page.get_by_test_id("replaces")).to_be_visible()
     expect(page.get_by_test_id("run-map")).to_be_visible()
     expect(page.get_by_test_id("groups").locator("tbody tr")).to_have_count(29)
     page.get_by_role("button", name="Chấp nhận: lập các nhóm kết nghĩa này").click()

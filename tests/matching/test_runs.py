@@ -14,6 +14,8 @@ PARAMETERS = {
     "min_load": 1,
     "max_distance_km": 60,
     "school_year": 2022,
+    # the demo's Hoàng Mai–Ứng Hòa schools are all grouped already: these runs match them afresh
+    "existing": "replace",
 }
 
 
@@ -105,3 +107,81 @@ def test_accepting_creates_the_partnerships_in_one_go(hm_uh, django_capture_on_c
     with pytest.raises(DomainError):
         accept_run(acting_user=user("pgd.hoangmai"), run=run, starts_on=dt.date(2026, 1, 5))
     assert Partnership.objects.count() == before + 19
+
+
+def _open_memberships(twinning):
+    from django.db.models import Count
+
+    from chungtay.partnerships.models import PartnershipMember, PartnershipStatus
+
+    return (
+        PartnershipMember.objects.filter(
+            partnership__twinning=twinning,
+            partnership__status__in=(PartnershipStatus.PENDING, PartnershipStatus.ACTIVE),
+            valid_to__isnull=True,
+        )
+        .values("school_id")
+        .annotate(n=Count("partnership", distinct=True))
+    )
+
+
+def test_by_default_a_run_leaves_out_schools_already_grouped(hm_uh, django_capture_on_commit_callbacks):
+    from chungtay.partnerships.services import end_partnerships
+
+    grouped = Partnership.objects.filter(twinning=hm_uh, status__in=("pending", "active")).order_by("number")
+    freed = list(grouped[:3])
+    end_partnerships(acting_user=user("pgd.hoangmai"), partnerships=freed, ended_on=dt.date(2025, 12, 31))
+    parameters = {key: value for key, value in PARAMETERS.items() if key != "existing"}
+    with django_capture_on_commit_callbacks(execute=True):
+        run = start_run(acting_user=user("pgd.hoangmai"), twinning=hm_uh, parameters=parameters)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE, run.error
+    from chungtay.directory.models import School
+    from chungtay.matching.services import _grouped_school_ids
+
+    freed_ids = {m.school.moet_id for p in freed for m in p.members.all()}
+    still_grouped = set(
+        School.objects.filter(pk__in=_grouped_school_ids(hm_uh)).values_list("moet_id", flat=True)
+    )
+    inputs = {s["id"] for side in ("supporting", "supported") for s in run.inputs[side]}
+    assert freed_ids <= inputs and not inputs & still_grouped
+    assert run.result["already_grouped"] == len(still_grouped)
+    accept_run(acting_user=user("pgd.hoangmai"), run=run, starts_on=dt.date(2026, 1, 5))
+    assert all(row["n"] == 1 for row in _open_memberships(hm_uh))  # nobody sits in two open groups
+
+
+def test_replacing_ends_the_old_groups_in_a_fixed_number_of_queries(
+    hm_uh, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = start_run(acting_user=user("pgd.hoangmai"), twinning=hm_uh, parameters=PARAMETERS)
+    run.refresh_from_db()
+    old = set(
+        Partnership.objects.filter(twinning=hm_uh, status__in=("pending", "active")).values_list(
+            "pk", flat=True
+        )
+    )
+    with django_assert_max_num_queries(40):
+        created = accept_run(acting_user=user("pgd.hoangmai"), run=run, starts_on=dt.date(2026, 1, 5))
+    assert len(created) == run.result["groups"] >= 59
+    rows = _open_memberships(hm_uh)
+    assert len(rows) == 149 and all(row["n"] == 1 for row in rows)
+    ended = Partnership.objects.filter(pk__in=old)
+    assert all(p.status == "completed" and p.ends_on == dt.date(2026, 1, 4) for p in ended)
+    assert created[0].history.latest().history_user == user("pgd.hoangmai")
+
+
+def test_a_multi_level_school_leads_one_group_per_level():
+    from chungtay.directory.models import common_basic_level
+    from chungtay.matching.services import level_groups, proposed_groups
+
+    groups = level_groups("th_thcs", [("T1", "th"), ("T2", "thcs"), ("T3", "th"), ("T4", "th_thcs")])
+    assert groups == [("th", ["T1", "T3", "T4"]), ("thcs", ["T2"])]
+    for _, members in groups:
+        levels = {"T1": "th", "T2": "thcs", "T3": "th", "T4": "th_thcs"}
+        assert common_basic_level(["th_thcs", *(levels[m] for m in members)]) is not None
+    pairs = [{"supporting": "S", "supported": t} for t in ("T1", "T2")]
+    assert proposed_groups(pairs, {"S": "th_thcs", "T1": "th", "T2": "thcs"}) == [
+        ("S", ["T1"]),
+        ("S", ["T2"]),
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -31,6 +31,11 @@ class RunIn(Schema):
     weights: dict[str, float] = Field(default_factory=dict, description="area -> 0..10 (default 1)")
     pinned: list[tuple[str, str]] = Field(default_factory=list, max_length=500)
     forbidden: list[tuple[str, str]] = Field(default_factory=list, max_length=500)
+    existing: Literal["exclude", "replace"] = Field(
+        "exclude",
+        description="schools already in an open group of the twinning: left out of the run (exclude), or "
+        "matched afresh with their groups ended on accept (replace)",
+    )
 
 
 class RunOut(Schema):

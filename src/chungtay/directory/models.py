@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -271,6 +272,16 @@ BASIC_LEVEL_CHOICES = [
     ("thpt", _("Upper secondary (THPT)")),
     ("gdnn_gdtx", _("Vocational & continuing education (GDNN-GDTX)")),
 ]
+
+
+def common_basic_level(levels: Iterable[str]) -> str | None:
+    """The first basic level (in BASIC_LEVEL_ORDER) that schools of these levels all teach, if any: the
+    rule a partnership's members must meet (a TH&THCS school pairs with a TH or a THCS school, but a group
+    of it, a TH and a THCS school has no common level). Partnerships and matching both apply it."""
+    common = set(BASIC_LEVEL_ORDER)
+    for level in levels:
+        common &= BASIC_LEVELS[level]
+    return next((basic for basic in BASIC_LEVEL_ORDER if basic in common), None)
 
 
 def levels_teaching(basic_level: str) -> list[str]:

@@ -32,6 +32,15 @@ class RunForm(forms.Form):
     )
     school_year = forms.TypedChoiceField(label=_("Self-assessments of"), coerce=int)
     public_only = forms.BooleanField(label=_("Public schools only"), required=False, initial=True)
+    existing = forms.ChoiceField(
+        label=_("Schools already in a group of this twinning"),
+        choices=[
+            ("exclude", _("leave them out (match only the schools without a group)")),
+            ("replace", _("match them afresh and end their groups on accept")),
+        ],
+        initial="exclude",
+        required=False,
+    )
     capacity = forms.IntegerField(
         label=_("Supported schools per supporting school (at most)"), min_value=0, max_value=20, initial=2
     )
@@ -85,6 +94,7 @@ class RunForm(forms.Form):
             "levels": data["levels"],
             "school_year": data["school_year"],
             "public_only": data["public_only"],
+            "existing": data.get("existing") or "exclude",
             "capacity": data["capacity"],
             "min_load": data["min_load"],
             "max_distance_km": data["max_distance_km"],
@@ -102,6 +112,7 @@ class RunForm(forms.Form):
             "levels": p["levels"],
             "school_year": p["school_year"],
             "public_only": p.get("public_only", True),
+            "existing": p.get("existing", "exclude"),
             "capacity": p["capacity"],
             "min_load": p["min_load"],
             "max_distance_km": p["max_distance_km"],

@@ -27,13 +27,17 @@ from chungtay.directory.models import (
 )
 from chungtay.matching.engine import MatchingError, Rules, SchoolInput, match
 from chungtay.matching.models import MatchingRun, RunStatus
-from chungtay.partnerships.models import OfficeTwinning, Partnership, Side, TwinningStatus
-from chungtay.partnerships.services import create_partnership
+from chungtay.partnerships.models import OfficeTwinning, Partnership, PartnershipStatus, Side, TwinningStatus
+from chungtay.partnerships.services import NewGroup, create_partnerships, end_partnerships
 
 NOT_YOUR_TWINNING = _("Your office is not a party to this twinning.")
 BAD_PARAMETER = _("Invalid matching rule: %(detail)s.")
 NOT_READY = _("Only a finished proposal can be accepted.")
 ALREADY_ACCEPTED = _("This proposal has already been accepted.")
+GROUPED_SINCE = _(
+    "Some of these schools joined a group of this twinning after the run: run it again, or run it with "
+    '"replace their groups" to end those groups on accept.'
+)
 ENGINE_ERRORS = {
     "no_schools": _("There are no schools to match in this scope."),
     "capacity_short": _("The supporting schools cannot take all the supported schools: raise the capacity."),
@@ -135,7 +139,71 @@ def clean_parameters(raw: dict[str, Any]) -> dict[str, Any]:
         "forbidden": [list(p) for p in pairs[1]],
         "school_year": start_year,
         "public_only": bool(raw.get("public_only", True)),
+        "existing": _existing_choice(raw.get("existing", EXCLUDE_EXISTING), fail),
     }
+
+
+# What a run does with schools already in an open (pending or active) group of the twinning: leave them
+# out of the run, or match them afresh and, on accept, end the groups they were in.
+EXCLUDE_EXISTING, REPLACE_EXISTING = "exclude", "replace"
+
+
+def _existing_choice(value: Any, fail: Any) -> str:
+    if value not in (EXCLUDE_EXISTING, REPLACE_EXISTING):
+        raise fail("existing")
+    return str(value)
+
+
+def _open_groups(twinning: OfficeTwinning) -> Any:
+    return Partnership.objects.filter(
+        twinning=twinning, status__in=(PartnershipStatus.PENDING, PartnershipStatus.ACTIVE)
+    )
+
+
+def _grouped_school_ids(twinning: OfficeTwinning) -> set[int]:
+    """Schools that are members today of an open group of the twinning."""
+    from chungtay.partnerships.models import PartnershipMember
+
+    return set(
+        PartnershipMember.objects.filter(
+            partnership__in=_open_groups(twinning), valid_to__isnull=True
+        ).values_list("school_id", flat=True)
+    )
+
+
+def level_groups(lead_level: str, partners: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """A supporting school's proposed partners (id, school level) split into groups that each have a
+    basic level in common with it, the partnerships' own rule (common_basic_level): a TH&THCS school
+    matched with a TH and a THCS school leads two groups, one per level. Deterministic: the level that
+    takes most partners first, ties in the order of BASIC_LEVEL_ORDER."""
+    left = sorted(partners)
+    groups: list[tuple[str, list[str]]] = []
+    while left:
+        options = {
+            basic: [pid for pid, level in left if basic in BASIC_LEVELS[level]]
+            for basic in BASIC_LEVEL_ORDER
+            if basic in BASIC_LEVELS[lead_level]
+        }
+        basic = max(options, key=lambda b: (len(options[b]), -BASIC_LEVEL_ORDER.index(b)), default="")
+        chosen = options.get(basic, [])
+        if not chosen:  # no level in common (the engine never proposes such a pair): one group each
+            groups.extend(("", [pid]) for pid, _ in left)
+            break
+        groups.append((basic, chosen))
+        left = [(pid, level) for pid, level in left if pid not in set(chosen)]
+    return groups
+
+
+def proposed_groups(pairs: list[dict[str, Any]], levels: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """The groups a proposal becomes on accept: (lead, partners), split by level (level_groups)."""
+    by_lead: dict[str, list[str]] = {}
+    for pair in pairs:
+        by_lead.setdefault(pair["supporting"], []).append(pair["supported"])
+    groups = []
+    for lead, partners in sorted(by_lead.items()):
+        for _basic, members in level_groups(levels[lead], [(t, levels[t]) for t in partners]):
+            groups.append((lead, members))
+    return groups
 
 
 @transaction.atomic
@@ -191,12 +259,12 @@ def execute_matching_run(run_id: int) -> None:
     execute_run(run_id)
 
 
-def _schools(office_id: int, levels: list[str], public_only: bool) -> list[School]:
+def _schools(office_id: int, levels: list[str], public_only: bool, leave_out: set[int]) -> list[School]:
     wanted = [lvl for lvl, basics in BASIC_LEVELS.items() if basics & set(levels)]
     rows = School.objects.filter(managements__office_id=office_id, level__in=wanted, closed_on__isnull=True)
     if public_only:
         rows = rows.filter(ownership="public")
-    return list(rows.distinct().order_by("moet_id"))
+    return [school for school in rows.distinct().order_by("moet_id") if school.pk not in leave_out]
 
 
 def _inputs(
@@ -243,15 +311,24 @@ def execute_run(run_id: int) -> MatchingRun:
     MatchingRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, progress=10)
     p = run.parameters
     year = SchoolYear.objects.get(start_year=p["school_year"])
+    grouped = _grouped_school_ids(run.twinning)
+    leave_out = grouped if p.get("existing", EXCLUDE_EXISTING) == EXCLUDE_EXISTING else set()
+    supporting_schools = _schools(
+        run.twinning.supporting_office_id, p["levels"], p.get("public_only", True), leave_out
+    )
+    supported_schools = _schools(
+        run.twinning.supported_office_id, p["levels"], p.get("public_only", True), leave_out
+    )
+    levels = {s.moet_id: s.level for s in (*supporting_schools, *supported_schools)}
     supporting = _inputs(
-        _schools(run.twinning.supporting_office_id, p["levels"], p.get("public_only", True)),
+        supporting_schools,
         p["levels"],
         year,
         p["capacity"],
         p["min_load"],
     )
     supported = _inputs(
-        _schools(run.twinning.supported_office_id, p["levels"], p.get("public_only", True)),
+        supported_schools,
         p["levels"],
         year,
         1,
@@ -277,6 +354,7 @@ def execute_run(run_id: int) -> MatchingRun:
         run.save(update_fields=["status", "error", "progress", "finished_at", "inputs", "result"])
         return run
     distances = [pair.distance_km for pair in result.pairs if pair.distance_km is not None]
+    pairs = [{"supporting": pair.supporting_id, "supported": pair.supported_id} for pair in result.pairs]
     run.result = {
         "pairs": [
             {
@@ -292,7 +370,9 @@ def execute_run(run_id: int) -> MatchingRun:
         "objective": result.objective,
         "covered": result.covered,
         "supported_total": len(supported),
-        "groups": len(result.groups()),
+        "groups": len(proposed_groups(pairs, levels)),
+        "already_grouped": len(leave_out),
+        "replaces": _open_groups(run.twinning).count() if not leave_out and grouped else 0,
         "load_shortfall": result.load_shortfall,
         "mean_distance_km": round(sum(distances) / len(distances), 2) if distances else None,
         "unmatched": result.unmatched,
@@ -308,7 +388,9 @@ def execute_run(run_id: int) -> MatchingRun:
 
 @transaction.atomic
 def accept_run(*, acting_user: User, run: MatchingRun, starts_on: dt.date) -> list[Partnership]:
-    """Turn the proposal into partnerships (one per supporting school), all or none."""
+    """Turn the proposal into partnerships, all or none, in a fixed number of queries: one group per
+    supporting school and level (proposed_groups: each group has a level in common, as partnerships
+    require). A run that replaces existing groups ends the open groups of its schools the day before."""
     run = MatchingRun.objects.select_for_update().get(pk=run.pk)  # two officers may accept at once
     if not may_run(acting_user, run.twinning):
         raise Forbidden(NOT_YOUR_TWINNING)
@@ -316,24 +398,31 @@ def accept_run(*, acting_user: User, run: MatchingRun, starts_on: dt.date) -> li
         raise ConflictError(ALREADY_ACCEPTED)
     if run.status != RunStatus.DONE:
         raise ConflictError(NOT_READY)
-    groups: dict[str, list[str]] = {}
-    for pair in run.result["pairs"]:
-        groups.setdefault(pair["supporting"], []).append(pair["supported"])
-    schools = {
-        s.moet_id: s
-        for s in School.objects.filter(moet_id__in={*groups, *(t for ts in groups.values() for t in ts)})
-    }
-    created = []
-    for lead, partners in sorted(groups.items()):
-        members = [
-            (schools[lead], Side.SUPPORTING),
-            *((schools[t], Side.SUPPORTED) for t in sorted(partners)),
-        ]
-        created.append(
-            create_partnership(
-                acting_user=acting_user, twinning=run.twinning, members=members, starts_on=starts_on
-            )
+    ids = {i for pair in run.result["pairs"] for i in (pair["supporting"], pair["supported"])}
+    schools = {s.moet_id: s for s in School.objects.filter(moet_id__in=ids)}
+    levels = {moet_id: school.level for moet_id, school in schools.items()}
+    groups = [
+        NewGroup(
+            [(schools[lead], Side.SUPPORTING), *((schools[t], Side.SUPPORTED) for t in sorted(partners))]
         )
+        for lead, partners in proposed_groups(run.result["pairs"], levels)
+    ]
+    grouped = _grouped_school_ids(run.twinning)
+    proposed = {school.pk for school in schools.values()}
+    if grouped & proposed:
+        if run.parameters.get("existing", EXCLUDE_EXISTING) != REPLACE_EXISTING:
+            raise ConflictError(GROUPED_SINCE)
+        replaced = list(
+            _open_groups(run.twinning)
+            .filter(members__school_id__in=proposed, members__valid_to__isnull=True)
+            .distinct()
+        )
+        end_partnerships(
+            acting_user=acting_user, partnerships=replaced, ended_on=starts_on - dt.timedelta(days=1)
+        )
+    created = create_partnerships(
+        acting_user=acting_user, twinning=run.twinning, groups=groups, starts_on=starts_on
+    )
     run.status = RunStatus.ACCEPTED
     run.accepted_by = acting_user
     run.accepted_at = timezone.now()

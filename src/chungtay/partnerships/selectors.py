@@ -37,6 +37,22 @@ def can_manage_partnership(user: User, partnership: Partnership) -> bool:
     return False
 
 
+def can_manage_partnerships(user: User, partnerships: list[Partnership]) -> bool:
+    """can_manage_partnership for each of them, in one query."""
+    if not partnerships:
+        return True
+    if user.is_superuser:
+        return True
+    if user.role == Role.CITY_ADMIN:
+        office = user.office
+        return office is not None and all(p.department_id == office.tenant.pk for p in partnerships)
+    if user.role == Role.OFFICE_OFFICER:
+        ids = {p.pk for p in partnerships}
+        managed = Partnership.objects.filter(pk__in=ids, members__school__in=own_schools(user)).distinct()
+        return managed.count() == len(ids)
+    return False
+
+
 def can_draft_agreement(user: User, partnership: Partnership) -> bool:
     """Drafting agreements and commitments: managers, and the leaders of member schools."""
     if can_manage_partnership(user, partnership):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.accounts.models import Role, User
 from chungtay.accounts.scopes import is_city_admin, schools_visible_to
@@ -20,11 +22,10 @@ from chungtay.core import files
 from chungtay.core.audit import stamp_actor
 from chungtay.core.dates import today, valid_on
 from chungtay.directory.models import (
-    BASIC_LEVEL_ORDER,
-    BASIC_LEVELS,
     EducationOffice,
     School,
     SchoolManagement,
+    common_basic_level,
 )
 from chungtay.partnerships import exceptions as e
 from chungtay.partnerships.models import (
@@ -43,7 +44,11 @@ from chungtay.partnerships.models import (
     Signature,
     TwinningStatus,
 )
-from chungtay.partnerships.selectors import can_draft_agreement, can_manage_partnership
+from chungtay.partnerships.selectors import (
+    can_draft_agreement,
+    can_manage_partnership,
+    can_manage_partnerships,
+)
 
 MIN_OVERRIDE_REASON = 10
 SCAN_LIMIT_MB = 10
@@ -92,10 +97,7 @@ def twin_offices(
 
 
 def _common_level(schools: Sequence[School]) -> str | None:
-    common = set(BASIC_LEVEL_ORDER)
-    for school in schools:
-        common &= BASIC_LEVELS[school.level]
-    return next((level for level in BASIC_LEVEL_ORDER if level in common), None)
+    return common_basic_level(school.level for school in schools)
 
 
 def _managed_by(school: School, office: EducationOffice) -> bool:
@@ -136,6 +138,17 @@ def _check_may_create(acting_user: User, twinning: OfficeTwinning | None) -> Edu
     raise e.NotAllowed(e.NOT_YOUR_TWINNING)
 
 
+@dataclass(frozen=True)
+class NewGroup:
+    """One pair or group to create: its members (school, side) and how it is described."""
+
+    members: Sequence[tuple[School, str]]
+    name: str = ""
+    is_pilot: bool = False
+    pilot_wave: int | None = None
+    level_override_reason: str = ""
+
+
 @transaction.atomic
 def create_partnership(
     *,
@@ -148,13 +161,19 @@ def create_partnership(
     level_override_reason: str = "",
     name: str = "",
 ) -> Partnership:
-    """Create a pair or group of schools, pending until its first agreement is signed.
+    """Create a pair or group of schools, pending until its first agreement is signed (the rules are
+    create_partnerships')."""
+    group = NewGroup(members, name, is_pilot, pilot_wave, level_override_reason)
+    return create_partnerships(
+        acting_user=acting_user, twinning=twinning, groups=[group], starts_on=starts_on
+    )[0]
 
-    Refuses: fewer than two schools, a school listed twice, no supporting or no supported school (unless
-    all are mutual), a school the actor cannot see, a school on the side of an office that does not
-    manage it, schools of different levels without a stated reason, an actor who is not a party."""
-    department = _check_may_create(acting_user, twinning)
-    schools = [school for school, _ in members]
+
+def _checked(
+    group: NewGroup, visible: set[int], managed: set[tuple[int, int]], twinning: OfficeTwinning | None
+) -> tuple[str, str]:
+    """The group's level and override reason, or the rule it breaks."""
+    schools = [school for school, _ in group.members]
     seen: set[int] = set()
     for school in schools:
         if school.pk in seen:
@@ -162,48 +181,116 @@ def create_partnership(
         seen.add(school.pk)
     if len(schools) < 2:
         raise e.PartnershipError(e.TOO_FEW_SCHOOLS)
-    sides = {side for _, side in members}
+    sides = {side for _, side in group.members}
     if sides != {Side.MUTUAL} and not {Side.SUPPORTING, Side.SUPPORTED} <= sides:
         raise e.PartnershipError(e.NEED_BOTH_SIDES)
-    visible = set(schools_visible_to(acting_user).filter(pk__in=seen).values_list("pk", flat=True))
     for school in schools:
         if school.pk not in visible:
             raise e.PartnershipError(e.SCHOOL_NOT_VISIBLE % {"moet_id": school.moet_id}, code="not_found")
     if twinning is not None:
-        _check_sides(twinning, members)
+        for school, side in group.members:
+            office = {
+                Side.SUPPORTING: twinning.supporting_office,
+                Side.SUPPORTED: twinning.supported_office,
+            }.get(
+                side  # type: ignore[call-overload]
+            )
+            if office is not None and (school.pk, office.pk) not in managed:
+                raise e.PartnershipError(
+                    e.WRONG_OFFICE_SIDE % {"school": school.name, "office": office.short_name}
+                )
     level = _common_level(schools)
-    reason = level_override_reason.strip()
+    reason = group.level_override_reason.strip()
     if level is None:
         if len(reason) < MIN_OVERRIDE_REASON:
             raise e.PartnershipError(e.LEVELS_DIFFER)
         level = "mixed"
-    if pilot_wave is not None and not is_pilot:
+    if group.pilot_wave is not None and not group.is_pilot:
         raise e.PartnershipError(e.PILOT_WAVE_NEEDS_PILOT)
+    return level, reason if level == "mixed" else ""
+
+
+@transaction.atomic
+def create_partnerships(
+    *, acting_user: User, twinning: OfficeTwinning | None, groups: Sequence[NewGroup], starts_on: dt.date
+) -> list[Partnership]:
+    """Create pairs or groups of schools, each pending until its first agreement is signed; all or none,
+    in a fixed number of queries however many groups (a matching run's 59 at once).
+
+    Refuses: fewer than two schools, a school listed twice, no supporting or no supported school (unless
+    all are mutual), a school the actor cannot see, a school on the side of an office that does not
+    manage it, schools without a common level (common_basic_level) unless a reason is stated, an actor
+    who is not a party."""
+    department = _check_may_create(acting_user, twinning)
+    ids = {school.pk for group in groups for school, _ in group.members}
+    visible = set(schools_visible_to(acting_user).filter(pk__in=ids).values_list("pk", flat=True))
+    managed: set[tuple[int, int]] = set()
+    if twinning is not None:
+        managed = set(
+            SchoolManagement.objects.filter(
+                school_id__in=ids, office_id__in=(twinning.supporting_office_id, twinning.supported_office_id)
+            ).values_list("school_id", "office_id")
+        )
+    checked = [_checked(group, visible, managed, twinning) for group in groups]
     # Numbers are per department; lock the department row so two officers creating groups at the
     # same moment cannot take the same number.
     EducationOffice.objects.select_for_update().filter(pk=department.pk).first()
-    number = (Partnership.objects.filter(department=department).aggregate(n=Max("number"))["n"] or 0) + 1
-    ordered = sorted(members, key=lambda m: (m[1] != Side.SUPPORTING, m[0].sort_key))
-    partnership = Partnership(
-        department=department,
-        twinning=twinning,
-        number=number,
-        name=name.strip() or _default_name(number, ordered),
-        level=level,
-        is_pilot=is_pilot,
-        pilot_wave=pilot_wave,
-        level_override_reason=reason if level == "mixed" else "",
-        starts_on=starts_on,
-        created_by=acting_user,
-    )
-    stamp_actor(partnership, acting_user).save()
-    for index, (school, side) in enumerate(ordered):
-        role = PartnershipMember.Role.LEAD if index == 0 else PartnershipMember.Role.MEMBER
-        member = PartnershipMember(
-            partnership=partnership, school=school, side=side, role=role, valid_from=starts_on
+    first = (Partnership.objects.filter(department=department).aggregate(n=Max("number"))["n"] or 0) + 1
+    rows, members = [], []
+    for offset, (group, (level, reason)) in enumerate(zip(groups, checked, strict=True)):
+        number = first + offset
+        ordered = sorted(group.members, key=lambda m: (m[1] != Side.SUPPORTING, m[0].sort_key))
+        rows.append(
+            Partnership(
+                department=department,
+                twinning=twinning,
+                number=number,
+                name=group.name.strip() or _default_name(number, ordered),
+                level=level,
+                is_pilot=group.is_pilot,
+                pilot_wave=group.pilot_wave,
+                level_override_reason=reason,
+                starts_on=starts_on,
+                created_by=acting_user,
+            )
         )
-        stamp_actor(member, acting_user).save()
-    return partnership
+        members.append(ordered)
+    created = bulk_create_with_history(rows, Partnership, default_user=acting_user)
+    if any(p.pk is None for p in created):  # a database that does not return ids from a bulk insert
+        created = list(
+            Partnership.objects.filter(department=department, number__gte=first).order_by("number")
+        )
+    member_rows = [
+        PartnershipMember(
+            partnership=partnership,
+            school=school,
+            side=side,
+            role=PartnershipMember.Role.LEAD if index == 0 else PartnershipMember.Role.MEMBER,
+            valid_from=starts_on,
+        )
+        for partnership, ordered in zip(created, members, strict=True)
+        for index, (school, side) in enumerate(ordered)
+    ]
+    bulk_create_with_history(member_rows, PartnershipMember, default_user=acting_user)
+    return list(created)
+
+
+@transaction.atomic
+def end_partnerships(*, acting_user: User, partnerships: Sequence[Partnership], ended_on: dt.date) -> int:
+    """End open partnerships on a date (replaced by a matching run's groups): completed, every open
+    membership closed that day; the rows stay (history is never rewritten)."""
+    if not can_manage_partnerships(acting_user, list(partnerships)):
+        raise e.NotAllowed(e.NOT_MANAGER)
+    ids = [p.pk for p in partnerships]
+    open_members = list(PartnershipMember.objects.filter(partnership_id__in=ids, valid_to__isnull=True))
+    for member in open_members:
+        member.valid_to = max(ended_on, member.valid_from) if member.valid_from else ended_on
+    bulk_update_with_history(open_members, PartnershipMember, ["valid_to"], default_user=acting_user)
+    rows = list(Partnership.objects.filter(pk__in=ids))
+    for row in rows:
+        row.status, row.ends_on = PartnershipStatus.COMPLETED, ended_on
+    bulk_update_with_history(rows, Partnership, ["status", "ends_on"], default_user=acting_user)
+    return len(rows)
 
 
 def _default_name(number: int, members: Sequence[tuple[School, str]]) -> str:
