@@ -236,3 +236,17 @@ def test_a_rejected_import_leaves_no_file(client, db):
     assert batch.status == ImportBatch.Status.REJECTED
     assert not batch.file
     assert batch.checksum and batch.file_name == "truong.csv"
+
+
+def test_behind_nginx_the_web_server_sends_the_bytes(client, leaders_pair, settings):  # noqa: F811
+    agreement = _agreement(leaders_pair)
+    partnership_services.attach_signed_scan(
+        acting_user=user("pgd.hoangmai"), agreement=agreement, upload=SimpleUploadedFile("s.pdf", pdf_bytes())
+    )
+    agreement.refresh_from_db()
+    settings.PRIVATE_FILES_SENDFILE = "nginx"
+    client.force_login(user("ht.unghoa"))
+    response = client.get(reverse("partnerships:agreement-scan-file", args=[agreement.pk]))
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"] == settings.PRIVATE_FILES_ACCEL_PREFIX + agreement.signed_scan.name
+    assert response["Content-Type"] == "application/pdf"

@@ -103,3 +103,48 @@ def test_a_refused_api_write_changes_nothing(leaders_pair, method, url, body, us
     assert response.status_code == status, response.content
     assert response.json()["message"]
     assert _counts() == before
+
+
+def _write_operations():
+    from chungtay.api.api import api
+
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            if method in ("post", "put", "patch", "delete"):
+                yield method, path
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(_write_operations()))
+def test_every_write_operation_refused_to_the_viewer_changes_nothing(db, method, path):
+    """The department's viewer (a read-write token, so the refusal is the services' and not the token's)
+    sends every write operation of the API, with ids of real demo objects and a plausible body."""
+    import re
+
+    from chungtay.activities.models import Activity
+    from chungtay.partnerships.models import Agreement
+
+    values = {
+        "moet_id": user("ht.unghoa").school.moet_id,
+        "code": "DIEM_VAO10_TOAN",
+        "start_year": "2024",
+        "kind": "schools",
+    }
+    default_id = {
+        "activities": Activity.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "agreements": Agreement.objects.order_by("pk").values_list("pk", flat=True).first(),
+    }
+
+    def fill(match):
+        name = match.group(1)
+        if name in values:
+            return values[name]
+        family = path.split("/")[3] if len(path.split("/")) > 3 else ""
+        return str(default_id.get(family) or 1)
+
+    url = re.sub(r"\{(\w+)\}", fill, path)
+    headers = _token("xem.hanoi")
+    before = _counts()
+    response = _send(method, url, {"version": 1, "title": "x", "quantity": "1"}, headers)
+    assert response.status_code >= 400, (method, url, response.status_code)
+    assert _counts() == before
