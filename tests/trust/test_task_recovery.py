@@ -34,6 +34,15 @@ def queued(settings, db):
     return settings
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """The worker closes stale connections between tasks, as a long-running process must; inside a
+    test's transaction that would close the test's own connection (PostgreSQL), so it is left open."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
 def _worker(worker_id="test-worker"):
     return ResilientWorker(
         queue_names=["default"],

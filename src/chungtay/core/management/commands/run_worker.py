@@ -5,6 +5,7 @@ database connection."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -16,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from chungtay.core import tasks
 
 log = logging.getLogger("chungtay.worker")
+BATCH_ATTEMPTS = 3
 
 
 class ResilientWorker(Worker):
@@ -28,15 +30,22 @@ class ResilientWorker(Worker):
             tasks.recover()
 
     def run(self) -> None:
+        failures = 0
         while self.running:
             try:
                 mended = tasks.recover()
+                failures = 0  # the database answers
                 if mended:
                     log.warning("recovered %d task(s) or row(s) left by a stopped worker", mended)
                 super().run()
                 return  # batch mode or max tasks reached
             except DatabaseError as error:
+                failures += 1
                 log.warning("worker %s: database unavailable (%s); reconnecting", self.worker_id, error)
+                if self.batch and failures >= BATCH_ATTEMPTS:
+                    raise  # a one-off run (cron, tests) gives up; a service worker waits for the database
+                # back off while the database stays away (0, 1, 2, 4 … 60 s): a long outage costs nothing
+                time.sleep(min(60.0, 2.0 ** (failures - 2)) if failures > 1 else 0)
                 tasks.reconnect()
 
 
