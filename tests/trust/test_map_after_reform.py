@@ -30,6 +30,7 @@ def test_a_2025_commune_shows_the_seven_twinnings_of_ba_vi(client, db):
     body = response.content.decode()
     assert "Phòng Giáo dục và Đào tạo thành phố Lào Cai" in body
     assert 'data-testid="inherited"' in body and _ba_vi().name in body
+    assert body.count("tỉnh khác") == 1  # Lào Cai only: the six Hanoi partners are of the same province
 
 
 def test_a_district_page_says_what_its_wards_became(client, db):

@@ -122,6 +122,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     day = unit.valid_to or unit.valid_from or today()
     children = unit.children.order_by("sort_key")
     lineage = lineage_of(unit)
+    inherited = not unit.education_offices.exists() and bool(lineage.former_districts)
     areas = AreaClassification.objects.filter(unit=unit).order_by("valid_from")
     schools = schools_visible_to(request.user)
     in_unit = (
@@ -140,7 +141,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "school_count": school_count,
         "day": day,
         "twinnings": _twinnings_of(unit) or _twinnings_of(*lineage.former_districts),
-        "twinnings_inherited": not unit.education_offices.exists() and bool(lineage.former_districts),
+        "twinnings_inherited": inherited,
+        # "another province" is judged on the map of the offices' units (the former district's)
+        "home_province_id": lineage.former_districts[0].province_id if inherited else unit.province_id,
     }
     return render(request, "directory/unit_detail.html", context)
 

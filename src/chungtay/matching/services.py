@@ -36,7 +36,7 @@ NOT_READY = _("Only a finished proposal can be accepted.")
 ALREADY_ACCEPTED = _("This proposal has already been accepted.")
 GROUPED_SINCE = _(
     "Some of these schools joined a group of this twinning after the run: run it again, or run it with "
-    '"replace their groups" to end those groups on accept.'
+    '"match them afresh and end their groups on accept".'
 )
 ENGINE_ERRORS = {
     "no_schools": _("There are no schools to match in this scope."),
