@@ -26,7 +26,6 @@ messages: $(STAMP)
 
 setup: messages
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 
 # The task worker (matching runs, later imports and reports) runs beside the web server and stops with it.

@@ -70,8 +70,7 @@ def production_port(demo_env: dict[str, str]) -> Iterator[int]:
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["collectstatic", "--noinput", "-v0"], ["createcachetable"]):
-        subprocess.run([*manage, *command], check=True, env=env, cwd=ROOT)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], check=True, env=env, cwd=ROOT)
     port = _free_port()
     gunicorn = shutil.which("gunicorn", path=env["PATH"])
     assert gunicorn, "gunicorn is installed from the lock file"
