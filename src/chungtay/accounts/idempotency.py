@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chungtay.accounts.models import IdempotencyKey, User
 from chungtay.core import tasks
+from chungtay.core.errors import error_response
 
 FIELD = "_idempotency_key"
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -54,16 +55,6 @@ def _fingerprint(request: HttpRequest) -> str:
     else:
         digest.update(request.body)
     return digest.hexdigest()
-
-
-def _error(request: HttpRequest, status: int, message: object) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        code = "conflict" if status == 409 else "invalid"
-        body = json.dumps({"code": code, "message": str(message), "fields": {}}, ensure_ascii=False)
-        return HttpResponse(body, status=status, content_type="application/json")
-    return HttpResponse(
-        f"<!doctype html><html lang='vi'><body><h1>{message}</h1></body></html>", status=status
-    )
 
 
 def _replay(row: IdempotencyKey) -> HttpResponse:
@@ -106,7 +97,7 @@ class IdempotencyMiddleware:
         if not key:
             return self.get_response(request)
         if len(key) > 100:
-            return _error(request, 400, BAD_KEY)
+            return error_response(request, 400, "invalid", BAD_KEY)
         user = _user(request)
         if user is None:
             return self.get_response(request)
@@ -119,11 +110,11 @@ class IdempotencyMiddleware:
         except IntegrityError:
             existing = IdempotencyKey.objects.filter(user=user, key=key).first()
             if existing is None:
-                return _error(request, 409, IN_PROGRESS)
+                return error_response(request, 409, "conflict", IN_PROGRESS)
             if existing.request != signature or existing.fingerprint != fingerprint:
-                return _error(request, 422, KEY_REUSED)
+                return error_response(request, 422, "invalid", KEY_REUSED)
             if existing.status_code is None:
-                return _error(request, 409, IN_PROGRESS)
+                return error_response(request, 409, "conflict", IN_PROGRESS)
             return _replay(existing)
         try:
             response = self.get_response(request)

@@ -3,6 +3,10 @@ active language). Views turn it into a message and a 400/409; the API into a JSO
 
 from __future__ import annotations
 
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils.functional import Promise
 
 
@@ -36,3 +40,13 @@ class Forbidden(DomainError):
 
     status_code = 403
     code = "forbidden"
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str | Promise) -> HttpResponse:
+    """A refusal answered before any view runs (a guard in the middleware): the API's error body under
+    /api/, else a small page with the message."""
+    if request.path.startswith("/api/"):
+        body = json.dumps({"code": code, "message": str(message), "fields": {}}, ensure_ascii=False)
+        return HttpResponse(body, status=status, content_type="application/json")
+    page = render_to_string("error.html", {"status": status, "message": message}, request=None)
+    return HttpResponse(page, status=status)

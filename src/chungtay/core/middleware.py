@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from chungtay.core.errors import error_response
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -91,9 +92,5 @@ class RefuseControlCharactersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if has_control_characters(request):
-            message = str(CONTROL_CHARACTER)
-            if request.path.startswith("/api/"):
-                body = json.dumps({"code": "control_character", "message": message, "fields": {}})
-                return HttpResponse(body, status=400, content_type="application/json")
-            return HttpResponseBadRequest(render_to_string("400.html", {"message": message}, request=None))
+            return error_response(request, 400, "control_character", CONTROL_CHARACTER)
         return self.get_response(request)

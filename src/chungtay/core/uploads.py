@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from chungtay.core.errors import error_response
 
 
 class RequestSizeLimitMiddleware:
@@ -25,11 +26,5 @@ class RequestSizeLimitMiddleware:
             message = _("The upload is too large: at most %(limit)d MB per request.") % {
                 "limit": settings.MAX_REQUEST_MB
             }
-            if request.path.startswith("/api/"):
-                import json
-
-                body = json.dumps({"code": "too_large", "message": message, "fields": {}}, ensure_ascii=False)
-                return HttpResponse(body, status=413, content_type="application/json")
-            html = render_to_string("413.html", {"message": message}, request=None)
-            return HttpResponse(html, status=413)
+            return error_response(request, 413, "too_large", message)
         return self.get_response(request)
