@@ -18,7 +18,6 @@ PHOTO_LIMIT_MB = 10
 DOCUMENT_LIMIT_MB = 20
 PHOTO_MAX_SIDE = 1920
 THUMBNAIL_SIDE = 320
-MAX_PIXELS = files.MAX_PIXELS
 DOCUMENTS = frozenset({files.PDF, files.DOCX, files.PPTX, files.XLSX, files.OLE})
 
 
@@ -48,10 +47,7 @@ def _refused(error: files.FileRefused) -> e.ActivityError:
 def prepare_photo(upload: UploadedFile) -> PreparedFile:
     """A photo re-encoded as JPEG at most 1920 px on its longer side, with a 320 px thumbnail."""
     try:
-        data = files.check_upload(
-            upload, accept=files.IMAGES, limit_mb=PHOTO_LIMIT_MB, wrong_type=e.PHOTO_NOT_IMAGE
-        )
-        upright = files.decode_image(data.data, MAX_PIXELS)
+        upright = files.checked_image(upload, limit_mb=PHOTO_LIMIT_MB, wrong_type=e.PHOTO_NOT_IMAGE)
     except files.FileRefused as error:
         raise _refused(error) from error
     photo, thumb = _encode(upright, PHOTO_MAX_SIDE), _encode(upright, THUMBNAIL_SIDE)

@@ -51,7 +51,6 @@ NOT_ACTIVE = _("Only an agreement in force can be terminated or amended.")
 REASON_REQUIRED = _("Give the reason.")
 NEGATIVE_TARGET = _("A target cannot be negative.")
 NOT_MANAGER = _("Only the offices and administrators responsible for this partnership can do this.")
-FILE_TOO_LARGE = _("The file is larger than %(limit)d MB.")
 FILE_NOT_SCAN = _("The file is not a PDF, JPEG or PNG (its content was checked, not its name).")
 TERM_OVER = _("The agreement's term ends before today; change its end date before sending it for signature.")
 PLAN_NOT_ALLOWED = _(
