@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +23,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from chungtay.accounts.models import ApiToken, Role, User
 from chungtay.accounts.scopes import home_department, is_city_admin
-
-# What only the operator may set on an account.
-PRIVILEGED_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 
 def _city_admin_only(request: HttpRequest) -> bool:
@@ -55,6 +53,19 @@ class ReadOnlyDomainAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A domain model's rows shown inside its parent's admin page: looked at, never written."""
+
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -119,8 +130,6 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
             office_ok = obj.office is None or obj.office.tenant.pk == getattr(department, "pk", None)
             school_ok = obj.school is None or obj.school.department_id == getattr(department, "pk", None)
             if not (office_ok and school_ok):
-                from django.core.exceptions import PermissionDenied
-
                 raise PermissionDenied
         obj._change_reason = "admin"  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)

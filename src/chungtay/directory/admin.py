@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from chungtay.accounts.admin import ReadOnlyDomainAdmin
+from chungtay.accounts.admin import ReadOnlyDomainAdmin, ReadOnlyInline
 from chungtay.directory.models import (
     AdminUnit,
     AreaClassification,
@@ -41,31 +41,13 @@ class EducationOfficeAdmin(ReadOnlyDomainAdmin):
     raw_id_fields = ("unit",)
 
 
-class LocationInline(admin.TabularInline):
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
+class LocationInline(ReadOnlyInline):
     model = SchoolLocation
     raw_id_fields = ("unit",)
-    extra = 0
 
 
-class ManagementInline(admin.TabularInline):
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
+class ManagementInline(ReadOnlyInline):
     model = SchoolManagement
-    extra = 0
 
 
 @admin.register(School)
