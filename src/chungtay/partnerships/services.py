@@ -100,19 +100,30 @@ def _common_level(schools: Sequence[School]) -> str | None:
     return common_basic_level(school.level for school in schools)
 
 
-def _managed_by(school: School, office: EducationOffice) -> bool:
-    return SchoolManagement.objects.filter(school=school, office=office).exists()
+def _managed_pairs(twinning: OfficeTwinning, school_ids: set[int]) -> set[tuple[int, int]]:
+    """(school, office) for those of the schools that the twinning's two offices manage: one query."""
+    return set(
+        SchoolManagement.objects.filter(
+            school_id__in=school_ids,
+            office_id__in=(twinning.supporting_office_id, twinning.supported_office_id),
+        ).values_list("school_id", "office_id")
+    )
 
 
-def _check_sides(twinning: OfficeTwinning, members: Sequence[tuple[School, str]]) -> None:
+def _check_sides(
+    twinning: OfficeTwinning,
+    members: Sequence[tuple[School, str]],
+    managed: set[tuple[int, int]] | None = None,
+) -> None:
+    """Each supporting school managed by the supporting office, each supported one by the other."""
+    if managed is None:
+        managed = _managed_pairs(twinning, {school.pk for school, _ in members})
+    offices = {Side.SUPPORTING: twinning.supporting_office, Side.SUPPORTED: twinning.supported_office}
     for school, side in members:
-        if side == Side.SUPPORTING and not _managed_by(school, twinning.supporting_office):
+        office = offices.get(side)  # type: ignore[call-overload]
+        if office is not None and (school.pk, office.pk) not in managed:
             raise e.PartnershipError(
-                e.WRONG_OFFICE_SIDE % {"school": school.name, "office": twinning.supporting_office.short_name}
-            )
-        if side == Side.SUPPORTED and not _managed_by(school, twinning.supported_office):
-            raise e.PartnershipError(
-                e.WRONG_OFFICE_SIDE % {"school": school.name, "office": twinning.supported_office.short_name}
+                e.WRONG_OFFICE_SIDE % {"school": school.name, "office": office.short_name}
             )
 
 
@@ -188,17 +199,7 @@ def _checked(
         if school.pk not in visible:
             raise e.PartnershipError(e.SCHOOL_NOT_VISIBLE % {"moet_id": school.moet_id}, code="not_found")
     if twinning is not None:
-        for school, side in group.members:
-            office = {
-                Side.SUPPORTING: twinning.supporting_office,
-                Side.SUPPORTED: twinning.supported_office,
-            }.get(
-                side  # type: ignore[call-overload]
-            )
-            if office is not None and (school.pk, office.pk) not in managed:
-                raise e.PartnershipError(
-                    e.WRONG_OFFICE_SIDE % {"school": school.name, "office": office.short_name}
-                )
+        _check_sides(twinning, group.members, managed)
     level = _common_level(schools)
     reason = group.level_override_reason.strip()
     if level is None:
@@ -224,13 +225,7 @@ def create_partnerships(
     department = _check_may_create(acting_user, twinning)
     ids = {school.pk for group in groups for school, _ in group.members}
     visible = set(schools_visible_to(acting_user).filter(pk__in=ids).values_list("pk", flat=True))
-    managed: set[tuple[int, int]] = set()
-    if twinning is not None:
-        managed = set(
-            SchoolManagement.objects.filter(
-                school_id__in=ids, office_id__in=(twinning.supporting_office_id, twinning.supported_office_id)
-            ).values_list("school_id", "office_id")
-        )
+    managed = _managed_pairs(twinning, ids) if twinning is not None else set()
     checked = [_checked(group, visible, managed, twinning) for group in groups]
     # Numbers are per department; lock the department row so two officers creating groups at the
     # same moment cannot take the same number.
