@@ -276,8 +276,9 @@ def list_schools(request: HttpRequest, filters: Query[SchoolQuery], paging: Quer
         if unit is None:
             raise DomainError(_("That administrative unit does not exist on the chosen date."))
         if not unit.is_valid_on(day):
-            became = ", ".join(str(u.pk) for u, _n in lineage_of(unit).successors_of_wards[:20]) or ", ".join(
-                str(link.successor_id) for link in lineage_of(unit).successors
+            lineage = lineage_of(unit)
+            became = ", ".join(str(u.pk) for u, _n in lineage.successors_of_wards[:20]) or ", ".join(
+                str(link.successor_id) for link in lineage.successors
             )
             raise DomainError(
                 _(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+from chungtay.api.auth import SAFE_METHODS
 
 
 class AtomicApiWritesMiddleware:

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import DatabaseError, connections
 from django.utils import timezone
@@ -46,6 +47,13 @@ class WorkerLost(Exception):
     """Recorded on a task result whose worker stopped (killed, crashed, lost its database)."""
 
 
+def enqueue_recorded(task_function: Any, rows: Any, *args: Any) -> None:
+    """Enqueue a task and note its id on the rows it works for (a queryset), so a recoverer can tell
+    whether the task still runs."""
+    result = task_function.enqueue(*args)
+    rows.update(task_id=str(result.id))
+
+
 def task_finished(task_id: str) -> bool:
     """Whether a task result no longer runs (or never existed): its rows may be recovered."""
     from django_tasks_db.models import DBTaskResult
@@ -65,17 +73,13 @@ def fail_lost_tasks(now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=LEASE_SECONDS)
-    live = set(WorkerLease.objects.filter(beat_at__gte=cutoff).values_list("worker_id", flat=True))
+    leases = dict(WorkerLease.objects.values_list("worker_id", "beat_at"))
     count = 0
     for result in DBTaskResult.objects.filter(status="RUNNING"):
         worker = result.worker_ids[-1] if result.worker_ids else ""
-        if worker in live:
+        if worker in leases and leases[worker] >= cutoff:
             continue
-        if (
-            result.started_at
-            and result.started_at >= cutoff
-            and not WorkerLease.objects.filter(worker_id=worker).exists()
-        ):
+        if result.started_at and result.started_at >= cutoff and worker not in leases:
             continue  # started a moment ago by a worker without a lease (db_worker): give it time
         _fail(result, WorkerLost(str(WORKER_LOST)))
         count += 1

@@ -103,10 +103,8 @@ def start_apply(user: User, batch: ImportBatch) -> ImportBatch:
 
 
 def _enqueue(task_function: Any, batch_id: int) -> None:
-    result = task_function.enqueue(batch_id)
-    ImportBatch.objects.filter(pk=batch_id, status__in=(Status.CHECKING, Status.APPLYING)).update(
-        task_id=str(result.id)
-    )
+    working = ImportBatch.objects.filter(pk=batch_id, status__in=(Status.CHECKING, Status.APPLYING))
+    tasks.enqueue_recorded(task_function, working, batch_id)
 
 
 def _discard_file(batch: ImportBatch) -> None:

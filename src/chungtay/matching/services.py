@@ -160,6 +160,16 @@ def _open_groups(twinning: OfficeTwinning) -> Any:
     )
 
 
+def _groups_of(twinning: OfficeTwinning, school_ids: set[int]) -> Any:
+    """The open groups of the twinning that one of these schools is a member of today (what accepting a
+    run that replaces groups ends)."""
+    return (
+        _open_groups(twinning)
+        .filter(members__school_id__in=school_ids, members__valid_to__isnull=True)
+        .distinct()
+    )
+
+
 def _grouped_school_ids(twinning: OfficeTwinning) -> set[int]:
     """Schools that are members today of an open group of the twinning."""
     from chungtay.partnerships.models import PartnershipMember
@@ -233,10 +243,8 @@ def start_run(
 
 
 def _enqueue(run_id: int) -> None:
-    result = execute_matching_run.enqueue(run_id)
-    MatchingRun.objects.filter(pk=run_id, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).update(
-        task_id=str(result.id)
-    )
+    unfinished = MatchingRun.objects.filter(pk=run_id, status__in=(RunStatus.QUEUED, RunStatus.RUNNING))
+    tasks.enqueue_recorded(execute_matching_run, unfinished, run_id)
 
 
 @tasks.recoverer
@@ -355,6 +363,8 @@ def execute_run(run_id: int) -> MatchingRun:
         return run
     distances = [pair.distance_km for pair in result.pairs if pair.distance_km is not None]
     pairs = [{"supporting": pair.supporting_id, "supported": pair.supported_id} for pair in result.pairs]
+    pks = {s.moet_id: s.pk for s in (*supporting_schools, *supported_schools)}
+    matched = {pks[moet_id] for pair in pairs for moet_id in pair.values()}
     run.result = {
         "pairs": [
             {
@@ -372,7 +382,7 @@ def execute_run(run_id: int) -> MatchingRun:
         "supported_total": len(supported),
         "groups": len(proposed_groups(pairs, levels)),
         "already_grouped": len(leave_out),
-        "replaces": _open_groups(run.twinning).count() if not leave_out and grouped else 0,
+        "replaces": _groups_of(run.twinning, matched).count() if grouped & matched else 0,
         "load_shortfall": result.load_shortfall,
         "mean_distance_km": round(sum(distances) / len(distances), 2) if distances else None,
         "unmatched": result.unmatched,
@@ -412,11 +422,7 @@ def accept_run(*, acting_user: User, run: MatchingRun, starts_on: dt.date) -> li
     if grouped & proposed:
         if run.parameters.get("existing", EXCLUDE_EXISTING) != REPLACE_EXISTING:
             raise ConflictError(GROUPED_SINCE)
-        replaced = list(
-            _open_groups(run.twinning)
-            .filter(members__school_id__in=proposed, members__valid_to__isnull=True)
-            .distinct()
-        )
+        replaced = list(_groups_of(run.twinning, proposed))
         end_partnerships(
             acting_user=acting_user, partnerships=replaced, ended_on=starts_on - dt.timedelta(days=1)
         )
