@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from chungtay.access.scopes import can_change_school, own_schools, school_for_user, schools_visible_to
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import can_change_school, own_schools, school_for_user, schools_visible_to
 from chungtay.directory.models import School
 from tests.factories import DepartmentFactory, DistrictOfficeFactory, SchoolFactory, UserFactory
 

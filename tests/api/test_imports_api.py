@@ -6,8 +6,8 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from chungtay.access.scopes import own_schools
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import own_schools
 from chungtay.directory.models import IndicatorValue
 from tests.api.test_partnerships_api import _token
 

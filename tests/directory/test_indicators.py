@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
+from chungtay.access.scopes import own_schools
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import own_schools
 from chungtay.core.errors import ConflictError, DomainError
 from chungtay.directory.models import Indicator, IndicatorValue, SchoolYear
 from chungtay.directory.services import record_indicator_value, save_indicator

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.urls import reverse
 
-from chungtay.accounts.scopes import own_schools
+from chungtay.access.scopes import own_schools
 from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus, Participation
 from chungtay.directory.models import Teacher
 from chungtay.imports.activities import COLUMNS

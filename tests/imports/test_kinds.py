@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from chungtay.access.scopes import own_schools
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import own_schools
 from chungtay.directory.models import (
     Indicator,
     IndicatorValue,

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 
+from chungtay.access.scopes import own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import own_schools, partnerships_visible_to
 from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus
 from chungtay.partnerships.models import (
     AgreementStatus,

@@ -13,8 +13,8 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from chungtay.access.scopes import home_department, own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import home_department, own_schools, partnerships_visible_to
 from chungtay.activities.models import (
     Activity,
     ActivitySchool,
@@ -130,7 +130,7 @@ def schools_user_records(user: User, activity: Activity) -> list[ActivitySchool]
 def visible_schools_by_moet(user: object, moet_ids: list[str]) -> dict[str, School]:
     """The schools with these MOET IDs, all of which the user must see; the first unknown or out-of-scope
     ID is refused by name."""
-    from chungtay.accounts.scopes import schools_visible_to
+    from chungtay.access.scopes import schools_visible_to
     from chungtay.activities import exceptions as e
 
     found = {s.moet_id: s for s in schools_visible_to(user).filter(moet_id__in=moet_ids)}

@@ -12,14 +12,14 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import (
+from chungtay.access.scopes import (
     can_change_school,
     home_department,
     own_schools,
     partnerships_visible_to,
     schools_visible_to,
 )
+from chungtay.accounts.models import Role, User
 from chungtay.activities import exceptions as e
 from chungtay.activities.evidence import prepare_document, prepare_photo
 from chungtay.activities.models import (

@@ -18,8 +18,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chungtay.access.roles import may_record
+from chungtay.access.scopes import partnerships_visible_to, school_for_user
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
 from chungtay.activities import exports, services
 from chungtay.activities.forms import (
     ActivityFilterForm,
@@ -144,15 +145,6 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/activity_calendar.html", context)
 
 
-def _may_record(user: User) -> bool:
-    return user.is_superuser or user.role in (
-        Role.CITY_ADMIN,
-        Role.OFFICE_OFFICER,
-        Role.SCHOOL_LEADER,
-        Role.TEACHER,
-    )
-
-
 def _school_choices(partnership: Partnership | None, user: User) -> list[tuple[str, str]]:
     schools: list[School] = []
     if partnership is not None:
@@ -197,7 +189,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     """Record (or plan) an activity: choose the partnership first, then everything is pre-filled — its
     member schools ticked, the user's school as host, today's date."""
     user = _user(request)
-    if not _may_record(user):
+    if not may_record(user):
         raise PermissionDenied
     partnerships = partnerships_visible_to(user).exclude(status=PartnershipStatus.CANCELLED)
     chosen = request.POST.get("partnership") or request.GET.get("partnership")

@@ -10,8 +10,8 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from chungtay.access.scopes import partnerships_visible_to, school_for_user
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
 from chungtay.activities import exceptions as e
 from chungtay.activities import services
 from chungtay.activities.models import Activity, ActivityKind, ActivityStatus, EvidenceKind, Mode, Tier

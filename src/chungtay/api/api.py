@@ -15,8 +15,8 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from pydantic import Field
 
+from chungtay.access.scopes import offices_visible_to, school_for_user
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import offices_visible_to, school_for_user
 from chungtay.api.activities import router as activities_router
 from chungtay.api.auth import RATE_LIMITED, TokenRateThrottle, auth
 from chungtay.api.imports import router as imports_router

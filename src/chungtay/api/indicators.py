@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from chungtay.access.scopes import schools_visible_to
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import schools_visible_to
 from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS, Paging, RowId, page_of
 from chungtay.directory.models import BASIC_LEVEL_ORDER, Indicator, IndicatorValue, SchoolYear

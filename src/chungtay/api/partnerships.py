@@ -10,8 +10,8 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from chungtay.access.scopes import school_for_user, schools_visible_to
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import school_for_user, schools_visible_to
 from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS
 from chungtay.core.dates import today

@@ -10,8 +10,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from chungtay.access.scopes import partnerships_visible_to, school_for_user
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
 from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS, Paging, RowId, page_of
 from chungtay.core.errors import DomainError

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from chungtay.accounts.scopes import home_department, own_schools
+from chungtay.access.scopes import home_department, own_schools
 from chungtay.core.dates import today
 from chungtay.directory.models import SchoolLevel
 from chungtay.directory.selectors import SchoolFilter, search_schools

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 
-from chungtay.accounts.scopes import own_schools, schools_visible_to
+from chungtay.access.scopes import own_schools, schools_visible_to
 from chungtay.core.dates import valid_on
 from chungtay.core.text import search_terms
 from chungtay.directory.models import (

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from chungtay.accounts.scopes import (
+from chungtay.access.scopes import (
     can_change_school,
     home_province,
     is_city_admin,

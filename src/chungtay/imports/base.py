@@ -18,7 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from chungtay.accounts.models import Role, User
+from chungtay.access.roles import manages_offices
+from chungtay.accounts.models import User
 from chungtay.core.dates import parse_date
 from chungtay.core.errors import DomainError
 from chungtay.core.text import search_key
@@ -138,7 +139,7 @@ class Plan(Protocol):
 
 
 def may_import(user: User) -> bool:
-    return bool(user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER))
+    return manages_offices(user)
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ class OwnSchools:
     case and spacing aside) — a weaker match that the preview flags on the row."""
 
     def __init__(self, user: User, *fields: str) -> None:
-        from chungtay.accounts.scopes import own_schools
+        from chungtay.access.scopes import own_schools
 
         self.by_id: dict[str, tuple[Any, ...]] = {}
         self.by_name: dict[str, list[tuple[Any, ...]]] = {}

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from chungtay.access.scopes import home_department, is_city_admin
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import home_department, is_city_admin
 from chungtay.core.text import padded_search_key, vietnamese_sort_key
 from chungtay.directory.models import AdminUnit, EducationOffice
 from chungtay.imports.base import (

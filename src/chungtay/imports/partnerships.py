@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chungtay.access.scopes import partnerships_visible_to, schools_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import partnerships_visible_to, schools_visible_to
 from chungtay.core.errors import DomainError
 from chungtay.core.text import search_key
 from chungtay.directory.models import School

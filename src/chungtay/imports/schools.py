@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from chungtay.access.roles import manages_offices
+from chungtay.access.scopes import home_department, own_schools
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import home_department, own_schools
 from chungtay.core import schoolyears
 from chungtay.core.text import padded_search_key, search_key
 from chungtay.directory.models import (
@@ -136,7 +137,7 @@ class Plan:
 
 def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     """Validate the whole file against the directory and the user's scope, changing nothing."""
-    if not (user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)):
+    if not manages_offices(user):
         raise FileRefused(NOT_ALLOWED)
     header, rows = read_rows(handle, name)
     columns = match_headers(header, COLUMNS, REQUIRED)

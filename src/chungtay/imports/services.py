@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from chungtay.access.scopes import home_department
 from chungtay.accounts.models import User
-from chungtay.accounts.scopes import home_department
 from chungtay.core import tasks
 from chungtay.core.errors import ConflictError
 from chungtay.imports.base import checksum, may_import

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from chungtay.access.roles import may_manage_twinning
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import is_city_admin
 from chungtay.core import tasks
 from chungtay.core.errors import ConflictError, DomainError, Forbidden
 from chungtay.directory.models import (
@@ -72,24 +72,13 @@ def runs_visible_to(user: object) -> QuerySet[MatchingRun]:
     return rows.none()
 
 
-def may_run(user: User, twinning: OfficeTwinning) -> bool:
-    if user.is_superuser or (
-        is_city_admin(user) and user.office and user.office.tenant.pk == twinning.department_id
-    ):
-        return True
-    return user.role == Role.OFFICE_OFFICER and user.office_id in (
-        twinning.supporting_office_id,
-        twinning.supported_office_id,
-    )
-
-
 def run_for_user(user: object, pk: int, *, write: bool = False) -> MatchingRun:
     from django.core.exceptions import PermissionDenied
 
     run = runs_visible_to(user).filter(pk=pk).first()
     if run is None:
         raise Http404
-    if write and not may_run(user, run.twinning):  # type: ignore[arg-type]
+    if write and not may_manage_twinning(user, run.twinning):  # type: ignore[arg-type]
         raise PermissionDenied
     return run
 
@@ -225,7 +214,7 @@ def start_run(
     parent: MatchingRun | None = None,
 ) -> MatchingRun:
     """Store a run and queue the engine. Only the administrator or an officer of either office may."""
-    if not may_run(acting_user, twinning):
+    if not may_manage_twinning(acting_user, twinning):
         raise Forbidden(NOT_YOUR_TWINNING)
     if twinning.status != TwinningStatus.ACTIVE:
         raise DomainError(_("This twinning has ended; it takes no new partnerships."))
@@ -402,7 +391,7 @@ def accept_run(*, acting_user: User, run: MatchingRun, starts_on: dt.date) -> li
     supporting school and level (proposed_groups: each group has a level in common, as partnerships
     require). A run that replaces existing groups ends the open groups of its schools the day before."""
     run = MatchingRun.objects.select_for_update().get(pk=run.pk)  # two officers may accept at once
-    if not may_run(acting_user, run.twinning):
+    if not may_manage_twinning(acting_user, run.twinning):
         raise Forbidden(NOT_YOUR_TWINNING)
     if run.status == RunStatus.ACCEPTED:
         raise ConflictError(ALREADY_ACCEPTED)

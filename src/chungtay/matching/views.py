@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chungtay.access.roles import manages_offices, may_manage_twinning
 from chungtay.accounts.models import Role, User
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
@@ -20,7 +21,6 @@ from chungtay.matching.models import MatchingRun, RunStatus
 from chungtay.matching.services import (
     accept_run,
     error_message,
-    may_run,
     run_for_user,
     runs_visible_to,
     start_run,
@@ -64,7 +64,7 @@ def _user(request: HttpRequest) -> User:
 def run_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     runs = runs_visible_to(user)[:100]
-    can_start = user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)
+    can_start = manages_offices(user)
     return render(request, "matching/run_list.html", {"runs": runs, "can_start": can_start})
 
 
@@ -72,11 +72,11 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def run_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not (user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)):
+    if not manages_offices(user):
         raise PermissionDenied
     twinnings = twinnings_visible_to(user).filter(status=TwinningStatus.ACTIVE)
     if user.role == Role.OFFICE_OFFICER:
-        twinnings = twinnings.filter(pk__in=[t.pk for t in twinnings if may_run(user, t)])
+        twinnings = twinnings.filter(pk__in=[t.pk for t in twinnings if may_manage_twinning(user, t)])
     initial: dict[str, Any] = {"school_year": 2024}
     parent = None
     if request.GET.get("from", "").isdigit():
@@ -178,7 +178,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "map": _map(run) if run.status in (RunStatus.DONE, RunStatus.ACCEPTED) else None,
         "error": error_message(run),
         "warnings": _warnings(run),
-        "can_act": may_run(_user(request), run.twinning),
+        "can_act": may_manage_twinning(_user(request), run.twinning),
         "working": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
     }
     template = "matching/_run_status.html" if getattr(request, "htmx", False) else "matching/run_detail.html"

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from chungtay.access.scopes import own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import own_schools, partnerships_visible_to
 from chungtay.core.dates import valid_on
 from chungtay.directory.models import SchoolManagement
 from chungtay.partnerships.models import (
@@ -257,7 +257,7 @@ CITY_MANAGED_LEVELS = ["thpt", "thcs_thpt", "th_thcs_thpt", "gdnn_gdtx"]
 def plans_visible_to(user: object) -> QuerySet[Plan]:
     """The department's own plans for everyone under it; an office's plans and joint plans for that
     office, its partner office and their schools; everything of the department for its administrator."""
-    from chungtay.accounts.scopes import home_department
+    from chungtay.access.scopes import home_department
     from chungtay.partnerships.models import Plan
 
     if not getattr(user, "is_authenticated", False):

@@ -16,8 +16,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from chungtay.access.roles import is_department_admin, may_manage_twinning
+from chungtay.access.scopes import is_city_admin, schools_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import is_city_admin, schools_visible_to
 from chungtay.core import files
 from chungtay.core.audit import stamp_actor
 from chungtay.core.dates import today, valid_on
@@ -70,9 +71,7 @@ def twin_offices(
     """Twin two offices. Only a city administrator of the supporting office's department may; the
     supported office may belong to another province (Ba Vì – Lào Cai city)."""
     department = supporting_office.tenant
-    if not acting_user.is_superuser and not (
-        is_city_admin(acting_user) and acting_user.office and acting_user.office.tenant.pk == department.pk
-    ):
+    if not is_department_admin(acting_user, department.pk):
         raise e.NotAllowed(e.ONLY_ADMIN_TWINS)
     if supporting_office.pk == supported_office.pk:
         raise e.PartnershipError(e.SAME_OFFICE)
@@ -135,16 +134,7 @@ def _check_may_create(acting_user: User, twinning: OfficeTwinning | None) -> Edu
         return acting_user.office.tenant
     if twinning.status != TwinningStatus.ACTIVE:
         raise e.WrongState(e.TWINNING_ENDED)
-    if acting_user.is_superuser or (
-        is_city_admin(acting_user)
-        and acting_user.office
-        and acting_user.office.tenant.pk == twinning.department_id
-    ):
-        return twinning.department
-    if acting_user.role == Role.OFFICE_OFFICER and acting_user.office_id in (
-        twinning.supporting_office_id,
-        twinning.supported_office_id,
-    ):
+    if may_manage_twinning(acting_user, twinning):
         return twinning.department
     raise e.NotAllowed(e.NOT_YOUR_TWINNING)
 
@@ -608,11 +598,7 @@ def record_plan(
     Refuses a malformed or duplicate number, a date in the future, a negative target and an attachment
     that is not a PDF or Word file."""
     department = issuer.tenant
-    is_admin = acting_user.is_superuser or (
-        is_city_admin(acting_user)
-        and acting_user.office is not None
-        and acting_user.office.tenant.pk == department.pk
-    )
+    is_admin = is_department_admin(acting_user, department.pk)
     if not is_admin and not (acting_user.role == Role.OFFICE_OFFICER and acting_user.office_id == issuer.pk):
         raise e.NotAllowed(e.PLAN_NOT_ALLOWED)
     if twinning is not None and issuer.pk not in (

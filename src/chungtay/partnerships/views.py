@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chungtay.access.roles import manages_offices
+from chungtay.access.scopes import schools_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import schools_visible_to
 from chungtay.activities.selectors import activity_figures
 from chungtay.core import files
 from chungtay.core.dates import today
@@ -73,7 +74,7 @@ def partnership_index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "can_create": user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER) or user.is_superuser,
+        "can_create": manages_offices(user),
     }
     return render(request, "partnerships/partnership_list.html", context, status=status)
 
@@ -133,7 +134,7 @@ def twinning_list(request: HttpRequest) -> HttpResponse:
 def partnership_create(request: HttpRequest) -> HttpResponse:
     """An officer (or the administrator) groups schools under one of their office twinnings."""
     user = _user(request)
-    if not (user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)):
+    if not manages_offices(user):
         raise PermissionDenied
     twinnings = twinnings_visible_to(user).filter(status=TwinningStatus.ACTIVE)
     twinning = None
@@ -542,7 +543,7 @@ def plan_document_file(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     plans = plans_visible_to(user).prefetch_related("goals")
-    can_create = user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)
+    can_create = manages_offices(user)
     return render(request, "partnerships/plan_list.html", {"plans": plans, "can_create": can_create})
 
 
@@ -557,7 +558,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_create(request: HttpRequest) -> HttpResponse:
     """The administrator records the department's plans; an officer their office's and joint plans."""
     user = _user(request)
-    if not (user.is_superuser or user.role in (Role.CITY_ADMIN, Role.OFFICE_OFFICER)) or user.office is None:
+    if not manages_offices(user) or user.office is None:
         raise PermissionDenied
     twinnings = twinnings_visible_to(user)
     if user.role == Role.OFFICE_OFFICER:

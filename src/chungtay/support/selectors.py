@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
+from chungtay.access.scopes import own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import own_schools, partnerships_visible_to
 from chungtay.core import schoolyears
 from chungtay.core.privacy import suppress_small
 from chungtay.core.text import search_terms

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
+from chungtay.access.scopes import home_department, partnerships_visible_to, schools_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import home_department, partnerships_visible_to, schools_visible_to
 from chungtay.activities.evidence import prepare_document
 from chungtay.core.audit import stamp_actor
 from chungtay.core.dates import today

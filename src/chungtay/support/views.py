@@ -16,8 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from chungtay.access.roles import may_record
+from chungtay.access.scopes import partnerships_visible_to, school_for_user
 from chungtay.accounts.models import Role, User
-from chungtay.accounts.scopes import partnerships_visible_to, school_for_user
 from chungtay.core import files
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
@@ -111,12 +112,6 @@ def support_export(request: HttpRequest) -> HttpResponse:
     return table_response(lines(), stem=f"ho-tro-{today():%Y%m%d}", sheet="Ho tro", fmt=fmt)
 
 
-def _may_record(user: User) -> bool:
-    return user.is_superuser or user.role in (
-        Role.CITY_ADMIN, Role.OFFICE_OFFICER, Role.SCHOOL_LEADER, Role.TEACHER,
-    )  # fmt: skip
-
-
 def _pupil_choices(user: User, school_moet_ids: list[str]) -> list[tuple[str, str]]:
     if user.role != Role.SCHOOL_LEADER or not user.school_id:
         return []
@@ -134,7 +129,7 @@ def _pupil_choices(user: User, school_moet_ids: list[str]) -> list[tuple[str, st
 def support_create(request: HttpRequest) -> HttpResponse:
     """Record a gift. From a partnership's page the schools are its members; otherwise the user's own."""
     user = _user(request)
-    if not _may_record(user):
+    if not may_record(user):
         raise PermissionDenied
     chosen = request.POST.get("partnership") or request.GET.get("partnership")
     partnership: Partnership | None = None
@@ -148,7 +143,7 @@ def support_create(request: HttpRequest) -> HttpResponse:
             for m in partnership.members.select_related("school").order_by("side", "school__sort_key")
         ]
     else:
-        from chungtay.accounts.scopes import own_schools
+        from chungtay.access.scopes import own_schools
 
         schools = list(own_schools(user).order_by("sort_key")[:500])
     unique = {s.moet_id: s for s in schools}
