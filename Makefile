@@ -37,10 +37,13 @@ run: setup
 test: messages
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# The same checks run by .pre-commit-config.yaml: style, types, the layer order, no missing migration.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
 
 bench: messages
 	$(PY) benchmarks/demo_load.py

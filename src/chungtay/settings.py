@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "chungtay.support",
     "chungtay.imports",
     "chungtay.api",
+    "chungtay.pages",
+    "chungtay.demo",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "chungtay.core.context_processors.site",
+                "chungtay.pages.context_processors.site",
             ],
             "builtins": ["chungtay.accounts.templatetags.idempotency"],
         },

@@ -3,13 +3,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from chungtay.api.api import api
-from chungtay.core import views as core_views
+from chungtay.pages import home as home_page
 
 admin.site.site_header = "Chung Tay"
 admin.site.site_title = "Chung Tay"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_page.home, name="home"),
     path("accounts/", include("chungtay.accounts.urls")),
     path("", include("chungtay.directory.urls")),
     path("", include("chungtay.partnerships.urls")),

@@ -292,8 +292,10 @@ def test_roster_is_kept_by_the_school(pair):
 def test_an_empty_file_is_refused_as_evidence(topic):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from chungtay.core.evidence import EvidenceRefused
+
     for kind in ("photo", "minutes"):
-        with pytest.raises(e.ActivityError) as excinfo:
+        with pytest.raises(EvidenceRefused) as excinfo:
             services.attach_evidence(
                 acting_user=user("gv.hoangmai"),
                 activity=topic,

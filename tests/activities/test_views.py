@@ -8,9 +8,9 @@ from PIL import Image
 
 from chungtay.activities import exceptions as e
 from chungtay.activities import services
-from chungtay.activities.evidence import PHOTO_LIMIT_MB
 from chungtay.activities.models import Activity, ActivityStatus, Evidence, Participation
 from chungtay.core.dates import today
+from chungtay.core.evidence import PHOTO_LIMIT_MB
 from chungtay.core.versioning import STALE_VERSION
 from tests.activities.conftest import HELD, details
 from tests.factories import pdf_bytes

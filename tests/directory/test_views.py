@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from chungtay.directory.forms import DATE_INVALID, SEARCH_TOO_LONG
+from chungtay.core.forms import DATE_INVALID
+from chungtay.directory.forms import SEARCH_TOO_LONG
 from chungtay.directory.models import AdminUnit, School, SchoolLocation
 
 SCHOOLS = reverse("directory:school-list")

@@ -12,6 +12,7 @@ from PIL import Image
 
 from chungtay.activities import services as activity_services
 from chungtay.core import files
+from chungtay.core.evidence import EvidenceRefused
 from chungtay.imports.models import ImportBatch
 from chungtay.partnerships import exceptions as pe
 from chungtay.partnerships import services as partnership_services
@@ -155,7 +156,7 @@ def test_a_jpeg_html_polyglot_is_stored_without_its_payload(leaders_pair):  # no
 
 
 def test_macro_enabled_office_files_are_refused_plain_ones_downloaded(client, topic):  # noqa: F811
-    with pytest.raises(activity_services.e.ActivityError) as excinfo:
+    with pytest.raises(EvidenceRefused) as excinfo:
         activity_services.attach_evidence(
             acting_user=user("gv.hoangmai"),
             activity=topic,

@@ -44,6 +44,7 @@ __all__ = [
     "school_scope_condition",
     "schools_visible_to",
     "scope_of",
+    "twinnings_visible_to",
 ]
 
 
@@ -165,6 +166,24 @@ class Scope:
             )
         return School.objects.filter(condition)
 
+    def twinnings(self) -> QuerySet[OfficeTwinning]:
+        """Twinnings of the administrator's department, or those the user's office (or school's
+        offices) is a party to."""
+        user = self.user
+        if user is None:
+            return OfficeTwinning.objects.none()
+        rows = OfficeTwinning.objects.select_related("supporting_office", "supported_office")
+        if user.is_superuser:
+            return rows
+        if user.role == Role.CITY_ADMIN and user.office:
+            return rows.filter(department_id=user.office.tenant.pk)
+        if user.office_id:
+            return rows.filter(Q(supporting_office_id=user.office_id) | Q(supported_office_id=user.office_id))
+        if user.school_id:
+            offices = SchoolManagement.objects.filter(school_id=user.school_id).values("office_id")
+            return rows.filter(Q(supporting_office_id__in=offices) | Q(supported_office_id__in=offices))
+        return rows.none()
+
     def offices(self) -> QuerySet[EducationOffice]:
         """Offices the user may filter by: the department's for an administrator, their own otherwise
         (and the offices that managed their visible schools)."""
@@ -245,6 +264,10 @@ def school_for_user(user: object, moet_id: str, *, write: bool = False) -> Schoo
     if write and not scope.may_change_school(school):
         raise PermissionDenied
     return school
+
+
+def twinnings_visible_to(user: object) -> QuerySet[OfficeTwinning]:
+    return scope_of(user).twinnings()
 
 
 def offices_visible_to(user: object) -> QuerySet[EducationOffice]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.core import files
+from chungtay.core import evidence, files
 from chungtay.core.errors import DomainError
 
 
@@ -48,11 +48,9 @@ ATTENDANCE_BEFORE_HELD = _(
     "Attendance can be recorded once the activity is held, not while it is %(status)s."
 )
 FILE_TOO_LARGE = files.TOO_LARGE  # the file checks are core.files'; the names stay for the callers
-FILE_TYPE = _(
-    "This file is not an accepted kind: photos (JPEG, PNG, WebP), PDF, Word, PowerPoint or Excel documents."
-)
+FILE_TYPE = evidence.FILE_TYPE
 FILE_EMPTY = files.EMPTY
-PHOTO_NOT_IMAGE = _("A photo must be a JPEG, PNG or WebP image.")
+PHOTO_NOT_IMAGE = evidence.PHOTO_NOT_IMAGE
 LINK_OR_FILE = _("Attach a file or give a link, not both.")
 LINK_NEEDED = _("A video link needs the link.")
 SCHOOL_HAS_ATTENDANCE = _(

@@ -7,23 +7,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.activities.models import ActivityKind, ActivityStatus, EvidenceKind, Mode, Tier
-from chungtay.core import schoolyears
-from chungtay.core.forms import Styled, StyledForm  # noqa: F401 - re-exported for the support forms
+from chungtay.core.forms import DayField, Styled, StyledForm, year_choices
 from chungtay.core.models import MAX_ID
-from chungtay.directory.forms import DayField
 
 MOET_LIST = re.compile(r"[\s,;]+")
 WHEN_CHOICES = [("held", _("It took place")), ("planned", _("It is planned"))]
-
-
-def year_choices() -> list[tuple[str, Any]]:
-    """The current school year and the five before it, newest first, after "all years"."""
-    from chungtay.core.dates import today
-
-    current = schoolyears.start_year_of(today())
-    return [("", _("All years"))] + [
-        (str(year), schoolyears.label(year)) for year in range(current, current - 6, -1)
-    ]
 
 
 class ActivityFilterForm(forms.Form):

@@ -21,7 +21,6 @@ from chungtay.access.scopes import (
 )
 from chungtay.accounts.models import Role, User
 from chungtay.activities import exceptions as e
-from chungtay.activities.evidence import prepare_document, prepare_photo
 from chungtay.activities.models import (
     PERIOD_KINDS,
     Activity,
@@ -34,6 +33,7 @@ from chungtay.activities.models import (
 from chungtay.activities.selectors import can_edit_activity, can_record_for, schools_user_records
 from chungtay.core.audit import stamp_actor
 from chungtay.core.dates import today
+from chungtay.core.evidence import prepare_document, prepare_photo
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import School, Teacher
 from chungtay.partnerships.models import Partnership, PartnershipMember

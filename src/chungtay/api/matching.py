@@ -8,13 +8,13 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from chungtay.access.scopes import twinnings_visible_to
 from chungtay.accounts.models import User
 from chungtay.api.schemas import ERRORS
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.matching.models import MatchingRun
 from chungtay.matching.services import accept_run, error_message, run_for_user, start_run
-from chungtay.partnerships.selectors import twinnings_visible_to
 
 router = Router(tags=["matching"])
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from chungtay.access.scopes import school_for_user, schools_visible_to
+from chungtay.access.scopes import school_for_user, schools_visible_to, twinnings_visible_to
 from chungtay.accounts.models import User
 from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS
@@ -26,7 +26,6 @@ from chungtay.partnerships.selectors import (
     members_on,
     partnership_for_user,
     partnership_list,
-    twinnings_visible_to,
 )
 
 router = Router(tags=["partnerships"])

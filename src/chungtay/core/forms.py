@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chungtay.core import schoolyears
+from chungtay.core.dates import INPUT_FORMATS, today
+
+DATE_INVALID = _("Enter a date as dd/mm/yyyy, for example 05/03/2023.")
+DATE_OUT_OF_RANGE = _("Choose a date between 1990 and 2100.")
 
 
 class Styled:
@@ -25,3 +33,30 @@ class StyledForm(Styled, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style()
+
+
+class DayField(forms.DateField):
+    """A date typed as dd/mm/yyyy (ISO accepted), within a sane range."""
+
+    default_error_messages = {"invalid": DATE_INVALID}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", INPUT_FORMATS)
+        kwargs.setdefault("widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if isinstance(value, str) and len(value) > 10:
+            raise forms.ValidationError(DATE_INVALID, code="invalid")
+        day = super().to_python(value)
+        if day is not None and not (1990 <= day.year <= 2100):
+            raise forms.ValidationError(DATE_OUT_OF_RANGE, code="out_of_range")
+        return day
+
+
+def year_choices() -> list[tuple[str, Any]]:
+    """The current school year and the five before it, newest first, after "all years"."""
+    current = schoolyears.start_year_of(today())
+    return [("", _("All years"))] + [
+        (str(year), schoolyears.label(year)) for year in range(current, current - 6, -1)
+    ]

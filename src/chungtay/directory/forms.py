@@ -7,8 +7,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.core.dates import INPUT_FORMATS, today
-from chungtay.core.forms import StyledForm
+from chungtay.core.dates import today
+from chungtay.core.forms import DayField, StyledForm
 from chungtay.core.models import MAX_ID
 from chungtay.directory.models import (
     BASIC_LEVEL_CHOICES,
@@ -22,30 +22,9 @@ from chungtay.directory.models import (
 from chungtay.directory.selectors import SchoolFilter
 
 SEARCH_TOO_LONG = _("The search text is too long (at most %(limit)d characters).")
-DATE_INVALID = _("Enter a date as dd/mm/yyyy, for example 05/03/2023.")
-DATE_OUT_OF_RANGE = _("Choose a date between 1990 and 2100.")
 UNKNOWN_UNIT = _("That administrative unit does not exist on the chosen date.")
 
 LEVEL_FILTER_CHOICES = [("", _("All levels")), *BASIC_LEVEL_CHOICES]
-
-
-class DayField(forms.DateField):
-    """A date typed as dd/mm/yyyy (ISO accepted), within a sane range."""
-
-    default_error_messages = {"invalid": DATE_INVALID}
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("input_formats", INPUT_FORMATS)
-        kwargs.setdefault("widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}))
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> dt.date | None:
-        if isinstance(value, str) and len(value) > 10:
-            raise forms.ValidationError(DATE_INVALID, code="invalid")
-        day = super().to_python(value)
-        if day is not None and not (1990 <= day.year <= 2100):
-            raise forms.ValidationError(DATE_OUT_OF_RANGE, code="out_of_range")
-        return day
 
 
 class MapDateForm(forms.Form):

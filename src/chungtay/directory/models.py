@@ -91,7 +91,7 @@ class AdminUnit(EffectiveDated):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.search_key = padded_search_key(self.name)
         self.sort_key = vietnamese_sort_key(self.short_name)
         super().save(*args, **kwargs)
@@ -228,7 +228,7 @@ class EducationOffice(EffectiveDated):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.search_key = padded_search_key(self.name)
         self.sort_key = vietnamese_sort_key(self.short_name)
         super().save(*args, **kwargs)
@@ -349,7 +349,7 @@ class School(TimeStamped, Versioned):
         self.name_key = padded_search_key(self.name)
         self.sort_key = vietnamese_sort_key(self.name)
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.refresh_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
@@ -534,7 +534,7 @@ class Teacher(TimeStamped):
         given = self.full_name.split()[-1] if self.full_name.split() else ""
         self.sort_key = vietnamese_sort_key(f"{given} {self.full_name}")
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.refresh_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "full_name" in update_fields:

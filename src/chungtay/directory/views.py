@@ -55,6 +55,7 @@ from chungtay.directory.services import (
     save_indicator,
     update_school_details,
 )
+from chungtay.partnerships.selectors import twinnings_of_units
 
 
 @require_GET
@@ -140,31 +141,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "area_now": area_on(unit, day),
         "school_count": school_count,
         "day": day,
-        "twinnings": _twinnings_of(unit) or _twinnings_of(*lineage.former_districts),
+        "twinnings": twinnings_of_units(request.user, unit)
+        or twinnings_of_units(request.user, *lineage.former_districts),
         "twinnings_inherited": inherited,
         # "another province" is judged on the map of the offices' units (the former district's)
         "home_province_id": lineage.former_districts[0].province_id if inherited else unit.province_id,
     }
     return render(request, "directory/unit_detail.html", context)
-
-
-def _twinnings_of(*units: AdminUnit) -> list[tuple[Any, Any]]:
-    """The partners of the offices covering these units (a unit can have several: Ba Vì has seven). A 2025
-    commune has no office of its own: its page shows the twinnings of the districts it was formed from,
-    which stay in force in the data after the reform."""
-    from chungtay.partnerships.models import OfficeTwinning
-
-    offices = [office for unit in units for office in unit.education_offices.all()]
-    if not offices:
-        return []
-    rows = OfficeTwinning.objects.filter(
-        Q(supporting_office__in=offices) | Q(supported_office__in=offices)
-    ).select_related("supporting_office__unit", "supported_office__unit")
-    partners = []
-    for twinning in rows.order_by("starts_on", "pk"):
-        mine = twinning.supporting_office in offices
-        partners.append((twinning, twinning.supported_office if mine else twinning.supporting_office))
-    return partners
 
 
 def _filter_form(request: HttpRequest) -> SchoolFilterForm:

@@ -335,10 +335,10 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
         else:
             school.version += 1
             changed.append(school)
-    created = bulk_create_with_history(new, School, **history)  # type: ignore[arg-type]
+    created = bulk_create_with_history(new, School, **history)
     if any(s.pk is None for s in created):
         created = list(School.objects.filter(moet_id__in=[s.moet_id for s in new]))
-    bulk_update_with_history(changed, School, [*FIELDS, "name_key", "sort_key", "version"], **history)  # type: ignore[arg-type]
+    bulk_update_with_history(changed, School, [*FIELDS, "name_key", "sort_key", "version"], **history)
     schools = {**existing, **{s.moet_id: s for s in created}}
 
     current = {
@@ -360,8 +360,8 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
                 school=school, unit_id=details["ward"], valid_from=None if location is None else today
             )
         )
-    bulk_update_with_history(closing, SchoolLocation, ["valid_to"], **history)  # type: ignore[arg-type]
-    bulk_create_with_history(opening, SchoolLocation, **history)  # type: ignore[arg-type]
+    bulk_update_with_history(closing, SchoolLocation, ["valid_to"], **history)
+    bulk_create_with_history(opening, SchoolLocation, **history)
 
     years = {y.start_year: y for y in SchoolYear.objects.all()}
     rows = {
@@ -379,8 +379,8 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
             for k, v in values.items():
                 setattr(row, k, v)
             update.append(row)
-    bulk_create_with_history(add, SchoolYearFigures, **history)  # type: ignore[arg-type]
-    bulk_update_with_history(update, SchoolYearFigures, [*FIGURES, "national_standard"], **history)  # type: ignore[arg-type]
+    bulk_create_with_history(add, SchoolYearFigures, **history)
+    bulk_update_with_history(update, SchoolYearFigures, [*FIGURES, "national_standard"], **history)
 
 
 FIELDS = ("name", "level", "ownership", "address", "latitude", "longitude")

@@ -52,7 +52,7 @@ def importer(user: Any) -> User:
     """The user, if they may import files (else 403)."""
     if not may_import(user):
         raise PermissionDenied(NOT_IMPORTER)
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 def batch_for(user: User, pk: int) -> ImportBatch:

@@ -120,7 +120,7 @@ def undo(user: User, batch: ImportBatch) -> int:
         current = {}
         updated = [row.id for row in rows if row.history_type == "~"]
         for ids in _chunks(updated):
-            current.update(model._default_manager.in_bulk(ids))  # type: ignore[attr-defined]
+            current.update(model._default_manager.in_bulk(ids))
         for object_id in updated:
             before = previous.get(object_id)
             if object_id not in current:
@@ -153,7 +153,7 @@ def undo(user: User, batch: ImportBatch) -> int:
 
 
 def _delete(model: type[Model], ids: list[int], user: User, reason: str) -> int:
-    instances = list(model._default_manager.filter(pk__in=ids))  # type: ignore[attr-defined]
+    instances = list(model._default_manager.filter(pk__in=ids))
     collector = Collector(using=router.db_for_write(model))
     try:
         collector.collect(instances)
@@ -187,9 +187,9 @@ def _delete(model: type[Model], ids: list[int], user: User, reason: str) -> int:
         batch_size=CHUNK,
     )
     for qs in collector.fast_deletes:  # the many-to-many rows first (their history is the parent's)
-        qs._raw_delete(collector.using)  # type: ignore[union-attr]
+        qs._raw_delete(collector.using)
     for m, objs in collector.data.items():
         if m is not model:
-            m._default_manager.filter(pk__in=[o.pk for o in objs])._raw_delete(collector.using)  # type: ignore[attr-defined]
-    model._default_manager.filter(pk__in=ids)._raw_delete(collector.using)  # type: ignore[attr-defined]
+            m._default_manager.filter(pk__in=[o.pk for o in objs])._raw_delete(collector.using)
+    model._default_manager.filter(pk__in=ids)._raw_delete(collector.using)
     return len(instances)

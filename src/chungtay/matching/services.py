@@ -337,8 +337,8 @@ def execute_run(run_id: int) -> MatchingRun:
         area_weights=p["weights"],
         distance_weight=p["distance_weight"],
         max_distance_km=p["max_distance_km"],
-        pinned=frozenset(tuple(x) for x in p["pinned"]),  # type: ignore[misc]
-        forbidden=frozenset(tuple(x) for x in p["forbidden"]),  # type: ignore[misc]
+        pinned=frozenset(tuple(x) for x in p["pinned"]),
+        forbidden=frozenset(tuple(x) for x in p["forbidden"]),
     )
     try:
         result = match(supporting, supported, rules)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chungtay.access.roles import manages_offices, may_manage_twinning
+from chungtay.access.scopes import twinnings_visible_to
 from chungtay.accounts.models import Role, User
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
@@ -26,7 +27,6 @@ from chungtay.matching.services import (
     start_run,
 )
 from chungtay.partnerships.models import TwinningStatus
-from chungtay.partnerships.selectors import twinnings_visible_to
 
 AREA_LABELS = dict(DevelopmentArea.choices)
 REASONS = {

@@ -87,8 +87,8 @@ def agreement_document(agreement: Agreement) -> bytes:
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     normal = document.styles["Normal"]
-    normal.font.name = FONT  # type: ignore[attr-defined]
-    normal.font.size = Pt(14)  # type: ignore[attr-defined]
+    normal.font.name = FONT
+    normal.font.size = Pt(14)
 
     header = document.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -175,7 +175,7 @@ def agreement_document(agreement: Agreement) -> bytes:
     return buffer.getvalue()
 
 
-def _managements(partnership: object) -> list:  # type: ignore[type-arg]
+def _managements(partnership: object) -> list:
     from chungtay.directory.models import SchoolManagement
 
     schools = partnership.members.values("school_id")  # type: ignore[attr-defined]
@@ -191,7 +191,7 @@ def _managements(partnership: object) -> list:  # type: ignore[type-arg]
     return list(chosen.values())
 
 
-def _distinct_offices(offices: object) -> list:  # type: ignore[type-arg]
+def _distinct_offices(offices: object) -> list:
     seen: dict[int, object] = {}
     for office in offices:  # type: ignore[attr-defined]
         seen.setdefault(office.pk, office)

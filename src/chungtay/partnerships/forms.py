@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.directory.forms import DayField
+from chungtay.core.forms import DayField
 from chungtay.directory.models import BASIC_LEVEL_CHOICES, DevelopmentArea, School
 from chungtay.partnerships.models import AgreementKind, OfficeTwinning, PartnershipStatus, Side
 

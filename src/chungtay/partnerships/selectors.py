@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from chungtay.access.scopes import own_schools, partnerships_visible_to
+from chungtay.access.scopes import own_schools, partnerships_visible_to, twinnings_visible_to
 from chungtay.accounts.models import Role, User
 from chungtay.core.dates import valid_on
-from chungtay.directory.models import SchoolManagement
+from chungtay.directory.models import AdminUnit, EducationOffice, SchoolManagement
 from chungtay.partnerships.models import (
     Agreement,
     AgreementKind,
@@ -166,24 +166,6 @@ def partnership_list(
     )
 
 
-def twinnings_visible_to(user: object) -> QuerySet[OfficeTwinning]:
-    """Twinnings of the administrator's department, or those the user's office is a party to."""
-    if not getattr(user, "is_authenticated", False):
-        return OfficeTwinning.objects.none()
-    assert isinstance(user, User)
-    rows = OfficeTwinning.objects.select_related("supporting_office", "supported_office")
-    if user.is_superuser:
-        return rows
-    if user.role == Role.CITY_ADMIN and user.office:
-        return rows.filter(department_id=user.office.tenant.pk)
-    if user.office_id:
-        return rows.filter(Q(supporting_office_id=user.office_id) | Q(supported_office_id=user.office_id))
-    if user.school_id:
-        offices = SchoolManagement.objects.filter(school_id=user.school_id).values("office_id")
-        return rows.filter(Q(supporting_office_id__in=offices) | Q(supported_office_id__in=offices))
-    return rows.none()
-
-
 def department_overview(user: object, day: dt.date) -> dict[str, object]:
     """The figures of the seeds' reviews, counted in the database over what the user may see:
     offices twinned, schools in partnerships by level, schools that signed memoranda (MN/TH/THCS) and
@@ -291,3 +273,22 @@ def plan_for_user(user: object, pk: int) -> Plan:
     if plan is None:
         raise Http404
     return plan
+
+
+def twinnings_of_units(user: object, *units: AdminUnit) -> list[tuple[OfficeTwinning, EducationOffice]]:
+    """The twinnings the user may see of the offices covering these units (a unit can have several: Ba
+    Vì has seven), each with the partner office. A 2025 commune has no office of its own: pass the
+    districts it was formed from, whose twinnings stay in force in the data after the reform."""
+    offices = [office for unit in units for office in unit.education_offices.all()]
+    if not offices:
+        return []
+    rows = (
+        twinnings_visible_to(user)
+        .filter(Q(supporting_office__in=offices) | Q(supported_office__in=offices))
+        .select_related("supporting_office__unit", "supported_office__unit")
+    )
+    partners = []
+    for twinning in rows.order_by("starts_on", "pk"):
+        mine = twinning.supporting_office in offices
+        partners.append((twinning, twinning.supported_office if mine else twinning.supporting_office))
+    return partners

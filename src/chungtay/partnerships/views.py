@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chungtay.access.roles import manages_offices
-from chungtay.access.scopes import schools_visible_to
+from chungtay.access.scopes import schools_visible_to, twinnings_visible_to
 from chungtay.accounts.models import Role, User
 from chungtay.activities.selectors import activity_figures
 from chungtay.core import files
@@ -46,7 +46,6 @@ from chungtay.partnerships.selectors import (
     partnership_list,
     plan_for_user,
     plans_visible_to,
-    twinnings_visible_to,
 )
 from chungtay.support.selectors import support_figures, with_labels
 

@@ -7,9 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.activities.forms import StyledForm, year_choices
+from chungtay.core.forms import DayField, StyledForm, year_choices
 from chungtay.core.models import MAX_ID
-from chungtay.directory.forms import DayField
 from chungtay.support.models import Circumstance, DonorKind, SupportKind
 
 VALUE_INVALID = _("Write the value in đồng, digits only (dots between thousands are fine).")

@@ -79,7 +79,7 @@ class Donor(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         self.name_key = padded_search_key(self.name)
         super().save(*args, **kwargs)
 

@@ -13,9 +13,9 @@ from django.db.models import Max
 
 from chungtay.access.scopes import home_department, partnerships_visible_to, schools_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.activities.evidence import prepare_document
 from chungtay.core.audit import stamp_actor
 from chungtay.core.dates import today
+from chungtay.core.evidence import prepare_document
 from chungtay.core.text import padded_search_key
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import EducationOffice, School
@@ -31,7 +31,7 @@ def _check_writer(acting_user: User) -> None:
 
 
 def _department(acting_user: User, school: School) -> EducationOffice:
-    return home_department(acting_user) or school.department  # type: ignore[return-value]
+    return home_department(acting_user) or school.department
 
 
 @transaction.atomic

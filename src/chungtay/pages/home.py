@@ -32,4 +32,4 @@ def home(request: HttpRequest) -> HttpResponse:
         "department": home_department(request.user),
         "day": day,
     }
-    return render(request, "core/home.html", context)
+    return render(request, "pages/home.html", context)

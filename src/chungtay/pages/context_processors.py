@@ -5,6 +5,8 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from chungtay.directory.models import School
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
     """What every page's layout needs: whether demo data is loaded (then the pages say so)."""
@@ -13,8 +15,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         return {}
     demo = cache.get("chungtay:demo-data")
     if demo is None:
-        from chungtay.directory.models import School
-
         demo = School.objects.filter(is_demo=True).exists()
         cache.set("chungtay:demo-data", demo, 300)
     return {"demo_data": demo}

@@ -9,16 +9,25 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from chungtay.activities import exceptions as e
 from chungtay.core import files
+from chungtay.core.errors import DomainError
 
 PHOTO_LIMIT_MB = 10
 DOCUMENT_LIMIT_MB = 20
 PHOTO_MAX_SIDE = 1920
 THUMBNAIL_SIDE = 320
 DOCUMENTS = frozenset({files.PDF, files.DOCX, files.PPTX, files.XLSX, files.OLE})
+FILE_TYPE = _(
+    "This file is not an accepted kind: photos (JPEG, PNG, WebP), PDF, Word, PowerPoint or Excel documents."
+)
+PHOTO_NOT_IMAGE = _("A photo must be a JPEG, PNG or WebP image.")
+
+
+class EvidenceRefused(DomainError):
+    """An evidence file that is not accepted (type, size, content)."""
 
 
 @dataclass
@@ -40,14 +49,14 @@ def _encode(image: Image.Image, max_side: int) -> bytes:
     return buffer.getvalue()
 
 
-def _refused(error: files.FileRefused) -> e.ActivityError:
-    return e.ActivityError(error.message)
+def _refused(error: files.FileRefused) -> EvidenceRefused:
+    return EvidenceRefused(error.message)
 
 
 def prepare_photo(upload: UploadedFile) -> PreparedFile:
     """A photo re-encoded as JPEG at most 1920 px on its longer side, with a 320 px thumbnail."""
     try:
-        upright = files.checked_image(upload, limit_mb=PHOTO_LIMIT_MB, wrong_type=e.PHOTO_NOT_IMAGE)
+        upright = files.checked_image(upload, limit_mb=PHOTO_LIMIT_MB, wrong_type=PHOTO_NOT_IMAGE)
     except files.FileRefused as error:
         raise _refused(error) from error
     photo, thumb = _encode(upright, PHOTO_MAX_SIDE), _encode(upright, THUMBNAIL_SIDE)
@@ -67,7 +76,7 @@ def prepare_document(upload: UploadedFile) -> PreparedFile:
         return prepare_photo(upload)
     try:
         checked = files.check_upload(
-            upload, accept=DOCUMENTS, limit_mb=DOCUMENT_LIMIT_MB, wrong_type=e.FILE_TYPE
+            upload, accept=DOCUMENTS, limit_mb=DOCUMENT_LIMIT_MB, wrong_type=FILE_TYPE
         )
     except files.FileRefused as error:
         raise _refused(error) from error

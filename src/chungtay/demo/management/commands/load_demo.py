@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from chungtay.accounts.demo import create_demo_accounts
 from chungtay.activities.demo import load_demo_activities
+from chungtay.demo.accounts import create_demo_accounts
 from chungtay.directory.adminmap import seed_admin_map
 from chungtay.directory.demo import load_demo_assessments, load_demo_directory, load_demo_indicators
 from chungtay.partnerships.demo import load_demo_partnerships
