@@ -99,3 +99,47 @@ def test_an_upward_import_breaks_the_build(tmp_path: Path, module: str, line: st
     result = _lint(tmp_path)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+# Model writes are allowed only in the services of each app (`services`, the bulk services `bulk`), the
+# demo builders, the migrations and the write primitives the services call (core.bulk, core.versioning),
+# plus the pieces that are their own write path: the task leases (core.tasks), the idempotency keys, the
+# weekly digest log, the administrative map loader (a demo builder of the map), and the import history
+# (imports.base stamps the reason on the history rows a service wrote; imports.undo restores them).
+WRITERS = re.compile(
+    r"(^|/)(services|bulk|demo|migrations)(/|\.py$)"
+    r"|^src/chungtay/(core/(versioning|tasks|bulk)|accounts/idempotency|directory/adminmap"
+    r"|activities/digests|imports/(base|undo))\.py$"
+)
+WRITE = re.compile(
+    r"\.objects\b.*\.(create|bulk_create|bulk_update|get_or_create|update_or_create|update|delete)\("
+    r"|_default_manager\b.*\.(update|delete)\("
+    r"|\b(bulk_create_with_history|bulk_update_with_history|upsert|create_with_history|update_with_history)\("
+    r"|^\s*(?!super\(\))\w+\.(save|delete)\((update_fields=.*)?\)"
+)
+# Saves that are not model writes: a workbook, a document, an image written to a buffer.
+NOT_MODELS = re.compile(r"(workbook|document|image|copy)\.save\(")
+
+
+def test_models_are_written_only_by_services_demo_builders_and_migrations() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if WRITERS.search(relative):
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if WRITE.search(line) and not NOT_MODELS.search(line):
+                found.append(f"{relative}:{number}: {line.strip()}")
+    assert found == [], "model writes outside the services:\n" + "\n".join(found)
+
+
+def test_the_write_check_finds_a_write_in_a_page() -> None:
+    for line in (
+        "    School.objects.filter(pk=1).update(name='x')",
+        "    school.save()",
+        "    row.delete()",
+        "    bulk_create_with_history(rows, School)",
+        "    Indicator.objects.create(code='x')",
+    ):
+        assert WRITE.search(line) and not NOT_MODELS.search(line), line
+    assert not WRITE.search("    workbook.save(buffer)") or NOT_MODELS.search("    workbook.save(buffer)")

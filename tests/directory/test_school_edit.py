@@ -5,7 +5,7 @@ from django.urls import reverse
 from chungtay.accounts.models import User
 from chungtay.core.versioning import STALE_VERSION
 from chungtay.directory.models import School
-from chungtay.directory.services import COORDINATES_INCOMPLETE, COORDINATES_OUTSIDE_VIETNAM
+from chungtay.directory.validators import COORDINATES_INCOMPLETE, COORDINATES_OUTSIDE_VIETNAM
 
 
 @pytest.fixture

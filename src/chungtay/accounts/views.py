@@ -11,9 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chungtay.accounts import services
 from chungtay.accounts.forms import TokenForm
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import ApiToken
 from chungtay.accounts.network import address_locked
-from chungtay.core.errors import DomainError, NotFound
+from chungtay.core.errors import NotFound
+from chungtay.core.forms import submit
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -27,40 +29,39 @@ class ThrottledLoginView(auth_views.LoginView):
 
 
 def _profile_context(
-    request: HttpRequest, form: TokenForm, new_token: str | None = None
+    request: AuthenticatedRequest, form: TokenForm, new_token: str | None = None
 ) -> dict[str, object]:
     return {
         "form": form,
         "tokens": ApiToken.objects.filter(user_id=int(request.user.pk or 0)),
         "new_token": new_token,
-        "scope_units": request.user.scope_units.order_by("sort_key")[:200],  # type: ignore[union-attr]
+        "scope_units": request.user.scope_units.order_by("sort_key")[:200],
     }
 
 
 @require_GET
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", _profile_context(request, TokenForm()))
 
 
 @require_POST
 @login_required
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenForm(request.POST)
-    if not form.is_valid():
-        return render(request, "accounts/profile.html", _profile_context(request, form), status=400)
-    try:
-        token, raw = services.issue_api_token(
-            acting_user=request.user,  # type: ignore[arg-type]
-            name=form.cleaned_data["name"],
-            read_only=form.cleaned_data["read_only"],
+    submitted = submit(
+        form,
+        lambda data: services.issue_api_token(
+            acting_user=request.user,
+            name=data["name"],
+            read_only=data["read_only"],
             expires_at=form.expiry(timezone.now()),
-        )
-    except DomainError as error:
-        form.add_error(None, str(error.message))
-        return render(
-            request, "accounts/profile.html", _profile_context(request, form), status=error.status_code
-        )
+        ),
+    )
+    if not submitted.done:
+        context = _profile_context(request, form)
+        return render(request, "accounts/profile.html", context, status=submitted.status)
+    token, raw = submitted.value
     messages.success(
         request,
         _("Token “%(name)s” created. Copy it now: it will not be shown again.") % {"name": token.name},
@@ -72,9 +73,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
-        token = services.revoke_api_token(acting_user=request.user, token_id=pk)  # type: ignore[arg-type]
+        token = services.revoke_api_token(acting_user=request.user, token_id=pk)
     except NotFound as error:
         raise Http404 from error
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})

@@ -13,13 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chungtay.access.roles import may_record
 from chungtay.access.scopes import partnerships_visible_to, school_for_user
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role, User
 from chungtay.activities import exports, services
 from chungtay.activities.forms import (
@@ -46,14 +47,10 @@ from chungtay.activities.selectors import (
 )
 from chungtay.core import files
 from chungtay.core.dates import today
-from chungtay.core.errors import DomainError
+from chungtay.core.forms import submit
 from chungtay.core.spreadsheets import table_response
 from chungtay.directory.models import School, Teacher
 from chungtay.partnerships.models import Partnership, PartnershipStatus
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _filter_from(form: ActivityFilterForm, user: User) -> ActivityFilter:
@@ -73,7 +70,7 @@ def _filter_from(form: ActivityFilterForm, user: User) -> ActivityFilter:
 
 @require_GET
 @login_required
-def activity_index(request: HttpRequest) -> HttpResponse:
+def activity_index(request: AuthenticatedRequest) -> HttpResponse:
     """Visible activities with filters, and their figures: participations (lượt) and distinct teachers."""
     form = ActivityFilterForm(request.GET or None)
     page = figures = None
@@ -83,7 +80,7 @@ def activity_index(request: HttpRequest) -> HttpResponse:
     else:
         if not form.is_bound:
             form.cleaned_data = {}
-        rows = activity_list(request.user, _filter_from(form, _user(request)))
+        rows = activity_list(request.user, _filter_from(form, request.user))
         figures = activity_figures(rows)
         page = Paginator(rows, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -94,13 +91,13 @@ def activity_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def activity_export(request: HttpRequest) -> HttpResponse:
+def activity_export(request: AuthenticatedRequest) -> HttpResponse:
     form = ActivityFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "activities/activity_list.html", {"form": form}, status=400)
     if not form.is_bound:
         form.cleaned_data = {}
-    rows = activity_list(request.user, _filter_from(form, _user(request)))
+    rows = activity_list(request.user, _filter_from(form, request.user))
     fmt = request.GET.get("format", "xlsx")
     return table_response(
         exports.activity_rows(rows), stem=f"hoat-dong-{today():%Y%m%d}", sheet="Hoat dong", fmt=fmt
@@ -109,7 +106,7 @@ def activity_export(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def activity_calendar(request: HttpRequest) -> HttpResponse:
+def activity_calendar(request: AuthenticatedRequest) -> HttpResponse:
     """A month of planned and held activities, day by day, for the user's scope or one school or
     partnership (`?school=MOET&partnership=ID&month=2024-03`)."""
     form = ActivityFilterForm(request.GET or None)
@@ -123,7 +120,7 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
     except ValueError:
         first = today().replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    f = _filter_from(form, _user(request))
+    f = _filter_from(form, request.user)
     rows = (
         activity_list(request.user, f)
         .filter(planned_on__gte=first, planned_on__lte=last)
@@ -185,10 +182,10 @@ def _details(form: ActivityForm, user: User, partnership: Partnership | None) ->
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def activity_create(request: HttpRequest) -> HttpResponse:
+def activity_create(request: AuthenticatedRequest) -> HttpResponse:
     """Record (or plan) an activity: choose the partnership first, then everything is pre-filled — its
     member schools ticked, the user's school as host, today's date."""
-    user = _user(request)
+    user = request.user
     if not may_record(user):
         raise PermissionDenied
     partnerships = partnerships_visible_to(user).exclude(status=PartnershipStatus.CANCELLED)
@@ -218,25 +215,26 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                details = _details(form, user, partnership)
-                held_on = form.cleaned_data["day"] if form.cleaned_data["when"] == "held" else None
-                activity = services.record_activity(acting_user=user, details=details, held_on=held_on)
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("Activity “%(title)s” recorded.") % {"title": activity.title})
-                return redirect("activities:activity-detail", pk=activity.pk)
+
+        def save(data: dict[str, Any]) -> Any:
+            details = _details(form, user, partnership)
+            held_on = data["day"] if data["when"] == "held" else None
+            return services.record_activity(acting_user=user, details=details, held_on=held_on)
+
+        submitted = submit(form, save)
+        if submitted.done:
+            activity = submitted.value
+            messages.success(request, _("Activity “%(title)s” recorded.") % {"title": activity.title})
+            return redirect("activities:activity-detail", pk=activity.pk)
+        status = submitted.status
     context = {"form": form, "partnership": partnership, "activity": None}
     return render(request, "activities/activity_form.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def activity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
     activity = activity_for_user(user, pk, edit=True)
     partnership = activity.partnerships.order_by("pk").first()
     rows = list(activity.schools.select_related("school"))
@@ -268,27 +266,27 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                details = _details(form, user, partnership)
-                services.edit_activity(
-                    acting_user=user,
-                    activity=activity,
-                    details=details,
-                    expected_version=form.cleaned_data["version"] or 0,
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("Activity saved."))
-                return redirect("activities:activity-detail", pk=activity.pk)
+
+        def save(data: dict[str, Any]) -> Any:
+            details = _details(form, user, partnership)
+            services.edit_activity(
+                acting_user=user,
+                activity=activity,
+                details=details,
+                expected_version=data["version"] or 0,
+            )
+
+        submitted = submit(form, save)
+        if submitted.done:
+            messages.success(request, _("Activity saved."))
+            return redirect("activities:activity-detail", pk=activity.pk)
+        status = submitted.status
     context = {"form": form, "partnership": partnership, "activity": activity}
     return render(request, "activities/activity_form.html", context, status=status)
 
 
-def _detail_context(request: HttpRequest, activity: Activity, **extra: Any) -> dict[str, Any]:
-    user = _user(request)
+def _detail_context(request: AuthenticatedRequest, activity: Activity, **extra: Any) -> dict[str, Any]:
+    user = request.user
     insider = is_insider(user, activity)
     rows = list(activity.schools.select_related("school"))
     present: dict[int, list[str]] = {}
@@ -318,25 +316,27 @@ def _detail_context(request: HttpRequest, activity: Activity, **extra: Any) -> d
 
 @require_GET
 @login_required
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     activity = activity_for_user(request.user, pk)
     return render(request, "activities/activity_detail.html", _detail_context(request, activity))
 
 
-def _status_action(request: HttpRequest, pk: int, form_class: type, name: str, action: Any) -> HttpResponse:
-    user = _user(request)
+def _status_action(
+    request: AuthenticatedRequest, pk: int, form_class: type, name: str, action: Any
+) -> HttpResponse:
+    user = request.user
     activity = activity_for_user(user, pk, edit=True)
     form = form_class(request.POST)
     status = 400
-    if form.is_valid():
-        try:
-            action(user, activity, form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-            status = error.status_code
-        else:
-            messages.success(request, _("Activity saved."))
-            return redirect("activities:activity-detail", pk=pk)
+
+    def save(data: dict[str, Any]) -> Any:
+        action(user, activity, data)
+
+    submitted = submit(form, save)
+    if submitted.done:
+        messages.success(request, _("Activity saved."))
+        return redirect("activities:activity-detail", pk=pk)
+    status = submitted.status
     activity.refresh_from_db()
     context = _detail_context(request, activity, **{name: form})
     return render(request, "activities/activity_detail.html", context, status=status)
@@ -344,7 +344,7 @@ def _status_action(request: HttpRequest, pk: int, form_class: type, name: str, a
 
 @require_POST
 @login_required
-def activity_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _status_action(
         request,
         pk,
@@ -358,7 +358,7 @@ def activity_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def activity_postpone(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_postpone(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _status_action(
         request,
         pk,
@@ -376,7 +376,7 @@ def activity_postpone(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _status_action(
         request,
         pk,
@@ -390,10 +390,10 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def attendance(request: HttpRequest, pk: int, moet_id: str) -> HttpResponse:
+def attendance(request: AuthenticatedRequest, pk: int, moet_id: str) -> HttpResponse:
     """One school's attendance sheet: tick the teachers present from the roster (or add a name that is
     missing from it), and give the pupils and parents as counts."""
-    user = _user(request)
+    user = request.user
     activity = activity_for_user(user, pk)
     row = next((r for r in schools_user_records(user, activity) if r.school.moet_id == moet_id), None)
     if row is None:
@@ -413,77 +413,74 @@ def attendance(request: HttpRequest, pk: int, moet_id: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    by_pk = {str(t.pk): t for t in roster}
-                    teachers = [by_pk[pk_] for pk_ in form.cleaned_data["teachers"]]
-                    for name in form.new_names():
-                        teachers.append(
-                            services.add_teacher(acting_user=user, school=row.school, full_name=name)
-                        )
-                    services.record_attendance(
-                        acting_user=user,
-                        activity=activity,
-                        school=row.school,
-                        teachers=teachers,
-                        pupils=form.cleaned_data["pupils"],
-                        parents=form.cleaned_data["parents"],
-                    )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("Attendance of %(school)s saved.") % {"school": row.school.name})
-                return redirect("activities:activity-detail", pk=pk)
+
+        def save(data: dict[str, Any]) -> Any:
+            with transaction.atomic():
+                by_pk = {str(t.pk): t for t in roster}
+                teachers = [by_pk[pk_] for pk_ in data["teachers"]]
+                for name in form.new_names():
+                    teachers.append(services.add_teacher(acting_user=user, school=row.school, full_name=name))
+                services.record_attendance(
+                    acting_user=user,
+                    activity=activity,
+                    school=row.school,
+                    teachers=teachers,
+                    pupils=data["pupils"],
+                    parents=data["parents"],
+                )
+
+        submitted = submit(form, save)
+        if submitted.done:
+            messages.success(request, _("Attendance of %(school)s saved.") % {"school": row.school.name})
+            return redirect("activities:activity-detail", pk=pk)
+        status = submitted.status
     context = {"activity": activity, "row": row, "form": form, "roster_size": len(roster)}
     return render(request, "activities/attendance_form.html", context, status=status)
 
 
 @require_POST
 @login_required
-def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def evidence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
     activity = activity_for_user(user, pk)
     if not is_insider(user, activity):
         raise Http404
     form = EvidenceForm(request.POST, request.FILES)
     status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.attach_evidence(
-                acting_user=user,
-                activity=activity,
-                kind=data["kind"],
-                upload=data["file"],
-                url=data["url"],
-                title=data["title"],
-                shareable=data["shareable"],
-            )
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-            status = error.status_code
-        else:
-            messages.success(request, _("Evidence attached."))
-            return redirect("activities:activity-detail", pk=pk)
+
+    def save(data: dict[str, Any]) -> Any:
+        services.attach_evidence(
+            acting_user=user,
+            activity=activity,
+            kind=data["kind"],
+            upload=data["file"],
+            url=data["url"],
+            title=data["title"],
+            shareable=data["shareable"],
+        )
+
+    submitted = submit(form, save)
+    if submitted.done:
+        messages.success(request, _("Evidence attached."))
+        return redirect("activities:activity-detail", pk=pk)
+    status = submitted.status
     context = _detail_context(request, activity, evidence_form=form)
     return render(request, "activities/activity_detail.html", context, status=status)
 
 
-def _evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
+def _evidence_for_user(request: AuthenticatedRequest, pk: int) -> Evidence:
     evidence = Evidence.objects.select_related("activity").filter(pk=pk).first()
     if evidence is None:
         raise Http404
     activity = activities_visible_to(request.user).filter(pk=evidence.activity_id).first()
-    if activity is None or not evidence_for(_user(request), activity).filter(pk=pk).exists():
+    if activity is None or not evidence_for(request.user, activity).filter(pk=pk).exists():
         raise Http404
     return evidence
 
 
 @require_GET
 @login_required
-def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """An evidence file, served only to those who may see it (never from a public media URL)."""
     evidence = _evidence_for_user(request, pk)
     stored = (
@@ -499,8 +496,8 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def attention(request: HttpRequest) -> HttpResponse:
+def attention(request: AuthenticatedRequest) -> HttpResponse:
     """What needs the user's attention: quiet partnerships, unconfirmed plans, commitments due."""
     from chungtay.activities.attention import needs_attention
 
-    return render(request, "activities/attention.html", {"a": needs_attention(_user(request), day=today())})
+    return render(request, "activities/attention.html", {"a": needs_attention(request.user, day=today())})

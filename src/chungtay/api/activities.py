@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.access.scopes import partnerships_visible_to, school_for_user
-from chungtay.accounts.models import User
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.activities import exceptions as e
 from chungtay.activities import services
 from chungtay.activities.models import Activity, ActivityKind, ActivityStatus, EvidenceKind, Mode, Tier
@@ -172,11 +172,7 @@ class ActivityQuery(Schema):
     search: str | None = Field(None, max_length=100, description="accents optional / không cần dấu")
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _filter(request: HttpRequest, q: ActivityQuery) -> ActivityFilter:
+def _filter(request: AuthenticatedRequest, q: ActivityQuery) -> ActivityFilter:
     school_id = None
     if q.school:
         school_id = school_for_user(request.user, q.school).pk
@@ -236,7 +232,7 @@ def _out(activity: Activity) -> dict[str, Any]:
     }
 
 
-def _details(request: HttpRequest, payload: ActivityIn) -> services.ActivityDetails:
+def _details(request: AuthenticatedRequest, payload: ActivityIn) -> services.ActivityDetails:
     found = visible_schools_by_moet(request.user, [*payload.host_moet_ids, *payload.participant_moet_ids])
     partnerships = list(partnerships_visible_to(request.user).filter(pk__in=payload.partnership_ids))
     if len(partnerships) != len(set(payload.partnership_ids)):
@@ -259,7 +255,7 @@ def _details(request: HttpRequest, payload: ActivityIn) -> services.ActivityDeta
     )
 
 
-def _fresh(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _fresh(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
     return _out(activity_for_user(request.user, pk))
 
 
@@ -270,7 +266,7 @@ def _fresh(request: HttpRequest, pk: int) -> dict[str, Any]:
     description="Visible activities, newest first. Hoạt động trong phạm vi của bạn, mới nhất trước.",
 )
 def list_activities(
-    request: HttpRequest, filters: Query[ActivityQuery], paging: Query[Paging]
+    request: AuthenticatedRequest, filters: Query[ActivityQuery], paging: Query[Paging]
 ) -> dict[str, Any]:
     rows = activity_list(request.user, _filter(request, filters)).prefetch_related(
         "partnerships", "schools__school", "participations"
@@ -287,28 +283,28 @@ def list_activities(
         "distinct teachers. Tổng hợp: hoạt động chung tính một lần; lượt và số giáo viên không trùng."
     ),
 )
-def get_activity_figures(request: HttpRequest, filters: Query[ActivityQuery]) -> dict[str, Any]:
+def get_activity_figures(request: AuthenticatedRequest, filters: Query[ActivityQuery]) -> dict[str, Any]:
     return activity_figures(activity_list(request.user, _filter(request, filters))).as_dict()
 
 
 @router.post("/activities", response={201: ActivityOut, **ERRORS}, summary="Record or plan an activity")
-def create_activity(request: HttpRequest, payload: ActivityIn) -> Status[dict[str, Any]]:
+def create_activity(request: AuthenticatedRequest, payload: ActivityIn) -> Status[dict[str, Any]]:
     activity = services.record_activity(
-        acting_user=_user(request), details=_details(request, payload), held_on=payload.held_on
+        acting_user=request.user, details=_details(request, payload), held_on=payload.held_on
     )
     return Status(201, _fresh(request, activity.pk))
 
 
 @router.get("/activities/{pk}", response={200: ActivityOut, **ERRORS}, summary="One activity")
-def get_activity(request: HttpRequest, pk: int) -> dict[str, Any]:
+def get_activity(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
     return _fresh(request, pk)
 
 
 @router.patch("/activities/{pk}", response={200: ActivityOut, **ERRORS}, summary="Change an activity")
-def edit_activity(request: HttpRequest, pk: int, payload: ActivityEdit) -> dict[str, Any]:
+def edit_activity(request: AuthenticatedRequest, pk: int, payload: ActivityEdit) -> dict[str, Any]:
     activity = activity_for_user(request.user, pk, edit=True)
     services.edit_activity(
-        acting_user=_user(request),
+        acting_user=request.user,
         activity=activity,
         details=_details(request, payload),
         expected_version=expected_version(request, payload.version),
@@ -317,10 +313,10 @@ def edit_activity(request: HttpRequest, pk: int, payload: ActivityEdit) -> dict[
 
 
 @router.post("/activities/{pk}/confirm", response={200: ActivityOut, **ERRORS}, summary="Confirm it was held")
-def confirm_activity(request: HttpRequest, pk: int, payload: ConfirmIn) -> dict[str, Any]:
+def confirm_activity(request: AuthenticatedRequest, pk: int, payload: ConfirmIn) -> dict[str, Any]:
     activity = activity_for_user(request.user, pk, edit=True)
     services.confirm_held(
-        acting_user=_user(request),
+        acting_user=request.user,
         activity=activity,
         held_on=payload.held_on,
         expected_version=expected_version(request, payload.version),
@@ -329,10 +325,10 @@ def confirm_activity(request: HttpRequest, pk: int, payload: ConfirmIn) -> dict[
 
 
 @router.post("/activities/{pk}/postpone", response={200: ActivityOut, **ERRORS}, summary="Postpone")
-def postpone_activity(request: HttpRequest, pk: int, payload: PostponeIn) -> dict[str, Any]:
+def postpone_activity(request: AuthenticatedRequest, pk: int, payload: PostponeIn) -> dict[str, Any]:
     activity = activity_for_user(request.user, pk, edit=True)
     services.postpone_activity(
-        acting_user=_user(request),
+        acting_user=request.user,
         activity=activity,
         reason=payload.reason,
         new_date=payload.new_date,
@@ -342,10 +338,10 @@ def postpone_activity(request: HttpRequest, pk: int, payload: PostponeIn) -> dic
 
 
 @router.post("/activities/{pk}/cancel", response={200: ActivityOut, **ERRORS}, summary="Cancel")
-def cancel_activity(request: HttpRequest, pk: int, payload: CancelIn) -> dict[str, Any]:
+def cancel_activity(request: AuthenticatedRequest, pk: int, payload: CancelIn) -> dict[str, Any]:
     activity = activity_for_user(request.user, pk, edit=True)
     services.cancel_activity(
-        acting_user=_user(request),
+        acting_user=request.user,
         activity=activity,
         reason=payload.reason,
         expected_version=expected_version(request, payload.version),
@@ -376,9 +372,9 @@ def _attendance_out(activity: Activity, moet_id: str) -> dict[str, Any]:
     response={200: AttendanceOut, **ERRORS},
     summary="A school's attendance / Tham dự của một trường",
 )
-def get_attendance(request: HttpRequest, pk: int, moet_id: str) -> dict[str, Any]:
+def get_attendance(request: AuthenticatedRequest, pk: int, moet_id: str) -> dict[str, Any]:
     activity = activity_for_user(request.user, pk)
-    if not is_insider(_user(request), activity):
+    if not is_insider(request.user, activity):
         raise Http404
     return _attendance_out(activity, moet_id)
 
@@ -388,16 +384,18 @@ def get_attendance(request: HttpRequest, pk: int, moet_id: str) -> dict[str, Any
     response={200: AttendanceOut, **ERRORS},
     summary="Record a school's attendance (replaces its list)",
 )
-def put_attendance(request: HttpRequest, pk: int, moet_id: str, payload: AttendanceIn) -> dict[str, Any]:
+def put_attendance(
+    request: AuthenticatedRequest, pk: int, moet_id: str, payload: AttendanceIn
+) -> dict[str, Any]:
     activity = activity_for_user(request.user, pk)
-    if not is_insider(_user(request), activity):
+    if not is_insider(request.user, activity):
         raise Http404
     school = school_for_user(request.user, moet_id)
     teachers = list(Teacher.objects.filter(pk__in=payload.teacher_ids))
     if len(teachers) != len(set(payload.teacher_ids)):
         raise DomainError(e.TEACHER_NOT_OF_SCHOOL % {"teacher": "?", "school": school.name})
     services.record_attendance(
-        acting_user=_user(request),
+        acting_user=request.user,
         activity=activity,
         school=school,
         teachers=teachers,
@@ -412,7 +410,7 @@ def put_attendance(request: HttpRequest, pk: int, moet_id: str, payload: Attenda
     response={200: list[EvidenceOut], **ERRORS},
     summary="Evidence metadata / Minh chứng",
 )
-def list_evidence(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
+def list_evidence(request: AuthenticatedRequest, pk: int) -> list[dict[str, Any]]:
     from django.urls import reverse
 
     activity = activity_for_user(request.user, pk)
@@ -427,7 +425,7 @@ def list_evidence(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
             "shareable": ev.shareable,
             "uploaded_at": ev.created_at,
         }
-        for ev in evidence_for(_user(request), activity)
+        for ev in evidence_for(request.user, activity)
     ]
 
 
@@ -436,7 +434,7 @@ def list_evidence(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     response={200: list[TeacherOut], **ERRORS},
     summary="A school's teacher roster / Danh sách giáo viên",
 )
-def list_teachers(request: HttpRequest, moet_id: str) -> list[Teacher]:
+def list_teachers(request: AuthenticatedRequest, moet_id: str) -> list[Teacher]:
     school = school_for_user(request.user, moet_id)
     return list(school.teachers.order_by("sort_key", "pk"))
 
@@ -446,9 +444,9 @@ def list_teachers(request: HttpRequest, moet_id: str) -> list[Teacher]:
     response={201: TeacherOut, **ERRORS},
     summary="Add a teacher to the roster",
 )
-def add_teacher(request: HttpRequest, moet_id: str, payload: TeacherIn) -> Status[Teacher]:
+def add_teacher(request: AuthenticatedRequest, moet_id: str, payload: TeacherIn) -> Status[Teacher]:
     school = school_for_user(request.user, moet_id)
     teacher = services.add_teacher(
-        acting_user=_user(request), school=school, full_name=payload.full_name, subject=payload.subject
+        acting_user=request.user, school=school, full_name=payload.full_name, subject=payload.subject
     )
     return Status(201, teacher)

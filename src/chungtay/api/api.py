@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from pydantic import Field
 
 from chungtay.access.scopes import offices_visible_to, school_for_user
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role, User
 from chungtay.api.activities import router as activities_router
 from chungtay.api.auth import RATE_LIMITED, TokenRateThrottle, auth
@@ -58,7 +59,11 @@ api = NinjaAPI(
 
 
 def _error(
-    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "message": message, "fields": fields or {}}, status=status
@@ -118,8 +123,8 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     summary="The current user / Người dùng hiện tại",
     tags=["accounts"],
 )
-def me(request: HttpRequest) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def me(request: AuthenticatedRequest) -> dict[str, Any]:
+    user: User = request.user
     token = getattr(request, "api_token", None)
     return {
         "username": user.username,
@@ -147,7 +152,9 @@ class UnitQuery(Schema):
     summary="Administrative units on a date / Đơn vị hành chính",
     tags=["directory"],
 )
-def list_units(request: HttpRequest, filters: Query[UnitQuery], paging: Query[Paging]) -> dict[str, Any]:
+def list_units(
+    request: AuthenticatedRequest, filters: Query[UnitQuery], paging: Query[Paging]
+) -> dict[str, Any]:
     from chungtay.core.text import search_terms
 
     day = filters.at or today()
@@ -205,7 +212,7 @@ def _link(unit: AdminUnit, **extra: Any) -> dict[str, Any]:
     summary="Where a unit came from and what it became / Đơn vị trước và sau sắp xếp",
     tags=["directory"],
 )
-def unit_lineage(request: HttpRequest, unit_id: RowId) -> dict[str, Any]:
+def unit_lineage(request: AuthenticatedRequest, unit_id: RowId) -> dict[str, Any]:
     unit = AdminUnit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise Http404
@@ -268,7 +275,9 @@ def _school_out(school: School) -> dict[str, Any]:
     summary="Search schools / Tra cứu trường",
     tags=["directory"],
 )
-def list_schools(request: HttpRequest, filters: Query[SchoolQuery], paging: Query[Paging]) -> dict[str, Any]:
+def list_schools(
+    request: AuthenticatedRequest, filters: Query[SchoolQuery], paging: Query[Paging]
+) -> dict[str, Any]:
     day = filters.at or today()
     unit = None
     if filters.unit:
@@ -319,7 +328,7 @@ def list_schools(request: HttpRequest, filters: Query[SchoolQuery], paging: Quer
     summary="One school / Một trường",
     tags=["directory"],
 )
-def get_school(request: HttpRequest, moet_id: str) -> dict[str, Any]:
+def get_school(request: AuthenticatedRequest, moet_id: str) -> dict[str, Any]:
     if len(moet_id) > 20:
         raise Http404
     school = school_for_user(request.user, moet_id)

@@ -47,7 +47,8 @@ class BatchOut(Schema):
     warnings: list[RowErrorOut] = Field(default_factory=list, description="rows to check / dòng cần kiểm tra")
 
 
-def _user(request: HttpRequest) -> User:
+def _importer(request: HttpRequest) -> User:
+    """The user, if they may import at all (else 403)."""
     return services.importer(request.user)
 
 
@@ -74,7 +75,7 @@ def _out(batch: ImportBatch) -> dict[str, Any]:
     "attendance, support.",
 )
 def upload(request: HttpRequest, kind: str, file: File[UploadedFile]) -> Status[dict[str, Any]]:
-    user = _user(request)
+    user = _importer(request)
     if kind not in KINDS:
         raise Http404
     try:
@@ -86,18 +87,18 @@ def upload(request: HttpRequest, kind: str, file: File[UploadedFile]) -> Status[
 
 @router.get("/imports/{pk}", response={200: BatchOut, **ERRORS}, summary="An import and its preview")
 def get_batch(request: HttpRequest, pk: RowId) -> dict[str, Any]:
-    return _out(services.batch_for(_user(request), pk))
+    return _out(services.batch_for(_importer(request), pk))
 
 
 @router.post("/imports/{pk}/apply", response={200: BatchOut, **ERRORS}, summary="Apply a previewed import")
 def apply_batch(request: HttpRequest, pk: RowId) -> dict[str, Any]:
-    user = _user(request)
+    user = _importer(request)
     return _out(services.start_apply(user, services.batch_for(user, pk)))
 
 
 @router.post("/imports/{pk}/undo", response={200: BatchOut, **ERRORS}, summary="Undo an applied import")
 def undo_batch(request: HttpRequest, pk: RowId) -> dict[str, Any]:
-    user = _user(request)
+    user = _importer(request)
     batch = services.batch_for(user, pk)
     try:
         undoing.undo(user, batch)

@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.access.scopes import schools_visible_to
-from chungtay.accounts.models import User
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS, Paging, RowId, page_of
 from chungtay.directory.models import BASIC_LEVEL_ORDER, Indicator, IndicatorValue, SchoolYear
@@ -75,10 +75,6 @@ class ValueFilter(Schema):
     moet_id: str | None = Field(None, max_length=20)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _out(indicator: Indicator) -> dict[str, Any]:
     names = ("code", "name", "value_type", "unit", "higher_is_better", "description", "is_active", "version")
     return {"id": indicator.pk, "levels": indicator.level_list, **{n: getattr(indicator, n) for n in names}}
@@ -95,34 +91,36 @@ def _value_out(row: IndicatorValue) -> dict[str, Any]:
 
 
 @router.get("/indicators", response={200: list[IndicatorOut], **ERRORS}, summary="Indicators / Chỉ số")
-def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
+def list_indicators(request: AuthenticatedRequest) -> list[dict[str, Any]]:
     return [_out(i) for i in indicators_of(request.user)]
 
 
 @router.post(
     "/indicators", response={201: IndicatorOut, **ERRORS}, summary="Define an indicator / Thêm chỉ số"
 )
-def create_indicator(request: HttpRequest, payload: IndicatorIn) -> Status[dict[str, Any]]:
-    indicator = save_indicator(acting_user=_user(request), indicator=None, **payload.dict())
+def create_indicator(request: AuthenticatedRequest, payload: IndicatorIn) -> Status[dict[str, Any]]:
+    indicator = save_indicator(acting_user=request.user, indicator=None, **payload.dict())
     return Status(201, _out(indicator))
 
 
 @router.patch("/indicators/{pk}", response={200: IndicatorOut, **ERRORS}, summary="Change an indicator")
-def patch_indicator(request: HttpRequest, pk: RowId, payload: IndicatorPatch) -> dict[str, Any]:
+def patch_indicator(request: AuthenticatedRequest, pk: RowId, payload: IndicatorPatch) -> dict[str, Any]:
     indicator = indicators_of(request.user).filter(pk=pk).first()
     if indicator is None:
         raise Http404
     data = payload.dict()
     version = expected_version(request, data.pop("version"))
     return _out(
-        save_indicator(acting_user=_user(request), indicator=indicator, expected_version=version, **data)
+        save_indicator(acting_user=request.user, indicator=indicator, expected_version=version, **data)
     )
 
 
 @router.get(
     "/indicator-values", response={200: ValuePage, **ERRORS}, summary="Indicator values / Số liệu chỉ số"
 )
-def list_values(request: HttpRequest, filters: Query[ValueFilter], paging: Query[Paging]) -> dict[str, Any]:
+def list_values(
+    request: AuthenticatedRequest, filters: Query[ValueFilter], paging: Query[Paging]
+) -> dict[str, Any]:
     rows = IndicatorValue.objects.filter(
         indicator__in=indicators_of(request.user), school__in=schools_visible_to(request.user)
     )
@@ -145,14 +143,14 @@ def list_values(request: HttpRequest, filters: Query[ValueFilter], paging: Query
     summary="Record an indicator value / Ghi số liệu chỉ số",
 )
 def put_value(
-    request: HttpRequest, moet_id: str, code: str, start_year: int, payload: ValueIn
+    request: AuthenticatedRequest, moet_id: str, code: str, start_year: int, payload: ValueIn
 ) -> dict[str, Any]:
     indicator = indicators_of(request.user).filter(code=code[:30].upper()).first()
     year = SchoolYear.objects.filter(start_year=start_year).first() if 2000 <= start_year <= 2100 else None
     if indicator is None or year is None:
         raise Http404
     row = record_indicator_value(
-        acting_user=_user(request),
+        acting_user=request.user,
         moet_id=moet_id[:20],
         indicator=indicator,
         school_year=year,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from chungtay.access.scopes import twinnings_visible_to
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import User
 from chungtay.api.schemas import ERRORS
 from chungtay.core.dates import today
@@ -73,7 +74,7 @@ def _run_out(run: MatchingRun) -> dict[str, Any]:
 @router.post(
     "/matching/runs", response={201: RunOut, **ERRORS}, summary="Start a matching run / Chạy ghép nhóm"
 )
-def create_run(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
+def create_run(request: AuthenticatedRequest, payload: RunIn) -> Status[dict[str, Any]]:
     twinning = twinnings_visible_to(request.user).filter(pk=payload.twinning_id).first()
     if twinning is None:
         raise Http404
@@ -83,25 +84,25 @@ def create_run(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
     parameters["forbidden"] = [list(p) for p in payload.forbidden]
     if any(not 0 <= w <= 10 for w in payload.weights.values()):
         raise DomainError("weights")
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     run = start_run(acting_user=user, twinning=twinning, parameters=parameters)
     return Status(201, _run_out(run))
 
 
 @router.get("/matching/runs/{pk}", response={200: RunOut, **ERRORS}, summary="A run's status and progress")
-def get_run(request: HttpRequest, pk: int) -> dict[str, Any]:
+def get_run(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
     return _run_out(run_for_user(request.user, pk))
 
 
 @router.get("/matching/runs/{pk}/result", response={200: RunResultOut, **ERRORS}, summary="A run's proposal")
-def get_result(request: HttpRequest, pk: int) -> dict[str, Any]:
+def get_result(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
     run = run_for_user(request.user, pk)
     return {**_run_out(run), "result": run.result if run.status in ("done", "accepted") else {}}
 
 
 @router.post("/matching/runs/{pk}/accept", response={201: AcceptOut, **ERRORS}, summary="Accept the proposal")
-def accept(request: HttpRequest, pk: int) -> Status[dict[str, Any]]:
+def accept(request: AuthenticatedRequest, pk: int) -> Status[dict[str, Any]]:
     run = run_for_user(request.user, pk, write=True)
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     created = accept_run(acting_user=user, run=run, starts_on=today())
     return Status(201, {"partnership_ids": [p.pk for p in created]})

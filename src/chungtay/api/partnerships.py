@@ -7,11 +7,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.access.scopes import school_for_user, schools_visible_to, twinnings_visible_to
-from chungtay.accounts.models import User
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS
 from chungtay.core.dates import today
@@ -181,10 +181,6 @@ class PartnershipQuery(Schema):
     page_size: int = Field(50, ge=1, le=500)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _partnership_out(partnership: Partnership, members: Any = None) -> dict[str, Any]:
     rows = members if members is not None else members_on(partnership, today())
     return {
@@ -252,7 +248,7 @@ def _agreement_out(agreement: Agreement) -> dict[str, Any]:
     }
 
 
-def _school(request: HttpRequest, moet_id: str) -> Any:
+def _school(request: AuthenticatedRequest, moet_id: str) -> Any:
     school = schools_visible_to(request.user).filter(moet_id=moet_id).first()
     if school is None:
         raise DomainError(services.e.SCHOOL_NOT_VISIBLE % {"moet_id": moet_id[:20]}, code="not_found")
@@ -264,7 +260,7 @@ def _school(request: HttpRequest, moet_id: str) -> Any:
     response={200: list[TwinningOut], **ERRORS},
     summary="Office twinnings / Kết nghĩa cấp phòng",
 )
-def list_twinnings(request: HttpRequest) -> list[dict[str, Any]]:
+def list_twinnings(request: AuthenticatedRequest) -> list[dict[str, Any]]:
     return [
         {
             "id": t.pk,
@@ -280,7 +276,7 @@ def list_twinnings(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get(
     "/partnerships", response={200: PartnershipPage, **ERRORS}, summary="Partnerships / Nhóm kết nghĩa"
 )
-def list_partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) -> dict[str, Any]:
+def list_partnerships(request: AuthenticatedRequest, filters: Query[PartnershipQuery]) -> dict[str, Any]:
     rows = partnership_list(
         request.user,
         day=today(),
@@ -301,14 +297,14 @@ def list_partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) ->
 
 
 @router.get("/partnerships/{pk}", response={200: PartnershipOut, **ERRORS}, summary="One partnership")
-def get_partnership(request: HttpRequest, pk: int) -> dict[str, Any]:
+def get_partnership(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
     return _partnership_out(partnership_for_user(request.user, pk))
 
 
 @router.post(
     "/partnerships", response={201: PartnershipOut, **ERRORS}, summary="Create a pair or group / Lập nhóm"
 )
-def create_partnership(request: HttpRequest, payload: PartnershipIn) -> Status[dict[str, Any]]:
+def create_partnership(request: AuthenticatedRequest, payload: PartnershipIn) -> Status[dict[str, Any]]:
     twinning = None
     if payload.twinning_id is not None:
         twinning = twinnings_visible_to(request.user).filter(pk=payload.twinning_id).first()
@@ -316,7 +312,7 @@ def create_partnership(request: HttpRequest, payload: PartnershipIn) -> Status[d
             raise Http404
     members = [(_school(request, m.moet_id), m.side) for m in payload.members]
     partnership = services.create_partnership(
-        acting_user=_user(request),
+        acting_user=request.user,
         twinning=twinning,
         members=members,
         starts_on=payload.starts_on,
@@ -329,10 +325,10 @@ def create_partnership(request: HttpRequest, payload: PartnershipIn) -> Status[d
 
 
 @router.post("/partnerships/{pk}/members", response={201: PartnershipOut, **ERRORS}, summary="Add a member")
-def add_member(request: HttpRequest, pk: int, payload: JoinIn) -> Status[dict[str, Any]]:
+def add_member(request: AuthenticatedRequest, pk: int, payload: JoinIn) -> Status[dict[str, Any]]:
     partnership = partnership_for_user(request.user, pk, manage=True)
     services.add_member(
-        acting_user=_user(request),
+        acting_user=request.user,
         partnership=partnership,
         school=_school(request, payload.moet_id),
         side=payload.side,
@@ -346,10 +342,10 @@ def add_member(request: HttpRequest, pk: int, payload: JoinIn) -> Status[dict[st
     response={200: PartnershipOut, **ERRORS},
     summary="A member leaves",
 )
-def leave(request: HttpRequest, pk: int, moet_id: str, payload: LeaveIn) -> dict[str, Any]:
+def leave(request: AuthenticatedRequest, pk: int, moet_id: str, payload: LeaveIn) -> dict[str, Any]:
     partnership = partnership_for_user(request.user, pk, manage=True)
     services.remove_member(
-        acting_user=_user(request),
+        acting_user=request.user,
         partnership=partnership,
         school=_school(request, moet_id),
         left_on=payload.left_on,
@@ -360,29 +356,27 @@ def leave(request: HttpRequest, pk: int, moet_id: str, payload: LeaveIn) -> dict
 @router.post(
     "/partnerships/{pk}/agreements", response={201: AgreementOut, **ERRORS}, summary="Draft an agreement"
 )
-def create_agreement(request: HttpRequest, pk: int, payload: AgreementIn) -> Status[dict[str, Any]]:
+def create_agreement(request: AuthenticatedRequest, pk: int, payload: AgreementIn) -> Status[dict[str, Any]]:
     partnership = partnership_for_user(request.user, pk, draft=True)
-    agreement = services.draft_agreement(
-        acting_user=_user(request), partnership=partnership, **payload.dict()
-    )
+    agreement = services.draft_agreement(acting_user=request.user, partnership=partnership, **payload.dict())
     return Status(201, _agreement_out(agreement))
 
 
 @router.get("/agreements/{pk}", response={200: AgreementOut, **ERRORS}, summary="One agreement / Văn bản")
-def get_agreement(request: HttpRequest, pk: int) -> dict[str, Any]:
+def get_agreement(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
     return _agreement_out(agreement_for_user(request.user, pk))
 
 
 @router.patch(
     "/agreements/{pk}", response={200: AgreementOut, **ERRORS}, summary="Edit a draft (version-checked)"
 )
-def edit_agreement(request: HttpRequest, pk: int, payload: AgreementEdit) -> dict[str, Any]:
+def edit_agreement(request: AuthenticatedRequest, pk: int, payload: AgreementEdit) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
     data = payload.dict()
     data.pop("kind")
     version = expected_version(request, data.pop("version"))
     agreement = services.edit_agreement(
-        acting_user=_user(request), agreement=agreement, expected_version=version, **data
+        acting_user=request.user, agreement=agreement, expected_version=version, **data
     )
     return _agreement_out(agreement)
 
@@ -390,26 +384,26 @@ def edit_agreement(request: HttpRequest, pk: int, payload: AgreementEdit) -> dic
 @router.post(
     "/agreements/{pk}/commitments", response={201: AgreementOut, **ERRORS}, summary="Add a commitment"
 )
-def add_commitment(request: HttpRequest, pk: int, payload: CommitmentIn) -> Status[dict[str, Any]]:
+def add_commitment(request: AuthenticatedRequest, pk: int, payload: CommitmentIn) -> Status[dict[str, Any]]:
     agreement = agreement_for_user(request.user, pk)
     data = payload.dict()
     school = _school(request, data.pop("moet_id"))
-    services.add_commitment(acting_user=_user(request), agreement=agreement, school=school, **data)
+    services.add_commitment(acting_user=request.user, agreement=agreement, school=school, **data)
     return Status(201, _agreement_out(agreement))
 
 
 @router.post("/agreements/{pk}/send", response={200: AgreementOut, **ERRORS}, summary="Send for signature")
-def send(request: HttpRequest, pk: int) -> dict[str, Any]:
+def send(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
-    return _agreement_out(services.send_for_signature(acting_user=_user(request), agreement=agreement))
+    return _agreement_out(services.send_for_signature(acting_user=request.user, agreement=agreement))
 
 
 @router.post(
     "/agreements/{pk}/sign", response={200: AgreementOut, **ERRORS}, summary="Sign for your school / Ký"
 )
-def sign(request: HttpRequest, pk: int) -> dict[str, Any]:
+def sign(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
-    user = _user(request)
+    user = request.user
     if user.school is None:
         raise Forbidden(services.e.ONLY_LEADER_SIGNS % {"school": "—"})
     services.sign_agreement(acting_user=user, agreement=agreement, school=user.school)
@@ -418,18 +412,18 @@ def sign(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 @router.post("/agreements/{pk}/terminate", response={200: AgreementOut, **ERRORS}, summary="Terminate")
-def terminate(request: HttpRequest, pk: int, payload: ReasonIn) -> dict[str, Any]:
+def terminate(request: AuthenticatedRequest, pk: int, payload: ReasonIn) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
     return _agreement_out(
-        services.terminate_agreement(acting_user=_user(request), agreement=agreement, reason=payload.reason)
+        services.terminate_agreement(acting_user=request.user, agreement=agreement, reason=payload.reason)
     )
 
 
 @router.post("/agreements/{pk}/amend", response={201: AgreementOut, **ERRORS}, summary="Amend (new version)")
-def amend(request: HttpRequest, pk: int) -> Status[dict[str, Any]]:
+def amend(request: AuthenticatedRequest, pk: int) -> Status[dict[str, Any]]:
     agreement = agreement_for_user(request.user, pk)
     return Status(
-        201, _agreement_out(services.amend_agreement(acting_user=_user(request), agreement=agreement))
+        201, _agreement_out(services.amend_agreement(acting_user=request.user, agreement=agreement))
     )
 
 
@@ -439,7 +433,7 @@ def amend(request: HttpRequest, pk: int) -> Status[dict[str, Any]]:
     tags=["directory"],
     summary="Self-assessments",
 )
-def list_assessments(request: HttpRequest, moet_id: str) -> list[dict[str, Any]]:
+def list_assessments(request: AuthenticatedRequest, moet_id: str) -> list[dict[str, Any]]:
     school = school_for_user(request.user, moet_id[:20])
     rows = (
         SelfAssessment.objects.filter(school=school)
@@ -458,20 +452,20 @@ def list_assessments(request: HttpRequest, moet_id: str) -> list[dict[str, Any]]
     summary="Record a self-assessment",
 )
 def put_assessment(
-    request: HttpRequest, moet_id: str, start_year: int, payload: AssessmentIn
+    request: AuthenticatedRequest, moet_id: str, start_year: int, payload: AssessmentIn
 ) -> list[dict[str, Any]]:
     year = SchoolYear.objects.filter(start_year=start_year).first()
     if year is None:
         raise Http404
     scores = {str(area): (score, payload.notes.get(area, "")) for area, score in payload.scores.items()}
     rows = record_self_assessment(
-        acting_user=_user(request), moet_id=moet_id[:20], school_year=year, scores=scores
+        acting_user=request.user, moet_id=moet_id[:20], school_year=year, scores=scores
     )
     return [{"school_year": year.label, "area": r.area, "score": r.score, "note": r.note} for r in rows]
 
 
 @router.get("/overview", response={200: dict[str, Any], **ERRORS}, summary="Movement figures / Tổng quan")
-def overview(request: HttpRequest) -> dict[str, Any]:
+def overview(request: AuthenticatedRequest) -> dict[str, Any]:
     data = department_overview(request.user, today())
     data["partnerships_by_status"] = [[str(label), n] for label, n in data["partnerships_by_status"]]  # type: ignore[attr-defined]
     data["agreements_by_status"] = [[str(label), n] for label, n in data["agreements_by_status"]]  # type: ignore[attr-defined]

@@ -7,10 +7,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.access.scopes import partnerships_visible_to, school_for_user
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import User
 from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS, Paging, RowId, page_of
@@ -104,10 +104,6 @@ class SupportQuery(Schema):
     search: str | None = Field(None, max_length=100)
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _out(user: User, r: SupportRecord) -> dict[str, Any]:
     pupils = list(r.beneficiaries.all())
     own = sees_pupils_of(user, r.receiving_school)
@@ -133,7 +129,7 @@ def _out(user: User, r: SupportRecord) -> dict[str, Any]:
     }
 
 
-def _filter(request: HttpRequest, q: SupportQuery) -> SupportFilter:
+def _filter(request: AuthenticatedRequest, q: SupportQuery) -> SupportFilter:
     return SupportFilter(
         kind=q.kind or "",
         school_year=q.school_year,
@@ -144,10 +140,12 @@ def _filter(request: HttpRequest, q: SupportQuery) -> SupportFilter:
 
 
 @router.get("/support", response={200: SupportPage, **ERRORS}, summary="Support given / Hỗ trợ")
-def list_support(request: HttpRequest, filters: Query[SupportQuery], paging: Query[Paging]) -> dict[str, Any]:
+def list_support(
+    request: AuthenticatedRequest, filters: Query[SupportQuery], paging: Query[Paging]
+) -> dict[str, Any]:
     rows = support_list(request.user, _filter(request, filters)).select_related("donor__school")
     rows = rows.prefetch_related("beneficiaries")
-    return page_of(rows, paging, lambda r: _out(_user(request), r))
+    return page_of(rows, paging, lambda r: _out(request.user, r))
 
 
 @router.get(
@@ -156,19 +154,19 @@ def list_support(request: HttpRequest, filters: Query[SupportQuery], paging: Que
     summary="Support figures / Số liệu hỗ trợ",
     description="Pupil counts of 1–4 are null (suppressed). Số học sinh từ 1 đến 4 được ẩn.",
 )
-def get_support_figures(request: HttpRequest, filters: Query[SupportQuery]) -> dict[str, Any]:
+def get_support_figures(request: AuthenticatedRequest, filters: Query[SupportQuery]) -> dict[str, Any]:
     figures = support_figures(support_list(request.user, _filter(request, filters)))
     return {**figures.__dict__}
 
 
 @router.get("/support/{pk}", response={200: SupportOut, **ERRORS}, summary="One support record")
-def get_support(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _out(_user(request), support_for_user(request.user, pk))
+def get_support(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
+    return _out(request.user, support_for_user(request.user, pk))
 
 
 @router.post("/support", response={201: SupportOut, **ERRORS}, summary="Record support / Ghi nhận hỗ trợ")
-def create_support(request: HttpRequest, payload: SupportIn) -> Status[dict[str, Any]]:
-    user = _user(request)
+def create_support(request: AuthenticatedRequest, payload: SupportIn) -> Status[dict[str, Any]]:
+    user = request.user
     receiving = school_for_user(user, payload.receiving_moet_id)
     giver_school = school_for_user(user, payload.donor.moet_id) if payload.donor.moet_id else None
     partnership = None
@@ -209,8 +207,8 @@ class SupportEdit(Schema):
 
 
 @router.patch("/support/{pk}", response={200: SupportOut, **ERRORS}, summary="Correct a support record")
-def edit_support(request: HttpRequest, pk: RowId, payload: SupportEdit) -> dict[str, Any]:
-    user = _user(request)
+def edit_support(request: AuthenticatedRequest, pk: RowId, payload: SupportEdit) -> dict[str, Any]:
+    user = request.user
     record = support_for_user(user, pk)
     data = payload.dict()
     version = expected_version(request, data.pop("version"))

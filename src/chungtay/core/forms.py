@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.core import schoolyears
 from chungtay.core.dates import INPUT_FORMATS, today
+from chungtay.core.errors import DomainError
+
+T = TypeVar("T")
 
 DATE_INVALID = _("Enter a date as dd/mm/yyyy, for example 05/03/2023.")
 DATE_OUT_OF_RANGE = _("Choose a date between 1990 and 2100.")
@@ -60,3 +66,39 @@ def year_choices() -> list[tuple[str, Any]]:
     return [("", _("All years"))] + [
         (str(year), schoolyears.label(year)) for year in range(current, current - 6, -1)
     ]
+
+
+@dataclass
+class Submission(Generic[T]):
+    """What became of a submitted form: `done` with the service's result, or the status to answer
+    with (400 for an invalid form, the refusal's own status otherwise) and the errors on the form."""
+
+    done: bool
+    result: T | None = None
+    status: int = 200
+
+    @property
+    def value(self) -> T:
+        """The service's result of a done submission."""
+        assert self.done
+        return self.result  # type: ignore[return-value]
+
+
+def submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> Submission[T]:
+    """The one adapter between a page's form and a service: validate the form, run the service with
+    the cleaned data, and turn a `DomainError` into the form's error (on the field it names, when the
+    form has that field; else above the form) and its HTTP status. A model `ValidationError` raised by
+    the service is shown the same way, with a 400."""
+    if not form.is_valid():
+        return Submission(done=False, status=400)
+    try:
+        result = action(form.cleaned_data)
+    except DomainError as error:
+        field = next((name for name in (error.field, error.code) if name and name in form.fields), None)
+        form.add_error(field, str(error.message))
+        return Submission(done=False, status=error.status_code)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return Submission(done=False, status=400)
+    return Submission(done=True, result=result)

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from chungtay.access.scopes import home_department, is_city_admin, school_for_user
 from chungtay.accounts.models import User
 from chungtay.core.errors import DomainError
-from chungtay.core.text import search_key
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import (
     BASIC_LEVEL_ORDER,
@@ -27,9 +26,7 @@ from chungtay.directory.models import (
     SelfAssessment,
     indicator_code_validator,
 )
-
-COORDINATES_INCOMPLETE = _("Give both latitude and longitude, or neither.")
-COORDINATES_OUTSIDE_VIETNAM = _("These coordinates are outside Vietnam (latitude 8–24, longitude 102–110).")
+from chungtay.directory.validators import SCORE_OUT_OF_RANGE, check_coordinates, check_score, yes_no
 
 
 @transaction.atomic
@@ -47,14 +44,7 @@ def update_school_details(
     Refuses (404) a school outside the user's scope and (403) a user who may not change it; refuses
     (409, nothing written) a change made on a stale version; refuses half or out-of-country coordinates."""
     school = school_for_user(acting_user, moet_id, write=True)
-    if (latitude is None) != (longitude is None):
-        raise DomainError(COORDINATES_INCOMPLETE, code="coordinates")
-    if (
-        latitude is not None
-        and longitude is not None
-        and not (8 <= latitude <= 24 and 102 <= longitude <= 110)
-    ):
-        raise DomainError(COORDINATES_OUTSIDE_VIETNAM, code="coordinates")
+    check_coordinates(latitude, longitude)
     school.address = address.strip()
     school.latitude = latitude
     school.longitude = longitude
@@ -64,7 +54,6 @@ def update_school_details(
     )
 
 
-SCORE_OUT_OF_RANGE = _("Each score is a whole number from 1 (a need) to 5 (a strength).")
 UNKNOWN_AREA = _("Unknown area: %(area)s.")
 
 
@@ -82,8 +71,9 @@ def record_self_assessment(
     for area, (score, _note) in scores.items():
         if area not in DevelopmentArea.values:
             raise DomainError(UNKNOWN_AREA % {"area": area})
-        if not isinstance(score, int) or not 1 <= score <= 5:
+        if not isinstance(score, int):
             raise DomainError(SCORE_OUT_OF_RANGE)
+        check_score(score)
     rows = []
     for area, (score, note) in scores.items():
         row, _ = SelfAssessment.objects.select_for_update().get_or_create(
@@ -183,11 +173,9 @@ def parse_indicator_value(indicator: Indicator, raw: object) -> Decimal:
     """A value for `indicator` from a form, an API body or a spreadsheet cell: a number with a decimal
     comma or point ("87,5"), or for yes/no indicators Có/Không. Raises DomainError with the reason."""
     if indicator.value_type == Indicator.ValueType.YES_NO and isinstance(raw, str):
-        word = search_key(raw)
-        if word in {"co", "dat", "yes", "x"}:
-            raw = 1
-        elif word in {"khong", "chua dat", "no"}:
-            raw = 0
+        answer = yes_no(raw)
+        if answer is not None:
+            raw = int(answer)
     if isinstance(raw, bool):
         raw = int(raw)
     if isinstance(raw, int | float | Decimal):

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -22,8 +22,9 @@ from chungtay.access.scopes import (
     school_for_user,
     schools_visible_to,
 )
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.core.dates import today
-from chungtay.core.errors import DomainError
+from chungtay.core.forms import submit
 from chungtay.core.text import search_key
 from chungtay.directory.forms import (
     IndicatorForm,
@@ -60,7 +61,7 @@ from chungtay.partnerships.selectors import twinnings_of_units
 
 @require_GET
 @login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedRequest) -> HttpResponse:
     """The administrative map as it stood on a date: provinces, then a province's districts and wards."""
     form = MapDateForm(request.GET)
     status = 200 if form.is_valid() else 400
@@ -118,7 +119,7 @@ def _counterpart_on(unit: AdminUnit, day: object) -> AdminUnit | None:
 
 @require_GET
 @login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(AdminUnit.objects.select_related("parent__parent", "province"), pk=pk)
     day = unit.valid_to or unit.valid_from or today()
     children = unit.children.order_by("sort_key")
@@ -150,7 +151,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "directory/unit_detail.html", context)
 
 
-def _filter_form(request: HttpRequest) -> SchoolFilterForm:
+def _filter_form(request: AuthenticatedRequest) -> SchoolFilterForm:
     """The directory's filters, with the offices and units the user may choose from."""
     return SchoolFilterForm(
         request.GET or None,
@@ -161,7 +162,7 @@ def _filter_form(request: HttpRequest) -> SchoolFilterForm:
 
 @require_GET
 @login_required
-def school_list(request: HttpRequest) -> HttpResponse:
+def school_list(request: AuthenticatedRequest) -> HttpResponse:
     """The school directory: filters, accent-insensitive search ranked by word hits, pagination."""
     form = _filter_form(request)
     status = 200
@@ -183,7 +184,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def school_detail(request: HttpRequest, moet_id: str) -> HttpResponse:
+def school_detail(request: AuthenticatedRequest, moet_id: str) -> HttpResponse:
     school = school_for_user(request.user, moet_id)
     locations = school.locations.select_related("unit__parent", "unit__province").order_by("valid_from")
     managements = school.managements.select_related("office").order_by("valid_from")
@@ -198,7 +199,7 @@ def school_detail(request: HttpRequest, moet_id: str) -> HttpResponse:
         "current": current,
         "current_area": area_on(current.unit, day) if current else None,
         "school_years": SchoolYear.objects.all(),
-        "can_edit": can_change_school(request.user, school),  # type: ignore[arg-type]
+        "can_edit": can_change_school(request.user, school),
         "assessments": _assessment_table(school),
         "indicators": _indicator_table(school),
     }
@@ -222,30 +223,28 @@ def _indicator_table(school: Any) -> dict[str, object]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def school_edit(request: HttpRequest, moet_id: str) -> HttpResponse:
+def school_edit(request: AuthenticatedRequest, moet_id: str) -> HttpResponse:
     """Correct a school's address and coordinates (leaders of the school, officers, administrators)."""
     school = school_for_user(request.user, moet_id, write=True)
     status = 200
     if request.method == "POST":
         form = SchoolDetailsForm(request.POST)
-        if form.is_valid():
-            try:
-                update_school_details(
-                    acting_user=request.user,  # type: ignore[arg-type]
-                    moet_id=school.moet_id,
-                    expected_version=form.cleaned_data["version"],
-                    address=form.cleaned_data["address"],
-                    latitude=form.cleaned_data["latitude"],
-                    longitude=form.cleaned_data["longitude"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("The school's details were saved."))
-                return redirect("directory:school-detail", moet_id=school.moet_id)
-        else:
-            status = 400
+
+        def save(data: dict[str, Any]) -> Any:
+            update_school_details(
+                acting_user=request.user,
+                moet_id=school.moet_id,
+                expected_version=data["version"],
+                address=data["address"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+            )
+
+        submitted = submit(form, save)
+        if submitted.done:
+            messages.success(request, _("The school's details were saved."))
+            return redirect("directory:school-detail", moet_id=school.moet_id)
+        status = submitted.status
     else:
         form = SchoolDetailsForm(
             initial={
@@ -275,7 +274,7 @@ def _assessment_table(school: Any) -> dict[str, object]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def school_assessment(request: HttpRequest, moet_id: str) -> HttpResponse:
+def school_assessment(request: AuthenticatedRequest, moet_id: str) -> HttpResponse:
     """A school's self-assessment of strengths and needs for one school year."""
     from chungtay.core import schoolyears
     from chungtay.directory.models import SelfAssessment
@@ -301,27 +300,27 @@ def school_assessment(request: HttpRequest, moet_id: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                record_self_assessment(
-                    acting_user=request.user,  # type: ignore[arg-type]
-                    moet_id=school.moet_id,
-                    school_year=year,
-                    scores=form.scores(),
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("The self-assessment was saved."))
-                return redirect("directory:school-detail", moet_id=school.moet_id)
+
+        def save(data: dict[str, Any]) -> Any:
+            record_self_assessment(
+                acting_user=request.user,
+                moet_id=school.moet_id,
+                school_year=year,
+                scores=form.scores(),
+            )
+
+        submitted = submit(form, save)
+        if submitted.done:
+            messages.success(request, _("The self-assessment was saved."))
+            return redirect("directory:school-detail", moet_id=school.moet_id)
+        status = submitted.status
     context = {"school": school, "form": form, "year": year, "years": years}
     return render(request, "directory/school_assessment.html", context, status=status)
 
 
 @require_GET
 @login_required
-def school_export(request: HttpRequest) -> HttpResponse:
+def school_export(request: AuthenticatedRequest) -> HttpResponse:
     """The directory's current filter as .xlsx (or `?format=csv`) in the import's columns (export → edit
     → import)."""
     from chungtay.core.spreadsheets import table_response
@@ -345,7 +344,7 @@ def school_export(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def indicator_list(request: HttpRequest) -> HttpResponse:
+def indicator_list(request: AuthenticatedRequest) -> HttpResponse:
     """The department's indicators: what each measures and how many values it has."""
     indicators = indicators_of(request.user).annotate(value_count=Count("values"))
     context = {"indicators": indicators, "may_define": is_city_admin(request.user)}
@@ -354,7 +353,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def indicator_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     """Define an indicator or change one (the department's administrator only; version-checked)."""
     if not is_city_admin(request.user):
         raise PermissionDenied
@@ -377,29 +376,26 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                save_indicator(
-                    acting_user=request.user,  # type: ignore[arg-type]
-                    indicator=indicator,
-                    expected_version=data["version"],
-                    code=data["code"],
-                    name=data["name"],
-                    value_type=data["value_type"],
-                    unit=data["unit"],
-                    levels=data["levels"],
-                    higher_is_better=data["higher_is_better"],
-                    description=data["description"],
-                    is_active=data["is_active"],
-                )
-            except DomainError as error:
-                status = getattr(error, "status_code", 400)
-                field = error.code if error.code in form.fields else None
-                form.add_error(field, str(error.message))
-            else:
-                messages.success(request, _("Indicator saved."))
-                return redirect("directory:indicator-list")
+        submitted = submit(
+            form,
+            lambda data: save_indicator(
+                acting_user=request.user,
+                indicator=indicator,
+                expected_version=data["version"],
+                code=data["code"],
+                name=data["name"],
+                value_type=data["value_type"],
+                unit=data["unit"],
+                levels=data["levels"],
+                higher_is_better=data["higher_is_better"],
+                description=data["description"],
+                is_active=data["is_active"],
+            ),
+        )
+        if submitted.done:
+            messages.success(request, _("Indicator saved."))
+            return redirect("directory:indicator-list")
+        status = submitted.status
     return render(
         request, "directory/indicator_form.html", {"form": form, "indicator": indicator}, status=status
     )
@@ -407,7 +403,7 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_GET
 @login_required
-def indicator_values(request: HttpRequest) -> HttpResponse:
+def indicator_values(request: AuthenticatedRequest) -> HttpResponse:
     """Values of the department's indicators for the schools the user may see, filtered; `?format=xlsx`
     or `csv` downloads them (own schools only) in the indicator import's columns."""
     from chungtay.core.spreadsheets import FORMATS, table_response

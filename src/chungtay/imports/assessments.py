@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.accounts.models import User
 from chungtay.core import schoolyears
 from chungtay.core.text import search_key
-from chungtay.directory.models import DevelopmentArea, SchoolYear, SelfAssessment
+from chungtay.directory import bulk
+from chungtay.directory.models import DevelopmentArea, SchoolYear
+from chungtay.directory.validators import SCORES
 from chungtay.imports.base import (
     BAD_CHOICE,
     BAD_YEAR,
@@ -31,7 +32,6 @@ from chungtay.imports.base import (
     may_import,
     require_school_column,
     text,
-    upsert,
 )
 from chungtay.imports.readers import FileRefused, read_rows
 
@@ -106,7 +106,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         if area is None:
             found.add(number, "area", BAD_CHOICE % {"value": text(cell("area"))[:40]})
         score = text(cell("score"))
-        if score not in {"1", "2", "3", "4", "5"}:
+        if score not in {str(value) for value in SCORES}:
             found.add(number, "score", BAD_SCORE % {"value": score[:20]})
         if len(plan.errors) > before or school_id is None or year_id is None or area is None:
             continue
@@ -118,39 +118,15 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         if note:
             plan.warnings.append({"row": number, "column": COLUMNS["school_name"][0], "message": str(note)})
         plan.scores[key] = {"score": int(score), "note": text(cell("note"))[:300]}
-    count_changes(plan, plan.scores, _existing(plan))
+    count_changes(plan, plan.scores, bulk.existing_self_assessments(plan.scores))
     return plan
 
 
-def _existing(plan: Plan, *, lock: bool = False) -> dict[tuple[int, int, str], SelfAssessment]:
-    rows = SelfAssessment.objects.filter(
-        school_id__in={k[0] for k in plan.scores}, school_year_id__in={k[1] for k in plan.scores}
-    )
-    if lock:
-        rows = rows.select_for_update()
-    return {(r.school_id, r.school_year_id, r.area): r for r in rows.iterator(chunk_size=5000)}
-
-
-@transaction.atomic
 def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
 
-    def new_row(key: tuple[int, int, str], values: dict[str, Any]) -> SelfAssessment:
-        return SelfAssessment(
-            school_id=key[0], school_year_id=key[1], area=key[2], assessed_by=user, **values
-        )
-
-    existing = _existing(plan, lock=True)
-    upsert(
-        SelfAssessment,
-        plan.scores,
-        existing,
-        new_row,
-        user=user,
-        reason=reason,
-        on_change={"assessed_by": user},
-    )
+    bulk.upsert_self_assessments(acting_user=user, scores=plan.scores, reason=reason)
 
 
 KIND = ImportKind(

@@ -1,7 +1,8 @@
 """What every kind of import shares: matching headers to columns, reading cell values, the plan's
 counts and errors, the description of a kind (its columns, template, counts, plan and apply) that the
-pages use, and the two ways a kind writes: keyed bulk upserts with history (`count_changes`, `upsert`), or
-its app's services row by row (`dry_run`, `write_all`). A kind's own module validates its rows."""
+pages use, and the two ways a kind writes: its app's bulk service (`directory.bulk`, counted beforehand
+by `count_changes`), or its app's services row by row (`dry_run`, `write_all`). A kind's own module
+validates its rows."""
 
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.access.roles import manages_offices
 from chungtay.accounts.models import User
+from chungtay.core.bulk import differs
 from chungtay.core.dates import parse_date
 from chungtay.core.errors import DomainError
 from chungtay.core.text import search_key
@@ -159,22 +159,6 @@ class ImportKind:
     may_import: Callable[[User], bool] = may_import
 
 
-def keep_baseline(model: Any, rows: list[Any], *, reason: str) -> None:
-    """Before an import changes `rows` (still unchanged), give those without any history row one holding
-    their present values (rows loaded in bulk, e.g. before history was kept), so the import can be undone."""
-    history = model.history.model
-    ids = [row.pk for row in rows]
-    recorded: set[int] = set()
-    for start in range(0, len(ids), 2000):
-        chunk = ids[start : start + 2000]
-        recorded.update(history.objects.filter(id__in=chunk).values_list("id", flat=True).distinct())
-    missing = [row for row in rows if row.pk not in recorded]
-    if missing:
-        model.history.bulk_history_create(
-            missing, update=True, default_change_reason=f"before {reason}"[:100]
-        )
-
-
 def choice_map(choices: Any) -> dict[str, str]:
     """Accent- and case-free lookup of a TextChoices by its code or its label in Vietnamese or English."""
     from django.utils import translation
@@ -312,11 +296,7 @@ def checked_rows(
         yield number, cell
 
 
-# --- writing: keyed bulk upserts ---------------------------------------------------------------------------
-
-
-def differs(row: Any, values: dict[str, Any]) -> bool:
-    return any(getattr(row, name) != value for name, value in values.items())
+# --- counting what a keyed bulk upsert (through the owning app's bulk service) would do ------------------
 
 
 def count_changes(plan: CountingPlan, wanted: dict[Any, dict[str, Any]], existing: dict[Any, Any]) -> None:
@@ -329,36 +309,6 @@ def count_changes(plan: CountingPlan, wanted: dict[Any, dict[str, Any]], existin
             plan.update += 1
         else:
             plan.unchanged += 1
-
-
-def upsert(
-    model: Any,
-    wanted: dict[Any, dict[str, Any]],
-    existing: dict[Any, Any],
-    new_row: Callable[[Any, dict[str, Any]], Any],
-    *,
-    user: User,
-    reason: str,
-    on_change: dict[str, Any] | None = None,
-) -> None:
-    """Create the rows `existing` lacks (`new_row(key, values)`) and update those whose values differ (with
-    `on_change` set too), in bulk, each with a history row naming the user and the import; rows changed
-    without earlier history get a baseline first, so the import can be undone."""
-    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
-    changed = [
-        (row, values) for key, values in wanted.items() if (row := existing.get(key)) and differs(row, values)
-    ]
-    keep_baseline(model, [row for row, _values in changed], reason=reason)
-    extra = dict(on_change or {})
-    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-        extra["updated_at"] = timezone.now()  # auto_now is skipped by bulk updates
-    for row, values in changed:
-        for name, value in {**values, **extra}.items():
-            setattr(row, name, value)
-    new = [new_row(key, values) for key, values in wanted.items() if key not in existing]
-    bulk_create_with_history(new, model, **history)
-    fields = sorted({name for _row, values in changed for name in values} | set(extra))
-    bulk_update_with_history([row for row, _values in changed], model, fields, **history)
 
 
 # --- writing: through an app's services, row by row ---------------------------------------------------------

@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.accounts.models import User
 from chungtay.core import schoolyears
 from chungtay.core.errors import DomainError
-from chungtay.directory.models import IndicatorValue, SchoolYear
+from chungtay.directory import bulk
+from chungtay.directory.models import SchoolYear
 from chungtay.directory.services import indicators_of, parse_indicator_value
 from chungtay.imports.base import (
     BAD_YEAR,
@@ -31,7 +31,6 @@ from chungtay.imports.base import (
     may_import,
     require_school_column,
     text,
-    upsert,
 )
 from chungtay.imports.readers import FileRefused, read_rows
 
@@ -130,34 +129,16 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         if note:
             plan.warnings.append({"row": number, "column": COLUMNS["school_name"][0], "message": str(note)})
         plan.values[key] = {"value": value, "note": text(cell("note"))[:300]}
-    count_changes(plan, plan.values, _existing(plan))
+    count_changes(plan, plan.values, bulk.existing_indicator_values(plan.values))
     return plan
 
 
-def _existing(plan: Plan, *, lock: bool = False) -> dict[tuple[int, int, int], IndicatorValue]:
-    rows = IndicatorValue.objects.filter(
-        indicator_id__in={k[0] for k in plan.values}, school_year_id__in={k[2] for k in plan.values}
-    )
-    if lock:
-        rows = rows.select_for_update()
-    wanted = {k[1] for k in plan.values}
-    return {
-        (r.indicator_id, r.school_id, r.school_year_id): r
-        for r in rows.iterator(chunk_size=5000)
-        if r.school_id in wanted
-    }
-
-
-@transaction.atomic
 def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     """Write every value of the plan, all or nothing; history rows name the importer and the import."""
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
 
-    def new_row(key: tuple[int, int, int], values: dict[str, Any]) -> IndicatorValue:
-        return IndicatorValue(indicator_id=key[0], school_id=key[1], school_year_id=key[2], **values)
-
-    upsert(IndicatorValue, plan.values, _existing(plan, lock=True), new_row, user=user, reason=reason)
+    bulk.upsert_indicator_values(acting_user=user, values=plan.values, reason=reason)
 
 
 def export_rows(values: Any) -> Any:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.scopes import home_department, is_city_admin
 from chungtay.accounts.models import User
 from chungtay.core.text import padded_search_key, vietnamese_sort_key
+from chungtay.directory import bulk
 from chungtay.directory.models import AdminUnit, EducationOffice
 from chungtay.imports.base import (
     BAD_DATE,
@@ -28,7 +28,6 @@ from chungtay.imports.base import (
     day,
     match_headers,
     text,
-    upsert,
 )
 from chungtay.imports.readers import FileRefused, read_rows
 
@@ -130,18 +129,10 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     return plan
 
 
-@transaction.atomic
 def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
-    department = home_department(user)
-    existing = {o.code: o for o in EducationOffice.objects.select_for_update().filter(code__in=plan.offices)}
-
-    def new_row(code: str, values: dict[str, Any]) -> EducationOffice:
-        kind = EducationOffice.Kind.DISTRICT_OFFICE
-        return EducationOffice(code=code, kind=kind, department=department, **values)
-
-    upsert(EducationOffice, plan.offices, existing, new_row, user=user, reason=reason)
+    bulk.upsert_offices(acting_user=user, offices=plan.offices, reason=reason)
 
 
 KIND = ImportKind(

@@ -4,20 +4,19 @@ and reason), show what would change, and apply all of it or nothing. Keyed by th
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chungtay.access.roles import manages_offices
 from chungtay.access.scopes import home_department, own_schools
 from chungtay.accounts.models import Role, User
 from chungtay.core import schoolyears
-from chungtay.core.text import padded_search_key, search_key
+from chungtay.core.errors import DomainError
+from chungtay.core.text import search_key
+from chungtay.directory import bulk
 from chungtay.directory.models import (
     AdminUnit,
     MapEdition,
@@ -29,6 +28,7 @@ from chungtay.directory.models import (
     SchoolYearFigures,
     moet_id_validator,
 )
+from chungtay.directory.validators import check_coordinates, yes_no
 from chungtay.imports.base import (
     BAD_CHOICE,
     BAD_NUMBER,
@@ -97,15 +97,12 @@ _OWNERSHIP = {
     "tu thuc": Ownership.NON_PUBLIC,
     "non public": Ownership.NON_PUBLIC,
 }
-_YES = {"co", "x", "yes", "1", "true", "dat"}
-_NO = {"", "khong", "no", "0", "false", "chua dat"}
 
 UNKNOWN_WARD = _("No ward/commune with code %(value)s (units from 1/7/2025).")
 CONFLICT = _("Row %(row)d gives this school different details.")
 OUT_OF_SCOPE = _("School %(value)s is outside your scope, or does not exist and you may not create schools.")
 MOVES_OUT = _("This would move the school to a unit outside your scope.")
 OTHER_DEPARTMENT = _("School %(value)s belongs to another department.")
-OUTSIDE_VIETNAM = _("These coordinates are outside Vietnam.")
 NOT_ALLOWED = _("Only the city administrator and office officers can import schools.")
 
 
@@ -197,8 +194,10 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
                 error(column, BAD_NUMBER % {"value": text(cell(column))[:30]})
         if len(coordinates) == 2 and None not in coordinates:
             lat, lon = coordinates
-            if not (8 <= lat <= 24 and 102 <= lon <= 110):  # type: ignore[operator]
-                error("latitude", OUTSIDE_VIETNAM)
+            try:
+                check_coordinates(lat, lon)
+            except DomainError as refused:
+                error("latitude", refused.message)
         year_start: int | None = None
         if text(cell("school_year")):
             try:
@@ -214,10 +213,10 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
                     figures[column] = whole(cell(column))
                 except ValueError:
                     error(column, BAD_WHOLE % {"value": text(cell(column))[:30]})
-            standard = search_key(text(cell("national_standard")))
-            if standard not in _YES | _NO:
+            standard = yes_no(text(cell("national_standard")), blank=False)
+            if standard is None:
                 error("national_standard", BAD_CHOICE % {"value": text(cell("national_standard"))[:30]})
-            data["figures"] = {**figures, "national_standard": standard in _YES}
+            data["figures"] = {**figures, "national_standard": bool(standard)}
         if moet_id:
             key = (moet_id, year_start)
             if key in seen:
@@ -280,7 +279,7 @@ def _count_changes(plan: Plan) -> None:
         school = existing.get(moet_id)
         if school is None:
             plan.create += 1
-        elif _differs(school, details) or locations.get(moet_id) != details["ward"]:
+        elif bulk.school_differs(school, details) or locations.get(moet_id) != details["ward"]:
             plan.update += 1
         else:
             plan.unchanged += 1
@@ -298,89 +297,12 @@ def _count_changes(plan: Plan) -> None:
             plan.figures_update += 1
 
 
-def _differs(school: School, details: dict[str, Any]) -> bool:
-    for name in ("name", "level", "ownership", "address", "latitude", "longitude"):
-        value = details[name]
-        if value is not None and getattr(school, name) != value:
-            return True
-    return False
-
-
-@transaction.atomic
 def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
-    """Write the plan: all of it or nothing, in bulk (a year of a city's spreadsheets is 100,000 rows).
-    Refuses a plan with rejected rows. History rows name the importer and the import."""
+    """Write the plan through the directory's bulk service: all of it or nothing. Refuses a plan with
+    rejected rows."""
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
-    department = home_department(user)
-    today = timezone.localdate()
-    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
-    existing = {s.moet_id: s for s in School.objects.select_for_update().filter(moet_id__in=plan.schools)}
-    wards = {u.pk: u for u in AdminUnit.objects.filter(pk__in={d["ward"] for d in plan.schools.values()})}
-    new: list[School] = []
-    changed: list[School] = []
-    for moet_id, details in plan.schools.items():
-        school = existing.get(moet_id)
-        if school is None:
-            school = School(moet_id=moet_id, department=department)
-        elif not _differs(school, details):
-            continue
-        for name in FIELDS:
-            if details[name] is not None:
-                setattr(school, name, details[name])
-        school.refresh_keys()
-        if school.pk is None:
-            school.place_key = padded_search_key(wards[details["ward"]].name)
-            new.append(school)
-        else:
-            school.version += 1
-            changed.append(school)
-    created = bulk_create_with_history(new, School, **history)
-    if any(s.pk is None for s in created):
-        created = list(School.objects.filter(moet_id__in=[s.moet_id for s in new]))
-    bulk_update_with_history(changed, School, [*FIELDS, "name_key", "sort_key", "version"], **history)
-    schools = {**existing, **{s.moet_id: s for s in created}}
-
-    current = {
-        loc.school_id: loc
-        for loc in SchoolLocation.objects.filter(school__in=schools.values(), valid_to__isnull=True)
-    }
-    closing: list[SchoolLocation] = []
-    opening: list[SchoolLocation] = []
-    for moet_id, details in plan.schools.items():
-        school = schools[moet_id]
-        location = current.get(school.pk)
-        if location is not None and location.unit_id == details["ward"]:
-            continue
-        if location is not None:
-            location.valid_to = max(location.valid_from or dt.date.min, today - dt.timedelta(days=1))
-            closing.append(location)
-        opening.append(
-            SchoolLocation(
-                school=school, unit_id=details["ward"], valid_from=None if location is None else today
-            )
-        )
-    bulk_update_with_history(closing, SchoolLocation, ["valid_to"], **history)
-    bulk_create_with_history(opening, SchoolLocation, **history)
-
-    years = {y.start_year: y for y in SchoolYear.objects.all()}
-    rows = {
-        (f.school_id, f.school_year_id): f
-        for f in SchoolYearFigures.objects.filter(school__in=schools.values())
-    }
-    add: list[SchoolYearFigures] = []
-    update: list[SchoolYearFigures] = []
-    for (moet_id, start_year), values in plan.figures.items():
-        school, year = schools[moet_id], years[start_year]
-        row = rows.get((school.pk, year.pk))
-        if row is None:
-            add.append(SchoolYearFigures(school=school, school_year=year, **values))
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            update.append(row)
-    bulk_create_with_history(add, SchoolYearFigures, **history)
-    bulk_update_with_history(update, SchoolYearFigures, [*FIGURES, "national_standard"], **history)
+    bulk.upsert_schools(acting_user=user, schools=plan.schools, figures=plan.figures, reason=reason)
 
 
 FIELDS = ("name", "level", "ownership", "address", "latitude", "longitude")

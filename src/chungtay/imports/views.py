@@ -6,13 +6,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import User
 from chungtay.core.errors import ConflictError
 from chungtay.imports import services
@@ -27,7 +28,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv, at most 20 MB)"))
 
 
-def _importer(request: HttpRequest) -> User:
+def _importer(request: AuthenticatedRequest) -> User:
     return services.importer(request.user)
 
 
@@ -40,7 +41,7 @@ def _kind(slug: str) -> ImportKind:
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     """What can be imported, and the user's recent imports."""
     user = _importer(request)
     batches = ImportBatch.objects.filter(uploaded_by=user)[:20]
@@ -49,7 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def upload(request: HttpRequest, kind: str) -> HttpResponse:
+def upload(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     """Upload a file of one kind: it is checked in full and previewed; nothing changes until applied.
     A large file is checked by the task worker while the preview page shows the rows read."""
     user = _importer(request)
@@ -74,11 +75,11 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-def _batch(request: HttpRequest, pk: int) -> ImportBatch:
-    return services.batch_for(request.user, pk)  # type: ignore[arg-type]
+def _batch(request: AuthenticatedRequest, pk: int) -> ImportBatch:
+    return services.batch_for(request.user, pk)
 
 
-def _preview(request: HttpRequest, batch: ImportBatch, status: int = 200) -> HttpResponse:
+def _preview(request: AuthenticatedRequest, batch: ImportBatch, status: int = 200) -> HttpResponse:
     spec = KINDS[batch.kind]
     counts = [(key, label, batch.summary.get(key, 0)) for key, label in spec.counts]
     working = batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.APPLYING)
@@ -102,14 +103,14 @@ def _preview(request: HttpRequest, batch: ImportBatch, status: int = 200) -> Htt
 
 @require_GET
 @login_required
-def preview(request: HttpRequest, pk: int) -> HttpResponse:
+def preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _importer(request)
     return _preview(request, _batch(request, pk))
 
 
 @require_POST
 @login_required
-def apply(request: HttpRequest, pk: int) -> HttpResponse:
+def apply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Apply a previewed file: validated again against today's data, then written all or nothing (by the
     task worker for a large file)."""
     user = _importer(request)
@@ -129,7 +130,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def undo(request: HttpRequest, pk: int) -> HttpResponse:
+def undo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Revert an applied import, if nothing newer has changed what it wrote."""
     user = _importer(request)
     batch = _batch(request, pk)
@@ -144,7 +145,7 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def template(request: HttpRequest, kind: str) -> HttpResponse:
+def template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     """The import template of a kind: Vietnamese headers, and a sheet explaining each column."""
     from openpyxl import Workbook
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,9 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chungtay.access.roles import manages_offices, may_manage_twinning
 from chungtay.access.scopes import twinnings_visible_to
-from chungtay.accounts.models import Role, User
+from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.accounts.models import Role
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
+from chungtay.core.forms import submit
 from chungtay.directory.models import DevelopmentArea, School
 from chungtay.matching.forms import RunForm
 from chungtay.matching.models import MatchingRun, RunStatus
@@ -55,14 +57,10 @@ def _warnings(run: MatchingRun) -> list[str]:
     return sentences
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_GET
 @login_required
-def run_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def run_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     runs = runs_visible_to(user)[:100]
     can_start = manages_offices(user)
     return render(request, "matching/run_list.html", {"runs": runs, "can_start": can_start})
@@ -70,8 +68,8 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def run_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def run_create(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     if not manages_offices(user):
         raise PermissionDenied
     twinnings = twinnings_visible_to(user).filter(status=TwinningStatus.ACTIVE)
@@ -88,19 +86,20 @@ def run_create(request: HttpRequest) -> HttpResponse:
         status = 400
         if request.POST.get("parent", "").isdigit():
             parent = run_for_user(user, int(request.POST["parent"]))
-        if form.is_valid():
-            try:
-                run = start_run(
-                    acting_user=user,
-                    twinning=form.cleaned_data["twinning"],
-                    parameters=form.parameters(),
-                    parent=parent,
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                return redirect("matching:run-detail", pk=run.pk)
+
+        def save(data: dict[str, Any]) -> Any:
+            return start_run(
+                acting_user=user,
+                twinning=data["twinning"],
+                parameters=form.parameters(),
+                parent=parent,
+            )
+
+        submitted = submit(form, save)
+        if submitted.done:
+            run = submitted.value
+            return redirect("matching:run-detail", pk=run.pk)
+        status = submitted.status
     return render(request, "matching/run_form.html", {"form": form, "parent": parent}, status=status)
 
 
@@ -164,7 +163,7 @@ def _map(run: MatchingRun) -> dict[str, Any] | None:
 
 @require_GET
 @login_required
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     run = run_for_user(request.user, pk)
     groups, schools = _rows(run)
     unmatched = [
@@ -178,7 +177,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "map": _map(run) if run.status in (RunStatus.DONE, RunStatus.ACCEPTED) else None,
         "error": error_message(run),
         "warnings": _warnings(run),
-        "can_act": may_manage_twinning(_user(request), run.twinning),
+        "can_act": may_manage_twinning(request.user, run.twinning),
         "working": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
     }
     template = "matching/_run_status.html" if getattr(request, "htmx", False) else "matching/run_detail.html"
@@ -187,10 +186,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def run_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     run = run_for_user(request.user, pk, write=True)
     try:
-        created = accept_run(acting_user=_user(request), run=run, starts_on=today())
+        created = accept_run(acting_user=request.user, run=run, starts_on=today())
     except DomainError as error:
         messages.error(request, str(error.message))
         groups, _schools = _rows(run)
@@ -210,7 +209,7 @@ def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def run_compare(request: HttpRequest) -> HttpResponse:
+def run_compare(request: AuthenticatedRequest) -> HttpResponse:
     """Two runs side by side: objective, coverage, mean distance, and the pairs only one proposes."""
     first, second = request.GET.get("a", ""), request.GET.get("b", "")
     if not (first.isdigit() and second.isdigit()):

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from chungtay.access.scopes import home_department, own_schools
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.core.dates import today
 from chungtay.directory.models import SchoolLevel
 from chungtay.directory.selectors import SchoolFilter, search_schools
@@ -14,7 +15,7 @@ from chungtay.directory.selectors import SchoolFilter, search_schools
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The user's starting page: their scope in figures and the way into the directory."""
     schools = own_schools(request.user)
     by_level = dict(schools.values_list("level").annotate(n=Count("pk")).values_list("level", "n"))

@@ -5,21 +5,23 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chungtay.access.roles import manages_offices
 from chungtay.access.scopes import schools_visible_to, twinnings_visible_to
-from chungtay.accounts.models import Role, User
+from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.accounts.models import Role
 from chungtay.activities.selectors import activity_figures
 from chungtay.core import files
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
+from chungtay.core.forms import submit
 from chungtay.directory.models import School
 from chungtay.partnerships import services
 from chungtay.partnerships.forms import (
@@ -50,13 +52,9 @@ from chungtay.partnerships.selectors import (
 from chungtay.support.selectors import support_figures, with_labels
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_GET
 @login_required
-def partnership_index(request: HttpRequest) -> HttpResponse:
+def partnership_index(request: AuthenticatedRequest) -> HttpResponse:
     """Partnerships in scope, with filters; for a school, "my partnerships"."""
     form = PartnershipFilterForm(request.GET or None)
     status = 200
@@ -68,7 +66,7 @@ def partnership_index(request: HttpRequest) -> HttpResponse:
         page = Paginator(rows, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    user = _user(request)
+    user = request.user
     context = {
         "form": form,
         "page": page,
@@ -78,7 +76,7 @@ def partnership_index(request: HttpRequest) -> HttpResponse:
     return render(request, "partnerships/partnership_list.html", context, status=status)
 
 
-def _filtered(request: HttpRequest, form: PartnershipFilterForm) -> Any:
+def _filtered(request: AuthenticatedRequest, form: PartnershipFilterForm) -> Any:
     data = form.cleaned_data if form.is_bound else {}
     pilot = {"yes": True, "no": False}.get(data.get("pilot", ""))
     return partnership_list(
@@ -95,7 +93,7 @@ def _filtered(request: HttpRequest, form: PartnershipFilterForm) -> Any:
 
 @require_GET
 @login_required
-def partnership_export(request: HttpRequest) -> HttpResponse:
+def partnership_export(request: AuthenticatedRequest) -> HttpResponse:
     """The list's current filter, one row per current member, in the partnerships import's columns
     (.xlsx, or `?format=csv`)."""
     from chungtay.core.spreadsheets import table_response
@@ -111,7 +109,7 @@ def partnership_export(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "partnerships/overview.html",
@@ -121,7 +119,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def twinning_list(request: HttpRequest) -> HttpResponse:
+def twinning_list(request: AuthenticatedRequest) -> HttpResponse:
     rows = twinnings_visible_to(request.user).order_by(
         "supporting_office__sort_key", "supported_office__sort_key"
     )
@@ -130,9 +128,9 @@ def twinning_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def partnership_create(request: HttpRequest) -> HttpResponse:
+def partnership_create(request: AuthenticatedRequest) -> HttpResponse:
     """An officer (or the administrator) groups schools under one of their office twinnings."""
-    user = _user(request)
+    user = request.user
     if not manages_offices(user):
         raise PermissionDenied
     twinnings = twinnings_visible_to(user).filter(status=TwinningStatus.ACTIVE)
@@ -156,33 +154,32 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                partnership = services.create_partnership(
-                    acting_user=user,
-                    twinning=form.cleaned_data["twinning"],
-                    members=form.members(),
-                    starts_on=form.cleaned_data["starts_on"],
-                    is_pilot=form.cleaned_data["is_pilot"],
-                    pilot_wave=form.cleaned_data["pilot_wave"],
-                    level_override_reason=form.cleaned_data["level_override_reason"],
-                    name=form.cleaned_data["name"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("Partnership “%(name)s” created.") % {"name": partnership.name})
-                return redirect("partnerships:partnership-detail", pk=partnership.pk)
-        else:
-            status = 400
+
+        def save(data: dict[str, Any]) -> Any:
+            return services.create_partnership(
+                acting_user=user,
+                twinning=data["twinning"],
+                members=form.members(),
+                starts_on=data["starts_on"],
+                is_pilot=data["is_pilot"],
+                pilot_wave=data["pilot_wave"],
+                level_override_reason=data["level_override_reason"],
+                name=data["name"],
+            )
+
+        submitted = submit(form, save)
+        if submitted.done:
+            partnership = submitted.value
+            messages.success(request, _("Partnership “%(name)s” created.") % {"name": partnership.name})
+            return redirect("partnerships:partnership-detail", pk=partnership.pk)
+        status = submitted.status
     return render(
         request, "partnerships/partnership_form.html", {"form": form, "twinning": twinning}, status=status
     )
 
 
-def _detail_context(request: HttpRequest, partnership: Any, **extra: Any) -> dict[str, Any]:
-    user = _user(request)
+def _detail_context(request: AuthenticatedRequest, partnership: Any, **extra: Any) -> dict[str, Any]:
+    user = request.user
     day = today()
     return {
         "partnership": partnership,
@@ -209,43 +206,42 @@ def _detail_context(request: HttpRequest, partnership: Any, **extra: Any) -> dic
 
 @require_GET
 @login_required
-def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def partnership_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     partnership = partnership_for_user(request.user, pk)
     return render(request, "partnerships/partnership_detail.html", _detail_context(request, partnership))
 
 
 @require_POST
 @login_required
-def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def member_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     partnership = partnership_for_user(request.user, pk, manage=True)
     form = MemberForm(request.POST)
-    status = 400
-    if form.is_valid():
-        school = schools_visible_to(request.user).filter(moet_id=form.cleaned_data["school"]).first()
+
+    def save(data: dict[str, Any]) -> Any:
+        school = schools_visible_to(request.user).filter(moet_id=data["school"]).first()
         if school is None:
-            form.add_error("school", _("No school with this MOET ID in your scope."))
-        else:
-            try:
-                services.add_member(
-                    acting_user=_user(request),
-                    partnership=partnership,
-                    school=school,
-                    side=form.cleaned_data["side"],
-                    joined_on=form.cleaned_data["joined_on"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("%(school)s joined the partnership.") % {"school": school.name})
-                return redirect("partnerships:partnership-detail", pk=pk)
+            raise DomainError(_("No school with this MOET ID in your scope."), field="school")
+        services.add_member(
+            acting_user=request.user,
+            partnership=partnership,
+            school=school,
+            side=data["side"],
+            joined_on=data["joined_on"],
+        )
+        return school
+
+    submitted = submit(form, save)
+    if submitted.done:
+        messages.success(request, _("%(school)s joined the partnership.") % {"school": submitted.value.name})
+        return redirect("partnerships:partnership-detail", pk=pk)
+    status = submitted.status
     context = _detail_context(request, partnership, member_form=form)
     return render(request, "partnerships/partnership_detail.html", context, status=status)
 
 
 @require_POST
 @login_required
-def member_leave(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def member_leave(request: AuthenticatedRequest, pk: int, member_pk: int) -> HttpResponse:
     partnership = partnership_for_user(request.user, pk, manage=True)
     member = (
         PartnershipMember.objects.filter(partnership=partnership, pk=member_pk)
@@ -258,7 +254,7 @@ def member_leave(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.remove_member(
-                acting_user=_user(request),
+                acting_user=request.user,
                 partnership=partnership,
                 school=member.school,
                 left_on=form.cleaned_data["left_on"],
@@ -277,7 +273,7 @@ def member_leave(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     partnership = partnership_for_user(request.user, pk, draft=True)
     form = AgreementForm(
         request.POST or None, initial={"kind": "memorandum", "title": "Biên bản ghi nhớ hợp tác"}
@@ -285,33 +281,28 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                agreement = services.draft_agreement(
-                    acting_user=_user(request),
-                    partnership=partnership,
-                    kind=data["kind"],
-                    title=data["title"],
-                    terms=data["terms"],
-                    number=data["number"],
-                    valid_from=data["valid_from"],
-                    valid_to=data["valid_to"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                return redirect("partnerships:agreement-detail", pk=agreement.pk)
+        submitted = submit(
+            form,
+            lambda data: services.draft_agreement(
+                acting_user=request.user,
+                partnership=partnership,
+                kind=data["kind"],
+                title=data["title"],
+                terms=data["terms"],
+                number=data["number"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+            ),
+        )
+        if submitted.done:
+            return redirect("partnerships:agreement-detail", pk=submitted.value.pk)
+        status = submitted.status
     context = {"form": form, "partnership": partnership, "agreement": None}
     return render(request, "partnerships/agreement_form.html", context, status=status)
 
 
-def _agreement_context(request: HttpRequest, agreement: Any, **extra: Any) -> dict[str, Any]:
-    user = _user(request)
+def _agreement_context(request: AuthenticatedRequest, agreement: Any, **extra: Any) -> dict[str, Any]:
+    user = request.user
     partnership = agreement.partnership
     day = today()
     members = members_on(partnership, day)
@@ -340,7 +331,9 @@ def _agreement_context(request: HttpRequest, agreement: Any, **extra: Any) -> di
     }
 
 
-def _agreement_page(request: HttpRequest, agreement: Any, status: int = 200, **extra: Any) -> HttpResponse:
+def _agreement_page(
+    request: AuthenticatedRequest, agreement: Any, status: int = 200, **extra: Any
+) -> HttpResponse:
     return render(
         request,
         "partnerships/agreement_detail.html",
@@ -351,13 +344,13 @@ def _agreement_page(request: HttpRequest, agreement: Any, status: int = 200, **e
 
 @require_GET
 @login_required
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _agreement_page(request, agreement_for_user(request.user, pk))
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
     partnership = partnership_for_user(request.user, agreement.partnership_id, draft=True)
     initial = {
@@ -373,37 +366,34 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.edit_agreement(
-                    acting_user=_user(request),
-                    agreement=agreement,
-                    expected_version=data["version"] or 0,
-                    title=data["title"],
-                    terms=data["terms"],
-                    number=data["number"],
-                    valid_from=data["valid_from"],
-                    valid_to=data["valid_to"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("The draft was saved."))
-                return redirect("partnerships:agreement-detail", pk=pk)
+        submitted = submit(
+            form,
+            lambda data: services.edit_agreement(
+                acting_user=request.user,
+                agreement=agreement,
+                expected_version=data["version"] or 0,
+                title=data["title"],
+                terms=data["terms"],
+                number=data["number"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+            ),
+        )
+        if submitted.done:
+            messages.success(request, _("The draft was saved."))
+            return redirect("partnerships:agreement-detail", pk=pk)
+        status = submitted.status
     context = {"form": form, "partnership": partnership, "agreement": agreement}
     return render(request, "partnerships/agreement_form.html", context, status=status)
 
 
-def _run(request: HttpRequest, agreement: Any, action: Any, success: str, **kwargs: Any) -> HttpResponse:
+def _run(
+    request: AuthenticatedRequest, agreement: Any, action: Any, success: str, **kwargs: Any
+) -> HttpResponse:
     """Run a service on an agreement: on success back to its page with a message, on a refused rule
     the page again with the reason and the error's status."""
     try:
-        action(acting_user=_user(request), agreement=agreement, **kwargs)
+        action(acting_user=request.user, agreement=agreement, **kwargs)
     except DomainError as error:
         agreement.refresh_from_db()
         return _agreement_page(request, agreement, status=error.status_code, error=str(error.message))
@@ -413,7 +403,7 @@ def _run(request: HttpRequest, agreement: Any, action: Any, success: str, **kwar
 
 @require_POST
 @login_required
-def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def commitment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
     members = members_on(agreement.partnership, today())
     form = CommitmentForm(request.POST, schools=School.objects.filter(pk__in=[m.school_id for m in members]))
@@ -436,20 +426,20 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def agreement_send(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
     return _run(request, agreement, services.send_for_signature, _("Sent for signature."))
 
 
 @require_POST
 @login_required
-def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
-    school = _user(request).school
+    school = request.user.school
     if school is None:
         return _agreement_page(request, agreement, status=403, error=_("Only a school leader can sign."))
     try:
-        services.sign_agreement(acting_user=_user(request), agreement=agreement, school=school)
+        services.sign_agreement(acting_user=request.user, agreement=agreement, school=school)
     except DomainError as error:
         agreement.refresh_from_db()
         return _agreement_page(request, agreement, status=error.status_code, error=str(error.message))
@@ -463,7 +453,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_terminate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
     form = TerminateForm(request.POST)
     if not form.is_valid():
@@ -479,10 +469,10 @@ def agreement_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_amend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
     try:
-        amendment = services.amend_agreement(acting_user=_user(request), agreement=agreement)
+        amendment = services.amend_agreement(acting_user=request.user, agreement=agreement)
     except DomainError as error:
         return _agreement_page(request, agreement, status=error.status_code, error=str(error.message))
     messages.success(
@@ -493,7 +483,7 @@ def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_scan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
     form = ScanForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -505,7 +495,7 @@ def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The agreement as a Word document in the Decree 30/2020 layout."""
     from chungtay.partnerships.documents import agreement_document as build
 
@@ -521,7 +511,7 @@ def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def agreement_scan_file(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_scan_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The signed scan, to those who may see the agreement (never from a public URL)."""
     agreement = agreement_for_user(request.user, pk)
     return files.file_response(
@@ -531,7 +521,7 @@ def agreement_scan_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def plan_document_file(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_document_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A plan's attached document, to those who may see the plan."""
     plan = plan_for_user(request.user, pk)
     return files.file_response(plan.document, download_name=f"ke-hoach-{plan.number.replace('/', '-')}")
@@ -539,8 +529,8 @@ def plan_document_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def plan_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def plan_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     plans = plans_visible_to(user).prefetch_related("goals")
     can_create = manages_offices(user)
     return render(request, "partnerships/plan_list.html", {"plans": plans, "can_create": can_create})
@@ -548,61 +538,63 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "partnerships/plan_detail.html", {"plan": plan_for_user(request.user, pk)})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def plan_create(request: HttpRequest) -> HttpResponse:
+def plan_create(request: AuthenticatedRequest) -> HttpResponse:
     """The administrator records the department's plans; an officer their office's and joint plans."""
-    user = _user(request)
-    if not manages_offices(user) or user.office is None:
+    user = request.user
+    office = user.office
+    if not manages_offices(user) or office is None:
         raise PermissionDenied
     twinnings = twinnings_visible_to(user)
     if user.role == Role.OFFICE_OFFICER:
-        twinnings = twinnings.filter(Q(supporting_office=user.office) | Q(supported_office=user.office))
+        twinnings = twinnings.filter(Q(supporting_office=office) | Q(supported_office=office))
     form = PlanForm(request.POST or None, request.FILES or None, twinnings=twinnings)
     goals = GoalFormSet(request.POST or None, prefix="goals")
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid() and goals.is_valid():
-            data = form.cleaned_data
+
+        def save(data: dict[str, Any]) -> Any:
             twinning = data["twinning"]
-            issuer = (
-                user.office if user.role == Role.OFFICE_OFFICER or twinning is None else user.office.tenant
-            )
+            issuer = office if user.role == Role.OFFICE_OFFICER or twinning is None else office.tenant
             if twinning is not None and user.role != Role.OFFICE_OFFICER:
                 issuer = twinning.supporting_office
-            try:
-                plan = services.record_plan(
-                    acting_user=user,
-                    issuer=issuer,
-                    number=data["number"],
-                    issued_on=data["issued_on"],
-                    title=data["title"],
-                    scope=data["scope"],
-                    twinning=twinning,
-                    goals=[
-                        (g["description"], g["target_value"], g["target_unit"], g["due_on"])
-                        for g in goals.cleaned_data
-                        if g.get("description")
-                    ],
-                    document=data["document"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
+            return services.record_plan(
+                acting_user=user,
+                issuer=issuer,
+                number=data["number"],
+                issued_on=data["issued_on"],
+                title=data["title"],
+                scope=data["scope"],
+                twinning=twinning,
+                goals=[
+                    (g["description"], g["target_value"], g["target_unit"], g["due_on"])
+                    for g in goals.cleaned_data
+                    if g.get("description")
+                ],
+                document=data["document"],
+            )
+
+        if goals.is_valid():
+            submitted = submit(form, save)
+            if submitted.done:
+                plan = submitted.value
                 messages.success(request, _("Plan %(number)s recorded.") % {"number": plan.number})
                 return redirect("partnerships:plan-detail", pk=plan.pk)
+            status = submitted.status
+        else:
+            form.is_valid()  # both show their errors
     return render(request, "partnerships/plan_form.html", {"form": form, "goals": goals}, status=status)
 
 
 @require_POST
 @login_required
-def commitment_status(request: HttpRequest, pk: int, commitment_pk: int) -> HttpResponse:
+def commitment_status(request: AuthenticatedRequest, pk: int, commitment_pk: int) -> HttpResponse:
     agreement = agreement_for_user(request.user, pk)
     commitment = agreement.commitments.filter(pk=commitment_pk).first()
     if commitment is None:
@@ -614,7 +606,7 @@ def commitment_status(request: HttpRequest, pk: int, commitment_pk: int) -> Http
         )
     try:
         services.set_commitment_status(
-            acting_user=_user(request),
+            acting_user=request.user,
             commitment=commitment,
             status=request.POST.get("status", ""),
             expected_version=int(version),

@@ -11,17 +11,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chungtay.access.roles import may_record
 from chungtay.access.scopes import partnerships_visible_to, school_for_user
+from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role, User
 from chungtay.core import files
 from chungtay.core.dates import today
-from chungtay.core.errors import DomainError
+from chungtay.core.forms import submit
 from chungtay.core.spreadsheets import table_response
 from chungtay.directory.models import School
 from chungtay.partnerships.models import Partnership, PartnershipStatus
@@ -37,10 +38,6 @@ from chungtay.support.selectors import (
     support_list,
     with_labels,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _filter(form: SupportFilterForm, user: User) -> SupportFilter:
@@ -62,16 +59,16 @@ def _reveal(user: User, f: SupportFilter) -> bool:
 
 @require_GET
 @login_required
-def support_index(request: HttpRequest) -> HttpResponse:
+def support_index(request: AuthenticatedRequest) -> HttpResponse:
     form = SupportFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "support/support_list.html", {"form": form, "page": None}, status=400)
-    f = _filter(form, _user(request))
+    f = _filter(form, request.user)
     rows = support_list(request.user, f)
     page = Paginator(rows, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    figures = with_labels(support_figures(rows, reveal_small=_reveal(_user(request), f)))
+    figures = with_labels(support_figures(rows, reveal_small=_reveal(request.user, f)))
     context = {
         "form": form,
         "page": page,
@@ -83,12 +80,12 @@ def support_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def support_export(request: HttpRequest) -> HttpResponse:
+def support_export(request: AuthenticatedRequest) -> HttpResponse:
     form = SupportFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "support/support_list.html", {"form": form, "page": None}, status=400)
     rows = (
-        support_list(request.user, _filter(form, _user(request)))
+        support_list(request.user, _filter(form, request.user))
         .select_related("donor__school")
         .prefetch_related("beneficiaries")
     )
@@ -126,9 +123,9 @@ def _pupil_choices(user: User, school_moet_ids: list[str]) -> list[tuple[str, st
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def support_create(request: HttpRequest) -> HttpResponse:
+def support_create(request: AuthenticatedRequest) -> HttpResponse:
     """Record a gift. From a partnership's page the schools are its members; otherwise the user's own."""
-    user = _user(request)
+    user = request.user
     if not may_record(user):
         raise PermissionDenied
     chosen = request.POST.get("partnership") or request.GET.get("partnership")
@@ -165,32 +162,30 @@ def support_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                donor = services.register_donor(
-                    acting_user=user,
-                    kind=data["giver_kind"],
-                    name=data["giver_name"],
-                    school=unique.get(data["giver_school"])
-                    if data["giver_kind"] == DonorKind.SCHOOL
-                    else None,
-                    office=user.office if data["giver_kind"] == DonorKind.OFFICE else None,
-                )
-                pupils = list(Beneficiary.objects.filter(pk__in=data.get("pupils") or []))
-                record = services.record_support(
-                    acting_user=user, kind=data["kind"], quantity=data["quantity"], unit=data["unit"],
-                    value_vnd=data["value_vnd"], given_on=data["given_on"], donor=donor,
-                    receiving_school=unique[data["receiving_school"]], partnership=partnership,
-                    programme=data["programme"], description=data["description"], beneficiaries=pupils,
-                    evidence=data["evidence"],
-                )  # fmt: skip
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("Support recorded."))
-                return redirect("support:support-detail", pk=record.pk)
+
+        def save(data: dict[str, Any]) -> Any:
+            donor = services.register_donor(
+                acting_user=user,
+                kind=data["giver_kind"],
+                name=data["giver_name"],
+                school=unique.get(data["giver_school"]) if data["giver_kind"] == DonorKind.SCHOOL else None,
+                office=user.office if data["giver_kind"] == DonorKind.OFFICE else None,
+            )
+            pupils = list(Beneficiary.objects.filter(pk__in=data.get("pupils") or []))
+            return services.record_support(
+                acting_user=user, kind=data["kind"], quantity=data["quantity"], unit=data["unit"],
+                value_vnd=data["value_vnd"], given_on=data["given_on"], donor=donor,
+                receiving_school=unique[data["receiving_school"]], partnership=partnership,
+                programme=data["programme"], description=data["description"], beneficiaries=pupils,
+                evidence=data["evidence"],
+            )  # fmt: skip
+
+        submitted = submit(form, save)
+        if submitted.done:
+            record = submitted.value
+            messages.success(request, _("Support recorded."))
+            return redirect("support:support-detail", pk=record.pk)
+        status = submitted.status
     return render(
         request, "support/support_form.html", {"form": form, "partnership": partnership}, status=status
     )
@@ -198,8 +193,8 @@ def support_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+def support_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
     record = support_for_user(user, pk)
     pupils = list(record.beneficiaries.all()) if sees_pupils_of(user, record.receiving_school) else None
     context: dict[str, Any] = {
@@ -213,16 +208,16 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def support_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def support_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = support_for_user(request.user, pk)
     return files.file_response(record.evidence, download_name=f"minh-chung-ho-tro-{record.pk}")
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def beneficiary_list(request: HttpRequest) -> HttpResponse:
+def beneficiary_list(request: AuthenticatedRequest) -> HttpResponse:
     """A school leader's supported pupils: codes, grades, circumstances; never names."""
-    user = _user(request)
+    user = request.user
     if user.role != Role.SCHOOL_LEADER or not user.school_id:
         raise PermissionDenied
     school: School = user.school  # type: ignore[assignment]
@@ -230,20 +225,21 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                pupil = services.register_beneficiary(
-                    acting_user=user,
-                    school=school,
-                    grade=form.cleaned_data["grade"],
-                    circumstance=form.cleaned_data["circumstance"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("Pupil %(code)s added.") % {"code": pupil.code})
-                return redirect("support:beneficiary-list")
+
+        def save(data: dict[str, Any]) -> Any:
+            return services.register_beneficiary(
+                acting_user=user,
+                school=school,
+                grade=data["grade"],
+                circumstance=data["circumstance"],
+            )
+
+        submitted = submit(form, save)
+        if submitted.done:
+            pupil = submitted.value
+            messages.success(request, _("Pupil %(code)s added.") % {"code": pupil.code})
+            return redirect("support:beneficiary-list")
+        status = submitted.status
     from django.db.models import Count
 
     pupils = Beneficiary.objects.filter(school=school).annotate(gifts=Count("support")).order_by("code")
@@ -257,9 +253,9 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def support_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def support_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Correct a record's figures (version-checked: a stale page is refused, nothing overwritten)."""
-    user = _user(request)
+    user = request.user
     record = support_for_user(user, pk)
     if not can_edit_support(user, record):
         raise PermissionDenied
@@ -272,16 +268,14 @@ def support_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-                services.edit_support(
-                    acting_user=user, record=record, expected_version=form.cleaned_data["version"], **fields
-                )
-            except DomainError as error:
-                form.add_error(None, str(error.message))
-                status = error.status_code
-            else:
-                messages.success(request, _("Support record saved."))
-                return redirect("support:support-detail", pk=pk)
+
+        def save(data: dict[str, Any]) -> Any:
+            fields = {k: v for k, v in data.items() if k != "version"}
+            services.edit_support(acting_user=user, record=record, expected_version=data["version"], **fields)
+
+        submitted = submit(form, save)
+        if submitted.done:
+            messages.success(request, _("Support record saved."))
+            return redirect("support:support-detail", pk=pk)
+        status = submitted.status
     return render(request, "support/support_edit.html", {"form": form, "r": record}, status=status)

@@ -1,0 +1,74 @@
+"""Keyed bulk writes with history: the write primitive of the apps' bulk services (an import of 100,000
+rows cannot go through a save per row). Like `core.versioning`, it is called only from services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+
+def differs(row: Any, values: dict[str, Any]) -> bool:
+    return any(getattr(row, name) != value for name, value in values.items())
+
+
+def keep_baseline(model: Any, rows: list[Any], *, reason: str) -> None:
+    """Before `rows` (still unchanged) are changed in bulk, give those without any history row one holding
+    their present values (rows loaded in bulk, e.g. before history was kept), so the change can be undone."""
+    history = model.history.model
+    ids = [row.pk for row in rows]
+    recorded: set[int] = set()
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        recorded.update(history.objects.filter(id__in=chunk).values_list("id", flat=True).distinct())
+    missing = [row for row in rows if row.pk not in recorded]
+    if missing:
+        model.history.bulk_history_create(
+            missing, update=True, default_change_reason=f"before {reason}"[:100]
+        )
+
+
+def upsert(
+    model: Any,
+    wanted: dict[Any, dict[str, Any]],
+    existing: dict[Any, Any],
+    new_row: Callable[[Any, dict[str, Any]], Any],
+    *,
+    user: Any,
+    reason: str,
+    on_change: dict[str, Any] | None = None,
+) -> None:
+    """Create the rows `existing` lacks (`new_row(key, values)`) and update those whose values differ (with
+    `on_change` set too), in bulk, each with a history row naming the user and the reason; rows changed
+    without earlier history get a baseline first, so the change can be undone."""
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
+    changed = [
+        (row, values) for key, values in wanted.items() if (row := existing.get(key)) and differs(row, values)
+    ]
+    keep_baseline(model, [row for row, _values in changed], reason=reason)
+    extra = dict(on_change or {})
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        extra["updated_at"] = timezone.now()  # auto_now is skipped by bulk updates
+    for row, values in changed:
+        for name, value in {**values, **extra}.items():
+            setattr(row, name, value)
+    new = [new_row(key, values) for key, values in wanted.items() if key not in existing]
+    bulk_create_with_history(new, model, **history)
+    fields = sorted({name for _row, values in changed for name in values} | set(extra))
+    bulk_update_with_history([row for row, _values in changed], model, fields, **history)
+
+
+def create_with_history(model: Any, rows: list[Any], *, user: Any, reason: str) -> list[Any]:
+    """Insert `rows` in bulk, each with a history row naming the user and the reason."""
+    return bulk_create_with_history(
+        rows, model, default_user=user, default_change_reason=reason, batch_size=2000
+    )
+
+
+def update_with_history(model: Any, rows: list[Any], fields: list[str], *, user: Any, reason: str) -> None:
+    """Update `fields` of `rows` in bulk, each with a history row naming the user and the reason."""
+    bulk_update_with_history(
+        rows, model, fields, default_user=user, default_change_reason=reason, batch_size=2000
+    )
