@@ -22,7 +22,8 @@ from chungtay.access.roles import may_record
 from chungtay.access.scopes import partnerships_visible_to, school_for_user
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role, User
-from chungtay.activities import exports, services
+from chungtay.activities import services
+from chungtay.activities import sheets as exports
 from chungtay.activities.forms import (
     ActivityFilterForm,
     ActivityForm,

@@ -26,6 +26,7 @@ from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.core.dates import today
 from chungtay.core.forms import submit
 from chungtay.core.text import search_key
+from chungtay.directory import sheets
 from chungtay.directory.forms import (
     IndicatorForm,
     IndicatorValueFilterForm,
@@ -324,7 +325,6 @@ def school_export(request: AuthenticatedRequest) -> HttpResponse:
     """The directory's current filter as .xlsx (or `?format=csv`) in the import's columns (export → edit
     → import)."""
     from chungtay.core.spreadsheets import table_response
-    from chungtay.imports.schools import export_rows
 
     form = _filter_form(request)
     if form.is_bound and not form.is_valid():
@@ -333,7 +333,7 @@ def school_export(request: AuthenticatedRequest) -> HttpResponse:
         )
     filters = form.to_filter() if form.is_bound else SchoolFilter(at=today())
     filters.own_only = True  # an export is for editing and re-importing: the user's own schools
-    rows = export_rows(search_schools(request.user, filters))
+    rows = sheets.school_rows(search_schools(request.user, filters))
     return table_response(
         rows, stem="danh-sach-truong", sheet="Truong hoc", fmt=request.GET.get("format", "xlsx")
     )
@@ -407,7 +407,6 @@ def indicator_values(request: AuthenticatedRequest) -> HttpResponse:
     """Values of the department's indicators for the schools the user may see, filtered; `?format=xlsx`
     or `csv` downloads them (own schools only) in the indicator import's columns."""
     from chungtay.core.spreadsheets import FORMATS, table_response
-    from chungtay.imports.indicators import export_rows
 
     indicators = indicators_of(request.user)
     form = IndicatorValueFilterForm(request.GET or None, indicators=indicators)
@@ -427,7 +426,7 @@ def indicator_values(request: AuthenticatedRequest) -> HttpResponse:
             values = values.filter(Q(school__name_key__contains=term) | Q(school__moet_id__iexact=term))
     values = values.order_by("indicator__code", "-school_year__start_year", "school__sort_key", "pk")
     if fmt in FORMATS:
-        return table_response(export_rows(values), stem="chi-so", sheet="Chi so", fmt=fmt)
+        return table_response(sheets.indicator_value_rows(values), stem="chi-so", sheet="Chi so", fmt=fmt)
     figures = values.aggregate(count=Count("pk"), mean=Avg("value"))
     page = Paginator(values.select_related("indicator", "school", "school_year"), 50).get_page(
         request.GET.get("page")

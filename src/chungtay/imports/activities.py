@@ -29,6 +29,7 @@ from chungtay.activities.models import (
     Tier,
 )
 from chungtay.activities.selectors import activities_visible_to, activity_for_user
+from chungtay.activities.sheets import ACTIVITY_COLUMNS, ATTENDANCE_COLUMNS
 from chungtay.core.errors import DomainError
 from chungtay.core.text import padded_search_key, search_key
 from chungtay.directory.models import Teacher
@@ -54,28 +55,7 @@ from chungtay.imports.base import (
 )
 from chungtay.imports.readers import FileRefused, read_rows
 
-COLUMNS: dict[str, list[str]] = {
-    "id": ["Mã hoạt động", "Activity ID"],
-    "title": ["Tên hoạt động", "Title"],
-    "kind": ["Loại", "Kind"],
-    "mode": ["Hình thức", "Mode"],
-    "tier": ["Cấp tổ chức", "Tier"],
-    "subject": ["Môn học", "Subject"],
-    "grade": ["Khối lớp", "Grade"],
-    "status": ["Trạng thái", "Status"],
-    "planned_on": ["Ngày dự kiến", "Planned on"],
-    "held_on": ["Ngày tổ chức", "Held on"],
-    "ends_on": ["Ngày kết thúc", "Ends on"],
-    "days_per_week": ["Số ngày/tuần", "Days per week"],
-    "hosts": ["Trường chủ trì (mã định danh)", "Host schools"],
-    "participants": ["Trường tham gia (mã định danh)", "Participating schools"],
-    "partnerships": ["Nhóm kết nghĩa (số)", "Partnership numbers"],
-    "teacher_count": ["Lượt giáo viên", "Teacher participations"],
-    "pupils": ["Học sinh", "Pupils"],
-    "parents": ["Phụ huynh", "Parents"],
-    "guests": ["Khách mời", "Guests"],
-    "reason": ["Lý do (hoãn/hủy)", "Reason"],
-}
+COLUMNS = ACTIVITY_COLUMNS
 REQUIRED = ("title", "kind", "planned_on", "hosts")
 READ_ONLY = ("teacher_count", "pupils", "parents", "reason")
 EXPLANATIONS = {
@@ -326,14 +306,6 @@ KIND = ImportKind(
 
 # --- attendance ------------------------------------------------------------------------------------------
 
-ATTENDANCE_COLUMNS: dict[str, list[str]] = {
-    "id": ["Mã hoạt động", "Activity ID"],
-    "moet_id": ["Mã định danh", "Mã trường", "MOET ID"],
-    "school_name": ["Tên trường", "School name"],
-    "teachers": ["Giáo viên tham gia", "Teachers"],
-    "pupils": ["Học sinh", "Pupils"],
-    "parents": ["Phụ huynh", "Parents"],
-}
 ATTENDANCE_REQUIRED = ("id", "moet_id")
 ATTENDANCE_EXPLANATIONS = {
     "id": "Mã của hoạt động đã tổ chức (xem danh sách hoạt động). Bắt buộc.",

@@ -15,6 +15,7 @@ from chungtay.core.errors import DomainError
 from chungtay.directory import bulk
 from chungtay.directory.models import SchoolYear
 from chungtay.directory.services import indicators_of, parse_indicator_value
+from chungtay.directory.sheets import INDICATOR_VALUE_COLUMNS
 from chungtay.imports.base import (
     BAD_YEAR,
     DUPLICATE,
@@ -34,15 +35,7 @@ from chungtay.imports.base import (
 )
 from chungtay.imports.readers import FileRefused, read_rows
 
-COLUMNS: dict[str, list[str]] = {
-    "moet_id": ["Mã định danh", "Mã trường", "MOET ID", "moet_id"],
-    "school_name": ["Tên trường", "School name", "Name"],
-    "school_year": ["Năm học", "School year"],
-    "indicator": ["Mã chỉ số", "Indicator code", "Indicator"],
-    "indicator_name": ["Tên chỉ số", "Indicator name"],
-    "value": ["Giá trị", "Value"],
-    "note": ["Ghi chú", "Note"],
-}
+COLUMNS = INDICATOR_VALUE_COLUMNS
 REQUIRED = ("school_year", "indicator", "value")
 EXPLANATIONS = {
     "moet_id": "Mã định danh của trường trên CSDL ngành. Nên có; thiếu thì trường được tìm theo đúng tên "
@@ -139,21 +132,6 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
         raise FileRefused(REJECTED_ROWS)
 
     bulk.upsert_indicator_values(acting_user=user, values=plan.values, reason=reason)
-
-
-def export_rows(values: Any) -> Any:
-    """Rows in the import's columns, so that export → edit → import round-trips."""
-    yield [names[0] for names in COLUMNS.values()]
-    for row in values.select_related("indicator", "school", "school_year").iterator(chunk_size=2000):
-        yield [
-            row.school.moet_id,
-            row.school.name,
-            row.school_year.label,
-            row.indicator.code,
-            row.indicator.name,
-            float(row.value) if row.value != int(row.value) else int(row.value),
-            row.note,
-        ]
 
 
 KIND = ImportKind(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
 from django.db import transaction
 from django.db.models import Q
@@ -49,19 +49,9 @@ from chungtay.partnerships.models import (
     Side,
     TwinningStatus,
 )
+from chungtay.partnerships.sheets import PARTNERSHIP_COLUMNS
 
-COLUMNS: dict[str, list[str]] = {
-    "number": ["Số nhóm", "Group number"],
-    "group": ["Nhóm mới", "New group"],
-    "moet_id": ["Mã định danh", "Mã trường", "MOET ID", "moet_id"],
-    "school_name": ["Tên trường", "School name"],
-    "side": ["Bên", "Side"],
-    "starts_on": ["Ngày bắt đầu", "Start date"],
-    "pilot": ["Thí điểm", "Pilot"],
-    "wave": ["Đợt thí điểm", "Pilot wave"],
-    "reason": ["Lý do khác cấp học", "Reason for different levels"],
-    "status": ["Trạng thái", "Status"],
-}
+COLUMNS = PARTNERSHIP_COLUMNS
 REQUIRED = ("moet_id", "side")
 EXPLANATIONS = {
     "number": "Số của nhóm đã có trên hệ thống: các trường ở dòng này được thêm vào nhóm đó. "
@@ -84,11 +74,6 @@ SIDES = {
     "duoc ho tro": Side.SUPPORTED, "supported": Side.SUPPORTED,
     "cung ho tro": Side.MUTUAL, "mutual": Side.MUTUAL, "tuong ho": Side.MUTUAL,
 }  # fmt: skip
-SIDE_WORDS: dict[str, str] = {
-    Side.SUPPORTING: "Hỗ trợ",
-    Side.SUPPORTED: "Được hỗ trợ",
-    Side.MUTUAL: "Cùng hỗ trợ",
-}
 CURRENT = (PartnershipStatus.PENDING, PartnershipStatus.ACTIVE)
 
 NOT_ALLOWED = _("Only the city administrator and office officers can import partnerships.")
@@ -245,23 +230,6 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
     write_all(user, plan.groups.values(), _write, models=(Partnership, PartnershipMember), reason=reason)
-
-
-def export_rows(partnerships: Any) -> Any:
-    """One row per current member, in the import's columns (the number keys each group)."""
-    yield [names[0] for names in COLUMNS.values()]
-    members = (
-        PartnershipMember.objects.filter(partnership__in=partnerships, valid_to__isnull=True)
-        .select_related("partnership", "school")
-        .order_by("partnership__number", "side", "school__sort_key")
-    )
-    for m in members.iterator(chunk_size=2000):
-        p = m.partnership
-        yield [
-            p.number, "", m.school.moet_id, m.school.name, SIDE_WORDS.get(m.side, m.side),
-            m.valid_from or p.starts_on, "Có" if p.is_pilot else "Không", p.pilot_wave or "",
-            p.level_override_reason, p.get_status_display(),
-        ]  # fmt: skip
 
 
 KIND = ImportKind(

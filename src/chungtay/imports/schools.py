@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.roles import manages_offices
@@ -28,6 +27,7 @@ from chungtay.directory.models import (
     SchoolYearFigures,
     moet_id_validator,
 )
+from chungtay.directory.sheets import FIGURES, SCHOOL_COLUMNS
 from chungtay.directory.validators import check_coordinates, yes_no
 from chungtay.imports.base import (
     BAD_CHOICE,
@@ -47,24 +47,8 @@ from chungtay.imports.base import (
 )
 from chungtay.imports.readers import FileRefused, _is_formula, read_rows
 
-# canonical column -> accepted headers (compared accent- and case-insensitively)
-COLUMNS: dict[str, list[str]] = {
-    "moet_id": ["Mã định danh", "Mã trường", "MOET ID", "moet_id"],
-    "name": ["Tên trường", "Name", "School name"],
-    "level": ["Cấp học", "Level"],
-    "ownership": ["Loại hình", "Ownership"],
-    "ward_code": ["Mã xã/phường", "Ward code", "Unit code"],
-    "address": ["Địa chỉ", "Address"],
-    "latitude": ["Vĩ độ", "Latitude"],
-    "longitude": ["Kinh độ", "Longitude"],
-    "school_year": ["Năm học", "School year"],
-    "pupils": ["Số học sinh", "Pupils"],
-    "teachers": ["Số giáo viên", "Teachers"],
-    "classes": ["Số lớp", "Classes"],
-    "national_standard": ["Chuẩn quốc gia", "National standard"],
-}
+COLUMNS = SCHOOL_COLUMNS
 REQUIRED = ("moet_id", "name", "level", "ownership", "ward_code")
-FIGURES = ("pupils", "teachers", "classes")
 EXPLANATIONS: dict[str, str] = {
     "moet_id": "Mã định danh của trường trên CSDL ngành (4–20 chữ, số). Bắt buộc.",
     "name": "Tên đầy đủ của trường. Bắt buộc.",
@@ -306,59 +290,6 @@ def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
 
 
 FIELDS = ("name", "level", "ownership", "address", "latitude", "longitude")
-
-
-LEVEL_CODES = {
-    SchoolLevel.PRESCHOOL: "MN",
-    SchoolLevel.PRIMARY: "TH",
-    SchoolLevel.LOWER_SECONDARY: "THCS",
-    SchoolLevel.UPPER_SECONDARY: "THPT",
-    SchoolLevel.PRIMARY_LOWER: "TH&THCS",
-    SchoolLevel.LOWER_UPPER: "THCS&THPT",
-    SchoolLevel.ALL_GRADES: "TH-THCS-THPT",
-    SchoolLevel.CONTINUING: "GDNN-GDTX",
-}
-OWNERSHIP_WORDS = {Ownership.PUBLIC: "Công lập", Ownership.NON_PUBLIC: "Ngoài công lập"}
-
-
-def export_rows(schools: Any) -> Any:
-    """Rows in the import's columns (one per school and school year of figures), so that export → edit →
-    import round-trips. The ward is the school's current (post-2025) ward."""
-    from chungtay.core.dates import valid_on
-
-    today = timezone.localdate()
-    yield [names[0] for names in COLUMNS.values()]
-    wards = dict(
-        SchoolLocation.objects.filter(valid_on(today), school__in=schools).values_list(
-            "school_id", "unit__code"
-        )
-    )
-    figures: dict[int, list[SchoolYearFigures]] = {}
-    for row in (
-        SchoolYearFigures.objects.filter(school__in=schools)
-        .select_related("school_year")
-        .order_by("school_year__start_year")
-    ):
-        figures.setdefault(row.school_id, []).append(row)
-    for school in schools.iterator(chunk_size=2000):
-        base = [
-            school.moet_id,
-            school.name,
-            LEVEL_CODES[school.level],
-            OWNERSHIP_WORDS[school.ownership],
-            wards.get(school.pk, ""),
-            school.address,
-            school.latitude,
-            school.longitude,
-        ]
-        years: list[SchoolYearFigures | None] = list(figures.get(school.pk, [])) or [None]
-        for figure in years:
-            if figure is None:
-                yield [*base, "", "", "", "", ""]
-            else:
-                standard = "Có" if figure.national_standard else "Không"
-                counts = [figure.pupils, figure.teachers, figure.classes]
-                yield [*base, figure.school_year.label, *counts, standard]
 
 
 EXAMPLE = [

@@ -44,23 +44,9 @@ from chungtay.imports.readers import FileRefused, read_rows
 from chungtay.support import services
 from chungtay.support.models import Donor, DonorKind, SupportKind, SupportRecord
 from chungtay.support.selectors import support_for_user, support_visible_to
+from chungtay.support.sheets import SUPPORT_COLUMNS
 
-COLUMNS: dict[str, list[str]] = {
-    "id": ["Mã bản ghi", "Record ID"],
-    "kind": ["Loại hỗ trợ", "Kind"],
-    "quantity": ["Số lượng", "Quantity"],
-    "unit": ["Đơn vị", "Unit"],
-    "value_vnd": ["Trị giá (đồng)", "Value (VND)"],
-    "given_on": ["Ngày trao", "Given on"],
-    "donor": ["Bên trao", "Donor"],
-    "donor_kind": ["Loại bên trao", "Donor kind"],
-    "donor_school": ["Trường trao (mã định danh)", "Giving school"],
-    "receiving": ["Trường nhận (mã định danh)", "Receiving school"],
-    "partnership": ["Nhóm kết nghĩa (số)", "Partnership number"],
-    "programme": ["Chương trình", "Programme"],
-    "description": ["Mô tả", "Description"],
-    "pupils": ["Số học sinh", "Pupils"],
-}
+COLUMNS = SUPPORT_COLUMNS
 REQUIRED = ("kind", "quantity", "unit", "given_on", "donor_kind", "receiving")
 EXPLANATIONS = {
     "id": "Mã của bản ghi đã có (để sửa số lượng, trị giá, ngày, mô tả); để trống khi thêm mới.",

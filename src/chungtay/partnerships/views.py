@@ -23,7 +23,7 @@ from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.core.forms import submit
 from chungtay.directory.models import School
-from chungtay.partnerships import services
+from chungtay.partnerships import services, sheets
 from chungtay.partnerships.forms import (
     AgreementForm,
     CommitmentForm,
@@ -97,12 +97,11 @@ def partnership_export(request: AuthenticatedRequest) -> HttpResponse:
     """The list's current filter, one row per current member, in the partnerships import's columns
     (.xlsx, or `?format=csv`)."""
     from chungtay.core.spreadsheets import table_response
-    from chungtay.imports.partnerships import export_rows
 
     form = PartnershipFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "partnerships/partnership_list.html", {"form": form, "page": None}, status=400)
-    rows = export_rows(_filtered(request, form))
+    rows = sheets.partnership_rows(_filtered(request, form))
     fmt = request.GET.get("format", "xlsx")
     return table_response(rows, stem=f"nhom-ket-nghia-{today():%Y%m%d}", sheet="Nhom ket nghia", fmt=fmt)
 

@@ -3,7 +3,6 @@ record's page, and a school leader's list of its supported pupils (codes only)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +37,7 @@ from chungtay.support.selectors import (
     support_list,
     with_labels,
 )
+from chungtay.support.sheets import support_rows
 
 
 def _filter(form: SupportFilterForm, user: User) -> SupportFilter:
@@ -84,29 +84,9 @@ def support_export(request: AuthenticatedRequest) -> HttpResponse:
     form = SupportFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "support/support_list.html", {"form": form, "page": None}, status=400)
-    rows = (
-        support_list(request.user, _filter(form, request.user))
-        .select_related("donor__school")
-        .prefetch_related("beneficiaries")
-    )
-
-    def lines() -> Iterator[list[Any]]:
-        yield [
-            "Mã bản ghi", "Loại hỗ trợ", "Số lượng", "Đơn vị", "Trị giá (đồng)", "Ngày trao",
-            "Bên trao", "Loại bên trao", "Trường trao (mã định danh)", "Trường nhận (mã định danh)",
-            "Nhóm kết nghĩa (số)", "Chương trình", "Mô tả", "Số học sinh",
-        ]  # fmt: skip
-        for r in rows.iterator(chunk_size=1000):
-            pupils = len(r.beneficiaries.all())
-            yield [
-                r.pk, r.kind, r.quantity, r.unit, r.value_vnd, r.given_on, r.donor.name, r.donor.kind,
-                r.donor.school.moet_id if r.donor.school else "", r.receiving_school.moet_id,
-                r.partnership.number if r.partnership else "", r.programme, r.description,
-                pupils if pupils == 0 or pupils >= 5 else "<5",
-            ]  # fmt: skip
-
+    rows = support_list(request.user, _filter(form, request.user))
     fmt = request.GET.get("format", "xlsx")
-    return table_response(lines(), stem=f"ho-tro-{today():%Y%m%d}", sheet="Ho tro", fmt=fmt)
+    return table_response(support_rows(rows), stem=f"ho-tro-{today():%Y%m%d}", sheet="Ho tro", fmt=fmt)
 
 
 def _pupil_choices(user: User, school_moet_ids: list[str]) -> list[tuple[str, str]]:
