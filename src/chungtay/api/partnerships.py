@@ -18,6 +18,7 @@ from chungtay.core.dates import today
 from chungtay.core.errors import DomainError, Forbidden
 from chungtay.directory.models import DevelopmentArea, SchoolYear, SelfAssessment
 from chungtay.directory.services import record_self_assessment
+from chungtay.partnerships import exceptions as e
 from chungtay.partnerships import services
 from chungtay.partnerships.models import Agreement, AgreementKind, Partnership, Side
 from chungtay.partnerships.selectors import (
@@ -251,7 +252,7 @@ def _agreement_out(agreement: Agreement) -> dict[str, Any]:
 def _school(request: AuthenticatedRequest, moet_id: str) -> Any:
     school = schools_visible_to(request.user).filter(moet_id=moet_id).first()
     if school is None:
-        raise DomainError(services.e.SCHOOL_NOT_VISIBLE % {"moet_id": moet_id[:20]}, code="not_found")
+        raise DomainError(e.SCHOOL_NOT_VISIBLE % {"moet_id": moet_id[:20]}, code="not_found")
     return school
 
 
@@ -405,7 +406,7 @@ def sign(request: AuthenticatedRequest, pk: int) -> dict[str, Any]:
     agreement = agreement_for_user(request.user, pk)
     user = request.user
     if user.school is None:
-        raise Forbidden(services.e.ONLY_LEADER_SIGNS % {"school": "—"})
+        raise Forbidden(e.ONLY_LEADER_SIGNS % {"school": "—"})
     services.sign_agreement(acting_user=user, agreement=agreement, school=user.school)
     agreement.refresh_from_db()
     return _agreement_out(agreement)

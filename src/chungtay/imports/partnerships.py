@@ -184,7 +184,7 @@ def _twinning_for(user: User, members: list[tuple[School, str]]) -> OfficeTwinni
         )
     for twinning in twinnings.order_by("pk"):
         try:
-            services._check_sides(twinning, members)
+            services.check_sides(twinning, members)
         except DomainError:
             continue
         return twinning

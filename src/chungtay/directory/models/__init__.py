@@ -1,0 +1,66 @@
+"""The directory's data: the map (`map`), offices and schools (`schools`), indicators (`indicators`).
+Everything is importable from `chungtay.directory.models`, as Django and the callers expect."""
+
+from chungtay.directory.models.indicators import (
+    Indicator,
+    IndicatorValue,
+    indicator_code_validator,
+)
+from chungtay.directory.models.map import (
+    LAST_DAY_BEFORE_REFORM,
+    REFORM_DATE,
+    AdminUnit,
+    AreaClass,
+    AreaClassification,
+    MapEdition,
+    UnitLineage,
+)
+from chungtay.directory.models.schools import (
+    BASIC_LEVEL_CHOICES,
+    BASIC_LEVEL_ORDER,
+    BASIC_LEVELS,
+    DevelopmentArea,
+    EducationOffice,
+    Ownership,
+    School,
+    SchoolLevel,
+    SchoolLocation,
+    SchoolManagement,
+    SchoolYear,
+    SchoolYearFigures,
+    SelfAssessment,
+    Teacher,
+    common_basic_level,
+    levels_teaching,
+    moet_id_validator,
+)
+
+__all__ = [
+    "AdminUnit",
+    "AreaClass",
+    "AreaClassification",
+    "BASIC_LEVELS",
+    "BASIC_LEVEL_CHOICES",
+    "BASIC_LEVEL_ORDER",
+    "DevelopmentArea",
+    "EducationOffice",
+    "Indicator",
+    "IndicatorValue",
+    "LAST_DAY_BEFORE_REFORM",
+    "MapEdition",
+    "Ownership",
+    "REFORM_DATE",
+    "School",
+    "SchoolLevel",
+    "SchoolLocation",
+    "SchoolManagement",
+    "SchoolYear",
+    "SchoolYearFigures",
+    "SelfAssessment",
+    "Teacher",
+    "UnitLineage",
+    "common_basic_level",
+    "indicator_code_validator",
+    "levels_teaching",
+    "moet_id_validator",
+]

@@ -1,0 +1,1 @@
+"""The partnerships pages. One module per concept: partnerships, twinnings, agreements, plans."""
