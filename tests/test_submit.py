@@ -24,14 +24,17 @@ def test_an_invalid_form_never_runs_the_service_and_answers_400() -> None:
     assert form.errors["name"]
 
 
-def test_a_refusal_becomes_the_error_of_the_field_it_names_with_its_status() -> None:
+def test_a_refusal_is_shown_above_the_form_or_on_the_field_it_names_with_its_status() -> None:
     def refuse(data: dict) -> None:
         raise DomainError("Tên đã có.", field="name")
 
     form = NameForm({"name": "Lan"})
     submitted = submit(form, refuse)
     assert (submitted.done, submitted.status) == (False, 400)
-    assert form.errors["name"] == ["Tên đã có."]
+    assert form.non_field_errors() == ["Tên đã có."] and "name" not in form.errors
+    on_field = NameForm({"name": "Lan"})
+    assert submit(on_field, refuse, on_fields=True).status == 400
+    assert on_field.errors["name"] == ["Tên đã có."] and not on_field.non_field_errors()
 
 
 def test_a_conflict_is_shown_above_the_form_with_409() -> None:

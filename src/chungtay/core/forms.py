@@ -84,17 +84,21 @@ class Submission(Generic[T]):
         return self.result  # type: ignore[return-value]
 
 
-def submit(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> Submission[T]:
+def submit(
+    form: forms.Form, action: Callable[[dict[str, Any]], T], *, on_fields: bool = False
+) -> Submission[T]:
     """The one adapter between a page's form and a service: validate the form, run the service with
-    the cleaned data, and turn a `DomainError` into the form's error (on the field it names, when the
-    form has that field; else above the form) and its HTTP status. A model `ValidationError` raised by
-    the service is shown the same way, with a 400."""
+    the cleaned data, and turn a `DomainError` into the form's error and its HTTP status. The error is
+    shown above the form; with `on_fields=True` (a page that renders every field's errors) on the field
+    it names, when the form has that field. A model `ValidationError` raised by the service is shown
+    above the form, with a 400."""
     if not form.is_valid():
         return Submission(done=False, status=400)
     try:
         result = action(form.cleaned_data)
     except DomainError as error:
-        field = next((name for name in (error.field, error.code) if name and name in form.fields), None)
+        names = (error.field, error.code) if on_fields else ()
+        field = next((name for name in names if name and name in form.fields), None)
         form.add_error(field, str(error.message))
         return Submission(done=False, status=error.status_code)
     except ValidationError as error:

@@ -391,6 +391,7 @@ def indicator_edit(request: AuthenticatedRequest, pk: int | None = None) -> Http
                 description=data["description"],
                 is_active=data["is_active"],
             ),
+            on_fields=True,
         )
         if submitted.done:
             messages.success(request, _("Indicator saved."))
