@@ -20,9 +20,10 @@ The module-level functions are the questions callers ask; each reads the one `Sc
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from chungtay.access.roles import is_active_user, is_city_admin
@@ -80,21 +81,26 @@ class Scope:
         if user.school_id:
             condition |= Q(pk=user.school_id)
         if user.role in (Role.OFFICE_OFFICER, Role.VIEWER):
+            # The schools an office managed and those located in the scope units, as one uncorrelated
+            # `id IN (… UNION …)`: the database computes the set once, where an OR of correlated EXISTS
+            # was evaluated school by school (the trust-and-scale issue measured it).
+            sources: list[QuerySet[Any]] = []
             office = user.office
             if office is not None:
                 if office.kind == EducationOffice.Kind.DEPARTMENT:
                     condition |= Q(department_id=office.pk)
                 else:
-                    condition |= Q(
-                        Exists(SchoolManagement.objects.filter(school=OuterRef("pk"), office_id=office.pk))
-                    )
+                    sources.append(SchoolManagement.objects.filter(office_id=office.pk).values("school_id"))
             if self.unit_ids:
                 in_units = (
                     Q(unit_id__in=self.unit_ids)
                     | Q(unit__parent_id__in=self.unit_ids)
                     | Q(unit__parent__parent_id__in=self.unit_ids)
                 )
-                condition |= Q(Exists(SchoolLocation.objects.filter(in_units, school=OuterRef("pk"))))
+                sources.append(SchoolLocation.objects.filter(in_units).values("school_id"))
+            if sources:
+                ids = sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
+                condition |= Q(pk__in=ids)
         return condition
 
     @cached_property
@@ -142,8 +148,8 @@ class Scope:
                 if department
                 else Partnership.objects.none()
             )
-        members = PartnershipMember.objects.filter(school__in=self.own_schools(), partnership=OuterRef("pk"))
-        return Partnership.objects.filter(Exists(members))
+        members = PartnershipMember.objects.filter(school__in=self.own_schools()).values("partnership_id")
+        return Partnership.objects.filter(pk__in=members)
 
     def visible_schools(self) -> QuerySet[School]:
         """Own scope, partners, and the twinned offices' schools."""
@@ -155,15 +161,11 @@ class Scope:
             return School.objects.all()
         if user.role == Role.CITY_ADMIN:
             return School.objects.filter(condition)
-        partners = PartnershipMember.objects.filter(
-            partnership__in=self.partnerships(), school=OuterRef("pk")
-        )
-        condition |= Q(Exists(partners))
+        partners = PartnershipMember.objects.filter(partnership__in=self.partnerships()).values("school_id")
+        condition |= Q(pk__in=partners)
         offices = self.partner_office_ids()
         if offices:
-            condition |= Q(
-                Exists(SchoolManagement.objects.filter(school=OuterRef("pk"), office_id__in=offices))
-            )
+            condition |= Q(pk__in=SchoolManagement.objects.filter(office_id__in=offices).values("school_id"))
         return School.objects.filter(condition)
 
     def twinnings(self) -> QuerySet[OfficeTwinning]:
