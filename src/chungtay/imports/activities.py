@@ -105,7 +105,7 @@ class Row:
 
 
 @dataclass
-class Plan(CountingPlan):
+class ImportPlan(CountingPlan):
     items: list[Any] = field(default_factory=list)
 
 
@@ -120,11 +120,11 @@ def _lines(
     return match_headers(header, columns_spec, required), list(rows)
 
 
-def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
     if not may_import(user):
         raise FileRefused(NOT_ALLOWED)
     columns, lines = _lines(handle, name, COLUMNS, REQUIRED)
-    plan = Plan()
+    plan = ImportPlan()
     found = RowErrors(COLUMNS, plan.errors)
     kinds, modes, tiers, statuses = (
         choice_map(ActivityKind),
@@ -280,7 +280,7 @@ def _activity(user: User, pk: int | None, *, edit: bool = False) -> Activity:
 
 
 @transaction.atomic
-def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
     write_all(user, plan.items, _write_activity, models=(Activity, ActivitySchool), reason=reason)
@@ -329,11 +329,11 @@ class Attendance:
     parents: int
 
 
-def plan_attendance(user: User, handle: IO[bytes], name: str) -> Plan:
+def plan_attendance(user: User, handle: IO[bytes], name: str) -> ImportPlan:
     if not may_import(user):
         raise FileRefused(NOT_ALLOWED)
     columns, lines = _lines(handle, name, ATTENDANCE_COLUMNS, ATTENDANCE_REQUIRED)
-    plan = Plan()
+    plan = ImportPlan()
     found = RowErrors(ATTENDANCE_COLUMNS, plan.errors)
     seen: dict[tuple[int, str], int] = {}
     for number, cell in checked_rows(lines, columns, plan, found, ()):
@@ -400,7 +400,7 @@ def _write_attendance(user: User, row: Attendance) -> str:
 
 
 @transaction.atomic
-def apply_attendance(user: User, plan: Plan, *, reason: str) -> None:
+def apply_attendance(user: User, plan: ImportPlan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
     models = (Participation, ActivitySchool, Teacher)

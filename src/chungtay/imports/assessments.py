@@ -66,11 +66,11 @@ def _area_names() -> dict[str, str]:
 
 
 @dataclass
-class Plan(CountingPlan):
+class ImportPlan(CountingPlan):
     scores: dict[tuple[int, int, str], dict[str, Any]] = field(default_factory=dict)  # -> score, note
 
 
-def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
     if not may_import(user):
         raise FileRefused(_("Only the city administrator and office officers can import self-assessments."))
     header, rows = read_rows(handle, name)
@@ -79,7 +79,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     schools = OwnSchools(user, "pk")
     years = {y.start_year: y.pk for y in SchoolYear.objects.all()}
     areas = _area_names()
-    plan = Plan()
+    plan = ImportPlan()
     found = RowErrors(COLUMNS, plan.errors)
     seen: dict[tuple[int, int, str], int] = {}
     for number, cell in checked_rows(rows, columns, plan, found, REQUIRED):
@@ -122,7 +122,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     return plan
 
 
-def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
 

@@ -132,7 +132,7 @@ class RowErrors:
         return field if field and field in self.columns else default
 
 
-class Plan(Protocol):
+class ImportPlan(Protocol):
     errors: list[dict[str, Any]]
 
     def summary(self) -> dict[str, Any]: ...
@@ -154,7 +154,7 @@ class ImportKind:
     example: list[str]
     file_stem: str  # the template's file name, without extension
     counts: tuple[tuple[str, str | Promise], ...]  # summary key, label, in display order
-    plan: Callable[[User, IO[bytes], str], Plan]
+    plan: Callable[[User, IO[bytes], str], ImportPlan]
     apply: Callable[..., None]  # (user, plan, *, reason)
     may_import: Callable[[User], bool] = may_import
 

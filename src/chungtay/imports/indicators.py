@@ -63,12 +63,12 @@ NOT_FOR_LEVEL = _("Indicator %(value)s is not measured at this school's level.")
 
 
 @dataclass
-class Plan(CountingPlan):
+class ImportPlan(CountingPlan):
     # (indicator id, school id, school year id) -> {"value": …, "note": …}
     values: dict[tuple[int, int, int], dict[str, Any]] = field(default_factory=dict)
 
 
-def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
     """Validate every row against the department's indicators and the user's own schools, changing
     nothing."""
     if not may_import(user):
@@ -79,7 +79,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     indicators = {i.code: i for i in indicators_of(user).filter(is_active=True)}
     schools = OwnSchools(user, "pk", "level")
     years = {y.start_year: y.pk for y in SchoolYear.objects.all()}
-    plan = Plan()
+    plan = ImportPlan()
     found = RowErrors(COLUMNS, plan.errors)
     seen: dict[tuple[int, int, int], int] = {}
     for number, cell in checked_rows(rows, columns, plan, found, REQUIRED):
@@ -126,7 +126,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     return plan
 
 
-def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     """Write every value of the plan, all or nothing; history rows name the importer and the import."""
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)

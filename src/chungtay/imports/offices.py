@@ -60,7 +60,7 @@ IS_DEPARTMENT = _("%(value)s is the department itself, not one of its offices.")
 
 
 @dataclass
-class Plan(CountingPlan):
+class ImportPlan(CountingPlan):
     offices: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -68,7 +68,7 @@ def _may(user: User) -> bool:
     return is_city_admin(user) and home_department(user) is not None
 
 
-def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
     if not _may(user):
         raise FileRefused(NOT_ALLOWED)
     department = home_department(user)
@@ -84,7 +84,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     for candidate in in_province.exclude(level=AdminUnit.Level.PROVINCE):
         units.setdefault(candidate.code, []).append(candidate)
     existing = {o.code: o for o in EducationOffice.objects.all()}
-    plan = Plan()
+    plan = ImportPlan()
     found = RowErrors(COLUMNS, plan.errors)
     seen: dict[str, int] = {}
     for number, cell in checked_rows(rows, columns, plan, found, REQUIRED):
@@ -129,7 +129,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     return plan
 
 
-def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
     bulk.upsert_offices(acting_user=user, offices=plan.offices, reason=reason)

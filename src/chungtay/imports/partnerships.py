@@ -94,16 +94,16 @@ class Group:
 
 
 @dataclass
-class Plan(CountingPlan):
+class ImportPlan(CountingPlan):
     groups: dict[str, Group] = field(default_factory=dict)
 
 
-def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
     if not may_import(user):
         raise FileRefused(NOT_ALLOWED)
     header, rows = read_rows(handle, name)
     columns = match_headers(header, COLUMNS, REQUIRED)
-    plan = Plan()
+    plan = ImportPlan()
     found = RowErrors(COLUMNS, plan.errors)
     lines = list(rows)  # a partnerships file is small: read it once to look schools and groups up in bulk
     wanted = {text(values[columns["moet_id"]]) for _, values in lines if columns["moet_id"] < len(values)}
@@ -224,7 +224,7 @@ def _write(user: User, group: Group) -> str:
 
 
 @transaction.atomic
-def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     """Write every group through the services, all or nothing; the history rows written are then marked
     with the import's reason (the services stamp the user), so the import can be undone."""
     if plan.errors:

@@ -91,7 +91,7 @@ NOT_ALLOWED = _("Only the city administrator and office officers can import scho
 
 
 @dataclass
-class Plan:
+class ImportPlan:
     """What applying the file would do."""
 
     rows: int = 0
@@ -116,7 +116,7 @@ class Plan:
         }  # fmt: skip
 
 
-def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
     """Validate the whole file against the directory and the user's scope, changing nothing."""
     if not manages_offices(user):
         raise FileRefused(NOT_ALLOWED)
@@ -131,7 +131,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
         for u in AdminUnit.objects.filter(edition=MapEdition.REFORM_2025, level=AdminUnit.Level.WARD)
     }
     years = {y.start_year: y for y in SchoolYear.objects.all()}
-    plan = Plan()
+    plan = ImportPlan()
     known_ids: set[str] | None = None  # loaded once, on the first row that needs it
     seen: dict[tuple[str, int | None], int] = {}
     details_row: dict[str, int] = {}
@@ -252,7 +252,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     return plan
 
 
-def _count_changes(plan: Plan) -> None:
+def _count_changes(plan: ImportPlan) -> None:
     existing = {s.moet_id: s for s in School.objects.filter(moet_id__in=plan.schools)}
     locations = dict(
         SchoolLocation.objects.filter(school__moet_id__in=plan.schools, valid_to__isnull=True).values_list(
@@ -281,7 +281,7 @@ def _count_changes(plan: Plan) -> None:
             plan.figures_update += 1
 
 
-def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     """Write the plan through the directory's bulk service: all of it or nothing. Refuses a plan with
     rejected rows."""
     if plan.errors:

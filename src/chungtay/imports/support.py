@@ -83,7 +83,7 @@ class Item:
 
 
 @dataclass
-class Plan(CountingPlan):
+class ImportPlan(CountingPlan):
     items: list[Item] = field(default_factory=list)
 
 
@@ -98,7 +98,7 @@ def _quantity(value: Any) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
-def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
+def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
     if not may_import(user):
         raise FileRefused(NOT_ALLOWED)
     header, rows = read_rows(handle, name)
@@ -111,7 +111,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> Plan:
     schools = {s.moet_id: s for s in schools_visible_to(user).filter(moet_id__in=wanted)}
     partnerships = {p.number: p for p in partnerships_visible_to(user)}
     kinds, donor_kinds = choice_map(SupportKind), choice_map(DonorKind)
-    plan = Plan()
+    plan = ImportPlan()
     found = RowErrors(COLUMNS, plan.errors)
     seen: dict[Any, int] = {}
     index = columns.get("id")
@@ -223,7 +223,7 @@ def _write(user: User, item: Item) -> str:
 
 
 @transaction.atomic
-def apply_plan(user: User, plan: Plan, *, reason: str) -> None:
+def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     if plan.errors:
         raise FileRefused(REJECTED_ROWS)
     write_all(user, plan.items, _write, models=(SupportRecord, Donor), reason=reason)
