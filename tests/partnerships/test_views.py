@@ -124,6 +124,26 @@ def test_overview_shows_the_seed_kind_of_figures(client, as_user):
     assert "100,0%" in body
 
 
+def test_overview_lists_partnerships_and_agreements_by_status_with_their_counts(client, as_user):
+    """The two status cards were empty: the template looped over `.items` of lists."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    from chungtay.directory.models import SchoolLevel
+
+    as_user("admin")
+    body = client.get(reverse("partnerships:overview")).content.decode()
+    department = user("admin").office.tenant
+    for status, label in PartnershipStatus.choices:
+        n = Partnership.objects.filter(department=department, status=status).count()
+        if n:
+            assert f"{label}: <strong>{intcomma(n)}</strong>" in body, label
+    for status, label in AgreementStatus.choices:
+        n = Agreement.objects.filter(partnership__department=department, status=status).count()
+        if n:
+            assert f"{label}: <strong>{intcomma(n)}</strong>" in body, label
+    assert str(SchoolLevel.LOWER_SECONDARY.label) in body  # levels by name, not by code
+
+
 def test_leader_signs_on_the_page_and_the_last_signature_brings_it_into_force(client, as_user, leaders_pair):
     agreement = draft_agreement(
         acting_user=user("pgd.hoangmai"),

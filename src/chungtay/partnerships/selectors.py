@@ -11,7 +11,7 @@ from django.http import Http404
 from chungtay.access.scopes import own_schools, partnerships_visible_to, twinnings_visible_to
 from chungtay.accounts.models import Role, User
 from chungtay.core.dates import valid_on
-from chungtay.directory.models import AdminUnit, EducationOffice, SchoolManagement
+from chungtay.directory.models import AdminUnit, EducationOffice, School, SchoolManagement
 from chungtay.partnerships.models import (
     Agreement,
     AgreementKind,
@@ -170,8 +170,6 @@ def department_overview(user: object, day: dt.date) -> dict[str, object]:
     """The figures of the seeds' reviews, counted in the database over what the user may see:
     offices twinned, schools in partnerships by level, schools that signed memoranda (MN/TH/THCS) and
     covenants (THPT, GDNN-GDTX), partnerships by status."""
-    from chungtay.directory.models import EducationOffice, School
-
     partnerships = partnerships_visible_to(user)
     twinnings = twinnings_visible_to(user).filter(status="active")
     twinned_offices = set(twinnings.values_list("supporting_office_id", flat=True)) | set(

@@ -23,6 +23,7 @@ from chungtay.activities.selectors import activity_figures
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.core.forms import submit
+from chungtay.directory.models import SchoolLevel
 from chungtay.partnerships import services, sheets
 from chungtay.partnerships.forms import (
     LeaveForm,
@@ -100,11 +101,11 @@ def partnership_export(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 @login_required
 def overview(request: AuthenticatedRequest) -> HttpResponse:
-    return render(
-        request,
-        "partnerships/overview.html",
-        {"o": department_overview(request.user, today()), "day": today()},
-    )
+    figures = department_overview(request.user, today())
+    counts = figures["schools_by_level"]
+    assert isinstance(counts, dict)
+    levels = [(label, counts[level]) for level, label in SchoolLevel.choices if level in counts]
+    return render(request, "partnerships/overview.html", {"o": figures, "levels": levels, "day": today()})
 
 
 @require_http_methods(["GET", "POST"])
