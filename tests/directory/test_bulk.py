@@ -70,6 +70,9 @@ def test_only_the_administrator_creates_schools_and_coordinates_outside_vietnam_
         bulk.upsert_schools(
             acting_user=_user("pgd.unghoa"), schools={"99999901": details}, figures={}, reason="t"
         )
+    with pytest.raises(bulk.NotAllowed) as teacher:
+        bulk.upsert_schools(acting_user=_user("gv.unghoa"), schools={}, figures={}, reason="t")
+    assert teacher.value.message == bulk.NOT_ALLOWED
     with pytest.raises(DomainError):
         bulk.upsert_schools(
             acting_user=_user("admin"),

@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from chungtay.access.roles import is_active_user, is_city_admin
+from chungtay.access.roles import is_active_user
 from chungtay.accounts.models import Role, User
 from chungtay.directory.models import AdminUnit, EducationOffice, School, SchoolLocation, SchoolManagement
 from chungtay.partnerships.models import OfficeTwinning, Partnership, PartnershipMember, TwinningStatus
@@ -36,13 +36,10 @@ __all__ = [
     "can_change_school",
     "home_department",
     "home_province",
-    "is_city_admin",
     "offices_visible_to",
     "own_schools",
-    "partner_office_ids",
     "partnerships_visible_to",
     "school_for_user",
-    "school_scope_condition",
     "schools_visible_to",
     "scope_of",
     "twinnings_visible_to",
@@ -56,10 +53,6 @@ class Scope:
 
     def __init__(self, user: User | None) -> None:
         self.user = user
-
-    @property
-    def active(self) -> bool:
-        return self.user is not None
 
     @cached_property
     def unit_ids(self) -> list[int]:
@@ -142,12 +135,9 @@ class Scope:
         if user.is_superuser:
             return Partnership.objects.all()
         if user.role == Role.CITY_ADMIN:
-            department = user.office.tenant.pk if user.office else None
-            return (
-                Partnership.objects.filter(department_id=department)
-                if department
-                else Partnership.objects.none()
-            )
+            if user.office is None:
+                return Partnership.objects.none()
+            return Partnership.objects.filter(department_id=user.office.tenant.pk)
         members = PartnershipMember.objects.filter(school__in=self.own_schools()).values("partnership_id")
         return Partnership.objects.filter(pk__in=members)
 
@@ -229,18 +219,9 @@ def scope_of(user: object) -> Scope:
     return scope
 
 
-def school_scope_condition(user: User) -> Q | None:
-    """A filter on School selecting the user's own scope; None means no restriction."""
-    return scope_of(user).school_condition
-
-
 def own_schools(user: object) -> QuerySet[School]:
     """The schools in the user's own scope (their office's, their units', their school)."""
     return scope_of(user).own_schools()
-
-
-def partner_office_ids(user: User) -> list[int]:
-    return scope_of(user).partner_office_ids()
 
 
 def partnerships_visible_to(user: object) -> QuerySet[Partnership]:

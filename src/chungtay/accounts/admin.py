@@ -21,7 +21,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from chungtay.access.scopes import home_department, is_city_admin
+from chungtay.access.roles import is_city_admin
+from chungtay.access.scopes import home_department
 from chungtay.accounts.models import ApiToken, Role, User
 
 

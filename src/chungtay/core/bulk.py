@@ -43,7 +43,6 @@ def upsert(
     """Create the rows `existing` lacks (`new_row(key, values)`) and update those whose values differ (with
     `on_change` set too), in bulk, each with a history row naming the user and the reason; rows changed
     without earlier history get a baseline first, so the change can be undone."""
-    history = {"default_user": user, "default_change_reason": reason, "batch_size": 2000}
     changed = [
         (row, values) for key, values in wanted.items() if (row := existing.get(key)) and differs(row, values)
     ]
@@ -55,9 +54,9 @@ def upsert(
         for name, value in {**values, **extra}.items():
             setattr(row, name, value)
     new = [new_row(key, values) for key, values in wanted.items() if key not in existing]
-    bulk_create_with_history(new, model, **history)
+    create_with_history(model, new, user=user, reason=reason)
     fields = sorted({name for _row, values in changed for name in values} | set(extra))
-    bulk_update_with_history([row for row, _values in changed], model, fields, **history)
+    update_with_history(model, [row for row, _values in changed], fields, user=user, reason=reason)
 
 
 def create_with_history(model: Any, rows: list[Any], *, user: Any, reason: str) -> list[Any]:

@@ -30,10 +30,10 @@ from chungtay.directory.models import (
     SchoolYearFigures,
     SelfAssessment,
 )
+from chungtay.directory.sheets import FIGURES
 from chungtay.directory.validators import check_coordinates, check_score
 
 SCHOOL_FIELDS = ("name", "level", "ownership", "address", "latitude", "longitude")
-FIGURE_FIELDS = ("pupils", "teachers", "classes")
 
 
 class NotAllowed(DomainError):
@@ -41,6 +41,7 @@ class NotAllowed(DomainError):
     code = "forbidden"
 
 
+NOT_ALLOWED = _("Only the city administrator and office officers can write schools in bulk.")
 NOT_YOURS = _("%(count)d of these schools are outside your scope: nothing was written.")
 NO_CREATE = _("Only the city administrator can create schools: nothing was written.")
 NO_OFFICES = _("Only the city administrator of the department can write its offices.")
@@ -71,7 +72,7 @@ def upsert_schools(
     actor is the city administrator; refuses coordinates a page would refuse. A school that moves ward
     gets a new dated location (the old one ends yesterday)."""
     if not manages_offices(acting_user):
-        raise NotAllowed(NO_CREATE)
+        raise NotAllowed(NOT_ALLOWED)
     for details in schools.values():  # a blank coordinate keeps the school's own: check given pairs
         if details.get("latitude") is not None and details.get("longitude") is not None:
             check_coordinates(details["latitude"], details["longitude"])
@@ -162,7 +163,7 @@ def _write_figures(
                 setattr(row, k, v)
             update.append(row)
     create_with_history(SchoolYearFigures, add, **history)
-    update_with_history(SchoolYearFigures, update, [*FIGURE_FIELDS, "national_standard"], **history)
+    update_with_history(SchoolYearFigures, update, [*FIGURES, "national_standard"], **history)
 
 
 @transaction.atomic

@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.access.scopes import home_department, is_city_admin, school_for_user
+from chungtay.access.roles import is_city_admin
+from chungtay.access.scopes import home_department, school_for_user
 from chungtay.accounts.models import User
 from chungtay.core.errors import DomainError
 from chungtay.core.versioning import save_versioned

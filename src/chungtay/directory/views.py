@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from chungtay.access.roles import is_city_admin
 from chungtay.access.scopes import (
     can_change_school,
     home_province,
-    is_city_admin,
     offices_visible_to,
     own_schools,
     school_for_user,

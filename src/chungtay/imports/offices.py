@@ -11,7 +11,8 @@ from typing import IO, Any
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.access.scopes import home_department, is_city_admin
+from chungtay.access.roles import is_city_admin
+from chungtay.access.scopes import home_department
 from chungtay.accounts.models import User
 from chungtay.core.text import padded_search_key, vietnamese_sort_key
 from chungtay.directory import bulk

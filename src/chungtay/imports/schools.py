@@ -289,9 +289,6 @@ def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     bulk.upsert_schools(acting_user=user, schools=plan.schools, figures=plan.figures, reason=reason)
 
 
-FIELDS = ("name", "level", "ownership", "address", "latitude", "longitude")
-
-
 EXAMPLE = [
     "01008XXXX",
     "Trường THCS Ví Dụ",

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Max, Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from chungtay.access.roles import may_manage_twinning
-from chungtay.access.scopes import is_city_admin, schools_visible_to
+from chungtay.access.roles import is_city_admin, may_manage_twinning
+from chungtay.access.scopes import schools_visible_to
 from chungtay.accounts.models import User
 from chungtay.core.audit import stamp_actor
 from chungtay.directory.models import (
