@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "chungtay.matching",
     "chungtay.activities",
     "chungtay.support",
+    "chungtay.analytics",
     "chungtay.imports",
     "chungtay.api",
     "chungtay.pages",
