@@ -375,6 +375,12 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:list_evidence": (_kwargs_activity, API_IN_UNG_HOA),
     "api:list_teachers": (_kwargs_school, API_IN_UNG_HOA),
     "api:add_teacher": (_kwargs_school, API_IN_UNG_HOA),  # same path: GET lists
+    # figures: every role sees the figures of its own scope (narrowing outside it is a 404: tests/analytics)
+    "analytics:dashboard": (None, LOGIN_REQUIRED),
+    "analytics:chart": (lambda: {"kind": "activities", "by": "kind"}, LOGIN_REQUIRED),
+    "analytics:download": (lambda: {"kind": "participations", "by": "area", "fmt": "xlsx"}, LOGIN_REQUIRED),
+    "api:get_figures": (None, API_LOGIN_REQUIRED),
+    "api:get_figure": (lambda: {"kind": "exchanges"}, API_LOGIN_REQUIRED),
 }
 ADMIN_ONLY = {**_all(302), "admin": 200}
 ADMIN_EXCEPTIONS = {

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.activities.models import (
@@ -141,10 +141,17 @@ class Figure:
         }
 
 
+NOT_APPLICABLE = _("This figure has no breakdown by “%(by)s”. Choose one of: %(allowed)s.")
+
+
 class BreakdownNotApplicable(ValueError):
     def __init__(self, kind: str, by: str, allowed: Iterable[str]) -> None:
         self.kind, self.by, self.allowed = kind, by, list(allowed)
         super().__init__(f"{kind} by {by}")
+
+    @property
+    def message(self) -> str:
+        return str(NOT_APPLICABLE) % {"by": self.by[:40], "allowed": ", ".join(self.allowed)}
 
 
 # --- What is known about each school of the scope --------------------------------------------------
@@ -172,7 +179,7 @@ class SchoolFacts:
         if by == AREA:
             return str(dict(AreaClass.choices).get(key, _("not classified")))
         if by == UNIT:
-            return self.unit_labels.get(int(key), _t("no unit recorded"))
+            return self.unit_labels.get(int(key), gettext("no unit recorded"))
         raise ValueError(by)
 
     def order(self, by: str, keys: Iterable[str]) -> list[str]:
@@ -214,14 +221,14 @@ def school_facts(request: FigureRequest, school_ids: Iterable[int] | None = None
         }
     )
     classes = dict(AreaClassification.objects.filter(valid_on(area_day)).values_list("unit_id", "area"))
-    area = {}
-    for school, (unit, parent, _level) in located_then.items():
-        found = classes.get(unit) or classes.get(parent)
+    area: dict[int, str] = {}
+    for school, (ward, parent, _level) in located_then.items():
+        found = classes.get(ward) or (classes.get(parent) if parent else None)
         if found:
             area[school] = found
     parents = {parent for _unit, parent, _level in located.values() if parent}
     district_levels = dict(AdminUnit.objects.filter(pk__in=parents).values_list("pk", "level"))
-    unit = {}
+    unit: dict[int, int] = {}
     for school, (ward, parent, _level) in located.items():
         unit[school] = parent if parent and district_levels.get(parent) == AdminUnit.Level.DISTRICT else ward
     labels = dict(AdminUnit.objects.filter(pk__in=set(unit.values())).values_list("pk", "name"))
@@ -265,8 +272,14 @@ def _year_rows(counter: Counter[str]) -> list[Row]:
     return [Row(key, schoolyears.label(int(key)), counter[key]) for key in sorted(counter)]
 
 
-def _month_of(day: dt.date) -> str:
+def _month_of(day: dt.date | None) -> str:
+    assert day is not None  # a held activity has its date (a database constraint)
     return f"{day.year}-{day.month:02d}"
+
+
+def _year_of(day: dt.date | None) -> str:
+    assert day is not None
+    return str(schoolyears.start_year_of(day))
 
 
 # --- Activities ---------------------------------------------------------------------------------------
@@ -363,9 +376,7 @@ def _activity_figure(
         )
     elif by == YEAR:
         yearly = held_activities(request, whole_years=True, kinds=kinds)
-        figure.rows = _year_rows(
-            Counter(str(schoolyears.start_year_of(d)) for d in yearly.values_list("held_on", flat=True))
-        )
+        figure.rows = _year_rows(Counter(_year_of(d) for d in yearly.values_list("held_on", flat=True)))
     else:
         pairs = list(_at_held(ActivitySchool, request, kinds=kinds).values_list("activity_id", "school_id"))
         facts = school_facts(request, {school for _a, school in pairs})
@@ -471,14 +482,11 @@ def _people_breakdown(
         if distinct_teachers:
             seen_y = defaultdict(set)
             for teacher, day in yearly.values_list("teacher_id", "activity__held_on"):
-                seen_y[str(schoolyears.start_year_of(day))].add(teacher)
+                seen_y[_year_of(day)].add(teacher)
             figure.rows = _year_rows(Counter({k: len(v) for k, v in seen_y.items()}))
         else:
             figure.rows = _year_rows(
-                Counter(
-                    str(schoolyears.start_year_of(d))
-                    for d in yearly.values_list("activity__held_on", flat=True)
-                )
+                Counter(_year_of(d) for d in yearly.values_list("activity__held_on", flat=True))
             )
     else:
         per_school = dict(rows.order_by().values_list("school_id").annotate(n=measure))
@@ -726,7 +734,7 @@ def support_figure(request: FigureRequest, by: str = "") -> Figure:
                 f"{row['kind']}:{row['unit']}",
                 f"{labels.get(row['kind'], row['kind'])} ({row['unit']})",
                 row["records"],
-                {"quantity": float(row["quantity"]), "value_vnd": row["value_vnd"], "pupils": row["pupils"]},
+                {"quantity": _plain(row["quantity"]), "value_vnd": row["value_vnd"], "pupils": row["pupils"]},
             )
             for row in totals.by_kind
         ]
@@ -736,6 +744,11 @@ def support_figure(request: FigureRequest, by: str = "") -> Figure:
         facts = school_facts(request, per_school)
         figure.rows = _rows_from(_group_sum(per_school, facts, by), facts, by)
     return figure
+
+
+def _plain(quantity: Any) -> int | float:
+    """A quantity as a whole number where it is one (100 books, not 100.00)."""
+    return int(quantity) if quantity == int(quantity) else float(quantity)
 
 
 # --- Partnerships ---------------------------------------------------------------------------------------
@@ -845,11 +858,11 @@ def quiet_figure(request: FigureRequest, by: str = "") -> Figure:
     )
     rows = list(quiet.values_list("pk", "name", "last_held"))
     if current:
-        note = _("Partnerships running today with no activity held in the last %(weeks)d weeks.") % {
+        note = str(_("Partnerships running today with no activity held in the last %(weeks)d weeks.")) % {
             "weeks": weeks
         }
     else:
-        note = _("Partnerships running in the period with no activity held in it.")
+        note = str(_("Partnerships running in the period with no activity held in it."))
     figure = Figure(
         key="quiet",
         label=str(_("Quiet partnerships")),

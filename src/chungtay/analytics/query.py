@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.roles import is_city_admin
@@ -27,6 +27,7 @@ from chungtay.access.scopes import (
 from chungtay.accounts.models import Role, User
 from chungtay.core import schoolyears
 from chungtay.core.dates import today
+from chungtay.core.errors import DomainError
 from chungtay.core.forms import DayField, StyledForm
 from chungtay.directory.models import (
     BASIC_LEVEL_CHOICES,
@@ -185,7 +186,7 @@ class FiguresForm(StyledForm):
         return start
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         first, last = data.get("date_from"), data.get("date_to")
         if (
             (first is None) != (last is None)
@@ -246,7 +247,7 @@ class FiguresForm(StyledForm):
 def year_period(start_year: int) -> Period:
     first, last = schoolyears.bounds(start_year)
     return Period(
-        first, last, PERIOD_YEAR, _t("school year %(year)s") % {"year": schoolyears.label(start_year)}
+        first, last, PERIOD_YEAR, gettext("school year %(year)s") % {"year": schoolyears.label(start_year)}
     )
 
 
@@ -305,16 +306,20 @@ def resolve_scope(
             key=f"office={chosen.pk}",
         )
     if unit:
-        chosen_unit = AdminUnit.objects.filter(pk=unit).first()
-        province = department.unit if department else None
-        if chosen_unit is None or (
-            province is not None and chosen_unit.pk != province.pk and chosen_unit.province_id != province.pk
-        ):
+        chosen_unit = AdminUnit.objects.select_related("province").filter(pk=unit).first()
+        if chosen_unit is None:
             raise Http404
         inside = Q(unit_id=chosen_unit.pk) | Q(unit__parent_id=chosen_unit.pk)
         located = SchoolLocation.objects.filter(_overlapping(period), inside).values("school_id")
         schools = visible.filter(pk__in=located)
-        if not _sees_whole_department(user) and not schools.exists():
+        # A unit of the department's province (on either map: codes stay across the reform), or one
+        # where the user sees schools; anything else is outside the scope.
+        province = department.unit if department else None
+        unit_province = chosen_unit if chosen_unit.province_id is None else chosen_unit.province
+        in_province = (
+            province is not None and unit_province is not None and unit_province.code == province.code
+        )
+        if not (in_province and _sees_whole_department(user)) and not schools.exists():
             raise Http404
         managing = SchoolManagement.objects.filter(_overlapping(period), school__in=schools).values(
             "office_id"
@@ -384,7 +389,7 @@ def _own_scope(user: User, department: EducationOffice | None) -> FigureScope:
         label = (
             user.office.name
             if user.office_id and user.office
-            else (user.school.name if user.school_id and user.school else _t("your scope"))
+            else (user.school.name if user.school_id and user.school else gettext("your scope"))
         )
     return FigureScope(
         kind="own",
@@ -395,3 +400,24 @@ def _own_scope(user: User, department: EducationOffice | None) -> FigureScope:
         partnerships=partnerships_visible_to(user) if whole else _partnerships_of(schools, user),
         offices=offices,
     )
+
+
+class FigureQueryError(DomainError):
+    """Parameters that do not describe a figure: the first message, and every message by field."""
+
+    def __init__(self, form: forms.Form) -> None:
+        fields = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+        first = next(iter(fields.values()))[0] if fields else str(_("Some parameters are not valid."))
+        super().__init__(first, code="invalid")
+        self.fields = {
+            ("request" if name == "__all__" else name): messages for name, messages in fields.items()
+        }
+
+
+def read_figure_request(user: User, params: Any) -> FigureRequest:
+    """The figure request that query parameters describe (FigureQueryError if they do not; Http404 for a
+    scope outside the user's)."""
+    form = FiguresForm(params, user=user)
+    if not form.is_valid():
+        raise FigureQueryError(form)
+    return form.resolve()

@@ -20,6 +20,7 @@ from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role, User
 from chungtay.api.activities import router as activities_router
 from chungtay.api.auth import RATE_LIMITED, TokenRateThrottle, auth
+from chungtay.api.figures import router as figures_router
 from chungtay.api.imports import router as imports_router
 from chungtay.api.indicators import router as indicators_router
 from chungtay.api.matching import router as matching_router
@@ -361,3 +362,4 @@ api.add_router("/", activities_router)
 api.add_router("/", support_router)
 api.add_router("/", indicators_router)
 api.add_router("/", imports_router)
+api.add_router("/", figures_router)

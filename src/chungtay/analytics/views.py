@@ -1,0 +1,225 @@
+"""The figures page: every figure kind of the seeds for the scope and period asked, each as a table
+first and a chart second, with the table's download. Reads `analytics.figures` only, through the same
+form as the API, so both give the same numbers."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from chungtay.access.scopes import home_province, offices_visible_to, twinnings_visible_to
+from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.analytics import figures as f
+from chungtay.analytics.charts import chart_svg
+from chungtay.analytics.query import FigureRequest, FiguresForm
+from chungtay.core.dates import valid_on
+from chungtay.core.spreadsheets import FORMATS, table_response
+from chungtay.directory.models import REFORM_DATE, AdminUnit, EducationOffice
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str
+    by: str
+    chart: bool = True
+
+
+# What the department's dashboard shows, in the order of the seeds' reports: agreements, twinnings,
+# activities, people, support, how the partnerships work.
+SECTIONS = (
+    Section("memorandum_schools", f.LEVEL),
+    Section("covenant_schools", f.LEVEL),
+    Section("agreement_schools", f.AREA),
+    Section("units_connected", f.UNIT, chart=False),
+    Section("activities", f.KIND),
+    Section("activities", f.MONTH),
+    Section("topics", f.TIER),
+    Section("exchanges", f.MODE),
+    Section("participations", f.AREA),
+    Section("participations", f.YEAR),
+    Section("teachers", f.LEVEL),
+    Section("pupils", f.LEVEL),
+    Section("support", f.KIND),
+    Section("reciprocity", f.SIDE),
+    Section("commitments", f.STATUS),
+    Section("quiet", f.PARTNERSHIP, chart=False),
+)
+QUIET_SHOWN = 20
+SUPPRESSED = "< 5"  # a pupil count of 1 to 4 (core.privacy)
+VALUE_LABELS = {
+    "memorandum_schools": gettext_lazy("Schools"),
+    "covenant_schools": gettext_lazy("Schools and centres"),
+    "agreement_schools": gettext_lazy("Schools"),
+    "units_connected": gettext_lazy("Twinned"),
+    "activities": gettext_lazy("Activities"),
+    "topics": gettext_lazy("Topics"),
+    "exchanges": gettext_lazy("Exchanges"),
+    "participations": gettext_lazy("Participations (lượt)"),
+    "teachers": gettext_lazy("Teachers"),
+    "pupils": gettext_lazy("Pupils"),
+    "parents": gettext_lazy("Parents"),
+    "support": gettext_lazy("Records"),
+    "reciprocity": gettext_lazy("Activities"),
+    "commitments": gettext_lazy("Commitments"),
+    "quiet": gettext_lazy("Days since the last activity"),
+}
+EXTRA_LABELS = {
+    "signed": gettext_lazy("Joint plan"),
+    "quantity": gettext_lazy("Quantity"),
+    "value_vnd": gettext_lazy("Value (VND)"),
+    "pupils": gettext_lazy("Pupils"),
+    "share": gettext_lazy("Share (%)"),
+    "last_held": gettext_lazy("Last activity"),
+}
+
+
+def section_table(value: f.Figure) -> dict[str, Any]:
+    """A breakdown as the page's table: header, body rows and total, each cell a value to format."""
+    extra_keys = [key for key in EXTRA_LABELS if any(key in row.extra for row in value.rows)]
+    header = [
+        str(f.DIMENSION_LABELS.get(value.breakdown, value.breakdown)).capitalize(),
+        str(VALUE_LABELS.get(value.key, _("Value"))),
+        *(str(EXTRA_LABELS[key]) for key in extra_keys),
+    ]
+    body = [[row.label, row.value, *(row.extra.get(key) for key in extra_keys)] for row in value.rows]
+    return {"header": header, "body": body, "extra_keys": extra_keys}
+
+
+def _form(request: AuthenticatedRequest) -> FiguresForm:
+    form = FiguresForm(request.GET or None, user=request.user)
+    if not form.is_bound:
+        form = FiguresForm({}, user=request.user)
+    return form
+
+
+def _query(request: AuthenticatedRequest) -> str:
+    query = request.GET.copy()
+    for name in ("by", "format"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _scope_choices(request: AuthenticatedRequest, figures: FigureRequest | None) -> dict[str, Any]:
+    """The offices (the user's and their twinned partners') and units (districts before 1/7/2025, wards
+    and communes after) the scope can be narrowed to."""
+    offices = set(offices_visible_to(request.user).values_list("pk", flat=True))
+    for pair in twinnings_visible_to(request.user).values_list("supporting_office_id", "supported_office_id"):
+        offices.update(pair)
+    office_rows = EducationOffice.objects.filter(pk__in=offices).order_by("kind", "name")
+    province = home_province(request.user)
+    districts = wards = AdminUnit.objects.none()
+    if province is not None:
+        districts = AdminUnit.objects.filter(
+            valid_on(REFORM_DATE.replace(day=1, month=6)), province=province, level=AdminUnit.Level.DISTRICT
+        ).order_by("sort_key")
+        wards = AdminUnit.objects.filter(
+            Q(valid_from__gte=REFORM_DATE), province=province, level=AdminUnit.Level.WARD
+        ).order_by("sort_key")
+    return {"offices": office_rows, "districts": districts, "wards": wards}
+
+
+@require_GET
+@login_required
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    form = _form(request)
+    context: dict[str, Any] = {"form": form, "query": _query(request)}
+    if not form.is_valid():
+        context.update(_scope_choices(request, None))
+        return render(request, "analytics/dashboard.html", context, status=400)
+    figures = form.resolve()
+    sections = []
+    totals: dict[str, f.Figure] = {}
+    for section in SECTIONS:
+        value = f.figure(figures, section.kind, section.by)
+        totals.setdefault(section.kind, value)
+        if section.kind == "quiet":
+            value.rows = value.rows[:QUIET_SHOWN]
+        sections.append(
+            {
+                "section": section,
+                "figure": value,
+                "total": totals[section.kind],
+                "table": section_table(value),
+            }
+        )
+    for kind, spec in f.KINDS.items():
+        if kind not in totals:
+            totals[kind] = spec.compute(figures, "")
+    context.update(
+        figures=figures,
+        totals=totals,
+        sections=sections,
+        dimension_labels={key: str(label) for key, label in f.DIMENSION_LABELS.items()},
+        **_scope_choices(request, figures),
+    )
+    return render(request, "analytics/dashboard.html", context)
+
+
+def _one(request: AuthenticatedRequest, kind: str, by: str) -> tuple[FigureRequest, f.Figure]:
+    if kind not in f.KINDS or by not in f.KINDS[kind].dimensions:
+        raise Http404
+    form = _form(request)
+    if not form.is_valid():
+        raise Http404
+    figures = form.resolve()
+    return figures, f.figure(figures, kind, by)
+
+
+@require_GET
+@login_required
+def chart(request: AuthenticatedRequest, kind: str, by: str) -> HttpResponse:
+    """One breakdown as an SVG image (the page's <img>)."""
+    _figures, value = _one(request, kind, by)
+    body = chart_svg(value)
+    response = HttpResponse(body, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    response["ETag"] = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    return response
+
+
+@require_GET
+@login_required
+def download(request: AuthenticatedRequest, kind: str, by: str, fmt: str) -> HttpResponse:
+    """One breakdown's table as .xlsx or .csv, headed by the scope, the period and the counting rule."""
+    if fmt not in FORMATS:
+        raise Http404
+    figures, value = _one(request, kind, by)
+    return table_response(
+        table_rows(figures, value), stem=f"so-lieu-{kind}-{by}", sheet=_("Figures")[:31], fmt=fmt
+    )
+
+
+def table_rows(figures: FigureRequest, value: f.Figure) -> list[list[Any]]:
+    """The page's table of one breakdown, headed by the scope, the period and the counting rule, with
+    suppressed pupil counts written "< 5" and the time the data was read."""
+    table = section_table(value)
+    rows: list[list[Any]] = [
+        [value.label],
+        [_("Scope"), figures.scope.label],
+        [_("Period"), figures.period.label, figures.period.start, figures.period.end],
+        [_("How it is counted"), value.note],
+    ]
+    if figures.levels:
+        rows.append([_("Levels"), figures.level_label])
+    rows.append([_("Data as of"), timezone.localtime().strftime("%d/%m/%Y %H:%M")])
+    rows.append([])
+    rows.append(table["header"])
+    for cells in table["body"]:
+        label, number, *extras = cells
+        shown = [
+            SUPPRESSED if key == "pupils" and extra is None else extra
+            for key, extra in zip(table["extra_keys"], extras, strict=True)
+        ]
+        rows.append([label, SUPPRESSED if number is None and value.key != "quiet" else number, *shown])
+    rows.append([_("Total"), value.value])
+    return rows

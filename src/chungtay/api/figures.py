@@ -1,0 +1,93 @@
+"""Figure endpoints: every figure kind of the movement for a scope × period, and one kind with one
+breakdown. The same parameters as the figures page (`analytics.query.FiguresForm`), read by the same
+code, so the page and the API give the same numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from ninja import Router
+from ninja.errors import ValidationError
+
+from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.analytics import figures as f
+from chungtay.analytics.query import FigureQueryError, FigureRequest, read_figure_request
+from chungtay.api.schemas import ERRORS
+
+router = Router(tags=["figures"])
+
+PARAMETERS = (
+    "Parameters / Tham số: `year` (2022-2023) or `date_from` and `date_to` (dd/mm/yyyy) or `period=phase`; "
+    "`level` (repeatable: mn, th, thcs, thpt, gdnn_gdtx); at most one of `office`, `unit`, `partnership` "
+    "(ids) and `school` (a MOET ID). Without a scope: the user's own; without a period: the current "
+    "school year."
+)
+
+
+def _request(request: AuthenticatedRequest) -> FigureRequest:
+    try:
+        return read_figure_request(request.user, request.GET)
+    except FigureQueryError as error:
+        raise ValidationError(
+            [
+                {"loc": ["query", name], "msg": message}
+                for name, messages in error.fields.items()
+                for message in messages
+            ]
+        ) from None
+
+
+def describe(figures: FigureRequest) -> dict[str, Any]:
+    """The scope and period a set of figures is for, as every surface states it."""
+    period, scope = figures.period, figures.scope
+    return {
+        "scope": {
+            "kind": scope.kind,
+            "label": scope.label,
+            "key": scope.key,
+            "whole_department": scope.whole_department,
+        },
+        "period": {
+            "kind": period.kind,
+            "label": period.label,
+            "start": period.start,
+            "end": period.end,
+            "day": period.day,
+        },
+        "levels": figures.levels,
+        "area_day": figures.area_day,
+    }
+
+
+@router.get(
+    "/figures",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Movement figures / Số liệu phong trào",
+    description=PARAMETERS,
+)
+def get_figures(request: AuthenticatedRequest) -> dict[str, Any]:
+    figures = _request(request)
+    return {
+        **describe(figures),
+        "figures": {kind: value.as_dict() for kind, value in f.all_figures(figures).items()},
+    }
+
+
+@router.get(
+    "/figures/{kind}",
+    response={200: dict[str, Any], **ERRORS},
+    summary="One figure, with a breakdown / Một số liệu, theo một chiều",
+    description=PARAMETERS
+    + " `by`: "
+    + ", ".join(f"{kind} ({', '.join(spec.dimensions)})" for kind, spec in f.KINDS.items()),
+)
+def get_figure(request: AuthenticatedRequest, kind: str, by: str = "") -> dict[str, Any]:
+    if kind not in f.KINDS:
+        raise Http404
+    figures = _request(request)
+    try:
+        value = f.figure(figures, kind, by[:40])
+    except f.BreakdownNotApplicable as error:
+        raise ValidationError([{"loc": ["query", "by"], "msg": error.message}]) from None
+    return {**describe(figures), "figure": value.as_dict()}
