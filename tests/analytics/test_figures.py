@@ -65,9 +65,17 @@ def test_the_whole_department_in_school_year_2022_2023(world):
 
 def test_breakdowns_by_level_area_unit_kind_tier_mode_month_and_year(world):
     request = ask(world.admin, **YEAR)
-    assert rows(f.figure(request, "memorandum_schools", f.LEVEL)) == {"th": 2}
+    memoranda = f.figure(request, "memorandum_schools", f.LEVEL)
+    assert rows(memoranda) == {"th": 2, "thcs": 0}
+    # coverage: TH schools are a1, b1 and the TH&THCS b2; THCS schools a2 and b2
+    assert {row.key: (row.extra["of"], row.extra["share"]) for row in memoranda.rows} == {
+        "th": (3, 66.7),
+        "thcs": (2, 0.0),
+    }
     assert rows(f.figure(request, "covenant_schools", f.LEVEL)) == {"thpt": 1, "gdnn_gdtx": 1}
-    assert rows(f.figure(request, "agreement_schools", f.AREA)) == {"inner": 2, "outer": 2}
+    by_area = f.figure(request, "agreement_schools", f.AREA)
+    assert rows(by_area) == {"inner": 2, "outer": 2}
+    assert [row.extra["of"] for row in by_area.rows] == [3, 3]
     assert rows(f.figure(request, "agreement_schools", f.UNIT)) == {
         str(world.district_x.pk): 2,
         str(world.district_y.pk): 2,

@@ -149,3 +149,48 @@ def test_a_scope_outside_the_users_is_a_404_on_every_surface(world, client: Clie
         assert client.get("/figures/activities/kind.csv", params).status_code == 404
     # the twinned partner office is inside
     assert client.get("/figures/", {"office": world.office_b.pk}).status_code == 200
+
+
+def test_the_home_pages_read_the_same_figures(world, client: Client):
+    """Each role's home page shows its scope's figures for the current school year: the same numbers as
+    the API; an office sees itself beside its twinned partner; a school its partnerships."""
+    from chungtay.accounts.models import Role
+    from chungtay.activities.models import Activity, ActivitySchool
+    from chungtay.core.dates import today
+    from tests.factories import UserFactory
+
+    # an activity held this school year, so the current year's figures are not all zero
+    held = Activity.objects.create(
+        department=world.department,
+        kind="topic",
+        title="Chuyên đề năm nay",
+        planned_on=today(),
+        held_on=today(),
+        status="held",
+        created_by=world.admin,
+    )
+    held.partnerships.set([world.partnerships["p1"]])
+    ActivitySchool.objects.create(activity=held, school=world.schools["a1"], is_host=True, pupils=12)
+    ActivitySchool.objects.create(activity=held, school=world.schools["b1"], pupils=7)
+    for account in (world.admin, world.officer_a):
+        client.force_login(account)
+        html = client.get("/").content.decode()
+        api = client.get("/api/v1/figures").json()["figures"]
+        shown = _page_figures(html)
+        for kind in ("activities", "participations", "agreement_schools", "support"):
+            assert shown[kind] == api[kind]["value"], (account.username, kind)
+        assert shown["activities"] == 1
+    client.force_login(world.officer_a)
+    html = client.get("/").content.decode()
+    assert 'data-testid="side-by-side"' in html
+    partner = client.get("/api/v1/figures", {"office": world.office_b.pk}).json()["figures"]
+    own = client.get("/api/v1/figures", {"office": world.office_a.pk}).json()["figures"]
+    # the pupils row: a1's 12 for office A, b1's 7 for office B
+    assert (own["pupils"]["value"], partner["pupils"]["value"]) == (12, 7)
+    assert re.search(r"<td>[^<]*</td><td class=\"text-end\">12</td><td class=\"text-end\">7</td>", html)
+    leader = UserFactory(username="so79.ht.b1", role=Role.SCHOOL_LEADER, school=world.schools["b1"])
+    leader.save()
+    client.force_login(leader)
+    html = client.get("/").content.decode()
+    assert "Nhóm 1" in html and 'data-testid="recent"' in html and "Chuyên đề năm nay" in html
+    assert "Nhóm 2" not in html

@@ -573,13 +573,31 @@ def _school_figure(
         key=key, label=str(label), value=len(schools), note=str(note), parts={"new_in_period": new}
     )
     if by:
+        # Coverage: each row also says how many schools of the scope (of the figure's levels) there are
+        # under it, and the share that counts.
         figure.breakdown = by
-        facts = school_facts(request, schools)
-        figure.rows = _rows_from(_group_distinct(((s, s) for s in schools), facts, by), facts, by)
-        wanted = set(request.levels or keep_levels)
-        if by == LEVEL and wanted:
-            figure.rows = [row for row in figure.rows if row.key in wanted]
+        facts = school_facts(request)
+        levels = set(request.levels or keep_levels)
+        universe = [school for school, taught in facts.levels.items() if not levels or taught & levels]
+        totals = _group_distinct(((school, school) for school in universe), facts, by)
+        counted = _group_distinct(((school, school) for school in schools), facts, by)
+        keys = facts.order(by, set(totals) | set(counted))
+        if by == LEVEL and levels:
+            keys = [key for key in keys if key in levels]
+        figure.rows = [
+            Row(
+                key,
+                facts.label_of(by, key),
+                counted.get(key, 0),
+                {"of": totals.get(key, 0), "share": _share(counted.get(key, 0), totals.get(key, 0))},
+            )
+            for key in keys
+        ]
     return figure
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
 
 
 def memorandum_schools_figure(request: FigureRequest, by: str = "") -> Figure:

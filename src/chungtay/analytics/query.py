@@ -293,7 +293,9 @@ def resolve_scope(
             raise Http404
         if chosen.kind == EducationOffice.Kind.DEPARTMENT:
             return _own_scope(user, department)
-        managed = SchoolManagement.objects.filter(_overlapping(period), office=chosen).values("school_id")
+        # The schools the office managed at any time, as its officers' own scope does: after 1/7/2025
+        # the district offices are gone, and their schools' figures stay readable under them.
+        managed = SchoolManagement.objects.filter(office=chosen).values("school_id")
         schools = visible.filter(pk__in=managed)
         return FigureScope(
             kind="office",

@@ -40,6 +40,7 @@ SECTIONS = (
     Section("memorandum_schools", f.LEVEL),
     Section("covenant_schools", f.LEVEL),
     Section("agreement_schools", f.AREA),
+    Section("agreement_schools", f.UNIT),
     Section("units_connected", f.UNIT, chart=False),
     Section("activities", f.KIND),
     Section("activities", f.MONTH),
@@ -74,6 +75,7 @@ VALUE_LABELS = {
     "quiet": gettext_lazy("Days since the last activity"),
 }
 EXTRA_LABELS = {
+    "of": gettext_lazy("Schools in the scope"),
     "signed": gettext_lazy("Joint plan"),
     "quantity": gettext_lazy("Quantity"),
     "value_vnd": gettext_lazy("Value (VND)"),
