@@ -379,6 +379,11 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "analytics:dashboard": (None, LOGIN_REQUIRED),
     "analytics:chart": (lambda: {"kind": "activities", "by": "kind"}, LOGIN_REQUIRED),
     "analytics:download": (lambda: {"kind": "participations", "by": "area", "fmt": "xlsx"}, LOGIN_REQUIRED),
+    # the public page: anyone, aggregates only (tests/analytics/test_public.py crawls it for leaks)
+    "analytics:public": (None, _all(200)),
+    "analytics:public-department": (lambda: {"code": "so-hanoi"}, _all(200)),
+    "analytics:public-download": (lambda: {"code": "so-hanoi", "fmt": "csv"}, _all(200)),
+    "analytics:public-chart": (lambda: {"code": "so-hanoi", "column": 5}, _all(200)),
     "api:get_figures": (None, API_LOGIN_REQUIRED),
     "api:get_figure": (lambda: {"kind": "exchanges"}, API_LOGIN_REQUIRED),
 }

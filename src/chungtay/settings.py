@@ -256,6 +256,9 @@ LOGGING = {
 # "Needs attention": a partnership with no held activity for this many weeks is quiet; commitments due
 # within this many days are due soon. The weekly digest (`manage.py send_attention_digests`, run by cron)
 # links back to SITE_URL.
+# The department whose figures the public page (/cong-khai/) and the login page show; empty: the first
+# department with a phase of the movement.
+PUBLIC_DEPARTMENT = os.environ.get("CHUNGTAY_PUBLIC_DEPARTMENT", "")
 ATTENTION_QUIET_WEEKS = int(os.environ.get("CHUNGTAY_QUIET_WEEKS", "8"))
 ATTENTION_COMMITMENT_DAYS = int(os.environ.get("CHUNGTAY_COMMITMENT_DAYS", "14"))
 SITE_URL = os.environ.get("CHUNGTAY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

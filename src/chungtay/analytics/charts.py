@@ -36,10 +36,10 @@ def number(value: float, decimals: int = 0) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-def chart_svg(figure: Figure, *, title: str = "") -> bytes:
+def chart_svg(figure: Figure, *, title: str = "", suppressed: str = "< 5") -> bytes:
     """The figure's breakdown as an SVG: columns over time for months and school years, horizontal bars
     for categories (inner/outer city in their own colours). Suppressed or missing values are drawn as
-    nothing and labelled "< 5" or "—", never as zero."""
+    nothing and labelled `suppressed` ("< 5") or "—", never as zero."""
     rows = figure.rows
     labels = [row.label for row in rows]
     values = [row.value if isinstance(row.value, int | float) else 0 for row in rows]
@@ -52,9 +52,19 @@ def chart_svg(figure: Figure, *, title: str = "") -> bytes:
             axes.bar(range(len(rows)), values, color=BLUE)
             step = max(1, len(rows) // 12)
             axes.set_xticks(
-                range(0, len(rows), step), labels[::step], rotation=45 if step > 1 or len(rows) > 6 else 0
+                range(0, len(rows), step),
+                labels[::step],
+                rotation=45 if step > 1 or len(rows) > 3 else 0,
+                ha="right" if step > 1 or len(rows) > 3 else "center",
+                fontsize=8,
             )
             axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))
+            if len(rows) <= 8:
+                top = max(values, default=0) or 1
+                for position, row, value in zip(range(len(rows)), rows, values, strict=True):
+                    shown = number(row.value) if isinstance(row.value, int | float) else suppressed
+                    axes.text(position, value + top * 0.02, shown, ha="center", fontsize=8)
+                axes.set_ylim(0, top * 1.15)
         else:
             height = max(1.4, 0.32 * len(rows) + 0.6)
             canvas = Canvas(figsize=(6.0, height))
@@ -69,7 +79,7 @@ def chart_svg(figure: Figure, *, title: str = "") -> bytes:
                 shown = (
                     number(row.value)
                     if isinstance(row.value, int | float)
-                    else ("< 5" if row.value is None else "—")
+                    else (suppressed if row.value is None else "—")
                 )
                 axes.text(value + top * 0.01, position, shown, va="center", fontsize=8)
             axes.set_xlim(0, top * 1.15)

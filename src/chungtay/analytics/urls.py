@@ -7,4 +7,8 @@ urlpatterns = [
     path("figures/", views.dashboard, name="dashboard"),
     path("figures/<slug:kind>/<slug:by>.svg", views.chart, name="chart"),
     path("figures/<slug:kind>/<slug:by>.<slug:fmt>", views.download, name="download"),
+    path("cong-khai/", views.public_page, name="public"),
+    path("cong-khai/<slug:code>/", views.public_page, name="public-department"),
+    path("cong-khai/<slug:code>/so-lieu.<slug:fmt>", views.public_download, name="public-download"),
+    path("cong-khai/<slug:code>/bieu-do-<int:column>.svg", views.public_chart, name="public-chart"),
 ]

@@ -10,21 +10,24 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
 from chungtay.access.scopes import home_province, offices_visible_to, twinnings_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.analytics import figures as f
+from chungtay.analytics import public
 from chungtay.analytics.charts import chart_svg
-from chungtay.analytics.query import FigureRequest, FiguresForm
+from chungtay.analytics.query import YEAR_INVALID, YEAR_UNKNOWN, FigureRequest, FiguresForm
+from chungtay.core import schoolyears
 from chungtay.core.dates import valid_on
 from chungtay.core.spreadsheets import FORMATS, table_response
-from chungtay.directory.models import REFORM_DATE, AdminUnit, EducationOffice
+from chungtay.directory.models import REFORM_DATE, AdminUnit, EducationOffice, School
 
 
 @dataclass(frozen=True)
@@ -225,3 +228,110 @@ def table_rows(figures: FigureRequest, value: f.Figure) -> list[list[Any]]:
         rows.append([label, SUPPRESSED if number is None and value.key != "quiet" else number, *shown])
     rows.append([_("Total"), value.value])
     return rows
+
+
+# --- The public page: no login, aggregates only, small counts hidden (analytics.public) -------------
+
+PUBLIC_CACHE_SECONDS = 60 * 60
+# The columns of the per-year table drawn as charts: activities, participations, schools with agreements.
+PUBLIC_CHARTS = (1, 5, 8)
+
+
+def _public_department(code: str) -> EducationOffice:
+    department = public.public_department(code)
+    if department is None:
+        raise Http404
+    return department
+
+
+def _public_year(request: HttpRequest, department: EducationOffice) -> tuple[int | None, str]:
+    """The school year asked for (default: the latest with data), or an error message."""
+    years = public.public_years(department)
+    text = request.GET.get("year", "")[:20]
+    if not text:
+        return (years[-1] if years else None), ""
+    try:
+        start = schoolyears.parse(text)
+    except schoolyears.SchoolYearFormatError:
+        return None, str(YEAR_INVALID)
+    if start not in years:
+        known = ", ".join(schoolyears.label(y) for y in years)
+        return None, str(YEAR_UNKNOWN) % {"year": schoolyears.label(start), "years": known}
+    return start, ""
+
+
+def _public_tables(department: EducationOffice, year: int | None) -> list[public.PublicTable]:
+    tables = [public.years_table(department)]
+    if year is not None:
+        tables.append(public.breakdown_table(department, year, f.AREA))
+        tables.append(public.breakdown_table(department, year, f.UNIT))
+    return tables
+
+
+@require_GET
+@cache_page(PUBLIC_CACHE_SECONDS)
+def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
+    """The movement's figures for anyone: per school year, by inner/outer city and by unit, with the
+    release date and a download; no school is ranked and small counts are hidden."""
+    department = _public_department(code)
+    year, error = _public_year(request, department)
+    context: dict[str, Any] = {
+        "department": department,
+        "years": [(y, schoolyears.label(y)) for y in public.public_years(department)],
+        "year": year,
+        "year_label": schoolyears.label(year) if year is not None else "",
+        "error": error,
+        "release": public.release_day(),
+        "footnote": public.FOOTNOTE,
+        "suppressed": public.SUPPRESSED,
+        "phase": public.phase_of(department),
+    }
+    if error:
+        return render(request, "analytics/public.html", context, status=400)
+    context["tables"] = _public_tables(department, year)
+    context["chart_columns"] = [(index, context["tables"][0].header[index]) for index in PUBLIC_CHARTS]
+    context["demo_data"] = School.objects.filter(department=department, is_demo=True).exists()
+    return render(request, "analytics/public.html", context)
+
+
+@require_GET
+@cache_page(PUBLIC_CACHE_SECONDS)
+def public_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The public tables as one dated file (.xlsx or .csv), hidden cells written "*"."""
+    if fmt not in FORMATS:
+        raise Http404
+    department = _public_department(code)
+    year, error = _public_year(request, department)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    release = public.release_day()
+    rows: list[list[Any]] = [
+        [department.name],
+        [_("Data release of %(day)s") % {"day": release.strftime("%d/%m/%Y")}],
+        [str(public.FOOTNOTE)],
+    ]
+    for table in _public_tables(department, year):
+        rows += [[], [table.title], table.header]
+        rows += [[public.SUPPRESSED if cell is None else cell for cell in row] for row in table.rows]
+    stem = f"chung-tay-{department.code}-{release:%Y-%m-%d}"
+    return table_response(rows, stem=stem, sheet=_("Figures")[:31], fmt=fmt)
+
+
+@require_GET
+@cache_page(PUBLIC_CACHE_SECONDS)
+def public_chart(request: HttpRequest, code: str, column: int) -> HttpResponse:
+    """A column of the public table per school year as a chart (hidden cells drawn as nothing)."""
+    department = _public_department(code)
+    table = public.years_table(department)
+    if not 1 <= column < len(table.header):
+        raise Http404
+    rows = [
+        f.Row(str(i), row[0], row[column])
+        for i, row in enumerate(table.rows[:-1] if public.phase_of(department) else table.rows)
+    ]
+    figure = f.Figure(
+        key="public", label=table.header[column], value=None, note="", breakdown=f.YEAR, rows=rows
+    )
+    response = HttpResponse(chart_svg(figure, suppressed=public.SUPPRESSED), content_type="image/svg+xml")
+    response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
+    return response

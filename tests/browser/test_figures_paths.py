@@ -1,0 +1,69 @@
+"""The department's figures page and the public page, in a real browser, at desktop and phone size."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_officer_paths import _watch
+
+
+def _number(text: str) -> int:
+    return int(text.split("/")[0].strip().replace(".", ""))
+
+
+def test_the_department_reads_its_figures_charts_and_downloads(page: Page, app_url, log_in):
+    problems = _watch(page, app_url)
+    log_in("admin")
+    expect(page.get_by_test_id("home-figures")).to_be_visible()
+    page.get_by_test_id("all-figures").click()
+    expect(page.get_by_role("heading", name="Số liệu phong trào")).to_be_visible()
+    page.select_option("#id_period", "phase")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.get_by_test_id("figures-about")).to_contain_text("Giai đoạn 2022–2025")
+    shown = _number(page.locator('[data-figure="participations"]').inner_text())
+    api = page.request.get(f"{app_url}/api/v1/figures?period=phase").json()["figures"]
+    assert shown == api["participations"]["value"] > 0
+    assert _number(page.locator('[data-figure="activities"]').inner_text()) == api["activities"]["value"]
+    # the charts are images the server drew; the first one has loaded
+    chart = page.locator('[data-testid="section-memorandum_schools-level"] img')
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    with page.expect_download() as download:
+        page.get_by_test_id("download-participations-area").click()
+    assert download.value.suggested_filename == "so-lieu-participations-area.xlsx"
+    assert problems == []
+    # a bad period is refused on the page, with the message under the field
+    page.fill("#id_date_from", "05/03/2024")
+    page.fill("#id_date_to", "01/01/2024")
+    page.select_option("#id_period", "")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.locator(".invalid-feedback")).to_contain_text("05/03/2024")
+
+
+def test_the_figures_page_fits_a_phone(page: Page, app_url, log_in):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("pgd.unghoa")
+    page.goto(f"{app_url}/figures/")
+    expect(page.locator('[data-figure="participations"]')).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+
+
+def test_anyone_reads_the_public_page_from_the_login_page(page: Page, app_url):
+    problems = _watch(page, app_url)
+    page.goto(f"{app_url}/accounts/login/")
+    expect(page.get_by_test_id("login-department")).to_have_text("Sở Giáo dục và Đào tạo Hà Nội")
+    page.get_by_test_id("public-link").click()
+    expect(page.get_by_role("heading", name="Phong trào qua số liệu")).to_be_visible()
+    expect(page.get_by_test_id("release")).to_contain_text("Dữ liệu công bố ngày")
+    page.select_option("#id_year", "2023-2024")
+    page.get_by_role("button", name="Xem").click()
+    tables = page.get_by_test_id("public-table")
+    expect(tables).to_have_count(3)
+    expect(tables.nth(2)).to_contain_text("Huyện Ứng Hòa")
+    expect(page.get_by_test_id("footnote")).to_contain_text("dưới 10")
+    with page.expect_download() as download:
+        page.get_by_test_id("public-download").click()
+    assert download.value.suggested_filename.startswith("chung-tay-so-hanoi-")
+    assert problems == []
