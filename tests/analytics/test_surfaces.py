@@ -194,3 +194,14 @@ def test_the_home_pages_read_the_same_figures(world, client: Client):
     html = client.get("/").content.decode()
     assert "Nhóm 1" in html and 'data-testid="recent"' in html and "Chuyên đề năm nay" in html
     assert "Nhóm 2" not in html
+
+
+def test_the_overview_page_and_its_api_read_the_figures_layer(world, client: Client):
+    client.force_login(world.admin)
+    page = client.get("/partnerships/overview/").content.decode()
+    figures = client.get("/api/v1/figures").json()["figures"]
+    overview = client.get("/api/v1/overview").json()
+    assert overview["memorandum_schools"] == figures["memorandum_schools"]["value"] == 2
+    assert overview["covenant_schools"] == figures["covenant_schools"]["value"] == 2
+    assert re.search(r'data-testid="memorandum-schools">2<', page)
+    assert re.search(r'data-testid="covenant-schools">2<', page)

@@ -984,3 +984,15 @@ def figure(request: FigureRequest, kind: str, by: str = "") -> Figure:
 def all_figures(request: FigureRequest) -> dict[str, Figure]:
     """Every figure kind's total and parts, without breakdowns."""
     return {kind: spec.compute(request, "") for kind, spec in KINDS.items()}
+
+
+def signed_schools(user: Any) -> dict[str, int | None]:
+    """Schools of the user's own scope that have signed memoranda and covenants in force by today (the
+    overview page and its API show them beside the partnerships' state)."""
+    from chungtay.analytics.query import read_figure_request
+
+    request = read_figure_request(user, {})
+    return {
+        "memorandum_schools": memorandum_schools_figure(request).value,
+        "covenant_schools": covenant_schools_figure(request).value,
+    }

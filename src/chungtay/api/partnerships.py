@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.access.scopes import school_for_user, schools_visible_to, twinnings_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.analytics.figures import signed_schools
 from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS
 from chungtay.core.dates import today
@@ -467,7 +468,7 @@ def put_assessment(
 
 @router.get("/overview", response={200: dict[str, Any], **ERRORS}, summary="Movement figures / Tổng quan")
 def overview(request: AuthenticatedRequest) -> dict[str, Any]:
-    data = department_overview(request.user, today())
+    data = {**department_overview(request.user, today()), **signed_schools(request.user)}
     data["partnerships_by_status"] = [[str(label), n] for label, n in data["partnerships_by_status"]]  # type: ignore[attr-defined]
     data["agreements_by_status"] = [[str(label), n] for label, n in data["agreements_by_status"]]  # type: ignore[attr-defined]
     return data

@@ -14,14 +14,12 @@ from chungtay.core.dates import valid_on
 from chungtay.directory.models import AdminUnit, EducationOffice, School, SchoolManagement
 from chungtay.partnerships.models import (
     Agreement,
-    AgreementKind,
     AgreementStatus,
     OfficeTwinning,
     Partnership,
     PartnershipMember,
     PartnershipStatus,
     Plan,
-    Signature,
 )
 
 
@@ -167,9 +165,9 @@ def partnership_list(
 
 
 def department_overview(user: object, day: dt.date) -> dict[str, object]:
-    """The figures of the seeds' reviews, counted in the database over what the user may see:
-    offices twinned, schools in partnerships by level, schools that signed memoranda (MN/TH/THCS) and
-    covenants (THPT, GDNN-GDTX), partnerships by status."""
+    """The state of the partnerships the user may see: offices twinned, schools in partnerships by
+    level, partnerships and agreements by status. The movement's figures (schools that signed
+    memoranda and covenants among them) come from `chungtay.analytics`, which the pages add."""
     partnerships = partnerships_visible_to(user)
     twinnings = twinnings_visible_to(user).filter(status="active")
     twinned_offices = set(twinnings.values_list("supporting_office_id", flat=True)) | set(
@@ -189,22 +187,6 @@ def department_overview(user: object, day: dt.date) -> dict[str, object]:
     members = PartnershipMember.objects.filter(valid_on(day), partnership__in=partnerships)
     schools_in = School.objects.filter(pk__in=members.values("school_id"))
     by_level = dict(schools_in.values_list("level").annotate(n=Count("pk")))
-    signed = Signature.objects.filter(
-        agreement__partnership__in=partnerships,
-        agreement__status__in=[AgreementStatus.ACTIVE, AgreementStatus.RENEWED, AgreementStatus.EXPIRED],
-    )
-    memorandum_schools = (
-        signed.filter(agreement__kind=AgreementKind.MEMORANDUM, school__level__in=BASIC_SCHOOL_LEVELS)
-        .values("school_id")
-        .distinct()
-        .count()
-    )
-    covenant_schools = (
-        signed.filter(agreement__kind=AgreementKind.COVENANT, school__level__in=CITY_MANAGED_LEVELS)
-        .values("school_id")
-        .distinct()
-        .count()
-    )
     by_status = dict(partnerships.values_list("status").annotate(n=Count("pk")))
     agreements_by_status = dict(
         Agreement.objects.filter(partnership__in=partnerships).values_list("status").annotate(n=Count("pk"))
@@ -216,8 +198,6 @@ def department_overview(user: object, day: dt.date) -> dict[str, object]:
         "twinning_count": twinnings.count(),
         "schools_in_partnerships": schools_in.count(),
         "schools_by_level": by_level,
-        "memorandum_schools": memorandum_schools,
-        "covenant_schools": covenant_schools,
         "partnerships_by_status": [(PartnershipStatus(k).label, v) for k, v in sorted(by_status.items())],
         "partnership_total": sum(by_status.values()),
         "pilot_partnerships": partnerships.filter(is_pilot=True).count(),

@@ -20,6 +20,7 @@ from chungtay.access.scopes import schools_visible_to, twinnings_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role
 from chungtay.activities.selectors import activity_figures
+from chungtay.analytics.figures import signed_schools
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.core.forms import submit
@@ -101,7 +102,7 @@ def partnership_export(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 @login_required
 def overview(request: AuthenticatedRequest) -> HttpResponse:
-    figures = department_overview(request.user, today())
+    figures = {**department_overview(request.user, today()), **signed_schools(request.user)}
     counts = figures["schools_by_level"]
     assert isinstance(counts, dict)
     levels = [(label, counts[level]) for level, label in SchoolLevel.choices if level in counts]
