@@ -112,7 +112,7 @@ def test_an_upward_import_breaks_the_build(tmp_path: Path, module: str, line: st
 WRITERS = re.compile(
     r"(^|/)(services|bulk|demo|migrations)(/|\.py$)"
     r"|^src/chungtay/(core/(versioning|tasks|bulk)|accounts/idempotency|directory/adminmap"
-    r"|activities/digests|imports/(base|undo))\.py$"
+    r"|activities/(digests|facts)|imports/(base|undo))\.py$"
 )
 WRITE = re.compile(
     r"\.objects\b.*\.(create|bulk_create|bulk_update|get_or_create|update_or_create|update|delete)\("

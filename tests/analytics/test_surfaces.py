@@ -155,6 +155,7 @@ def test_the_home_pages_read_the_same_figures(world, client: Client):
     """Each role's home page shows its scope's figures for the current school year: the same numbers as
     the API; an office sees itself beside its twinned partner; a school its partnerships."""
     from chungtay.accounts.models import Role
+    from chungtay.activities import facts
     from chungtay.activities.models import Activity, ActivitySchool
     from chungtay.core.dates import today
     from tests.factories import UserFactory
@@ -172,6 +173,7 @@ def test_the_home_pages_read_the_same_figures(world, client: Client):
     held.partnerships.set([world.partnerships["p1"]])
     ActivitySchool.objects.create(activity=held, school=world.schools["a1"], is_host=True, pupils=12)
     ActivitySchool.objects.create(activity=held, school=world.schools["b1"], pupils=7)
+    facts.refresh([held.pk])
     for account in (world.admin, world.officer_a):
         client.force_login(account)
         html = client.get("/").content.decode()

@@ -11,7 +11,8 @@ from django.db.models import Count
 from django.urls import reverse
 
 from chungtay.access.scopes import own_schools
-from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus, Participation
+from chungtay.activities import facts
+from chungtay.activities.models import Activity, ActivityFact, ActivitySchool, ActivityStatus, Participation
 from chungtay.directory.models import Teacher
 from chungtay.imports.activities import COLUMNS
 from chungtay.imports.models import ImportBatch
@@ -78,6 +79,7 @@ def test_new_activities_are_created_once_updated_by_id_and_undone(client, as_use
     assert client.post(reverse("imports:apply", args=[batch.pk])).status_code == 302
     topic = Activity.objects.get(title="Chuyên đề Toán: phân số")
     assert topic.status == ActivityStatus.HELD and list(topic.partnerships.all()) == [leaders_pair]
+    assert ActivityFact.objects.filter(activity=topic).count() == 2 and facts.drift([topic.pk]) == {}
     assert {(r.school_id, r.is_host) for r in topic.schools.all()} == {
         (supporting.pk, True),
         (supported.pk, False),
@@ -99,6 +101,8 @@ def test_new_activities_are_created_once_updated_by_id_and_undone(client, as_use
     assert client.post(reverse("imports:undo", args=[batch.pk])).status_code == 302
     assert Activity.objects.count() == before
     assert not ActivitySchool.objects.filter(activity_id=topic.pk).exists()
+    # the undo took the figures' summaries of the activity with it
+    assert not ActivityFact.objects.filter(activity_id=topic.pk).exists() and facts.drift([topic.pk]) == {}
 
 
 def test_rows_breaking_the_activity_rules_are_rejected_with_reasons(client, as_user, leaders_pair):

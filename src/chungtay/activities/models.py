@@ -255,3 +255,63 @@ class DigestLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.week}"
+
+
+class ActivityFact(models.Model):
+    """A summary the figures read instead of scanning participations: one row per held activity and
+    school taking part, with the activity's kind, tier, mode and date, whether the school hosted, its
+    pupils and parents, and how many of its teachers took part. Derived, never edited: the activities
+    services keep it in the same transaction as each write (`activities.facts`), and
+    `manage.py refresh_figures` rebuilds it whole."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("directory.EducationOffice", on_delete=models.CASCADE, related_name="+")
+    held_on = models.DateField()
+    kind = models.CharField(max_length=16, choices=ActivityKind.choices)
+    tier = models.CharField(max_length=8, choices=Tier.choices)
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    is_host = models.BooleanField(default=False)
+    pupils = models.PositiveIntegerField(default=0)
+    parents = models.PositiveIntegerField(default=0)
+    participations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("activity fact")
+        verbose_name_plural = _("activity facts")
+        constraints = [models.UniqueConstraint(fields=["activity", "school"], name="activities_fact_once")]
+        indexes = [
+            models.Index(fields=["department", "held_on"]),
+            models.Index(fields=["school", "held_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} @ {self.activity_id}"
+
+
+class TeacherMonth(models.Model):
+    """A summary for counting distinct teachers: one row per teacher, school and month in which the
+    teacher took part in at least one held activity, with how many. Kept with ActivityFact."""
+
+    teacher = models.ForeignKey("directory.Teacher", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("directory.EducationOffice", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="the first day of the month")
+    start_year = models.PositiveSmallIntegerField(help_text="the school year the month belongs to")
+    participations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("teacher month")
+        verbose_name_plural = _("teacher months")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teacher", "school", "month"], name="activities_teacher_month_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department", "month"]),
+            models.Index(fields=["school", "month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} {self.month:%m/%Y}"

@@ -21,6 +21,7 @@ from chungtay.access.scopes import (
 )
 from chungtay.accounts.models import Role, User
 from chungtay.activities import exceptions as e
+from chungtay.activities import facts
 from chungtay.activities.models import (
     PERIOD_KINDS,
     Activity,
@@ -172,6 +173,7 @@ def record_activity(
     stamp_actor(activity, acting_user).save()
     _write_schools(activity, details, acting_user)
     activity.partnerships.set(details.partnerships)
+    facts.refresh([activity.pk])
     return activity
 
 
@@ -201,6 +203,7 @@ def edit_activity(
     )  # fmt: skip
     _write_schools(activity, details, acting_user)
     activity.partnerships.set(details.partnerships)
+    facts.refresh([activity.pk])
     return activity
 
 
@@ -220,9 +223,11 @@ def _change_status(
     for name, value in fields.items():
         setattr(activity, name, value)
     stamp_actor(activity, acting_user)
-    return save_versioned(
+    saved = save_versioned(
         activity, expected_version=expected_version, update_fields=["status", *fields, "updated_at"]
     )
+    facts.refresh([activity.pk])
+    return saved
 
 
 @transaction.atomic
@@ -311,6 +316,7 @@ def record_attendance(
     if (row.pupils, row.parents) != (pupils, parents):
         row.pupils, row.parents = pupils, parents
         stamp_actor(row, acting_user).save(update_fields=["pupils", "parents"])
+    facts.refresh([activity.pk])
     return row
 
 

@@ -28,16 +28,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.activities.models import (
     Activity,
+    ActivityFact,
     ActivityKind,
     ActivitySchool,
     ActivityStatus,
     Mode,
     Participation,
+    TeacherMonth,
     Tier,
 )
 from chungtay.analytics.query import FigureRequest
@@ -319,11 +322,34 @@ def _at_held(
     whole_years: bool = False,
     kinds: list[str] | None = None,
 ) -> QuerySet[Any]:
-    """The schools' rows (or their teachers' participations) at the scope's held activities: the
-    schools of the scope, of the chosen levels."""
+    """The raw rows (schools at activities, or participations) at the scope's held activities: the
+    schools of the scope, of the chosen levels. Only for what the summaries cannot answer (distinct
+    teachers by kind, tier or mode)."""
     rows = model.objects.filter(
         _held_q(request, "activity__", whole_years=whole_years, kinds=kinds), request.level_filter("school__")
     )
+    if not request.scope.whole_department:
+        rows = rows.filter(school__in=request.scope.schools)
+    return rows
+
+
+def _facts(
+    request: FigureRequest, *, whole_years: bool = False, kinds: list[str] | None = None
+) -> QuerySet[ActivityFact]:
+    """The summary rows (one per held activity and school: `activities.ActivityFact`) of the scope's
+    schools of the chosen levels, held in the period."""
+    period = request.period
+    first, last = period.start, period.end
+    if whole_years:
+        first = schoolyears.bounds(schoolyears.start_year_of(first))[0]
+        last = schoolyears.bounds(schoolyears.start_year_of(last))[1]
+    rows = ActivityFact.objects.filter(held_on__gte=first, held_on__lte=last)
+    if request.scope.department is not None:
+        rows = rows.filter(department_id=request.scope.department.pk)
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    if request.levels:
+        rows = rows.filter(request.level_filter("school__"))
     if not request.scope.whole_department:
         rows = rows.filter(school__in=request.scope.schools)
     return rows
@@ -338,7 +364,7 @@ def held_activities(
     rows = Activity.objects.filter(_held_q(request, whole_years=whole_years, kinds=kinds))
     if request.scope.whole_department and not request.levels:
         return rows
-    taking_part = _at_held(ActivitySchool, request, whole_years=whole_years, kinds=kinds)
+    taking_part = _facts(request, whole_years=whole_years, kinds=kinds)
     return rows.filter(pk__in=taking_part.values("activity_id"))
 
 
@@ -378,7 +404,7 @@ def _activity_figure(
         yearly = held_activities(request, whole_years=True, kinds=kinds)
         figure.rows = _year_rows(Counter(_year_of(d) for d in yearly.values_list("held_on", flat=True)))
     else:
-        pairs = list(_at_held(ActivitySchool, request, kinds=kinds).values_list("activity_id", "school_id"))
+        pairs = list(_facts(request, kinds=kinds).values_list("activity_id", "school_id"))
         facts = school_facts(request, {school for _a, school in pairs})
         figure.rows = _rows_from(_group_distinct(pairs, facts, by), facts, by)
         if by == LEVEL and request.levels:
@@ -424,83 +450,192 @@ def exchanges_figure(request: FigureRequest, by: str = "") -> Figure:
 # --- People -------------------------------------------------------------------------------------------
 
 PEOPLE_DIMENSIONS = (LEVEL, AREA, UNIT, KIND, TIER, MODE, MONTH, YEAR)
+CHOICES = {KIND: ActivityKind.choices, TIER: Tier.choices, MODE: Mode.choices}
 
 
 def _participations(request: FigureRequest, *, whole_years: bool = False) -> QuerySet[Participation]:
     return _at_held(Participation, request, whole_years=whole_years)
 
 
+def _summed(request: FigureRequest, field_name: str, by: str) -> list[Row]:
+    """A sum of the summaries' `field_name` (participations, pupils, parents) by one dimension."""
+    if by in CHOICES:
+        rows = _facts(request).order_by().values_list(by).annotate(n=Sum(field_name))
+        return _choice_rows(Counter({key: n or 0 for key, n in rows}), CHOICES[by])
+    if by in (MONTH, YEAR):
+        months = (
+            _facts(request, whole_years=by == YEAR)
+            .annotate(month=TruncMonth("held_on"))
+            .order_by()
+            .values_list("month")
+            .annotate(n=Sum(field_name))
+        )
+        counter: Counter[str] = Counter()
+        for month, n in months:
+            day = month.date() if isinstance(month, dt.datetime) else month
+            counter[_month_of(day) if by == MONTH else _year_of(day)] += n or 0
+        return _month_rows(counter, request) if by == MONTH else _year_rows(counter)
+    per_school = {
+        school: n or 0
+        for school, n in _facts(request).order_by().values_list("school_id").annotate(n=Sum(field_name))
+    }
+    facts = school_facts(request, per_school)
+    rows_out = _rows_from(_group_sum(per_school, facts, by), facts, by)
+    if by == LEVEL and request.levels:
+        rows_out = [row for row in rows_out if row.key in request.levels]
+    return rows_out
+
+
 def participations_figure(request: FigureRequest, by: str = "") -> Figure:
-    rows = _participations(request)
-    totals = rows.aggregate(n=Count("pk"), teachers=Count("teacher", distinct=True))
+    total = _facts(request).aggregate(n=Sum("participations"))["n"] or 0
     figure = Figure(
         key="participations",
         label=str(_("Teacher participations (lượt)")),
-        value=totals["n"],
+        value=total,
         note=str(
             _("One teacher of the scope at one held activity; distinct teachers are counted by person.")
         ),
-        parts={"teachers": totals["teachers"]},
+        parts={"teachers": distinct_teachers(request)},
     )
-    return _people_breakdown(figure, request, rows, by, distinct_teachers=False)
+    if by:
+        figure.breakdown = by
+        figure.rows = _summed(request, "participations", by)
+    return figure
+
+
+# --- Distinct teachers: from the teacher months, with the raw participations of a period's partial
+# first and last months (the phase starts on 12/12/2022) -------------------------------------------------
+
+
+def _teacher_parts(
+    request: FigureRequest, *, whole_years: bool = False
+) -> tuple[QuerySet[TeacherMonth], set[tuple[int, int]]]:
+    """The teacher months wholly inside the period, and the (teacher, school) pairs of the period's
+    days outside them (a partial first or last month), from the raw participations."""
+    period = request.period
+    first, last = period.start, period.end
+    if whole_years:
+        first = schoolyears.bounds(schoolyears.start_year_of(first))[0]
+        last = schoolyears.bounds(schoolyears.start_year_of(last))[1]
+    full_from = first if first.day == 1 else _next_month(first)
+    after_last = last + dt.timedelta(days=1)
+    full_until = after_last if after_last.day == 1 else after_last.replace(day=1)  # exclusive
+    months = TeacherMonth.objects.filter(month__gte=full_from, month__lt=full_until)
+    if request.scope.department is not None:
+        months = months.filter(department_id=request.scope.department.pk)
+    if request.levels:
+        months = months.filter(request.level_filter("school__"))
+    if not request.scope.whole_department:
+        months = months.filter(school__in=request.scope.schools)
+    edges: set[tuple[int, int]] = set()
+    ranges = []
+    if full_from > full_until:  # the period lies inside one month
+        ranges.append((first, last))
+        months = months.none()
+    else:
+        if first < full_from:
+            ranges.append((first, full_from - dt.timedelta(days=1)))
+        if full_until <= last:
+            ranges.append((full_until, last))
+    for start, end in ranges:
+        raw = Participation.objects.filter(
+            activity__status=ActivityStatus.HELD, activity__held_on__gte=start, activity__held_on__lte=end
+        ).filter(request.level_filter("school__"))
+        if request.scope.department is not None:
+            raw = raw.filter(activity__department_id=request.scope.department.pk)
+        if not request.scope.whole_department:
+            raw = raw.filter(school__in=request.scope.schools)
+        edges |= set(raw.values_list("teacher_id", "school_id"))
+    return months, edges
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _edge_only(months: QuerySet[TeacherMonth], edges: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The edge pairs whose teacher is not already in the teacher months."""
+    teachers = sorted({teacher for teacher, _school in edges})
+    known: set[int] = set()
+    for start in range(0, len(teachers), 5000):
+        chunk = teachers[start : start + 5000]
+        known |= set(months.filter(teacher_id__in=chunk).values_list("teacher_id", flat=True).distinct())
+    return {(teacher, school) for teacher, school in edges if teacher not in known}
+
+
+def distinct_teachers(request: FigureRequest) -> int:
+    """Teachers of the scope who took part in at least one held activity in the period, each once."""
+    memo = request.memo.get("distinct_teachers")
+    if memo is None:
+        months, edges = _teacher_parts(request)
+        extra = {teacher for teacher, _school in _edge_only(months, edges)}
+        memo = months.values("teacher_id").distinct().count() + len(extra)
+        request.memo["distinct_teachers"] = memo
+    return int(memo)
 
 
 def teachers_figure(request: FigureRequest, by: str = "") -> Figure:
-    rows = _participations(request)
     figure = Figure(
         key="teachers",
         label=str(_("Distinct teachers who took part")),
-        value=rows.aggregate(n=Count("teacher", distinct=True))["n"],
+        value=distinct_teachers(request),
         note=str(_("Each teacher once, however many activities they attended.")),
     )
-    return _people_breakdown(figure, request, rows, by, distinct_teachers=True)
-
-
-def _people_breakdown(
-    figure: Figure, request: FigureRequest, rows: QuerySet[Participation], by: str, *, distinct_teachers: bool
-) -> Figure:
     if not by:
         return figure
     figure.breakdown = by
-    measure = Count("teacher", distinct=True) if distinct_teachers else Count("pk")
-    if by in (KIND, TIER, MODE):
-        counter = Counter(dict(rows.order_by().values_list(f"activity__{by}").annotate(n=measure)))
-        choices = {KIND: ActivityKind.choices, TIER: Tier.choices, MODE: Mode.choices}[by]
-        figure.rows = _choice_rows(counter, choices)
-    elif by == MONTH:
-        months: Counter[str] = Counter()
-        if distinct_teachers:
-            seen = defaultdict(set)
-            for teacher, day in rows.values_list("teacher_id", "activity__held_on"):
-                seen[_month_of(day)].add(teacher)
-            months = Counter({k: len(v) for k, v in seen.items()})
-        else:
-            months = Counter(_month_of(d) for d in rows.values_list("activity__held_on", flat=True))
-        figure.rows = _month_rows(months, request)
-    elif by == YEAR:
-        yearly = _participations(request, whole_years=True)
-        if distinct_teachers:
-            seen_y = defaultdict(set)
-            for teacher, day in yearly.values_list("teacher_id", "activity__held_on"):
-                seen_y[_year_of(day)].add(teacher)
-            figure.rows = _year_rows(Counter({k: len(v) for k, v in seen_y.items()}))
-        else:
-            figure.rows = _year_rows(
-                Counter(_year_of(d) for d in yearly.values_list("activity__held_on", flat=True))
+    if by in CHOICES:
+        # the summaries do not keep the kind of activity a teacher attended: counted from the raw rows
+        counter = Counter(
+            dict(
+                _participations(request)
+                .order_by()
+                .values_list(f"activity__{by}")
+                .annotate(n=Count("teacher", distinct=True))
             )
+        )
+        figure.rows = _choice_rows(counter, CHOICES[by])
+    elif by == MONTH:
+        months, edges = _teacher_parts(request)
+        per_month: dict[str, set[int]] = defaultdict(set)
+        for teacher, month in months.values_list("teacher_id", "month").distinct():
+            per_month[_month_of(month)].add(teacher)
+        if edges:
+            for teacher, day in (
+                _participations(request)
+                .filter(teacher_id__in=[t for t, _s in edges])
+                .values_list("teacher_id", "activity__held_on")
+            ):
+                per_month[_month_of(day)].add(teacher)
+        figure.rows = _month_rows(Counter({key: len(found) for key, found in per_month.items()}), request)
+    elif by == YEAR:
+        months, edges = _teacher_parts(request, whole_years=True)
+        counter = Counter(
+            {
+                str(year): n
+                for year, n in months.order_by()
+                .values_list("start_year")
+                .annotate(n=Count("teacher", distinct=True))
+            }
+        )
+        figure.rows = _year_rows(counter)
     else:
-        per_school = dict(rows.order_by().values_list("school_id").annotate(n=measure))
+        months, edges = _teacher_parts(request)
+        # a teacher belongs to one school: distinct teachers per school add up within a group
+        per_school = Counter(
+            dict(months.order_by().values_list("school_id").annotate(n=Count("teacher", distinct=True)))
+        )
+        for _teacher, school in _edge_only(months, edges):
+            per_school[school] += 1
         facts = school_facts(request, per_school)
-        # A teacher belongs to one school: distinct teachers per school add up within a group.
-        figure.rows = _rows_from(_group_sum(per_school, facts, by), facts, by)
+        figure.rows = _rows_from(_group_sum(dict(per_school), facts, by), facts, by)
         if by == LEVEL and request.levels:
             figure.rows = [row for row in figure.rows if row.key in request.levels]
     return figure
 
 
 def reached_figure(request: FigureRequest, by: str = "", *, field_name: str = "pupils") -> Figure:
-    rows = _at_held(ActivitySchool, request)
-    total = rows.aggregate(n=Sum(field_name))["n"] or 0
+    total = _facts(request).aggregate(n=Sum(field_name))["n"] or 0
     label = _("Pupils reached") if field_name == "pupils" else _("Parents reached")
     figure = Figure(
         key=field_name,
@@ -508,21 +643,9 @@ def reached_figure(request: FigureRequest, by: str = "", *, field_name: str = "p
         value=total,
         note=str(_("Counts recorded by each school of the scope at held activities.")),
     )
-    if not by:
-        return figure
-    figure.breakdown = by
-    if by in (KIND, TIER, MODE):
-        counter = Counter(
-            {k: v or 0 for k, v in rows.order_by().values_list(f"activity__{by}").annotate(n=Sum(field_name))}
-        )
-        choices = {KIND: ActivityKind.choices, TIER: Tier.choices, MODE: Mode.choices}[by]
-        figure.rows = _choice_rows(counter, choices)
-    else:
-        per_school = {
-            k: v or 0 for k, v in rows.order_by().values_list("school_id").annotate(n=Sum(field_name))
-        }
-        facts = school_facts(request, per_school)
-        figure.rows = _rows_from(_group_sum(per_school, facts, by), facts, by)
+    if by:
+        figure.breakdown = by
+        figure.rows = _summed(request, field_name, by)
     return figure
 
 
@@ -778,12 +901,11 @@ def reciprocity_figure(request: FigureRequest, by: str = "") -> Figure:
     partnerships = request.scope.partnerships
     if request.levels:
         partnerships = partnerships.filter(level__in=request.levels)
-    links = list(
-        Activity.partnerships.through.objects.filter(
-            _held_q(request, "activity__"), partnership__in=partnerships.values("pk")
-        ).values_list("activity_id", "partnership_id", "activity__kind")
+    linked = Activity.partnerships.through.objects.filter(
+        _held_q(request, "activity__"), partnership__in=partnerships.values("pk")
     )
-    partnership_ids = {p for _a, p, _k in links}
+    links = list(linked.values_list("activity_id", "partnership_id", "activity__kind"))
+    partnership_ids = sorted({p for _a, p, _k in links})
     sides = {
         (p, s): side
         for p, s, side in PartnershipMember.objects.filter(partnership_id__in=partnership_ids).values_list(
@@ -791,9 +913,8 @@ def reciprocity_figure(request: FigureRequest, by: str = "") -> Figure:
         )
     }
     hosts: dict[int, set[int]] = defaultdict(set)
-    for activity, school in ActivitySchool.objects.filter(
-        activity_id__in={a for a, _p, _k in links}, is_host=True
-    ).values_list("activity_id", "school_id"):
+    host_rows = ActivityFact.objects.filter(is_host=True, activity_id__in=linked.values("activity_id"))
+    for activity, school in host_rows.values_list("activity_id", "school_id"):
         hosts[activity].add(school)
     hosted: Counter[str] = Counter()
     visits: dict[int, set[str]] = defaultdict(set)

@@ -145,7 +145,9 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
            and columns["id"] < len(values) and text(values[columns["id"]]).isdigit()]  # fmt: skip
     existing = {
         a.pk: a
-        for a in activities_visible_to(user).filter(pk__in=ids).prefetch_related("schools", "partnerships")
+        for a in activities_visible_to(user)
+        .filter(pk__in=ids)
+        .prefetch_related("schools__school", "partnerships")
     }
     seen: dict[Any, int] = {}
     for number, cell in checked_rows(lines, columns, plan, found, (), read_only=READ_ONLY):
@@ -177,12 +179,19 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
             except ValueError:
                 found.add(number, column, BAD_WHOLE % {"value": text(cell(column))[:20]})
         picked = {}
+        # a row of an activity already recorded may name the schools it already has, even one the
+        # importer does not see (a city-tier topic hosted elsewhere that their school attended): an
+        # export of their activities imports back unchanged
+        current = existing.get(whole(cell("id")) if text(cell("id")).isdigit() else 0)
+        known = schools
+        if current is not None:
+            known = {**schools, **{row.school.moet_id: row.school for row in current.schools.all()}}
         for column in ("hosts", "participants"):
             codes = _codes(cell(column))
-            missing = [code for code in codes if code not in schools]
+            missing = [code for code in codes if code not in known]
             if missing:
                 found.add(number, column, UNKNOWN_SCHOOLS % {"value": ", ".join(missing[:5])})
-            picked[column] = [schools[code] for code in codes if code in schools]
+            picked[column] = [known[code] for code in codes if code in known]
         numbers = _codes(cell("partnerships"))
         bad = [n for n in numbers if not n.isdigit() or int(n) not in partnerships]
         if bad:

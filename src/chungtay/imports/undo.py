@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from chungtay.accounts.models import User
+from chungtay.activities import facts
 from chungtay.activities.models import Activity, ActivitySchool, Participation
 from chungtay.directory.models import (
     EducationOffice,
@@ -109,6 +110,11 @@ def undo(user: User, batch: ImportBatch) -> int:
         raise FileRefused(NOT_APPLIED)
     reason = f"undo {batch.reason}"[:100]
     found = {model: _history_of(model, batch.reason) for model in MODELS}  # every check before any write
+    # the figures' summaries of the activities the batch touched: dropped now, recounted after the undo
+    activity_ids = {row.id for row in found[Activity][0]} | {
+        row.activity_id for model in (ActivitySchool, Participation) for row in found[model][0]
+    }
+    touched = facts.forget(activity_ids)
     done = 0
     for model, (rows, previous) in found.items():
         created = [row.id for row in rows if row.history_type == "+"]
@@ -146,6 +152,7 @@ def undo(user: User, batch: ImportBatch) -> int:
             restored, model, fields, batch_size=CHUNK, default_user=user, default_change_reason=reason
         )
         done += len(restored)
+    facts.refresh(activity_ids, touched=touched)
     batch.status = ImportBatch.Status.UNDONE
     batch.summary = {**batch.summary, "undone_at": timezone.now().isoformat(), "undone_by": user.username}
     batch.save(update_fields=["status", "summary"])

@@ -1,0 +1,228 @@
+"""The summaries the figures read (ActivityFact, TeacherMonth), kept exact: the activities services call
+`refresh` with the activities they changed, inside their transaction, so a summary is never behind the
+data it sums; bulk loads (the demo) and operators after a repair call `rebuild`; `drift` says where a
+summary and the data disagree (a test checks it is empty after every kind of write)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from chungtay.activities.models import (
+    Activity,
+    ActivityFact,
+    ActivitySchool,
+    ActivityStatus,
+    Participation,
+    TeacherMonth,
+)
+from chungtay.core import schoolyears
+
+BATCH = 5000
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _facts_for(activity_ids: list[int]) -> list[ActivityFact]:
+    counts: dict[tuple[int, int], int] = {
+        (activity, school): n
+        for activity, school, n in Participation.objects.filter(activity_id__in=activity_ids)
+        .values_list("activity_id", "school_id")
+        .annotate(n=Count("pk"))
+        .values_list("activity_id", "school_id", "n")
+    }
+    rows = ActivitySchool.objects.filter(
+        activity_id__in=activity_ids, activity__status=ActivityStatus.HELD
+    ).values_list(
+        "activity_id",
+        "school_id",
+        "is_host",
+        "pupils",
+        "parents",
+        "activity__department_id",
+        "activity__held_on",
+        "activity__kind",
+        "activity__tier",
+        "activity__mode",
+    )
+    facts = []
+    for activity, school, is_host, pupils, parents, department, held_on, kind, tier, mode in rows:
+        assert held_on is not None  # a held activity has its date (a database constraint)
+        facts.append(
+            ActivityFact(
+                activity_id=activity,
+                school_id=school,
+                is_host=is_host,
+                pupils=pupils,
+                parents=parents,
+                department_id=department or 0,
+                held_on=held_on,
+                kind=kind,
+                tier=tier,
+                mode=mode,
+                participations=counts.get((activity, school), 0),
+            )
+        )
+    return facts
+
+
+def _teacher_months(keys: Iterable[tuple[int, dt.date]]) -> list[TeacherMonth]:
+    """The TeacherMonth rows of these (school, month) pairs, computed from the participations."""
+    by_month: dict[dt.date, set[int]] = defaultdict(set)
+    for school, month in keys:
+        by_month[month].add(school)
+    rows = []
+    for month, schools in by_month.items():
+        found = (
+            Participation.objects.filter(
+                school_id__in=schools,
+                activity__status=ActivityStatus.HELD,
+                activity__held_on__gte=month,
+                activity__held_on__lt=_next_month(month),
+            )
+            .values_list("teacher_id", "school_id", "activity__department_id")
+            .annotate(n=Count("pk"))
+            .values_list("teacher_id", "school_id", "activity__department_id", "n")
+        )
+        rows += [
+            TeacherMonth(
+                teacher_id=teacher,
+                school_id=school,
+                department_id=department or 0,
+                month=month,
+                start_year=schoolyears.start_year_of(month),
+                participations=n,
+            )
+            for teacher, school, department, n in found
+        ]
+    return rows
+
+
+def forget(activity_ids: Iterable[int]) -> set[tuple[int, dt.date]]:
+    """Drop the facts of these activities (before a write that deletes rows under them, such as an
+    import's undo); returns the (school, month) pairs they covered, to pass to `refresh` after."""
+    ids = sorted(set(activity_ids))
+    facts = ActivityFact.objects.filter(activity_id__in=ids)
+    touched = {(school, _month(day)) for school, day in facts.values_list("school_id", "held_on").distinct()}
+    facts.delete()
+    return touched
+
+
+def refresh(activity_ids: Iterable[int], *, touched: set[tuple[int, dt.date]] | None = None) -> None:
+    """Bring the summaries of these activities up to date (call it after changing them, in the same
+    transaction): their facts are rewritten, and the teacher months of every school and month they
+    touched before or after the change are recounted."""
+    ids = sorted(set(activity_ids))
+    if not ids:
+        return
+    before = forget(ids) | (touched or set())
+    facts = _facts_for(ids)
+    ActivityFact.objects.bulk_create(facts, batch_size=BATCH)
+    pairs = before | {(f.school_id, _month(f.held_on)) for f in facts}
+    if not pairs:
+        return
+    for school, month in pairs:
+        TeacherMonth.objects.filter(school_id=school, month=month).delete()
+    TeacherMonth.objects.bulk_create(_teacher_months(pairs), batch_size=BATCH)
+
+
+def rebuild() -> dict[str, int]:
+    """Both summaries from scratch, from every held activity (after a bulk load or a repair)."""
+    ActivityFact.objects.all().delete()
+    TeacherMonth.objects.all().delete()
+    ids = list(
+        Activity.objects.filter(status=ActivityStatus.HELD).order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), BATCH):
+        ActivityFact.objects.bulk_create(_facts_for(ids[start : start + BATCH]), batch_size=BATCH)
+    months = (
+        Participation.objects.filter(activity__status=ActivityStatus.HELD)
+        .annotate(month=TruncMonth("activity__held_on"))
+        .values_list("teacher_id", "school_id", "activity__department_id", "month")
+        .annotate(n=Count("pk"))
+        .values_list("teacher_id", "school_id", "activity__department_id", "month", "n")
+        .order_by()
+    )
+    batch: list[TeacherMonth] = []
+    for teacher, school, department, month, n in months.iterator(chunk_size=BATCH):
+        month = month.date() if isinstance(month, dt.datetime) else month
+        batch.append(
+            TeacherMonth(
+                teacher_id=teacher,
+                school_id=school,
+                department_id=department or 0,
+                month=month,
+                start_year=schoolyears.start_year_of(month),
+                participations=n,
+            )
+        )
+        if len(batch) >= BATCH:
+            TeacherMonth.objects.bulk_create(batch, batch_size=BATCH)
+            batch = []
+    TeacherMonth.objects.bulk_create(batch, batch_size=BATCH)
+    return {"facts": ActivityFact.objects.count(), "teacher_months": TeacherMonth.objects.count()}
+
+
+def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
+    """Where the summaries disagree with the data: rows missing, extra or different (of these
+    activities and of the schools and months they touch, or of everything). Empty when exact."""
+    found: dict[str, Any] = {}
+    held = Activity.objects.filter(status=ActivityStatus.HELD)
+    facts = ActivityFact.objects.all()
+    if activity_ids is not None:
+        chosen = sorted(set(activity_ids))
+        held = held.filter(pk__in=chosen)
+        facts = facts.filter(activity_id__in=chosen)
+    want = {
+        (f.activity_id, f.school_id): _fact_key(f)
+        for f in _facts_for(list(held.values_list("pk", flat=True)))
+    }
+    have = {(f.activity_id, f.school_id): _fact_key(f) for f in facts}
+    if want != have:
+        found["facts"] = sorted(set(want.items()) ^ set(have.items()))[:20]
+    pairs = {(school, _month(day)) for day, school in _fact_days(activity_ids)}
+    pairs |= {(school, _month(day)) for school, day in facts.values_list("school_id", "held_on")}
+    expected = {(t.teacher_id, t.school_id, t.month, t.participations) for t in _teacher_months(pairs)}
+    months = TeacherMonth.objects.all()
+    if activity_ids is not None:
+        condition = Q(pk__in=[])
+        for school, month in pairs:
+            condition |= Q(school_id=school, month=month)
+        months = months.filter(condition)
+    actual = set(months.values_list("teacher_id", "school_id", "month", "participations"))
+    if expected != actual:
+        found["teacher_months"] = sorted(expected ^ actual)[:20]
+    return found
+
+
+def _fact_key(fact: ActivityFact) -> tuple[Any, ...]:
+    return (
+        fact.department_id,
+        fact.held_on,
+        fact.kind,
+        fact.tier,
+        fact.mode,
+        fact.is_host,
+        fact.pupils,
+        fact.parents,
+        fact.participations,
+    )
+
+
+def _fact_days(activity_ids: Iterable[int] | None = None) -> set[tuple[dt.date, int]]:
+    participations = Participation.objects.filter(activity__status=ActivityStatus.HELD)
+    if activity_ids is not None:
+        participations = participations.filter(activity_id__in=sorted(set(activity_ids)))
+    pairs = participations.values_list("activity__held_on", "school_id")
+    return {(day, school) for day, school in pairs if day is not None}
