@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext
@@ -197,13 +198,19 @@ class SchoolFacts:
 SCHOOL_DIMENSIONS = (LEVEL, AREA, UNIT)
 
 
-def school_facts(request: FigureRequest, school_ids: Iterable[int] | None = None) -> SchoolFacts:
+def school_facts(request: FigureRequest) -> SchoolFacts:
     """Levels, area (on the phase's start) and unit (on the period's day) of the scope's schools, in four
-    queries whatever their number."""
+    queries whatever their number, once per request."""
+    memo = request.memo.get("school_facts")
+    if memo is None:
+        memo = request.memo["school_facts"] = _school_facts(request)
+    assert isinstance(memo, SchoolFacts)
+    return memo
+
+
+def _school_facts(request: FigureRequest) -> SchoolFacts:
     period = request.period
     schools = request.scope.schools
-    if school_ids is not None:
-        schools = schools.filter(pk__in=list(school_ids))
     levels = {pk: BASIC_LEVELS[level] for pk, level in schools.values_list("pk", "level")}
     day = period.day
     area_day = request.area_day or period.start
@@ -273,6 +280,29 @@ def _month_rows(counter: Counter[str], request: FigureRequest) -> list[Row]:
 
 def _year_rows(counter: Counter[str]) -> list[Row]:
     return [Row(key, schoolyears.label(int(key)), counter[key]) for key in sorted(counter)]
+
+
+def _once(request: FigureRequest, key: Any, compute: Callable[[], Any]) -> Any:
+    """A count several figures of one request share (a total shown beside each of its breakdowns),
+    computed once."""
+    if key not in request.memo:
+        request.memo[key] = compute()
+    return request.memo[key]
+
+
+def _by_month(
+    rows: QuerySet[Any], date_field: str, measure: Any, fold: Callable[[dt.date | None], str] | None = None
+) -> Counter[str]:
+    """`measure` per month of `date_field`, counted in the database, keyed "2023-03" (or by `fold` of
+    the month's first day, e.g. its school year)."""
+    counter: Counter[str] = Counter()
+    grouped = (
+        rows.annotate(_month=TruncMonth(date_field)).order_by().values_list("_month").annotate(n=measure)
+    )
+    for month, n in grouped:
+        day = month.date() if isinstance(month, dt.datetime) else month
+        counter[(fold or _month_of)(day)] += n or 0
+    return counter
 
 
 def _month_of(day: dt.date | None) -> str:
@@ -375,10 +405,14 @@ def _activity_figure(
     request: FigureRequest, *, key: str, label: Any, note: Any, by: str, kinds: list[str] | None = None
 ) -> Figure:
     activities = held_activities(request, kinds=kinds)
-    counts = activities.aggregate(
-        total=Count("pk"),
-        in_person=Count("pk", filter=Q(mode=Mode.IN_PERSON)),
-        online=Count("pk", filter=Q(mode=Mode.ONLINE)),
+    counts = _once(
+        request,
+        ("activity_counts", tuple(kinds or ())),
+        lambda: activities.aggregate(
+            total=Count("pk"),
+            in_person=Count("pk", filter=Q(mode=Mode.IN_PERSON)),
+            online=Count("pk", filter=Q(mode=Mode.ONLINE)),
+        ),
     )
     figure = Figure(
         key=key,
@@ -397,15 +431,13 @@ def _activity_figure(
             choices = [c for c in choices if c[0] in kinds]
         figure.rows = _choice_rows(counter, choices)
     elif by == MONTH:
-        figure.rows = _month_rows(
-            Counter(_month_of(d) for d in activities.values_list("held_on", flat=True)), request
-        )
+        figure.rows = _month_rows(_by_month(activities, "held_on", Count("pk")), request)
     elif by == YEAR:
         yearly = held_activities(request, whole_years=True, kinds=kinds)
-        figure.rows = _year_rows(Counter(_year_of(d) for d in yearly.values_list("held_on", flat=True)))
+        figure.rows = _year_rows(_by_month(yearly, "held_on", Count("pk"), fold=_year_of))
     else:
         pairs = list(_facts(request, kinds=kinds).values_list("activity_id", "school_id"))
-        facts = school_facts(request, {school for _a, school in pairs})
+        facts = school_facts(request)
         figure.rows = _rows_from(_group_distinct(pairs, facts, by), facts, by)
         if by == LEVEL and request.levels:
             figure.rows = [row for row in figure.rows if row.key in request.levels]
@@ -463,23 +495,18 @@ def _summed(request: FigureRequest, field_name: str, by: str) -> list[Row]:
         rows = _facts(request).order_by().values_list(by).annotate(n=Sum(field_name))
         return _choice_rows(Counter({key: n or 0 for key, n in rows}), CHOICES[by])
     if by in (MONTH, YEAR):
-        months = (
-            _facts(request, whole_years=by == YEAR)
-            .annotate(month=TruncMonth("held_on"))
-            .order_by()
-            .values_list("month")
-            .annotate(n=Sum(field_name))
+        counter = _by_month(
+            _facts(request, whole_years=by == YEAR),
+            "held_on",
+            Sum(field_name),
+            None if by == MONTH else _year_of,
         )
-        counter: Counter[str] = Counter()
-        for month, n in months:
-            day = month.date() if isinstance(month, dt.datetime) else month
-            counter[_month_of(day) if by == MONTH else _year_of(day)] += n or 0
         return _month_rows(counter, request) if by == MONTH else _year_rows(counter)
     per_school = {
         school: n or 0
         for school, n in _facts(request).order_by().values_list("school_id").annotate(n=Sum(field_name))
     }
-    facts = school_facts(request, per_school)
+    facts = school_facts(request)
     rows_out = _rows_from(_group_sum(per_school, facts, by), facts, by)
     if by == LEVEL and request.levels:
         rows_out = [row for row in rows_out if row.key in request.levels]
@@ -487,7 +514,11 @@ def _summed(request: FigureRequest, field_name: str, by: str) -> list[Row]:
 
 
 def participations_figure(request: FigureRequest, by: str = "") -> Figure:
-    total = _facts(request).aggregate(n=Sum("participations"))["n"] or 0
+    total = _once(
+        request,
+        ("sum", "participations"),
+        lambda: _facts(request).aggregate(n=Sum("participations"))["n"] or 0,
+    )
     figure = Figure(
         key="participations",
         label=str(_("Teacher participations (lượt)")),
@@ -627,7 +658,7 @@ def teachers_figure(request: FigureRequest, by: str = "") -> Figure:
         )
         for _teacher, school in _edge_only(months, edges):
             per_school[school] += 1
-        facts = school_facts(request, per_school)
+        facts = school_facts(request)
         figure.rows = _rows_from(_group_sum(dict(per_school), facts, by), facts, by)
         if by == LEVEL and request.levels:
             figure.rows = [row for row in figure.rows if row.key in request.levels]
@@ -635,7 +666,9 @@ def teachers_figure(request: FigureRequest, by: str = "") -> Figure:
 
 
 def reached_figure(request: FigureRequest, by: str = "", *, field_name: str = "pupils") -> Figure:
-    total = _facts(request).aggregate(n=Sum(field_name))["n"] or 0
+    total = _once(
+        request, ("sum", field_name), lambda: _facts(request).aggregate(n=Sum(field_name))["n"] or 0
+    )
     label = _("Pupils reached") if field_name == "pupils" else _("Parents reached")
     figure = Figure(
         key=field_name,
@@ -882,7 +915,7 @@ def support_figure(request: FigureRequest, by: str = "") -> Figure:
     elif by:
         figure.breakdown = by
         per_school = dict(received.order_by().values_list("receiving_school_id").annotate(n=Count("pk")))
-        facts = school_facts(request, per_school)
+        facts = school_facts(request)
         figure.rows = _rows_from(_group_sum(per_school, facts, by), facts, by)
     return figure
 
@@ -901,34 +934,12 @@ def reciprocity_figure(request: FigureRequest, by: str = "") -> Figure:
     partnerships = request.scope.partnerships
     if request.levels:
         partnerships = partnerships.filter(level__in=request.levels)
-    linked = Activity.partnerships.through.objects.filter(
-        _held_q(request, "activity__"), partnership__in=partnerships.values("pk")
-    )
-    links = list(linked.values_list("activity_id", "partnership_id", "activity__kind"))
-    partnership_ids = sorted({p for _a, p, _k in links})
-    sides = {
-        (p, s): side
-        for p, s, side in PartnershipMember.objects.filter(partnership_id__in=partnership_ids).values_list(
-            "partnership_id", "school_id", "side"
-        )
-    }
-    hosts: dict[int, set[int]] = defaultdict(set)
-    host_rows = ActivityFact.objects.filter(is_host=True, activity_id__in=linked.values("activity_id"))
-    for activity, school in host_rows.values_list("activity_id", "school_id"):
-        hosts[activity].add(school)
     hosted: Counter[str] = Counter()
     visits: dict[int, set[str]] = defaultdict(set)
-    for activity, partnership, kind in links:
-        host_sides = {sides.get((partnership, school)) for school in hosts.get(activity, set())} - {None}
-        if Side.MUTUAL in host_sides or len(host_sides) > 1:
-            key = "both"
-        elif host_sides:
-            key = str(next(iter(host_sides)))
-        else:
-            key = "none"
-        hosted[key] += 1
-        if kind == ActivityKind.STUDY_VISIT and key in (Side.SUPPORTING, Side.SUPPORTED):
-            visits[partnership].add(key)
+    for partnership, kind, host, n in _host_sides(request, partnerships):
+        hosted[host] += n
+        if kind == ActivityKind.STUDY_VISIT and host in (Side.SUPPORTING, Side.SUPPORTED):
+            visits[partnership].add(host)
     total = sum(hosted.values())
     both_ways = sum(1 for directions in visits.values() if len(directions) == 2)
     figure = Figure(
@@ -968,6 +979,45 @@ def reciprocity_figure(request: FigureRequest, by: str = "") -> Figure:
             for key, label in labels.items()
         ]
     return figure
+
+
+def _host_sides(request: FigureRequest, partnerships: QuerySet[Any]) -> list[tuple[int, str, str, int]]:
+    """Per partnership and kind of activity, how many of its held activities in the period were hosted
+    by its supporting side, its supported side, both (or a mutual member), or no recorded host. Counted
+    in the database: one row per (activity, partnership) link, the sides of its host schools in that
+    partnership, folded to one of the four."""
+    links = Activity.partnerships.through._meta.db_table
+    activity = Activity._meta.db_table
+    fact = ActivityFact._meta.db_table
+    member = PartnershipMember._meta.db_table
+    chosen, chosen_params = partnerships.values("pk").query.sql_with_params()
+    department = request.scope.department
+    where = "a.status = %s AND a.held_on >= %s AND a.held_on <= %s"
+    params: list[Any] = [ActivityStatus.HELD, request.period.start, request.period.end]
+    if department is not None:
+        where += " AND a.department_id = %s"
+        params.append(department.pk)
+    sql = f"""
+        SELECT partnership_id, kind,
+               CASE WHEN first_side IS NULL THEN 'none'
+                    WHEN first_side <> last_side OR first_side = 'mutual' THEN 'both'
+                    ELSE first_side END AS host,
+               COUNT(*)
+        FROM (
+            SELECT l.activity_id, l.partnership_id, a.kind,
+                   MIN(m.side) AS first_side, MAX(m.side) AS last_side
+            FROM {links} l
+            JOIN {activity} a ON a.id = l.activity_id
+            LEFT JOIN {fact} f ON f.activity_id = l.activity_id AND f.is_host
+            LEFT JOIN {member} m ON m.partnership_id = l.partnership_id AND m.school_id = f.school_id
+            WHERE {where} AND l.partnership_id IN ({chosen})
+            GROUP BY l.activity_id, l.partnership_id, a.kind
+        ) per_link
+        GROUP BY partnership_id, kind, host
+    """  # noqa: S608 - table names from the models; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *chosen_params])
+        return [(int(p), str(k), str(h), int(n)) for p, k, h, n in cursor.fetchall()]
 
 
 def quiet_figure(request: FigureRequest, by: str = "") -> Figure:

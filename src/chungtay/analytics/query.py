@@ -105,7 +105,7 @@ class FigureRequest:
     period: Period
     levels: list[str] = field(default_factory=list)
     area_day: dt.date | None = None  # the map date that decides inner/outer (the phase start)
-    memo: dict[str, Any] = field(default_factory=dict)  # counts several figures share, computed once
+    memo: dict[Any, Any] = field(default_factory=dict)  # counts several figures share, computed once
 
     def level_filter(self, prefix: str = "") -> Q:
         """Only schools teaching one of the chosen levels (none chosen: every school)."""
