@@ -51,6 +51,7 @@ bench: messages
 	$(PY) benchmarks/matching_end_to_end.py
 	$(PY) benchmarks/import_schools.py
 	$(PY) benchmarks/activity_pages.py
+	$(PY) benchmarks/figures_dashboard.py
 
 clean:
 	rm -rf $(VENV) var

@@ -207,3 +207,15 @@ def test_the_overview_page_and_its_api_read_the_figures_layer(world, client: Cli
     assert overview["covenant_schools"] == figures["covenant_schools"]["value"] == 2
     assert re.search(r'data-testid="memorandum-schools">2<', page)
     assert re.search(r'data-testid="covenant-schools">2<', page)
+
+
+def test_the_activity_list_has_a_level_filter_that_agrees_with_the_figures(world, client: Client):
+    client.force_login(world.admin)
+    for level, expected in (("thpt", 1), ("th", 2), ("mn", 0)):
+        listed = client.get("/api/v1/activities/figures", {"level": level, "school_year": 2022}).json()
+        figures = client.get("/api/v1/figures", {"level": level, "year": "2022-2023"}).json()["figures"]
+        assert listed["held"] == figures["activities"]["value"] == expected, level
+    page = client.get("/activities/", {"level": "thpt", "year": "2022"}).content.decode()
+    assert "exchange 2023-04-05" in page and "topic 2023-03-10" not in page
+    assert client.get("/api/v1/activities", {"level": "dai_hoc"}).status_code == 400
+    assert client.get("/activities/", {"level": "dai_hoc"}).status_code == 400

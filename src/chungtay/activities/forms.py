@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from chungtay.activities.models import ActivityKind, ActivityStatus, EvidenceKind, Mode, Tier
 from chungtay.core.forms import DayField, Styled, StyledForm, year_choices
 from chungtay.core.models import MAX_ID
+from chungtay.directory.models import BASIC_LEVEL_CHOICES
 
 MOET_LIST = re.compile(r"[\s,;]+")
 WHEN_CHOICES = [("held", _("It took place")), ("planned", _("It is planned"))]
@@ -25,6 +26,9 @@ class ActivityFilterForm(forms.Form):
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All")), *Tier.choices])
     mode = forms.ChoiceField(label=_("Mode"), required=False, choices=[("", _("All")), *Mode.choices])
     year = forms.ChoiceField(label=_("School year"), required=False, choices=year_choices)
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=[("", _("All")), *BASIC_LEVEL_CHOICES]
+    )
     partnership = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     school = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 

@@ -24,7 +24,7 @@ from chungtay.activities.models import (
 )
 from chungtay.core import schoolyears
 from chungtay.core.text import search_terms
-from chungtay.directory.models import EducationOffice, School
+from chungtay.directory.models import EducationOffice, School, levels_teaching
 
 
 def _active(user: object) -> bool:
@@ -185,6 +185,7 @@ class ActivityFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     query: str = ""
+    level: str = ""  # a basic level: activities a school teaching it took part in
 
 
 def filter_activities(rows: QuerySet[Activity], f: ActivityFilter) -> QuerySet[Activity]:
@@ -208,6 +209,14 @@ def filter_activities(rows: QuerySet[Activity], f: ActivityFilter) -> QuerySet[A
     if f.school_id:
         rows = rows.filter(
             Exists(ActivitySchool.objects.filter(activity=OuterRef("pk"), school_id=f.school_id))
+        )
+    if f.level:
+        rows = rows.filter(
+            Exists(
+                ActivitySchool.objects.filter(
+                    activity=OuterRef("pk"), school__level__in=levels_teaching(f.level)
+                )
+            )
         )
     for word in search_terms(f.query):
         rows = rows.filter(title_key__contains=word)

@@ -63,6 +63,7 @@ def _filter_from(form: ActivityFilterForm, user: User) -> ActivityFilter:
         tier=data.get("tier", ""),
         mode=data.get("mode", ""),
         school_year=int(data["year"]) if data.get("year") else None,
+        level=data.get("level", ""),
         partnership_id=data.get("partnership"),
         school_id=school_id,
         query=data.get("q", ""),

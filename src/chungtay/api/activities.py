@@ -5,7 +5,7 @@ evidence metadata, and a school's teacher roster. Every write goes through
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
@@ -170,6 +170,9 @@ class ActivityQuery(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     search: str | None = Field(None, max_length=100, description="accents optional / không cần dấu")
+    level: Literal["mn", "th", "thcs", "thpt", "gdnn_gdtx"] | None = Field(
+        None, description="a school of this level took part / có trường cấp học này tham gia"
+    )
 
 
 def _filter(request: AuthenticatedRequest, q: ActivityQuery) -> ActivityFilter:
@@ -187,6 +190,7 @@ def _filter(request: AuthenticatedRequest, q: ActivityQuery) -> ActivityFilter:
         date_from=q.date_from,
         date_to=q.date_to,
         query=q.search or "",
+        level=q.level or "",
     )
 
 
