@@ -87,7 +87,7 @@ def chart_svg(figure: Figure, *, title: str = "", suppressed: str = "< 5") -> by
             axes.set_title(title, loc="left", fontsize=10)
         canvas.tight_layout()
         buffer = io.BytesIO()
-        canvas.savefig(buffer, format="svg", metadata={"Date": None})
+        canvas.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     return buffer.getvalue()
 
 
