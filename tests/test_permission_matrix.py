@@ -89,7 +89,7 @@ def _kwargs_plan_with_document() -> dict[str, int]:
     from chungtay.core.files import PDF, CheckedFile
     from chungtay.partnerships.models import Plan
 
-    plan = Plan.objects.get(number="01/KHLP-PGDĐT")
+    plan = Plan.objects.get(number="01/KHLP-PGDĐT", issuer__code="pgd-hoangmai")
     plan.document.save("plan.pdf", CheckedFile(pdf_bytes("plan"), PDF).content("plan"))
     return {"pk": plan.pk}
 
@@ -144,7 +144,7 @@ def _kwargs_run() -> dict[str, int]:
 def _kwargs_joint_plan() -> dict[str, int]:
     from chungtay.partnerships.models import Plan
 
-    return {"pk": Plan.objects.get(number="01/KHLP-PGDĐT").pk}
+    return {"pk": Plan.objects.get(number="01/KHLP-PGDĐT", issuer__code="pgd-hoangmai").pk}
 
 
 def _activity():

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 from django.urls import reverse
 
 from chungtay.partnerships import exceptions as e
@@ -16,9 +17,12 @@ from tests.partnerships.conftest import office, user
 def test_the_demo_has_the_seed_plans(db):
     city = Plan.objects.get(number="4340/KH-SGDĐT")
     assert city.issued_on == dt.date(2022, 12, 12)
-    joint = Plan.objects.get(number="01/KHLP-PGDĐT")
+    joint = Plan.objects.get(number="01/KHLP-PGDĐT", issuer__code="pgd-hoangmai")
     assert joint.twinning.supported_office.code == "pgd-unghoa"
     assert joint.goals.count() == 2
+    # every twinning has its joint plan, issued before it started ("100% connected and signed")
+    twinnings = OfficeTwinning.objects.filter(department__code="so-hanoi")
+    assert all(t.plans.filter(issued_on__lte=t.starts_on).exists() for t in twinnings)
 
 
 def test_officer_records_a_joint_plan_with_goals(db):
@@ -74,8 +78,21 @@ def test_an_officer_cannot_record_another_offices_plan(db):
 
 
 def test_plans_are_scoped(db):
-    assert set(plans_visible_to(user("pgd.bavi")).values_list("number", flat=True)) == {"4340/KH-SGDĐT"}
-    assert "01/KHLP-PGDĐT" in plans_visible_to(user("gv.unghoa")).values_list("number", flat=True)
+    bavi = set(plans_visible_to(user("pgd.bavi")).values_list("issuer__code", "twinning_id"))
+    bavi_twinnings = set(
+        OfficeTwinning.objects.filter(
+            Q(supporting_office__code="pgd-bavi") | Q(supported_office__code="pgd-bavi")
+        ).values_list("pk", flat=True)
+    )
+    # the city's plan and the joint plans of Ba Vì's own twinnings, nothing of Hoàng Mai – Ứng Hòa's
+    assert ("so-hanoi", None) in bavi
+    assert {twinning for _issuer, twinning in bavi if twinning} == bavi_twinnings
+    assert "pgd-hoangmai" not in {issuer for issuer, _twinning in bavi}
+    assert (
+        plans_visible_to(user("gv.unghoa"))
+        .filter(number="01/KHLP-PGDĐT", issuer__code="pgd-hoangmai")
+        .exists()
+    )
     assert plans_visible_to(user("admin")).count() == Plan.objects.filter(department__code="so-hanoi").count()
 
 

@@ -238,6 +238,9 @@ def load_demo_partnerships(*, seed: int = 2022) -> dict[str, int]:
     twinnings = bulk_create_with_history(twinnings, OfficeTwinning, default_change_reason="demo data")
 
     _plans(department, phase, admin, twinnings[TWINNINGS.index(GROUP_ALL)])
+    _joint_plans(
+        department, phase, admin, [t for t in twinnings if t.pk != twinnings[TWINNINGS.index(GROUP_ALL)].pk]
+    )
     builder = _Builder(rng, department, admin)
     for (left, right), twinning in zip([*TWINNINGS, ("Ba Vì", LAO_CAI_CITY)], twinnings, strict=True):
         if (left, right) == GROUP_ALL:
@@ -468,6 +471,38 @@ def _agreements(
     Partnership.objects.filter(pk__in=ended - in_force).update(
         status=PartnershipStatus.COMPLETED, ends_on=FIRST_TERM_END
     )
+
+
+def _place(office: EducationOffice) -> str:
+    return office.unit.short_name if office.unit else office.short_name
+
+
+def _joint_plans(
+    department: EducationOffice, phase: Phase, admin: User, twinnings: list[OfficeTwinning]
+) -> None:
+    """Every other twinning's joint plan, signed by both offices in the fortnight before the twinning
+    started ("100% of district-level units connected and signed" by the 8-month review). Numbered per
+    issuing office: Tây Hồ, twinned with Ba Vì and Đông Anh, issues 01 and 02."""
+    issued: dict[int, int] = {}
+    plans = []
+    for index, twinning in enumerate(twinnings):
+        supporting = twinning.supporting_office
+        issued[supporting.pk] = issued.get(supporting.pk, 0) + 1
+        plans.append(
+            Plan(
+                department=department,
+                phase=phase,
+                issuer=supporting,
+                twinning=twinning,
+                number=f"{issued[supporting.pk]:02d}/KHLP-PGDĐT",
+                issued_on=TWINNED_ON - dt.timedelta(days=14 - index % 14),
+                title=f"Kế hoạch liên phòng thực hiện chương trình kết nghĩa {_place(supporting)} – "
+                f"{_place(twinning.supported_office)}"[:300],
+                scope="Các trường điểm của hai đơn vị.",
+                created_by=admin,
+            )
+        )
+    bulk_create_with_history(plans, Plan, default_change_reason="demo data")
 
 
 def _plans(department: EducationOffice, phase: Phase, admin: User, hm_uh: OfficeTwinning) -> None:
