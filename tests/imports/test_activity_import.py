@@ -62,6 +62,37 @@ def test_exported_activities_import_back_unchanged(client, as_user):
         assert batch.summary["unchanged"] == batch.summary["rows"]
 
 
+def test_an_activity_hosted_outside_the_importers_scope_imports_back_unchanged(client, as_user):
+    """A city-tier topic hosted by a Ba Vì school (outside the Ứng Hòa officer's scope) that an Ứng Hòa
+    school attended: in the officer's export, and back in unchanged, not refused for its host."""
+    from chungtay.access.scopes import schools_visible_to
+    from chungtay.activities.services import ActivityDetails, record_activity
+    from chungtay.directory.models import School
+
+    officer = as_user("pgd.unghoa")
+    guest = own_schools(officer).filter(level="thcs").order_by("moet_id").first()
+    host = (
+        School.objects.filter(managements__office__code="pgd-bavi", level="thcs")
+        .exclude(pk__in=schools_visible_to(officer).values("pk"))
+        .order_by("moet_id")
+        .first()
+    )
+    held = dt.date.today() - dt.timedelta(days=2)
+    record_activity(
+        acting_user=user("admin"),
+        details=ActivityDetails(
+            kind="topic", title="Chuyên đề cấp Sở: ôn thi tốt nghiệp", planned_on=held, hosts=[host],
+            participants=[guest], partnerships=[], tier="city",
+        ),
+        held_on=held,
+    )  # fmt: skip
+    export = client.get(reverse("activities:activity-export"), {"school": guest.moet_id, "format": "csv"})
+    assert host.moet_id in export.content.decode("utf-8-sig")
+    batch = _upload(client, "activities", SimpleUploadedFile("hd.csv", export.content))
+    assert batch.summary["rejected"] == 0, batch.summary["errors"][:3]
+    assert batch.summary["unchanged"] == batch.summary["rows"]
+
+
 def test_new_activities_are_created_once_updated_by_id_and_undone(client, as_user, leaders_pair):
     as_user("pgd.hoangmai")
     supported, supporting = _pair_schools(leaders_pair)
