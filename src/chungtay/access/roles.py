@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chungtay.accounts.models import Role, User
+from chungtay.directory.models import EducationOffice
 
 if TYPE_CHECKING:
     from chungtay.partnerships.models import OfficeTwinning
@@ -24,6 +25,22 @@ def is_city_admin(user: object) -> bool:
     """The platform operator or a department's (Sở) administrator."""
     return is_active_user(user) and (
         getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.CITY_ADMIN
+    )
+
+
+def sees_whole_department(user: object) -> bool:
+    """The department's administrator (or the operator), or an officer or viewer of the department
+    itself: they see every school and activity of the department."""
+    if is_city_admin(user):
+        return True
+    if not is_active_user(user):
+        return False
+    assert isinstance(user, User)
+    office = user.office if user.office_id else None
+    return bool(
+        office is not None
+        and office.kind == EducationOffice.Kind.DEPARTMENT
+        and user.role in (Role.OFFICE_OFFICER, Role.VIEWER)
     )
 
 

@@ -22,16 +22,13 @@ from chungtay.activities.models import (
     TeacherMonth,
 )
 from chungtay.core import schoolyears
+from chungtay.core.dates import first_of_next_month
 
 BATCH = 5000
 
 
 def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _facts_for(activity_ids: list[int]) -> list[ActivityFact]:
@@ -77,19 +74,23 @@ def _facts_for(activity_ids: list[int]) -> list[ActivityFact]:
     return facts
 
 
+def _schools_by_month(pairs: Iterable[tuple[int, dt.date]]) -> dict[dt.date, set[int]]:
+    by_month: dict[dt.date, set[int]] = defaultdict(set)
+    for school, month in pairs:
+        by_month[month].add(school)
+    return by_month
+
+
 def _teacher_months(keys: Iterable[tuple[int, dt.date]]) -> list[TeacherMonth]:
     """The TeacherMonth rows of these (school, month) pairs, computed from the participations."""
-    by_month: dict[dt.date, set[int]] = defaultdict(set)
-    for school, month in keys:
-        by_month[month].add(school)
     rows = []
-    for month, schools in by_month.items():
+    for month, schools in _schools_by_month(keys).items():
         found = (
             Participation.objects.filter(
                 school_id__in=schools,
                 activity__status=ActivityStatus.HELD,
                 activity__held_on__gte=month,
-                activity__held_on__lt=_next_month(month),
+                activity__held_on__lt=first_of_next_month(month),
             )
             .values_list("teacher_id", "school_id", "activity__department_id")
             .annotate(n=Count("pk"))
@@ -107,6 +108,15 @@ def _teacher_months(keys: Iterable[tuple[int, dt.date]]) -> list[TeacherMonth]:
             for teacher, school, department, n in found
         ]
     return rows
+
+
+def _school_months(pairs: Iterable[tuple[int, dt.date]]) -> Q:
+    """The teacher months of these (school, month) pairs: one condition per month, so it stays shallow
+    however many schools an activity had."""
+    condition = Q(pk__in=[])
+    for month, schools in _schools_by_month(pairs).items():
+        condition |= Q(month=month, school_id__in=sorted(schools))
+    return condition
 
 
 def forget(activity_ids: Iterable[int]) -> set[tuple[int, dt.date]]:
@@ -132,8 +142,7 @@ def refresh(activity_ids: Iterable[int], *, touched: set[tuple[int, dt.date]] | 
     pairs = before | {(f.school_id, _month(f.held_on)) for f in facts}
     if not pairs:
         return
-    for school, month in pairs:
-        TeacherMonth.objects.filter(school_id=school, month=month).delete()
+    TeacherMonth.objects.filter(_school_months(pairs)).delete()
     TeacherMonth.objects.bulk_create(_teacher_months(pairs), batch_size=BATCH)
 
 
@@ -196,10 +205,7 @@ def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
     expected = {(t.teacher_id, t.school_id, t.month, t.participations) for t in _teacher_months(pairs)}
     months = TeacherMonth.objects.all()
     if activity_ids is not None:
-        condition = Q(pk__in=[])
-        for school, month in pairs:
-            condition |= Q(school_id=school, month=month)
-        months = months.filter(condition)
+        months = months.filter(_school_months(pairs))
     actual = set(months.values_list("teacher_id", "school_id", "month", "participations"))
     if expected != actual:
         found["teacher_months"] = sorted(expected ^ actual)[:20]

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from chungtay.access.roles import sees_whole_department
 from chungtay.access.scopes import home_department, own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
 from chungtay.activities.models import (
@@ -24,7 +25,7 @@ from chungtay.activities.models import (
 )
 from chungtay.core import schoolyears
 from chungtay.core.text import search_terms
-from chungtay.directory.models import EducationOffice, School, levels_teaching
+from chungtay.directory.models import School, levels_teaching
 
 
 def _active(user: object) -> bool:
@@ -40,12 +41,8 @@ def _insider_condition(user: User) -> Q | None:
     nesting their scope subqueries inside every activity row is what made the list slow."""
     if user.is_superuser:
         return None
-    office = user.office if user.office_id else None
-    if user.role == Role.CITY_ADMIN or (
-        office is not None
-        and office.kind == EducationOffice.Kind.DEPARTMENT
-        and user.role in (Role.OFFICE_OFFICER, Role.VIEWER)
-    ):
+    if sees_whole_department(user):
+        office = user.office if user.office_id else None
         return Q(department_id=office.tenant.pk) if office else Q(pk__in=[])
     cached = getattr(user, "_activity_scope", None)
     if cached is None:

@@ -37,7 +37,6 @@ from chungtay.activities.models import (
     Activity,
     ActivityFact,
     ActivityKind,
-    ActivitySchool,
     ActivityStatus,
     Mode,
     Participation,
@@ -46,7 +45,7 @@ from chungtay.activities.models import (
 )
 from chungtay.analytics.query import FigureRequest
 from chungtay.core import schoolyears
-from chungtay.core.dates import today, valid_on
+from chungtay.core.dates import first_of_next_month, today, valid_on
 from chungtay.directory.models import (
     BASIC_LEVEL_CHOICES,
     BASIC_LEVELS,
@@ -103,6 +102,8 @@ DIMENSION_LABELS = {
     SIDE: _("side"),
     PARTNERSHIP: _("partnership"),
 }
+# The breakdowns whose rows are an activity's own choices, in their order.
+CHOICES = {KIND: ActivityKind.choices, TIER: Tier.choices, MODE: Mode.choices}
 NO_AREA = "none"
 NO_UNIT = 0
 
@@ -201,11 +202,9 @@ SCHOOL_DIMENSIONS = (LEVEL, AREA, UNIT)
 def school_facts(request: FigureRequest) -> SchoolFacts:
     """Levels, area (on the phase's start) and unit (on the period's day) of the scope's schools, in four
     queries whatever their number, once per request."""
-    memo = request.memo.get("school_facts")
-    if memo is None:
-        memo = request.memo["school_facts"] = _school_facts(request)
-    assert isinstance(memo, SchoolFacts)
-    return memo
+    facts = _once(request, "school_facts", lambda: _school_facts(request))
+    assert isinstance(facts, SchoolFacts)
+    return facts
 
 
 def _school_facts(request: FigureRequest) -> SchoolFacts:
@@ -214,35 +213,30 @@ def _school_facts(request: FigureRequest) -> SchoolFacts:
     levels = {pk: BASIC_LEVELS[level] for pk, level in schools.values_list("pk", "level")}
     day = period.day
     area_day = request.area_day or period.start
-    located = {
-        school: (unit, parent, level)
-        for school, unit, parent, level in SchoolLocation.objects.filter(
-            valid_on(day), school__in=schools
-        ).values_list("school_id", "unit_id", "unit__parent_id", "unit__level")
-    }
-    located_then = (
-        located
-        if area_day == day
-        else {
-            school: (unit, parent, level)
-            for school, unit, parent, level in SchoolLocation.objects.filter(
-                valid_on(area_day), school__in=schools
-            ).values_list("school_id", "unit_id", "unit__parent_id", "unit__level")
-        }
-    )
+    located = _located(schools, day)
+    located_then = located if area_day == day else _located(schools, area_day)
     classes = dict(AreaClassification.objects.filter(valid_on(area_day)).values_list("unit_id", "area"))
     area: dict[int, str] = {}
-    for school, (ward, parent, _level) in located_then.items():
+    for school, (ward, parent) in located_then.items():
         found = classes.get(ward) or (classes.get(parent) if parent else None)
         if found:
             area[school] = found
-    parents = {parent for _unit, parent, _level in located.values() if parent}
+    parents = {parent for _unit, parent in located.values() if parent}
     district_levels = dict(AdminUnit.objects.filter(pk__in=parents).values_list("pk", "level"))
     unit: dict[int, int] = {}
-    for school, (ward, parent, _level) in located.items():
+    for school, (ward, parent) in located.items():
         unit[school] = parent if parent and district_levels.get(parent) == AdminUnit.Level.DISTRICT else ward
     labels = dict(AdminUnit.objects.filter(pk__in=set(unit.values())).values_list("pk", "name"))
     return SchoolFacts(levels=levels, area=area, unit=unit, unit_labels=labels)
+
+
+def _located(schools: QuerySet[Any], day: dt.date) -> dict[int, tuple[int, int | None]]:
+    """Each school's unit on `day`, with the unit's parent."""
+    rows = SchoolLocation.objects.filter(valid_on(day), school__in=schools)
+    return {
+        school: (unit, parent)
+        for school, unit, parent in rows.values_list("school_id", "unit_id", "unit__parent_id")
+    }
 
 
 def _group_distinct(pairs: Iterable[tuple[Any, int]], facts: SchoolFacts, by: str) -> Counter[str]:
@@ -318,6 +312,28 @@ def _year_of(day: dt.date | None) -> str:
 # --- Activities ---------------------------------------------------------------------------------------
 
 
+def _bounds(request: FigureRequest, whole_years: bool) -> tuple[dt.date, dt.date]:
+    """The period's first and last day; with `whole_years`, those of the school years it touches (for a
+    trend by year)."""
+    first, last = request.period.start, request.period.end
+    if whole_years:
+        first = schoolyears.bounds(schoolyears.start_year_of(first))[0]
+        last = schoolyears.bounds(schoolyears.start_year_of(last))[1]
+    return first, last
+
+
+def _scoped(rows: QuerySet[Any], request: FigureRequest, department: str) -> QuerySet[Any]:
+    """Rows of the scope's department (its column named `department`), of schools of the chosen levels
+    and, below the whole department, of the scope's schools (a `school` column)."""
+    if request.scope.department is not None:
+        rows = rows.filter(**{department: request.scope.department.pk})
+    if request.levels:
+        rows = rows.filter(request.level_filter("school__"))
+    if not request.scope.whole_department:
+        rows = rows.filter(school__in=request.scope.schools)
+    return rows
+
+
 def _held_q(
     request: FigureRequest, prefix: str = "", *, whole_years: bool = False, kinds: list[str] | None = None
 ) -> Q:
@@ -325,11 +341,7 @@ def _held_q(
     period touches, for the trend by year). Written as conditions on the activity's own columns, so that
     counts over participations and schools join the activity instead of testing membership in a
     subquery (thirty times faster on the demo's 100,000 participations)."""
-    period = request.period
-    first, last = period.start, period.end
-    if whole_years:
-        first = schoolyears.bounds(schoolyears.start_year_of(first))[0]
-        last = schoolyears.bounds(schoolyears.start_year_of(last))[1]
+    first, last = _bounds(request, whole_years)
     condition = Q(
         **{
             f"{prefix}status": ActivityStatus.HELD,
@@ -345,44 +357,16 @@ def _held_q(
     return condition
 
 
-def _at_held(
-    model: type[ActivitySchool] | type[Participation],
-    request: FigureRequest,
-    *,
-    whole_years: bool = False,
-    kinds: list[str] | None = None,
-) -> QuerySet[Any]:
-    """The raw rows (schools at activities, or participations) at the scope's held activities: the
-    schools of the scope, of the chosen levels. Only for what the summaries cannot answer (distinct
-    teachers by kind, tier or mode)."""
-    rows = model.objects.filter(
-        _held_q(request, "activity__", whole_years=whole_years, kinds=kinds), request.level_filter("school__")
-    )
-    if not request.scope.whole_department:
-        rows = rows.filter(school__in=request.scope.schools)
-    return rows
-
-
 def _facts(
     request: FigureRequest, *, whole_years: bool = False, kinds: list[str] | None = None
 ) -> QuerySet[ActivityFact]:
     """The summary rows (one per held activity and school: `activities.ActivityFact`) of the scope's
     schools of the chosen levels, held in the period."""
-    period = request.period
-    first, last = period.start, period.end
-    if whole_years:
-        first = schoolyears.bounds(schoolyears.start_year_of(first))[0]
-        last = schoolyears.bounds(schoolyears.start_year_of(last))[1]
+    first, last = _bounds(request, whole_years)
     rows = ActivityFact.objects.filter(held_on__gte=first, held_on__lte=last)
-    if request.scope.department is not None:
-        rows = rows.filter(department_id=request.scope.department.pk)
     if kinds:
         rows = rows.filter(kind__in=kinds)
-    if request.levels:
-        rows = rows.filter(request.level_filter("school__"))
-    if not request.scope.whole_department:
-        rows = rows.filter(school__in=request.scope.schools)
-    return rows
+    return _scoped(rows, request, "department_id")
 
 
 def held_activities(
@@ -426,7 +410,7 @@ def _activity_figure(
     figure.breakdown = by
     if by in (KIND, TIER, MODE):
         counter = Counter(dict(activities.order_by().values_list(by).annotate(n=Count("pk"))))
-        choices = {KIND: ActivityKind.choices, TIER: Tier.choices, MODE: Mode.choices}[by]
+        choices = CHOICES[by]
         if kinds and by == KIND:
             choices = [c for c in choices if c[0] in kinds]
         figure.rows = _choice_rows(counter, choices)
@@ -482,11 +466,15 @@ def exchanges_figure(request: FigureRequest, by: str = "") -> Figure:
 # --- People -------------------------------------------------------------------------------------------
 
 PEOPLE_DIMENSIONS = (LEVEL, AREA, UNIT, KIND, TIER, MODE, MONTH, YEAR)
-CHOICES = {KIND: ActivityKind.choices, TIER: Tier.choices, MODE: Mode.choices}
 
 
-def _participations(request: FigureRequest, *, whole_years: bool = False) -> QuerySet[Participation]:
-    return _at_held(Participation, request, whole_years=whole_years)
+def _participations(request: FigureRequest) -> QuerySet[Participation]:
+    """The raw participations of the scope's teachers at held activities: only for what the summaries
+    cannot answer (distinct teachers by kind, tier or mode; a partial month)."""
+    rows = Participation.objects.filter(_held_q(request, "activity__"), request.level_filter("school__"))
+    if not request.scope.whole_department:
+        rows = rows.filter(school__in=request.scope.schools)
+    return rows
 
 
 def _summed(request: FigureRequest, field_name: str, by: str) -> list[Row]:
@@ -543,21 +531,13 @@ def _teacher_parts(
 ) -> tuple[QuerySet[TeacherMonth], set[tuple[int, int]]]:
     """The teacher months wholly inside the period, and the (teacher, school) pairs of the period's
     days outside them (a partial first or last month), from the raw participations."""
-    period = request.period
-    first, last = period.start, period.end
-    if whole_years:
-        first = schoolyears.bounds(schoolyears.start_year_of(first))[0]
-        last = schoolyears.bounds(schoolyears.start_year_of(last))[1]
-    full_from = first if first.day == 1 else _next_month(first)
+    first, last = _bounds(request, whole_years)
+    full_from = first if first.day == 1 else first_of_next_month(first)
     after_last = last + dt.timedelta(days=1)
     full_until = after_last if after_last.day == 1 else after_last.replace(day=1)  # exclusive
-    months = TeacherMonth.objects.filter(month__gte=full_from, month__lt=full_until)
-    if request.scope.department is not None:
-        months = months.filter(department_id=request.scope.department.pk)
-    if request.levels:
-        months = months.filter(request.level_filter("school__"))
-    if not request.scope.whole_department:
-        months = months.filter(school__in=request.scope.schools)
+    months = _scoped(
+        TeacherMonth.objects.filter(month__gte=full_from, month__lt=full_until), request, "department_id"
+    )
     edges: set[tuple[int, int]] = set()
     ranges = []
     if full_from > full_until:  # the period lies inside one month
@@ -571,17 +551,9 @@ def _teacher_parts(
     for start, end in ranges:
         raw = Participation.objects.filter(
             activity__status=ActivityStatus.HELD, activity__held_on__gte=start, activity__held_on__lte=end
-        ).filter(request.level_filter("school__"))
-        if request.scope.department is not None:
-            raw = raw.filter(activity__department_id=request.scope.department.pk)
-        if not request.scope.whole_department:
-            raw = raw.filter(school__in=request.scope.schools)
-        edges |= set(raw.values_list("teacher_id", "school_id"))
+        )
+        edges |= set(_scoped(raw, request, "activity__department_id").values_list("teacher_id", "school_id"))
     return months, edges
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _edge_only(months: QuerySet[TeacherMonth], edges: set[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -596,13 +568,13 @@ def _edge_only(months: QuerySet[TeacherMonth], edges: set[tuple[int, int]]) -> s
 
 def distinct_teachers(request: FigureRequest) -> int:
     """Teachers of the scope who took part in at least one held activity in the period, each once."""
-    memo = request.memo.get("distinct_teachers")
-    if memo is None:
+
+    def count() -> int:
         months, edges = _teacher_parts(request)
         extra = {teacher for teacher, _school in _edge_only(months, edges)}
-        memo = months.values("teacher_id").distinct().count() + len(extra)
-        request.memo["distinct_teachers"] = memo
-    return int(memo)
+        return months.values("teacher_id").distinct().count() + len(extra)
+
+    return int(_once(request, "distinct_teachers", count))
 
 
 def teachers_figure(request: FigureRequest, by: str = "") -> Figure:

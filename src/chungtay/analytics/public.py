@@ -20,9 +20,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.analytics import figures as f
-from chungtay.analytics.query import FigureRequest, FigureScope, Period, year_period
+from chungtay.analytics.query import FigureRequest, FigureScope, Period, phase_of, year_period
 from chungtay.core import schoolyears
 from chungtay.core.dates import today
+from chungtay.core.privacy import suppress_small
 from chungtay.directory.models import EducationOffice, School, SchoolYear
 from chungtay.partnerships.models import Partnership, Phase
 
@@ -71,11 +72,6 @@ def public_department(code: str = "") -> EducationOffice | None:
     return with_phase or departments.order_by("pk").first()
 
 
-def phase_of(department: EducationOffice) -> Phase | None:
-    phases = Phase.objects.filter(department=department)
-    return phases.filter(starts_on__lte=today()).order_by("-starts_on").first() or phases.first()
-
-
 def request_for(department: EducationOffice, period: Period) -> FigureRequest:
     """The whole department, for the public: every school, every partnership."""
     phase = phase_of(department)
@@ -108,11 +104,7 @@ def _value(figure: f.Figure, part: str) -> int | None:
 
 
 def _people_safe(kind: str, value: int | None) -> int | None:
-    if value is None:
-        return None
-    if kind in PEOPLE and 0 < value < MIN_PEOPLE:
-        return None
-    return value
+    return suppress_small(value, MIN_PEOPLE) if kind in PEOPLE else value
 
 
 def years_table(department: EducationOffice) -> PublicTable:

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.access.roles import is_city_admin
+from chungtay.access.roles import sees_whole_department
 from chungtay.access.scopes import (
     home_department,
     own_schools,
@@ -24,7 +24,7 @@ from chungtay.access.scopes import (
     scope_of,
     twinnings_visible_to,
 )
-from chungtay.accounts.models import Role, User
+from chungtay.accounts.models import User
 from chungtay.core import schoolyears
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
@@ -205,11 +205,7 @@ class FiguresForm(StyledForm):
         return data
 
     def phase(self) -> Phase | None:
-        if self.department is None:
-            return None
-        day = today()
-        phases = Phase.objects.filter(department=self.department)
-        return phases.filter(starts_on__lte=day).order_by("-starts_on").first() or phases.first()
+        return phase_of(self.department)
 
     def resolve(self) -> FigureRequest:
         """The request the valid form describes. Raises Http404 for a scope the user may not see."""
@@ -252,15 +248,21 @@ def year_period(start_year: int) -> Period:
     )
 
 
-def _sees_whole_department(user: User) -> bool:
-    if is_city_admin(user):
-        return True
-    office = user.office if user.office_id else None
-    return bool(
-        office is not None
-        and office.kind == EducationOffice.Kind.DEPARTMENT
-        and user.role in (Role.OFFICE_OFFICER, Role.VIEWER)
-    )
+def phase_of(department: EducationOffice | None) -> Phase | None:
+    """The department's phase of the movement: the latest begun by today, else its first."""
+    if department is None:
+        return None
+    phases = Phase.objects.filter(department=department)
+    return phases.filter(starts_on__lte=today()).order_by("-starts_on").first() or phases.first()
+
+
+def figure_offices(user: User) -> set[int]:
+    """The offices a user's figures may be narrowed to: those they see, and the offices twinned with
+    them (an office compares itself with its partners)."""
+    allowed = set(scope_of(user).offices().values_list("pk", flat=True))
+    for pair in twinnings_visible_to(user).values_list("supporting_office_id", "supported_office_id"):
+        allowed.update(pair)
+    return allowed
 
 
 def _overlapping(period: Period, prefix: str = "") -> Q:
@@ -286,10 +288,7 @@ def resolve_scope(
     if department is not None:
         district_offices = district_offices.filter(department=department)
     if office:
-        allowed = set(scope_of(user).offices().values_list("pk", flat=True))
-        for pair in twinnings_visible_to(user).values_list("supporting_office_id", "supported_office_id"):
-            allowed.update(pair)
-        chosen = EducationOffice.objects.filter(pk=office, pk__in=allowed).first()
+        chosen = EducationOffice.objects.filter(pk=office, pk__in=figure_offices(user)).first()
         if chosen is None:
             raise Http404
         if chosen.kind == EducationOffice.Kind.DEPARTMENT:
@@ -322,7 +321,7 @@ def resolve_scope(
         in_province = (
             province is not None and unit_province is not None and unit_province.code == province.code
         )
-        if not (in_province and _sees_whole_department(user)) and not schools.exists():
+        if not (in_province and sees_whole_department(user)) and not schools.exists():
             raise Http404
         managing = SchoolManagement.objects.filter(_overlapping(period), school__in=schools).values(
             "office_id"
@@ -376,7 +375,7 @@ def _partnerships_of(schools: QuerySet[School], user: User) -> QuerySet[Partners
 
 
 def _own_scope(user: User, department: EducationOffice | None) -> FigureScope:
-    whole = _sees_whole_department(user) and department is not None
+    whole = sees_whole_department(user) and department is not None
     district_offices = EducationOffice.objects.filter(
         kind=EducationOffice.Kind.DISTRICT_OFFICE, department=department
     )

@@ -18,12 +18,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
-from chungtay.access.scopes import home_province, offices_visible_to, twinnings_visible_to
+from chungtay.access.scopes import home_province
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.analytics import figures as f
 from chungtay.analytics import public
 from chungtay.analytics.charts import chart_svg
-from chungtay.analytics.query import YEAR_INVALID, YEAR_UNKNOWN, FigureRequest, FiguresForm
+from chungtay.analytics.query import (
+    YEAR_INVALID,
+    YEAR_UNKNOWN,
+    FigureRequest,
+    FiguresForm,
+    figure_offices,
+    phase_of,
+)
 from chungtay.core import schoolyears
 from chungtay.core.dates import valid_on
 from chungtay.core.spreadsheets import FORMATS, table_response
@@ -114,12 +121,10 @@ def _query(request: AuthenticatedRequest) -> str:
     return query.urlencode()
 
 
-def _scope_choices(request: AuthenticatedRequest, figures: FigureRequest | None) -> dict[str, Any]:
+def _scope_choices(request: AuthenticatedRequest) -> dict[str, Any]:
     """The offices (the user's and their twinned partners') and units (districts before 1/7/2025, wards
     and communes after) the scope can be narrowed to."""
-    offices = set(offices_visible_to(request.user).values_list("pk", flat=True))
-    for pair in twinnings_visible_to(request.user).values_list("supporting_office_id", "supported_office_id"):
-        offices.update(pair)
+    offices = figure_offices(request.user)
     office_rows = EducationOffice.objects.filter(pk__in=offices).order_by("kind", "name")
     province = home_province(request.user)
     districts = wards = AdminUnit.objects.none()
@@ -139,7 +144,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     form = _form(request)
     context: dict[str, Any] = {"form": form, "query": _query(request)}
     if not form.is_valid():
-        context.update(_scope_choices(request, None))
+        context.update(_scope_choices(request))
         return render(request, "analytics/dashboard.html", context, status=400)
     figures = form.resolve()
     sections = []
@@ -165,7 +170,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         totals=totals,
         sections=sections,
         dimension_labels={key: str(label) for key, label in f.DIMENSION_LABELS.items()},
-        **_scope_choices(request, figures),
+        **_scope_choices(request),
     )
     return render(request, "analytics/dashboard.html", context)
 
@@ -284,7 +289,7 @@ def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
         "release": public.release_day(),
         "footnote": public.FOOTNOTE,
         "suppressed": public.SUPPRESSED,
-        "phase": public.phase_of(department),
+        "phase": phase_of(department),
     }
     if error:
         return render(request, "analytics/public.html", context, status=400)
@@ -327,7 +332,7 @@ def public_chart(request: HttpRequest, code: str, column: int) -> HttpResponse:
         raise Http404
     rows = [
         f.Row(str(i), row[0], row[column])
-        for i, row in enumerate(table.rows[:-1] if public.phase_of(department) else table.rows)
+        for i, row in enumerate(table.rows[:-1] if phase_of(department) else table.rows)
     ]
     figure = f.Figure(
         key="public", label=table.header[column], value=None, note="", breakdown=f.YEAR, rows=rows

@@ -25,6 +25,10 @@ def parse_date(text: str | None) -> dt.date | None:
     return None
 
 
+def first_of_next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
 def today() -> dt.date:
     return timezone.localdate()
 

@@ -207,13 +207,6 @@ def department_overview(user: object, day: dt.date) -> dict[str, object]:
     }
 
 
-# Levels whose schools sign memoranda under their district office, and those the city manages directly
-# (which sign covenants): "672 MN/TH/THCS schools signed memoranda; 65 THPT schools and centres signed
-# covenants".
-BASIC_SCHOOL_LEVELS = ["mn", "th", "thcs", "th_thcs"]
-CITY_MANAGED_LEVELS = ["thpt", "thcs_thpt", "th_thcs_thpt", "gdnn_gdtx"]
-
-
 def plans_visible_to(user: object) -> QuerySet[Plan]:
     """The department's own plans for everyone under it; an office's plans and joint plans for that
     office, its partner office and their schools; everything of the department for its administrator."""
