@@ -154,14 +154,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         totals.setdefault(section.kind, value)
         if section.kind == "quiet":
             value.rows = value.rows[:QUIET_SHOWN]
-        sections.append(
-            {
-                "section": section,
-                "figure": value,
-                "total": totals[section.kind],
-                "table": section_table(value),
-            }
-        )
+        sections.append({"section": section, "figure": value, "table": section_table(value)})
     for kind, spec in f.KINDS.items():
         if kind not in totals:
             totals[kind] = spec.compute(figures, "")
@@ -169,7 +162,6 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         figures=figures,
         totals=totals,
         sections=sections,
-        dimension_labels={key: str(label) for key, label in f.DIMENSION_LABELS.items()},
         **_scope_choices(request),
     )
     return render(request, "analytics/dashboard.html", context)
