@@ -141,13 +141,7 @@ def breakdown_table(department: EducationOffice, start_year: int, by: str) -> Pu
     request = request_for(department, year_period(start_year))
     figures = {kind: f.figure(request, kind, by) for kind in UNIT_COLUMNS}
     coverage = figures["agreement_schools"]
-    labels = {
-        "agreement_schools": gettext("Schools with an agreement in force"),
-        "activities": gettext("Activities held"),
-        "participations": gettext("Teacher participations (lượt)"),
-        "teachers": gettext("Distinct teachers"),
-        "pupils": gettext("Pupils reached"),
-    }
+    labels = {kind: str(label) for kind, part, label in COLUMNS if not part}  # the same headings
     title = gettext("By unit") if by == f.UNIT else gettext("Inner and outer city")
     table = PublicTable(
         title=f"{title}, {gettext('school year %(year)s') % {'year': schoolyears.label(start_year)}}",
