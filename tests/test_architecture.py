@@ -117,7 +117,7 @@ WRITERS = re.compile(
 WRITE = re.compile(
     r"\.objects\b.*\.(create|bulk_create|bulk_update|get_or_create|update_or_create|update|delete)\("
     r"|_default_manager\b.*\.(update|delete)\("
-    r"|\b(bulk_create_with_history|bulk_update_with_history|upsert|create_with_history|update_with_history)\("
+    r"|\b(bulk_create_with_history|bulk_update_with_history|upsert|create_with_history|update_with_history|insert_rows|insert_select)\("
     r"|^\s*(?!super\(\))\w+\.(save|delete)\((update_fields=.*)?\)"
 )
 # Saves that are not model writes: a workbook, a document, an image written to a buffer.

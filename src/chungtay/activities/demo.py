@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils import timezone
 
 from chungtay.accounts.models import Role, User
 from chungtay.activities import facts
@@ -27,6 +28,7 @@ from chungtay.activities.models import (
     Tier,
 )
 from chungtay.core import schoolyears
+from chungtay.core.bulk import insert_rows
 from chungtay.core.dates import today
 from chungtay.core.text import padded_search_key, vietnamese_sort_key
 from chungtay.directory.models import EducationOffice, School, SchoolYearFigures, Teacher
@@ -109,22 +111,30 @@ def _rosters(rng: random.Random, schools: Sequence[School]) -> dict[int, list[in
         .order_by("school_id", "school_year__start_year")
         .values_list("school_id", "teachers")
     )
-    rows: list[Teacher] = []
+    now = timezone.now()
+    rows: list[tuple[object, ...]] = []
     for school in schools:
         subjects = SUBJECTS[_basic(school.level)]
         for _ in range(max(8, min(ROSTER_MAX, sizes.get(school.pk, 30)))):
             full_name = _name(rng)
             given = full_name.split()[-1]
             rows.append(
-                Teacher(
-                    school=school,
-                    full_name=full_name,
-                    subject=rng.choice(subjects),
-                    name_key=padded_search_key(full_name),
-                    sort_key=vietnamese_sort_key(f"{given} {full_name}"),
+                (
+                    school.pk,
+                    full_name,
+                    rng.choice(subjects),
+                    True,
+                    padded_search_key(full_name),
+                    vietnamese_sort_key(f"{given} {full_name}"),
+                    now,
+                    now,
                 )
             )
-    Teacher.objects.bulk_create(rows, batch_size=5000)
+    insert_rows(
+        Teacher,
+        ["school", "full_name", "subject", "is_active", "name_key", "sort_key", "created_at", "updated_at"],
+        rows,
+    )
     roster: dict[int, list[int]] = defaultdict(list)
     for pk, school_id in Teacher.objects.filter(school__in=schools).values_list("pk", "school_id"):
         roster[school_id].append(pk)
@@ -239,33 +249,35 @@ def _add(
 
 
 def _write(rows: _Rows, creator: User) -> int:
+    """Activities through the ORM (their ids are needed), the rows under them, by the hundred thousand,
+    as plain inserts (`core.bulk.insert_rows`)."""
     activities = Activity.objects.bulk_create(rows.activities, batch_size=2000)
     if any(a.pk is None for a in activities):  # a backend that returns no ids
         activities = list(Activity.objects.order_by("-pk")[: len(rows.activities)])[::-1]
-    through = Activity.partnerships.through
-    ActivitySchool.objects.bulk_create(
+    insert_rows(
+        ActivitySchool,
+        ["activity", "school", "is_host", "pupils", "parents"],
         (
-            ActivitySchool(activity=a, school_id=s, is_host=h, pupils=p, parents=q)
+            (a.pk, s, h, p, q)
             for a, schools in zip(activities, rows.schools, strict=True)
             for s, h, p, q in schools
         ),
-        batch_size=5000,
     )
-    through.objects.bulk_create(
+    insert_rows(
+        Activity.partnerships.through,
+        ["activity", "partnership"],
+        ((a.pk, p) for a, ids in zip(activities, rows.partnerships, strict=True) for p in ids),
+    )
+    now = timezone.now()
+    return insert_rows(
+        Participation,
+        ["activity", "teacher", "school", "recorded_by", "recorded_at"],
         (
-            through(activity_id=a.pk, partnership_id=p)
-            for a, ids in zip(activities, rows.partnerships, strict=True)
-            for p in ids
+            (a.pk, t, s, creator.pk, now)
+            for a, teachers in zip(activities, rows.teachers, strict=True)
+            for t, s in teachers
         ),
-        batch_size=5000,
     )
-    participations = [
-        Participation(activity=a, teacher_id=t, school_id=s, recorded_by=creator)
-        for a, teachers in zip(activities, rows.teachers, strict=True)
-        for t, s in teachers
-    ]
-    Participation.objects.bulk_create(participations, batch_size=5000)
-    return len(participations)
 
 
 @transaction.atomic

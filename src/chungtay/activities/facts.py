@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, DateField, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 
 from chungtay.activities.models import (
     Activity,
@@ -22,6 +22,7 @@ from chungtay.activities.models import (
     TeacherMonth,
 )
 from chungtay.core import schoolyears
+from chungtay.core.bulk import insert_select
 from chungtay.core.dates import first_of_next_month
 
 BATCH = 5000
@@ -147,39 +148,56 @@ def refresh(activity_ids: Iterable[int], *, touched: set[tuple[int, dt.date]] | 
 
 
 def rebuild() -> dict[str, int]:
-    """Both summaries from scratch, from every held activity (after a bulk load or a repair)."""
+    """Both summaries from scratch, from every held activity (after a bulk load or a repair), computed by
+    the database in two INSERT … SELECT statements: the same rows `refresh` writes, without a row of the
+    millions of participations passing through Python."""
     ActivityFact.objects.all().delete()
     TeacherMonth.objects.all().delete()
-    ids = list(
-        Activity.objects.filter(status=ActivityStatus.HELD).order_by("pk").values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), BATCH):
-        ActivityFact.objects.bulk_create(_facts_for(ids[start : start + BATCH]), batch_size=BATCH)
-    months = (
-        Participation.objects.filter(activity__status=ActivityStatus.HELD)
-        .annotate(month=TruncMonth("activity__held_on"))
-        .values_list("teacher_id", "school_id", "activity__department_id", "month")
-        .annotate(n=Count("pk"))
-        .values_list("teacher_id", "school_id", "activity__department_id", "month", "n")
+    held = ActivityStatus.HELD
+    per_school = (
+        Participation.objects.filter(activity_id=OuterRef("activity_id"), school_id=OuterRef("school_id"))
         .order_by()
+        .values("activity_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    batch: list[TeacherMonth] = []
-    for teacher, school, department, month, n in months.iterator(chunk_size=BATCH):
-        month = month.date() if isinstance(month, dt.datetime) else month
-        batch.append(
-            TeacherMonth(
-                teacher_id=teacher,
-                school_id=school,
-                department_id=department or 0,
-                month=month,
-                start_year=schoolyears.start_year_of(month),
-                participations=n,
-            )
+    insert_select(
+        ActivityFact,
+        ActivitySchool.objects.filter(activity__status=held)
+        .order_by()
+        .values(
+            f_activity=F("activity_id"),
+            f_school=F("school_id"),
+            f_is_host=F("is_host"),
+            f_pupils=F("pupils"),
+            f_parents=F("parents"),
+            f_department=F("activity__department_id"),
+            f_held_on=F("activity__held_on"),
+            f_kind=F("activity__kind"),
+            f_tier=F("activity__tier"),
+            f_mode=F("activity__mode"),
+            f_participations=Coalesce(Subquery(per_school), 0),
+        ),
+        prefix="f_",
+    )
+    year = ExtractYear("activity__held_on")
+    insert_select(
+        TeacherMonth,
+        Participation.objects.filter(activity__status=held)
+        .order_by()
+        .values(
+            m_teacher=F("teacher_id"),
+            m_school=F("school_id"),
+            m_department=F("activity__department_id"),
+            m_month=TruncMonth("activity__held_on", output_field=DateField()),
+            m_start_year=Case(
+                When(activity__held_on__month__gte=schoolyears.FIRST_MONTH, then=year),
+                default=year - 1,
+            ),
         )
-        if len(batch) >= BATCH:
-            TeacherMonth.objects.bulk_create(batch, batch_size=BATCH)
-            batch = []
-    TeacherMonth.objects.bulk_create(batch, batch_size=BATCH)
+        .annotate(m_participations=Count("pk")),
+        prefix="m_",
+    )
     return {"facts": ActivityFact.objects.count(), "teacher_months": TeacherMonth.objects.count()}
 
 

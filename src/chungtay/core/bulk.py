@@ -1,11 +1,14 @@
 """Keyed bulk writes with history: the write primitive of the apps' bulk services (an import of 100,000
-rows cannot go through a save per row). Like `core.versioning`, it is called only from services."""
+rows cannot go through a save per row). Like `core.versioning`, it is called only from services, and
+from the writers that derive or load rows in bulk (the figures' summaries, the demo)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from django.db import connection, models
+from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -71,3 +74,67 @@ def update_with_history(model: Any, rows: list[Any], fields: list[str], *, user:
     bulk_update_with_history(
         rows, model, fields, default_user=user, default_change_reason=reason, batch_size=2000
     )
+
+
+def insert_rows(
+    model: Any, fields: Sequence[str], rows: Iterable[Sequence[Any]], *, batch: int = 5000
+) -> int:
+    """Plain INSERTs of rows of plain values (numbers, text, booleans, dates, datetimes, None) into the
+    model's table, `fields` naming its columns in order: the path of bulk loads that write rows by the
+    hundred thousand (the demo), where building a model instance per row costs more than the write. No
+    history, no signals, no defaults: every column without a database default must be given."""
+    opts = model._meta
+    columns = [opts.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    # only the model's own table and column names, quoted, enter the statement; values are parameters
+    names = ", ".join(quote(c.column) for c in columns)
+    sql = f"INSERT INTO {quote(opts.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+    adapters: list[Callable[[Any], Any] | None] = [
+        connection.ops.adapt_datetimefield_value
+        if isinstance(c, models.DateTimeField)
+        else connection.ops.adapt_datefield_value
+        if isinstance(c, models.DateField)
+        else None
+        for c in columns
+    ]
+    convert = any(adapters)
+    written = 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, batch):
+            if convert:
+                chunk = [
+                    tuple(v if a is None or v is None else a(v) for v, a in zip(row, adapters, strict=True))
+                    for row in chunk
+                ]
+            cursor.executemany(sql, chunk)
+            written += len(chunk)
+    return written
+
+
+def insert_select(model: Any, queryset: QuerySet[Any], *, prefix: str) -> int:
+    """INSERT INTO the model's table the rows a queryset selects, computed by the database without a row
+    reaching Python: the queryset's `values()` are named `prefix` + the model's field name (an alias may
+    not repeat a field of the queried model)."""
+    names = [*queryset.query.values_select, *queryset.query.annotation_select]
+    fields = [name.removeprefix(prefix) for name in names if name.startswith(prefix)]
+    opts = model._meta
+    quote = connection.ops.quote_name
+    select, params = queryset.query.sql_with_params()
+    # the model's names quoted, and the SELECT Django compiled (its values are parameters)
+    columns = ", ".join(quote(opts.get_field(f).column) for f in fields)
+    aliases = ", ".join(quote(prefix + f) for f in fields)
+    sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) SELECT {aliases} FROM ({select}) AS chosen"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    chunk: list[Sequence[Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
