@@ -1,6 +1,7 @@
 """The demo movement's life: a roster of teachers for every school in a partnership, and three school
 years of activities (2022–2025) plus the current year up to today, at the seeds' orders of magnitude
-(about 800 topics and 50,000 teacher participations a year), with some partnerships going quiet and
+(the seeds' 628 school-tier topics in spring 2023, about 150,000 teacher participations in the
+phase), with some partnerships going quiet and
 some planned activities never confirmed. Deterministic for a seed and a date; idempotent (skipped when
 the demo department already has activities). Rows are written in bulk without history: they are demo
 data, and the history of real rows starts with the users who write them."""
@@ -70,13 +71,20 @@ MN_THEMES = ["hoạt động trải nghiệm", "làm quen với chữ cái", "ph
              "lấy trẻ làm trung tâm"]  # fmt: skip
 # Kinds of school-tier activities a partnership holds in a school year: (kind, mean per year).
 SCHOOL_TIER = [
-    (ActivityKind.TOPIC, 2.6),
-    (ActivityKind.OBSERVATION, 2.0),
-    (ActivityKind.JOINT_MEETING, 1.5),
-    (ActivityKind.EXCHANGE, 1.1),
-    (ActivityKind.STUDY_VISIT, 0.5),
+    (ActivityKind.TOPIC, 2.2),
+    (ActivityKind.OBSERVATION, 1.8),
+    (ActivityKind.JOINT_MEETING, 1.3),
+    (ActivityKind.EXCHANGE, 0.9),
+    (ActivityKind.STUDY_VISIT, 0.45),
     (ActivityKind.ARTS_SPORTS, 0.35),
 ]
+# A new partnership opens with topics (upper-secondary schools with exchanges), this many on average in
+# the ten weeks after it starts: the seeds' 628 school-tier topics and 36 exchanges of spring 2023.
+OPENING = {ActivityKind.TOPIC: 1.1, ActivityKind.EXCHANGE: 0.5}
+OPENING_DAYS = 70
+OFFICE_TOPICS = 7.0  # per twinning and school year
+ONLINE_SHARE = 0.12  # of exchanges and joint meetings (the seeds: 6 of 36 upper-secondary exchanges)
+CORE = 18  # the teachers of a school who carry its partnerships: most participations are theirs
 
 
 WITH_PUPILS = (ActivityKind.EXCHANGE, ActivityKind.ARTS_SPORTS)
@@ -203,7 +211,7 @@ def _add(
     subject: str = "",
     grade: int | None = None,
     mode: str = Mode.IN_PERSON,
-    per_school: tuple[int, int] = (6, 15),
+    per_school: tuple[int, int] = (3, 8),
     pupils: tuple[int, int] = (0, 0),
     ends_on: dt.date | None = None,
     days_per_week: int | None = None,
@@ -232,7 +240,7 @@ def _add(
     held = status == ActivityStatus.HELD
     schools: list[tuple[int, bool, int, int]] = []
     teachers: list[tuple[int, int]] = []
-    for school in [*hosts, *guests_of]:
+    for school in [*hosts, *(s for s in guests_of if s not in hosts)]:
         is_host = school in hosts
         kids = rng.randint(*pupils) if held and pupils[1] else 0
         parents = rng.randint(0, 6) if held and kind == ActivityKind.ARTS_SPORTS else 0
@@ -242,7 +250,8 @@ def _add(
             count = min(
                 len(roster[school.pk]), rng.randint(low + (2 if is_host else 0), high + (3 if is_host else 0))
             )
-            teachers.extend((teacher, school.pk) for teacher in rng.sample(roster[school.pk], count))
+            core = roster[school.pk][: max(CORE, count)]  # mostly the same teachers come back
+            teachers.extend((teacher, school.pk) for teacher in rng.sample(core, count))
     rows.schools.append(schools)
     rows.partnerships.append(list(partnerships))
     rows.teachers.append(teachers)
@@ -319,36 +328,47 @@ def load_demo_activities(*, seed: int = 2022, now: dt.date | None = None) -> dic
             share = (end - start).days / 365
             ms = members[p.pk]
             basic = _basic(p.level if p.level != "mixed" else ms[0][0].level)
-            for kind, mean in SCHOOL_TIER:
-                for _ in range(_poisson(rng, mean * share * (1.4 if basic == "thpt" else 1.0))):
-                    supporting = [s for s, side in ms if side != Side.SUPPORTED] or [ms[0][0]]
-                    host = rng.choice(supporting if rng.random() < 0.7 else [s for s, _ in ms])
-                    subject = rng.choice(SUBJECTS[basic])
-                    grade = rng.choice(GRADES[basic])
-                    mode = (
-                        Mode.ONLINE
-                        if kind in (ActivityKind.EXCHANGE, ActivityKind.JOINT_MEETING) and rng.random() < 0.17
-                        else Mode.IN_PERSON
-                    )  # noqa: E501
-                    _add(
-                        rows,
-                        rng,
-                        department=department,
-                        creator=leaders.get(host.pk, admin),
-                        kind=kind,
-                        tier=Tier.SCHOOL,
-                        title=_title(rng, kind, p.level, subject, grade, host),
-                        day=_school_day(rng, start, end),
-                        now=now,
-                        hosts=[host],
-                        guests_of=[s for s, _ in ms if s.pk != host.pk],
-                        roster=roster,
-                        partnerships=[p.pk],
-                        subject=subject if basic != "mn" else "",
-                        grade=grade,
-                        mode=mode,
-                        pupils=(20, 120) if kind in WITH_PUPILS else (0, 0),
-                    )
+            plan = [
+                (kind, start, end)
+                for kind, mean in SCHOOL_TIER
+                for _ in range(_poisson(rng, mean * share * (1.4 if basic == "thpt" else 1.0)))
+            ]
+            if year == schoolyears.start_year_of(p.starts_on):
+                # a new partnership opens with topics (exchanges between upper-secondary schools)
+                opening = ActivityKind.EXCHANGE if basic == "thpt" else ActivityKind.TOPIC
+                plan += [(opening, start, min(end, start + dt.timedelta(days=OPENING_DAYS)))] * _poisson(
+                    rng, OPENING[opening]
+                )
+            for kind, first_day, last_day in plan:
+                supporting = [s for s, side in ms if side != Side.SUPPORTED] or [ms[0][0]]
+                host = rng.choice(supporting if rng.random() < 0.7 else [s for s, _ in ms])
+                subject = rng.choice(SUBJECTS[basic])
+                grade = rng.choice(GRADES[basic])
+                mode = (
+                    Mode.ONLINE
+                    if kind in (ActivityKind.EXCHANGE, ActivityKind.JOINT_MEETING)
+                    and rng.random() < ONLINE_SHARE
+                    else Mode.IN_PERSON
+                )
+                _add(
+                    rows,
+                    rng,
+                    department=department,
+                    creator=leaders.get(host.pk, admin),
+                    kind=kind,
+                    tier=Tier.SCHOOL,
+                    title=_title(rng, kind, p.level, subject, grade, host),
+                    day=_school_day(rng, first_day, last_day),
+                    now=now,
+                    hosts=[host],
+                    guests_of=[s for s, _ in ms if s.pk != host.pk],
+                    roster=roster,
+                    partnerships=[p.pk],
+                    subject=subject if basic != "mn" else "",
+                    grade=grade,
+                    mode=mode,
+                    pupils=(20, 120) if kind in WITH_PUPILS else (0, 0),
+                )
         # office tier: each twinning's offices run topics for their schools in partnerships
         by_twinning: dict[int, list[Partnership]] = defaultdict(list)
         for p in partnerships:
@@ -358,7 +378,7 @@ def load_demo_activities(*, seed: int = 2022, now: dt.date | None = None) -> dic
             pool = sorted(
                 {s.pk: s for p in group for s, _ in members[p.pk]}.values(), key=lambda s: s.moet_id
             )
-            for _ in range(_poisson(rng, 9.0)):
+            for _ in range(_poisson(rng, OFFICE_TOPICS)):
                 host = rng.choice(pool)
                 basic = _basic(host.level)
                 same = [s for s in pool if _basic(s.level) == basic and s.pk != host.pk]

@@ -1,6 +1,9 @@
 """The demo movement on top of the demo city: the office pairings of the seeds, groups and pairs under
 them, covenants between THPT schools directly under the department, and agreements in every state of
-their lifecycle. Deterministic for a seed; idempotent (skipped when the demo phase exists)."""
+their lifecycle, at the seeds' scale: the pilot pairs and a first expansion sign in spring 2023 (about
+670 MN/TH/THCS schools and 65 upper-secondary ones by the 8-month review), groups of one inner and two
+outer schools join in 2023–2024 and 2024–2025 (1,200+ institutions with an agreement in force at the final
+review). Deterministic for a seed; idempotent (skipped when the demo phase exists)."""
 
 from __future__ import annotations
 
@@ -72,7 +75,16 @@ LAO_CAI_CITY = "Lào Cai"  # Ba Vì's seventh partner, in another province
 PILOTS = {("Đống Đa", "Sóc Sơn"): (3, 3, 3), ("Hoàn Kiếm", "Quốc Oai"): (3, 4, 3)}
 DEFAULT_PILOTS = (2, 2, 2)
 GROUP_ALL = ("Hoàng Mai", "Ứng Hòa")
-COVENANT_PAIRS = 32
+COVENANT_PAIRS = 36
+# The expansion after the pilot pairs (nhân rộng), drawn with its own random stream so the pilots stay as
+# they were: (day the partnerships start, day their agreements are signed, commitments due, outer
+# schools per inner school, partnerships per level and twinning, covenant pairs).
+WAVES: list[tuple[dt.date, dt.date, dt.date, int, int, int]] = [
+    (dt.date(2023, 4, 10), dt.date(2023, 5, 10), dt.date(2024, 5, 31), 1, 3, 0),
+    (dt.date(2023, 10, 2), dt.date(2023, 11, 15), dt.date(2024, 5, 31), 2, 3, 16),
+    (dt.date(2024, 9, 23), dt.date(2024, 10, 15), dt.date(2025, 5, 31), 2, 3, 12),
+]
+PILOT_DUE = dt.date(2024, 5, 31)
 SUBJECTS = ["Toán", "Ngữ văn", "Tiếng Anh", "Khoa học tự nhiên", "Lịch sử và Địa lí", "Tin học"]
 
 
@@ -127,6 +139,8 @@ class _Builder:
         self.number = 0
         self.partnerships: list[Partnership] = []
         self.members: list[tuple[int, School, str]] = []
+        self.signed_on: list[dt.date] = []
+        self.due_on: list[dt.date] = []
 
     def group(
         self,
@@ -136,6 +150,9 @@ class _Builder:
         level: str,
         *,
         pilot_wave: int | None = None,
+        starts_on: dt.date = TWINNED_ON + dt.timedelta(days=7),
+        signed_on: dt.date = SIGNED_ON,
+        due_on: dt.date = PILOT_DUE,
     ) -> None:
         self.number += 1
         names = ", ".join(s.name for s in supporting) + " – " + ", ".join(s.name for s in supported)
@@ -148,10 +165,12 @@ class _Builder:
                 level=level,
                 is_pilot=pilot_wave is not None,
                 pilot_wave=pilot_wave,
-                starts_on=TWINNED_ON + dt.timedelta(days=7),
+                starts_on=starts_on,
                 created_by=self.creator,
             )
         )
+        self.signed_on.append(signed_on)
+        self.due_on.append(due_on)
         index = len(self.partnerships) - 1
         self.members.extend((index, s, Side.SUPPORTING) for s in supporting)
         self.members.extend((index, s, Side.SUPPORTED) for s in supported)
@@ -178,6 +197,48 @@ def _pilot_pairs(builder: _Builder, twinning: OfficeTwinning, counts: tuple[int,
             strict=False,
         ):
             builder.group(twinning, [a], [b], level, pilot_wave=1)
+
+
+def _expansion(
+    builder: _Builder,
+    rng: random.Random,
+    twinnings: list[tuple[tuple[str, str], OfficeTwinning]],
+    upper: tuple[list[School], list[School]],
+) -> None:
+    """The waves after the pilots: in each twinning and level, inner schools (those not yet leading a
+    partnership first) each take `per_lead` outer schools not yet in one; an outer office partnered with
+    several inner ones (Ba Vì) runs out, as a real one would. Then the waves' covenant pairs."""
+    taken = {school.pk for _index, school, _side in builder.members}
+    leading = {school.pk for _index, school, side in builder.members if side == Side.SUPPORTING}
+    for starts_on, signed_on, due_on, per_lead, count, covenants in WAVES:
+        for _names, twinning in twinnings:
+            for level in ("mn", "th", "thcs"):
+                inner = _public(twinning.supporting_office, level)
+                rng.shuffle(inner)
+                inner.sort(key=lambda s: s.pk in leading)  # stable: the untried first, in random order
+                outer = [s for s in _public(twinning.supported_office, level) if s.pk not in taken]
+                rng.shuffle(outer)
+                for lead in inner[:count]:
+                    partners, outer = outer[:per_lead], outer[per_lead:]
+                    if not partners:
+                        break
+                    builder.group(
+                        twinning,
+                        [lead],
+                        partners,
+                        level,
+                        starts_on=starts_on,
+                        signed_on=signed_on,
+                        due_on=due_on,
+                    )
+                    leading.add(lead.pk)
+                    taken.update(s.pk for s in partners)
+        inner_upper = [s for s in upper[0] if s.pk not in taken]
+        outer_upper = [s for s in upper[1] if s.pk not in taken]
+        pairs = min(covenants, len(inner_upper), len(outer_upper))
+        for a, b in zip(rng.sample(inner_upper, pairs), rng.sample(outer_upper, pairs), strict=True):
+            builder.group(None, [a], [b], "thpt", starts_on=starts_on, signed_on=signed_on, due_on=due_on)
+            taken.update((a.pk, b.pk))
 
 
 def _leaders(schools: set[School]) -> dict[int, User]:
@@ -274,6 +335,12 @@ def load_demo_partnerships(*, seed: int = 2022) -> dict[str, int]:
         rng.sample(inner_upper, COVENANT_PAIRS), rng.sample(outer_upper, COVENANT_PAIRS), strict=True
     ):
         builder.group(None, [a], [b], "thpt")
+    grown = [
+        (names, twinning)
+        for names, twinning in zip([*TWINNINGS, ("Ba Vì", LAO_CAI_CITY)], twinnings, strict=True)
+        if names != GROUP_ALL and names[1] != LAO_CAI_CITY
+    ]
+    _expansion(builder, random.Random(seed + 1), grown, (inner_upper, outer_upper))
 
     partnerships = bulk_create_with_history(
         builder.partnerships, Partnership, batch_size=500, default_change_reason="demo data"
@@ -298,7 +365,7 @@ def load_demo_partnerships(*, seed: int = 2022) -> dict[str, int]:
     schools_of: dict[int, list[tuple[School, str]]] = {}
     for index, school, side in builder.members:
         schools_of.setdefault(index, []).append((school, side))
-    _agreements(rng, partnerships, schools_of, leaders)
+    _agreements(rng, partnerships, schools_of, leaders, builder)
     return {"partnerships_created": len(partnerships), "partnerships": len(partnerships)}
 
 
@@ -307,6 +374,7 @@ def _agreements(
     partnerships: list[Partnership],
     schools_of: dict[int, list[tuple[School, str]]],
     leaders: dict[int, User],
+    builder: _Builder,
 ) -> None:
     """Agreements in every state: most in force (a first term 2023–2025 renewed for some), some
     awaiting a signature, drafts, terminated and expired ones, and partnerships still without one."""
@@ -334,6 +402,7 @@ def _agreements(
         if state == "none":
             continue
         partnership = partnerships[index]
+        signed_on = builder.signed_on[index]
         covenant = partnership.twinning_id is None
         kind = AgreementKind.COVENANT if covenant else AgreementKind.MEMORANDUM
         title = "Giao ước thi đua kết nghĩa" if covenant else "Biên bản ghi nhớ hợp tác phát triển"
@@ -348,7 +417,7 @@ def _agreements(
             number=f"{partnership.number:02d}/{'GU' if covenant else 'BBGN'}-KN",
             title=title,
             terms=terms,
-            valid_from=SIGNED_ON,
+            valid_from=signed_on,
             valid_to=FIRST_TERM_END if state in ("renewed", "expired") else CURRENT_TERM_END,
         )
         if state in ("active", "renewed", "terminated", "expired"):
@@ -358,13 +427,13 @@ def _agreements(
                 "terminated": AgreementStatus.TERMINATED,
                 "expired": AgreementStatus.EXPIRED,
             }[state]
-            first.activated_on = SIGNED_ON
+            first.activated_on = signed_on
             if state == "renewed":
                 first.ended_on = RENEWED_ON
             elif state == "expired":
                 first.ended_on = FIRST_TERM_END
             elif state == "terminated":
-                first.ended_on = dt.date(2024, 8, 31)
+                first.ended_on = max(dt.date(2024, 8, 31), signed_on + dt.timedelta(days=160))
                 first.end_reason = "Trường sáp nhập theo quyết định của UBND"
         elif state == "awaiting":
             first.status = AgreementStatus.AWAITING_SIGNATURE
@@ -440,7 +509,11 @@ def _agreements(
                         ("national_standard", "Hoàn thiện hồ sơ trường chuẩn quốc gia", 1, "hồ sơ"),
                     ]
                 )
-            due = dt.date(2024, 5, 31) if agreement.amendment_no == 0 else dt.date(2026, 5, 31)
+            due = (
+                builder.due_on[position[agreement.partnership_id]]
+                if agreement.amendment_no == 0
+                else dt.date(2026, 5, 31)
+            )
             status = CommitmentStatus.OPEN
             if agreement.status in (
                 AgreementStatus.ACTIVE,

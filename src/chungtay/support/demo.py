@@ -28,10 +28,10 @@ BUSINESSES = [
 ]  # fmt: skip
 # kind: (records per school year, quantity range, unit, value per unit in VND, pupils per record)
 PLAN: dict[str, tuple[int, tuple[int, int], str, int, tuple[int, int]]] = {
-    SupportKind.SCHOLARSHIP: (130, (1, 10), "suất", 1_500_000, (1, 10)),
-    SupportKind.BOOKS: (160, (50, 600), "cuốn", 45_000, (0, 0)),
-    SupportKind.NOTEBOOKS: (90, (200, 2000), "cuốn", 8_000, (0, 0)),
-    SupportKind.EQUIPMENT: (45, (1, 30), "bộ", 3_500_000, (0, 0)),
+    SupportKind.SCHOLARSHIP: (130, (1, 3), "suất", 1_500_000, (1, 3)),
+    SupportKind.BOOKS: (160, (3, 15), "cuốn", 45_000, (0, 0)),
+    SupportKind.NOTEBOOKS: (90, (5, 20), "cuốn", 8_000, (0, 0)),
+    SupportKind.EQUIPMENT: (45, (1, 6), "bộ", 3_500_000, (0, 0)),
     SupportKind.FREE_CLASSES: (30, (1, 6), "lớp", 0, (0, 0)),
     SupportKind.MENTORING: (60, (1, 1), "học sinh", 6_000_000, (1, 1)),
     SupportKind.FACILITIES: (12, (1, 2), "công trình", 80_000_000, (0, 0)),
