@@ -5,9 +5,11 @@ On PostgreSQL (a throw-away database `chungtay_bench_figures` on the server of D
 postgres://postgres@127.0.0.1:5432): migrate, load the demo, measure; grow the activity tables to 10×
 (`benchmarks/scale_data.py`), measure again. Per page: the number of queries, p50 and p95 of 20 requests
 after 2 warm-ups, and p95 as a multiple of the bare page's (the profile page: the layout, the session and
-one user). Also the first load's weight of the dashboard and of the public page, gzip-compressed as the
-production server sends them (HTML, stylesheets, scripts and the chart images). Run:
-`.venv/bin/python benchmarks/figures_dashboard.py` (about five minutes)."""
+one user); the figures pages twice: computed (the cache emptied before each request, as after a write) and
+read from the figures cache (the same data, asked again). Also the first load's weight of the dashboard
+and of the public page, gzip-compressed as the production server sends them (HTML, stylesheets, scripts
+and the chart images). Run: `.venv/bin/python benchmarks/figures_dashboard.py` (about ten minutes).
+Drop the database after: `psql -h 127.0.0.1 -U postgres -c 'DROP DATABASE chungtay_bench_figures'`."""
 
 from __future__ import annotations
 
@@ -26,15 +28,20 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 NAME = "chungtay_bench_figures"
 RUNS, WARM = 20, 2
+# (label, url, whether the cache is emptied before each request: the figures computed from the data)
 PAGES = (
-    ("bare page (profile)", "/accounts/profile/"),
-    ("home", "/"),
-    ("figures, this school year", "/figures/"),
-    ("figures, the whole phase", "/figures/?period=phase"),
-    ("figures, THPT and centres, 2023-2024", "/figures/?year=2023-2024&level=thpt&level=gdnn_gdtx"),
-    ("API figures, the whole phase", "/api/v1/figures?period=phase"),
-    ("chart: activities by kind, phase", "/figures/activities/kind.svg?period=phase"),
-    ("public page (not cached)", "/cong-khai/"),
+    ("bare page (profile)", "/accounts/profile/", True),
+    ("home", "/", True),
+    ("figures, this school year", "/figures/", True),
+    ("figures, the whole phase", "/figures/?period=phase", True),
+    ("figures, THPT and centres, 2023-2024", "/figures/?year=2023-2024&level=thpt&level=gdnn_gdtx", True),
+    ("API figures, the whole phase", "/api/v1/figures?period=phase", True),
+    ("chart: activities by kind, phase", "/figures/activities/kind.svg?period=phase", True),
+    ("public page (not cached)", "/cong-khai/", True),
+    ("home, from the figures cache", "/", False),
+    ("figures, this school year, from the cache", "/figures/", False),
+    ("figures, the whole phase, from the cache", "/figures/?period=phase", False),
+    ("API figures, the phase, from the cache", "/api/v1/figures?period=phase", False),
 )
 
 
@@ -50,7 +57,7 @@ def _database() -> str:
     return urlunparse(parsed._replace(path=f"/{NAME}"))
 
 
-def _measure(client, label: str, url: str) -> tuple[int, float, float]:  # noqa: ANN001
+def _measure(client, label: str, url: str, clear: bool) -> tuple[int, float, float]:  # noqa: ANN001
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -58,7 +65,8 @@ def _measure(client, label: str, url: str) -> tuple[int, float, float]:  # noqa:
     times = []
     queries = 0
     for index in range(WARM + RUNS):
-        cache.clear()
+        if clear:
+            cache.clear()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(url)
@@ -86,8 +94,8 @@ def _weight(client, url: str) -> int:  # noqa: ANN001
 def _report(client, size: str) -> None:  # noqa: ANN001
     print(f"\n{size}")
     bare = None
-    for label, url in PAGES:
-        queries, p50, p95 = _measure(client, label, url)
+    for label, url, clear in PAGES:
+        queries, p50, p95 = _measure(client, label, url, clear)
         bare = bare or p95
         timing = f"p50 {p50 * 1000:6.0f} ms  p95 {p95 * 1000:6.0f} ms  {p95 / bare:5.1f}× bare"
         print(f"  {label:<40} {queries:3d} queries  {timing}")

@@ -21,16 +21,20 @@ Counting rules, stated once:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.activities.models import (
@@ -53,6 +57,7 @@ from chungtay.directory.models import (
     AreaClass,
     AreaClassification,
     SchoolLocation,
+    SchoolYear,
     levels_teaching,
 )
 from chungtay.partnerships.models import (
@@ -477,6 +482,25 @@ def _participations(request: FigureRequest) -> QuerySet[Participation]:
     return rows
 
 
+SUMMED = ("participations", "pupils", "parents")
+
+
+def _school_sums(request: FigureRequest) -> dict[int, dict[str, int]]:
+    """Per school of the scope, the sums of participations, pupils and parents over the period: one scan
+    of the summaries shared by every total and every school breakdown of the three (a dashboard shows
+    six of them)."""
+
+    def compute() -> dict[int, dict[str, int]]:
+        rows = _facts(request).order_by().values_list("school_id").annotate(*(Sum(name) for name in SUMMED))
+        return {school: dict(zip(SUMMED, (n or 0 for n in sums), strict=True)) for school, *sums in rows}
+
+    return _once(request, "school_sums", compute)  # type: ignore[no-any-return]
+
+
+def _total(request: FigureRequest, field_name: str) -> int:
+    return sum(sums[field_name] for sums in _school_sums(request).values())
+
+
 def _summed(request: FigureRequest, field_name: str, by: str) -> list[Row]:
     """A sum of the summaries' `field_name` (participations, pupils, parents) by one dimension."""
     if by in CHOICES:
@@ -490,10 +514,7 @@ def _summed(request: FigureRequest, field_name: str, by: str) -> list[Row]:
             None if by == MONTH else _year_of,
         )
         return _month_rows(counter, request) if by == MONTH else _year_rows(counter)
-    per_school = {
-        school: n or 0
-        for school, n in _facts(request).order_by().values_list("school_id").annotate(n=Sum(field_name))
-    }
+    per_school = {school: sums[field_name] for school, sums in _school_sums(request).items()}
     facts = school_facts(request)
     rows_out = _rows_from(_group_sum(per_school, facts, by), facts, by)
     if by == LEVEL and request.levels:
@@ -502,11 +523,7 @@ def _summed(request: FigureRequest, field_name: str, by: str) -> list[Row]:
 
 
 def participations_figure(request: FigureRequest, by: str = "") -> Figure:
-    total = _once(
-        request,
-        ("sum", "participations"),
-        lambda: _facts(request).aggregate(n=Sum("participations"))["n"] or 0,
-    )
+    total = _total(request, "participations")
     figure = Figure(
         key="participations",
         label=str(_("Teacher participations (lượt)")),
@@ -638,9 +655,7 @@ def teachers_figure(request: FigureRequest, by: str = "") -> Figure:
 
 
 def reached_figure(request: FigureRequest, by: str = "", *, field_name: str = "pupils") -> Figure:
-    total = _once(
-        request, ("sum", field_name), lambda: _facts(request).aggregate(n=Sum(field_name))["n"] or 0
-    )
+    total = _total(request, field_name)
     label = _("Pupils reached") if field_name == "pupils" else _("Parents reached")
     figure = Figure(
         key=field_name,
@@ -1117,16 +1132,90 @@ KINDS: dict[str, Kind] = {
 
 def figure(request: FigureRequest, kind: str, by: str = "") -> Figure:
     """One figure kind, with one breakdown if asked. Raises KeyError for an unknown kind and
-    BreakdownNotApplicable for a breakdown the kind does not have."""
+    BreakdownNotApplicable for a breakdown the kind does not have. Read from the figures cache when the
+    same figure was computed since the data last changed (see `data_version`)."""
     spec = KINDS[kind]
     if by and by not in spec.dimensions:
         raise BreakdownNotApplicable(kind, by, spec.dimensions)
-    return spec.compute(request, by)
+    key = _cache_key(request, kind, by)
+    found = cache.get(key)
+    if isinstance(found, Figure):
+        return found
+    value = spec.compute(request, by)
+    cache.set(key, value, settings.FIGURES_CACHE_SECONDS)
+    return value
 
 
 def all_figures(request: FigureRequest) -> dict[str, Figure]:
     """Every figure kind's total and parts, without breakdowns."""
-    return {kind: spec.compute(request, "") for kind, spec in KINDS.items()}
+    return {kind: figure(request, kind) for kind in KINDS}
+
+
+# --- The figures cache ------------------------------------------------------------------------------
+# A figure is computed again only when something it may read has changed: the key holds the data's
+# version, which moves with every write the application makes (each one leaves a history row, and the
+# summaries' and the map's rows are new rows), so a cached figure is never older than the data. A write
+# made outside the application (by hand in the database) is followed by `manage.py refresh_figures`,
+# which rewrites the summaries and so moves the version.
+
+
+def _versioned_tables() -> list[tuple[str, str]]:
+    history = [
+        model
+        for model in apps.get_models()
+        if model.__module__.startswith("chungtay.") and model.__name__.startswith("Historical")
+    ]
+    derived: list[Any] = [ActivityFact, TeacherMonth, AreaClassification, AdminUnit, SchoolYear]
+    return [(model._meta.db_table, model._meta.pk.column) for model in [*history, *derived]]
+
+
+def data_version() -> str:
+    """The newest row of every history table of the project and of the tables written without history
+    (the figures' summaries, the map, the school years), in one query: a stamp that changes with any
+    write."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"(SELECT MAX({quote(column)}) FROM {quote(table)})"  # noqa: S608 - names from the models
+        for table, column in _versioned_tables()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")  # noqa: S608 - table and column names from the models
+        row = cursor.fetchone()
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:20]
+
+
+def _query_text(rows: QuerySet[Any]) -> str:
+    try:
+        return str(rows.query)
+    except EmptyResultSet:  # a scope that selects nothing (Django does not even write its SQL)
+        return "empty"
+
+
+def _cache_key(request: FigureRequest, kind: str, by: str) -> str:
+    """What decides a figure: the data's version, the scope (its schools', partnerships' and offices'
+    queries, which hold the user's own scope), the period, the levels, the map date, today (stocks and
+    quiet partnerships are counted as of today), the language of the labels, the kind and breakdown."""
+    version = _once(request, "data_version", data_version)
+    scope = request.scope
+    period = request.period
+    parts = (
+        version,
+        scope.kind,
+        scope.department.pk if scope.department else None,
+        scope.whole_department,
+        _query_text(scope.schools),
+        _query_text(scope.partnerships),
+        _query_text(scope.offices),
+        period.start,
+        period.end,
+        sorted(request.levels),
+        request.area_day,
+        today(),
+        get_language(),
+        kind,
+        by,
+    )
+    return "figures:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def signed_schools(user: Any) -> dict[str, int | None]:
