@@ -93,3 +93,49 @@ def chart_svg(figure: Figure, *, title: str = "", suppressed: str = "< 5") -> by
 
 def _short(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def gap_svg(result: Any) -> bytes:
+    """A gap over the school years (`analytics.gap.Gap`): on the left each group's mean with its 95 %
+    interval, on the right the distribution of the schools' values (boxes), in the groups' colours."""
+    years = result.years
+    labels = [year.label for year in years]
+    colours = [BLUE, ORANGE]
+    decimals = 2 if result.indicator.value_type == "score" else 1
+    with _LOCK, matplotlib.rc_context(_STYLE):
+        canvas = Canvas(figsize=(8.0, 3.0))
+        means, boxes = canvas.subplots(1, 2)
+        for g, colour in enumerate(colours):
+            xs = [i + (g - 0.5) * 0.12 for i in range(len(years))]
+            ys = [year.groups[g].mean for year in years]
+            shown = [(x, y, yr.groups[g]) for x, y, yr in zip(xs, ys, years, strict=True) if y is not None]
+            if not shown:
+                continue
+            errors = [
+                [y - (grp.low if grp.low is not None else y) for _x, y, grp in shown],
+                [(grp.high if grp.high is not None else y) - y for _x, y, grp in shown],
+            ]
+            means.errorbar(
+                [x for x, _y, _g in shown],
+                [y for _x, y, _g in shown],
+                yerr=errors,
+                color=colour,
+                marker="o",
+                capsize=3,
+                label=f"{years[0].groups[g].label}",
+            )
+            positions = [i * 3 + g for i in range(len(years))]
+            data = [year.groups[g].values or [float("nan")] for year in years]
+            parts = boxes.boxplot(data, positions=positions, widths=0.8, patch_artist=True, showfliers=False)
+            for patch in parts["boxes"]:
+                patch.set_facecolor(colour)
+                patch.set_alpha(0.6)
+        means.set_xticks(range(len(years)), labels, fontsize=8)
+        means.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, decimals)))
+        means.legend(fontsize=8, frameon=False)
+        boxes.set_xticks([i * 3 + 0.5 for i in range(len(years))], labels, fontsize=8)
+        boxes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, decimals)))
+        canvas.tight_layout()
+        buffer = io.BytesIO()
+        canvas.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    return buffer.getvalue()

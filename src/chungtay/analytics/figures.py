@@ -1137,7 +1137,7 @@ def figure(request: FigureRequest, kind: str, by: str = "") -> Figure:
     spec = KINDS[kind]
     if by and by not in spec.dimensions:
         raise BreakdownNotApplicable(kind, by, spec.dimensions)
-    key = _cache_key(request, kind, by)
+    key = cache_key(request, kind, by)
     found = cache.get(key)
     if isinstance(found, Figure):
         return found
@@ -1191,10 +1191,11 @@ def _query_text(rows: QuerySet[Any]) -> str:
         return "empty"
 
 
-def _cache_key(request: FigureRequest, kind: str, by: str) -> str:
+def cache_key(request: FigureRequest, *what: Any) -> str:
     """What decides a figure: the data's version, the scope (its schools', partnerships' and offices'
     queries, which hold the user's own scope), the period, the levels, the map date, today (stocks and
-    quiet partnerships are counted as of today), the language of the labels, the kind and breakdown."""
+    quiet partnerships are counted as of today), the language of the labels, and `what` is asked (the
+    kind and breakdown; the gap's indicator and options)."""
     version = _once(request, "data_version", data_version)
     scope = request.scope
     period = request.period
@@ -1212,8 +1213,7 @@ def _cache_key(request: FigureRequest, kind: str, by: str) -> str:
         request.area_day,
         today(),
         get_language(),
-        kind,
-        by,
+        *what,
     )
     return "figures:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 

@@ -5,6 +5,8 @@ from chungtay.analytics import views
 app_name = "analytics"
 urlpatterns = [
     path("figures/", views.dashboard, name="dashboard"),
+    path("figures/gap/", views.gap_page, name="gap"),
+    path("figures/gap.svg", views.gap_chart, name="gap-chart"),
     path("figures/<slug:kind>/<slug:by>.svg", views.chart, name="chart"),
     path("figures/<slug:kind>/<slug:by>.<slug:fmt>", views.download, name="download"),
     path("cong-khai/", views.public_page, name="public"),

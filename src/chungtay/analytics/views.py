@@ -22,7 +22,8 @@ from chungtay.access.scopes import home_province
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.analytics import figures as f
 from chungtay.analytics import public
-from chungtay.analytics.charts import chart_svg
+from chungtay.analytics.charts import chart_svg, gap_svg
+from chungtay.analytics.gap import GapForm
 from chungtay.analytics.query import (
     YEAR_INVALID,
     YEAR_UNKNOWN,
@@ -331,4 +332,34 @@ def public_chart(request: HttpRequest, code: str, column: int) -> HttpResponse:
     )
     response = HttpResponse(chart_svg(figure, suppressed=public.SUPPRESSED), content_type="image/svg+xml")
     response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
+    return response
+
+
+def _gap_form(request: AuthenticatedRequest) -> GapForm:
+    return GapForm(request.GET or {}, user=request.user)
+
+
+@require_GET
+@login_required
+def gap_page(request: AuthenticatedRequest) -> HttpResponse:
+    """Is the gap closing? One indicator's two groups per school year: table first, chart second."""
+    form = _gap_form(request)
+    context: dict[str, Any] = {"form": form, "query": _query(request), **_scope_choices(request)}
+    if not form.is_valid():
+        context["indicators"] = form.indicators()
+        return render(request, "analytics/gap.html", context, status=400)
+    figures = form.resolve()
+    context.update(gap=form.gap(figures), indicators=form.indicators(), figures=figures)
+    return render(request, "analytics/gap.html", context)
+
+
+@require_GET
+@login_required
+def gap_chart(request: AuthenticatedRequest) -> HttpResponse:
+    form = _gap_form(request)
+    if not form.is_valid():
+        raise Http404
+    body = gap_svg(form.gap())
+    response = HttpResponse(body, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
     return response

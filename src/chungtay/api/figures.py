@@ -12,6 +12,7 @@ from ninja.errors import ValidationError
 
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.analytics import figures as f
+from chungtay.analytics.gap import GapForm
 from chungtay.analytics.query import FigureQueryError, FigureRequest, read_figure_request
 from chungtay.api.schemas import ERRORS
 
@@ -91,3 +92,28 @@ def get_figure(request: AuthenticatedRequest, kind: str, by: str = "") -> dict[s
     except f.BreakdownNotApplicable as error:
         raise ValidationError([{"loc": ["query", "by"], "msg": error.message}]) from None
     return {**describe(figures), "figure": value.as_dict()}
+
+
+@router.get(
+    "/gap",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Is the gap closing? / Khoảng cách có đang thu hẹp?",
+    description=(
+        "One indicator's two groups per school year (mean, median, 95% interval, N) and the difference's "
+        "trend. `indicator` (a code; default the first), `compare` (area | supported), `weighting` "
+        "(schools | pupils), `reference` (dd/mm/yyyy: the map day of the areas; default the phase's "
+        "start), and the scope parameters of /figures."
+    ),
+)
+def get_gap(request: AuthenticatedRequest) -> dict[str, Any]:
+    form = GapForm(request.GET, user=request.user)
+    if not form.is_valid():
+        raise ValidationError(
+            [
+                {"loc": ["query", name], "msg": str(message)}
+                for name, messages in form.errors.items()
+                for message in messages
+            ]
+        )
+    figures = form.resolve()
+    return {**describe(figures), "gap": form.gap(figures).as_dict()}
