@@ -90,11 +90,21 @@ def test_one_year_has_no_trend_and_no_values_says_so(world, scores):
     assert _gap(world).years == []
 
 
+def test_a_reference_day_without_a_map_is_refused(world, scores):
+    from chungtay.directory.models import AreaClassification
+
+    AreaClassification.objects.filter(valid_from=None).update(valid_from="2010-01-01")
+    form = GapForm({"indicator": "TEST_SCORE", "reference": "01/01/2005"}, user=world.admin)
+    assert not form.is_valid()
+    assert "01/01/2005" in form.errors["reference"][0] and "01/01/2010" in form.errors["reference"][0]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
         ({"indicator": "NO_SUCH"}, "indicator"),
         ({"indicator": "TEST_SCORE", "reference": "01/01/1900"}, "reference"),
+        ({"indicator": "TEST_SCORE", "reference": "01/01/2099"}, "reference"),
         ({"indicator": "TEST_SCORE", "reference": "31/02/2023"}, "reference"),
         ({"indicator": "x" * 10_000}, "indicator"),
     ],

@@ -67,3 +67,31 @@ def test_anyone_reads_the_public_page_from_the_login_page(page: Page, app_url):
         page.get_by_test_id("public-download").click()
     assert download.value.suggested_filename.startswith("chung-tay-so-hanoi-")
     assert problems == []
+
+
+def test_the_department_asks_whether_the_gap_is_closing(page: Page, app_url, log_in):
+    problems = _watch(page, app_url)
+    log_in("admin")
+    page.goto(f"{app_url}/figures/")
+    page.get_by_test_id("gap-link").click()
+    expect(page.get_by_role("heading", name="Khoảng cách có đang thu hẹp?")).to_be_visible()
+    page.select_option("#id_indicator", "DIEM_VAO10_TOAN")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.get_by_test_id("gap-about")).to_contain_text("12/12/2022")
+    api = page.request.get(f"{app_url}/api/v1/gap?indicator=DIEM_VAO10_TOAN").json()["gap"]
+    first = api["years"][0]
+    row = page.get_by_test_id("gap-table").locator("tbody tr").first
+    expect(row).to_contain_text(first["school_year"])
+    expect(row).to_contain_text(f"{first['difference']:.2f}".replace(".", ","))
+    chart = page.locator('img[src*="gap.svg"]')
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    # the schools supported in the movement against the others
+    page.select_option("#id_compare", "supported")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.get_by_test_id("gap-table")).to_contain_text("được hỗ trợ trong phong trào")
+    assert problems == []
+    # a reference day whose map is not known is refused under its field (the page answers 400)
+    page.fill("#id_reference", "01/01/2099")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.locator(".invalid-feedback")).to_contain_text("01/01/2099")

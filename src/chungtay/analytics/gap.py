@@ -335,6 +335,7 @@ def _changed_class(
 INDICATOR_UNKNOWN = _("There is no indicator “%(code)s” in your department. Choose one of: %(codes)s.")
 NO_MAP = _("The map has no inner/outer classification on %(day)s: choose a day from %(first)s on.")
 INDICATOR_NEEDED = _("Choose an indicator.")
+MAP_TO_COME = _("%(day)s has not come yet and its map is not known: choose a day up to today.")
 
 
 class GapForm(FiguresForm):
@@ -377,6 +378,9 @@ class GapForm(FiguresForm):
         day: dt.date | None = self.cleaned_data.get("reference")
         if day is None:
             return None
+        if day > today():
+            message = MAP_TO_COME % {"day": day.strftime("%d/%m/%Y")}
+            raise forms.ValidationError(message, code="future")
         if not AreaClassification.objects.filter(valid_on(day)).exists():
             starts = AreaClassification.objects.exclude(valid_from=None).order_by("valid_from")
             first = starts.values_list("valid_from", flat=True).first()
