@@ -137,3 +137,25 @@ def test_an_office_outside_the_scope_is_404(world, scores, client):
     client.force_login(world.officer_a)
     page = client.get(reverse("analytics:gap"), {"indicator": "TEST_SCORE", "office": "999999"})
     assert page.status_code in (400, 404)
+
+
+def test_the_two_offices_of_a_twinning(world, scores):
+    gap = _gap(world, compare="twinning")  # the only twinning: A supports B
+    first, _second = gap.years
+    # managed by A: a1, a2 (7, 8); by B: b1, b2 (5, 6); c1 and c2 are the department's own
+    assert [(g.label, g.n, g.mean) for g in first.groups] == [
+        (world.office_a.name, 2, 7.5),
+        (world.office_b.name, 2, 5.5),
+    ]
+    assert first.difference == pytest.approx(-2.0)
+    refused = GapForm(
+        {"indicator": "TEST_SCORE", "compare": "twinning", "twinning": "999999"}, user=world.admin
+    )
+    assert not refused.is_valid() and "twinning" in refused.errors
+
+
+def test_an_officer_compares_their_office_with_its_partner(world, scores):
+    form = GapForm({"indicator": "TEST_SCORE", "compare": "twinning"}, user=world.officer_a)
+    assert form.is_valid(), form.errors
+    first = form.gap().years[0]
+    assert [g.n for g in first.groups] == [2, 2]  # the partner's schools count too, not only the own

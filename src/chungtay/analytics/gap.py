@@ -21,6 +21,7 @@ Rules, stated once:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from django.core.cache import cache
 from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
+from chungtay.access.scopes import schools_visible_to, twinnings_visible_to
 from chungtay.analytics.figures import cache_key, school_facts
 from chungtay.analytics.query import MAX_TEXT, FigureRequest, FiguresForm
 from chungtay.core import schoolyears
@@ -44,21 +46,25 @@ from chungtay.directory.models import (
     Indicator,
     IndicatorValue,
     School,
+    SchoolManagement,
     SchoolYearFigures,
 )
-from chungtay.partnerships.models import PartnershipMember, Side
+from chungtay.partnerships.models import OfficeTwinning, PartnershipMember, Side
 
 RESAMPLES = 1000
 SEED = 2022
-AREA, SUPPORTED = "area", "supported"
+AREA, SUPPORTED, TWINNING = "area", "supported", "twinning"
 SCHOOLS, PUPILS = "schools", "pupils"
 # (reference group, group of interest): the difference is the second's mean minus the first's
 GROUPS = {
     AREA: ((AreaClass.INNER, _("inner city")), (AreaClass.OUTER, _("outer city"))),
     SUPPORTED: (("not_supported", _("not (yet) supported")), ("supported", _("supported in the movement"))),
+    # the two offices of one twinning: the labels are replaced by the offices' names
+    TWINNING: (("supporting", _("supporting office")), ("supported", _("supported office"))),
 }
 NO_INTERVAL = _("Fewer than 2 schools: no interval.")
 ONE_YEAR = _("Values for a single school year: no trend can be drawn.")
+EMPTY_GROUP = _("One of the two groups has no school with a value: there is no difference to follow.")
 NO_VALUES = _("No school of the scope has a value of this indicator.")
 
 
@@ -97,6 +103,7 @@ class Gap:
     trend_high: float | None = None
     reason: str = ""  # why there is no trend (or no figure at all)
     schools: int = 0
+    scope_label: str = ""
     changed_class: list[tuple[School, str, str]] = field(default_factory=list)
 
     @property
@@ -110,6 +117,7 @@ class Gap:
             "weighting": self.weighting,
             "reference_day": self.reference_day.isoformat(),
             "schools": self.schools,
+            "scope": self.scope_label,
             "trend": _round(self.trend),
             "trend_interval": [_round(self.trend_low), _round(self.trend_high)],
             "reason": self.reason,
@@ -162,9 +170,21 @@ def _interval(draws: np.ndarray) -> tuple[float, float]:
 
 
 def _groups_of(
-    request: FigureRequest, compare: str, reference_day: dt.date, schools: list[int]
+    request: FigureRequest,
+    compare: str,
+    reference_day: dt.date,
+    schools: list[int],
+    twinning: OfficeTwinning | None = None,
 ) -> dict[int, Any]:
-    """Each school's group: its area on the reference day, or the school year it joined (None: never)."""
+    """Each school's group: its area on the reference day, the side of the twinning whose office
+    managed it that day, or the school year it joined (None: never)."""
+    if compare == TWINNING:
+        assert twinning is not None
+        sides = {twinning.supporting_office_id: "supporting", twinning.supported_office_id: "supported"}
+        managed = SchoolManagement.objects.filter(
+            valid_on(reference_day), school_id__in=schools, office_id__in=list(sides)
+        ).values_list("school_id", "office_id")
+        return {school: sides[office] for school, office in managed}
     if compare == AREA:
         dated = FigureRequest(scope=request.scope, period=request.period, levels=[], area_day=reference_day)
         return dict(school_facts(dated).area)
@@ -181,6 +201,8 @@ def _groups_of(
 def _key_in(compare: str, group: Any, year: int) -> str | None:
     if compare == AREA:
         return str(group) if group in (AreaClass.INNER, AreaClass.OUTER) else None
+    if compare == TWINNING:
+        return str(group) if group else None
     return "supported" if group is not None and group <= year else "not_supported"
 
 
@@ -191,9 +213,15 @@ def gap(
     reference_day: dt.date,
     compare: str = AREA,
     weighting: str = SCHOOLS,
+    twinning: OfficeTwinning | None = None,
 ) -> Gap:
     result = Gap(
-        indicator=indicator, compare=compare, weighting=weighting, reference_day=reference_day, years=[]
+        indicator=indicator,
+        compare=compare,
+        weighting=weighting,
+        reference_day=reference_day,
+        years=[],
+        scope_label=request.scope.label,
     )
     rows = list(
         IndicatorValue.objects.filter(indicator=indicator, school__in=request.scope.schools)
@@ -220,18 +248,22 @@ def gap(
             pupils[index[school], column[year]] = count or 0
         missing_weight = ~np.isnan(values) & (pupils <= 0)
         weights = np.where(np.isnan(values), 0.0, pupils)
-    group_of = _groups_of(request, compare, reference_day, schools)
+    group_of = _groups_of(request, compare, reference_day, schools, twinning)
     keys = np.array(
         [[_key_in(compare, group_of.get(school), year) or "" for year in years] for school in schools]
     )
     result.schools = len(schools)
+    labels: dict[str, str] = {key: str(label) for key, label in GROUPS[compare]}
+    if twinning is not None and compare == TWINNING:
+        labels = {"supporting": twinning.supporting_office.name, "supported": twinning.supported_office.name}
     rng = np.random.default_rng(SEED)
     (first_key, _first), (second_key, _second) = GROUPS[compare]
     yearly_means: dict[str, list[float]] = defaultdict(list)
     for j, year in enumerate(years):
         gap_year = GapYear(start_year=year, label=schoolyears.label(year), groups=[])
         draws = {}
-        for key, label in GROUPS[compare]:
+        for key, _label in GROUPS[compare]:
+            label = labels[key]
             members = (keys[:, j] == key) & ~np.isnan(values[:, j])
             weighted = members & (weights[:, j] > 0)
             group = GroupYear(
@@ -260,7 +292,8 @@ def gap(
     differences = [year.difference for year in result.years]
     usable = [j for j, d in enumerate(differences) if d is not None]
     if len(usable) < 2:
-        result.reason = str(ONE_YEAR)
+        empty = any(group.n == 0 for year in result.years for group in year.groups)
+        result.reason = str(EMPTY_GROUP if empty and len(years) >= 2 else ONE_YEAR)
     else:
         result.trend, result.trend_low, result.trend_high = _trend(
             values, weights, keys, np.array(years, dtype=float), (first_key, second_key), rng
@@ -335,7 +368,18 @@ def _changed_class(
 INDICATOR_UNKNOWN = _("There is no indicator “%(code)s” in your department. Choose one of: %(codes)s.")
 NO_MAP = _("The map has no inner/outer classification on %(day)s: choose a day from %(first)s on.")
 INDICATOR_NEEDED = _("Choose an indicator.")
+TWINNING_UNKNOWN = _("Choose one of the twinnings you see.")
 MAP_TO_COME = _("%(day)s has not come yet and its map is not known: choose a day up to today.")
+
+
+def _twinning_scope(request: FigureRequest, twinning: OfficeTwinning, user: Any) -> FigureRequest:
+    """The schools of both offices of a twinning that the user sees (an officer's own scope holds only
+    their own office's)."""
+    offices = [twinning.supporting_office_id, twinning.supported_office_id]
+    schools = schools_visible_to(user).filter(managements__office_id__in=offices).distinct()
+    label = f"{twinning.supporting_office.short_name} – {twinning.supported_office.short_name}"
+    scope = dataclasses.replace(request.scope, schools=schools, label=label, whole_department=False)
+    return dataclasses.replace(request, scope=scope, memo={})
 
 
 class GapForm(FiguresForm):
@@ -347,14 +391,39 @@ class GapForm(FiguresForm):
     reference = DayField(required=False, label=_("Areas as on"))
     compare = forms.ChoiceField(
         required=False,
-        choices=[(AREA, _("inner and outer city")), (SUPPORTED, _("supported and not (yet) supported"))],
+        choices=[
+            (AREA, _("inner and outer city")),
+            (SUPPORTED, _("supported and not (yet) supported")),
+            (TWINNING, _("the two offices of a twinning")),
+        ],
         label=_("Compare"),
     )
+    twinning = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, label=_("Twinning"))
     weighting = forms.ChoiceField(
         required=False,
         choices=[(SCHOOLS, _("each school once")), (PUPILS, _("by pupils"))],
         label=_("Weights"),
     )
+
+    def twinnings(self) -> list[OfficeTwinning]:
+        return list(
+            twinnings_visible_to(self.user)
+            .select_related("supporting_office", "supported_office")
+            .order_by("supported_office__name", "supporting_office__name")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("compare") == TWINNING:
+            chosen = data.get("twinning")
+            found = {t.pk: t for t in self.twinnings()}
+            if not chosen and found:
+                data["twinning"] = next(iter(found.values()))
+            elif chosen not in found:
+                self.add_error("twinning", TWINNING_UNKNOWN)
+            else:
+                data["twinning"] = found[chosen]
+        return data
 
     def indicators(self) -> list[Indicator]:
         if self.department is None:
@@ -396,11 +465,22 @@ class GapForm(FiguresForm):
         data = self.cleaned_data
         reference = data.get("reference") or request.area_day or request.period.start
         compare, weighting = data.get("compare") or AREA, data.get("weighting") or SCHOOLS
-        key = cache_key(request, "gap", data["indicator"].pk, reference, compare, weighting)
+        twinning = data.get("twinning") if compare == TWINNING else None
+        twinning_key = twinning.pk if isinstance(twinning, OfficeTwinning) else None
+        if isinstance(twinning, OfficeTwinning):
+            request = _twinning_scope(request, twinning, self.user)
+        key = cache_key(request, "gap", data["indicator"].pk, reference, compare, weighting, twinning_key)
         found = cache.get(key)
         if isinstance(found, Gap):
             return found
         indicator = data["indicator"]
-        result = gap(request, indicator, reference_day=reference, compare=compare, weighting=weighting)
+        result = gap(
+            request,
+            indicator,
+            reference_day=reference,
+            compare=compare,
+            weighting=weighting,
+            twinning=twinning,
+        )
         cache.set(key, result, settings.FIGURES_CACHE_SECONDS)
         return result

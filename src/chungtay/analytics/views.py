@@ -345,11 +345,12 @@ def gap_page(request: AuthenticatedRequest) -> HttpResponse:
     """Is the gap closing? One indicator's two groups per school year: table first, chart second."""
     form = _gap_form(request)
     context: dict[str, Any] = {"form": form, "query": _query(request), **_scope_choices(request)}
+    context.update(indicators=form.indicators(), twinnings=form.twinnings())
     if not form.is_valid():
-        context["indicators"] = form.indicators()
         return render(request, "analytics/gap.html", context, status=400)
     figures = form.resolve()
-    context.update(gap=form.gap(figures), indicators=form.indicators(), figures=figures)
+    chosen = form.cleaned_data.get("twinning")
+    context.update(gap=form.gap(figures), figures=figures, chosen_twinning=getattr(chosen, "pk", None))
     return render(request, "analytics/gap.html", context)
 
 
