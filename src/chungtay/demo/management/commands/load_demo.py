@@ -4,6 +4,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from chungtay.activities.demo import load_demo_activities
 from chungtay.demo.accounts import create_demo_accounts
@@ -54,6 +55,10 @@ class Command(BaseCommand):
             f"Support: {support['records']} records ({support['created']} new), "
             f"{support.get('pupils', 0)} new pupils (codes only)"
         )
+        # statistics for the query planner now, not when autovacuum gets round to it: on a fresh
+        # PostgreSQL database without them the first public page took 24 s instead of 1.7 s
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(f"Demo loaded in {time.perf_counter() - started:.1f} s")
         if not quiet_accounts:
             self.stdout.write(self.style.SUCCESS(f"\nDemo accounts (password: {password})"))
