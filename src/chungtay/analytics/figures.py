@@ -21,11 +21,12 @@ Counting rules, stated once:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -110,6 +111,7 @@ DIMENSION_LABELS = {
 # The breakdowns whose rows are an activity's own choices, in their order.
 CHOICES = {KIND: ActivityKind.choices, TIER: Tier.choices, MODE: Mode.choices}
 NO_AREA = "none"
+T = TypeVar("T")
 NO_UNIT = 0
 
 
@@ -1137,13 +1139,7 @@ def figure(request: FigureRequest, kind: str, by: str = "") -> Figure:
     spec = KINDS[kind]
     if by and by not in spec.dimensions:
         raise BreakdownNotApplicable(kind, by, spec.dimensions)
-    key = cache_key(request, kind, by)
-    found = cache.get(key)
-    if isinstance(found, Figure):
-        return found
-    value = spec.compute(request, by)
-    cache.set(key, value, settings.FIGURES_CACHE_SECONDS)
-    return value
+    return cached(cache_key(request, kind, by), lambda: spec.compute(request, by))
 
 
 def all_figures(request: FigureRequest) -> dict[str, Figure]:
@@ -1159,6 +1155,7 @@ def all_figures(request: FigureRequest) -> dict[str, Figure]:
 # which rewrites the summaries and so moves the version.
 
 
+@functools.cache
 def _versioned_tables() -> list[tuple[str, str]]:
     history = [
         model
@@ -1189,6 +1186,19 @@ def _query_text(rows: QuerySet[Any]) -> str:
         return str(rows.query)
     except EmptyResultSet:  # a scope that selects nothing (Django does not even write its SQL)
         return "empty"
+
+
+_MISSING = object()
+
+
+def cached(key: str, compute: Callable[[], T]) -> T:
+    """The value under `key` in the figures cache, or `compute()` stored there (a key from `cache_key`)."""
+    found = cache.get(key, _MISSING)
+    if found is not _MISSING:
+        return found  # type: ignore[no-any-return]
+    value = compute()
+    cache.set(key, value, settings.FIGURES_CACHE_SECONDS)
+    return value
 
 
 def cache_key(request: FigureRequest, *what: Any) -> str:

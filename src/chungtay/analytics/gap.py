@@ -23,19 +23,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from django import forms
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.scopes import schools_visible_to, twinnings_visible_to
-from chungtay.analytics.figures import cache_key, school_facts
+from chungtay.analytics.figures import cache_key, cached, school_facts
 from chungtay.analytics.query import MAX_TEXT, FigureRequest, FiguresForm
 from chungtay.core import schoolyears
 from chungtay.core.dates import today, valid_on
@@ -62,7 +59,6 @@ GROUPS = {
     # the two offices of one twinning: the labels are replaced by the offices' names
     TWINNING: (("supporting", _("supporting office")), ("supported", _("supported office"))),
 }
-NO_INTERVAL = _("Fewer than 2 schools: no interval.")
 ONE_YEAR = _("Values for a single school year: no trend can be drawn.")
 EMPTY_GROUP = _("One of the two groups has no school with a value: there is no difference to follow.")
 NO_VALUES = _("No school of the scope has a value of this indicator.")
@@ -105,10 +101,6 @@ class Gap:
     schools: int = 0
     scope_label: str = ""
     changed_class: list[tuple[School, str, str]] = field(default_factory=list)
-
-    @property
-    def group_labels(self) -> list[str]:
-        return [str(label) for _key, label in GROUPS[self.compare]]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -258,7 +250,6 @@ def gap(
         labels = {"supporting": twinning.supporting_office.name, "supported": twinning.supported_office.name}
     rng = np.random.default_rng(SEED)
     (first_key, _first), (second_key, _second) = GROUPS[compare]
-    yearly_means: dict[str, list[float]] = defaultdict(list)
     for j, year in enumerate(years):
         gap_year = GapYear(start_year=year, label=schoolyears.label(year), groups=[])
         draws = {}
@@ -282,7 +273,6 @@ def gap(
                 draws[key] = _means(x, w, picks)
                 group.low, group.high = _interval(draws[key])
             gap_year.groups.append(group)
-            yearly_means[str(key)].append(group.mean if group.mean is not None else np.nan)
         first, second = gap_year.groups
         if first.mean is not None and second.mean is not None:
             gap_year.difference = second.mean - first.mean
@@ -470,17 +460,14 @@ class GapForm(FiguresForm):
         if isinstance(twinning, OfficeTwinning):
             request = _twinning_scope(request, twinning, self.user)
         key = cache_key(request, "gap", data["indicator"].pk, reference, compare, weighting, twinning_key)
-        found = cache.get(key)
-        if isinstance(found, Gap):
-            return found
-        indicator = data["indicator"]
-        result = gap(
-            request,
-            indicator,
-            reference_day=reference,
-            compare=compare,
-            weighting=weighting,
-            twinning=twinning,
+        return cached(
+            key,
+            lambda: gap(
+                request,
+                data["indicator"],
+                reference_day=reference,
+                compare=compare,
+                weighting=weighting,
+                twinning=twinning,
+            ),
         )
-        cache.set(key, result, settings.FIGURES_CACHE_SECONDS)
-        return result

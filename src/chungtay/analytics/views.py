@@ -156,9 +156,9 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         if section.kind == "quiet":
             value.rows = value.rows[:QUIET_SHOWN]
         sections.append({"section": section, "figure": value, "table": section_table(value)})
-    for kind, spec in f.KINDS.items():
+    for kind in f.KINDS:
         if kind not in totals:
-            totals[kind] = spec.compute(figures, "")
+            totals[kind] = f.figure(figures, kind)
     context.update(
         figures=figures,
         totals=totals,

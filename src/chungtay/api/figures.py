@@ -26,17 +26,22 @@ PARAMETERS = (
 )
 
 
+def _refused(error: FigureQueryError) -> ValidationError:
+    """Every message of the parameters, under the query parameter it is about (422)."""
+    return ValidationError(
+        [
+            {"loc": ["query", name], "msg": message}
+            for name, messages in error.fields.items()
+            for message in messages
+        ]
+    )
+
+
 def _request(request: AuthenticatedRequest) -> FigureRequest:
     try:
         return read_figure_request(request.user, request.GET)
     except FigureQueryError as error:
-        raise ValidationError(
-            [
-                {"loc": ["query", name], "msg": message}
-                for name, messages in error.fields.items()
-                for message in messages
-            ]
-        ) from None
+        raise _refused(error) from None
 
 
 def describe(figures: FigureRequest) -> dict[str, Any]:
@@ -100,20 +105,15 @@ def get_figure(request: AuthenticatedRequest, kind: str, by: str = "") -> dict[s
     summary="Is the gap closing? / Khoảng cách có đang thu hẹp?",
     description=(
         "One indicator's two groups per school year (mean, median, 95% interval, N) and the difference's "
-        "trend. `indicator` (a code; default the first), `compare` (area | supported), `weighting` "
-        "(schools | pupils), `reference` (dd/mm/yyyy: the map day of the areas; default the phase's "
-        "start), and the scope parameters of /figures."
+        "trend. `indicator` (a code; default the first), `compare` (area | supported | twinning, with "
+        "`twinning`: an id, default the first the user sees), `weighting` (schools | pupils), `reference` "
+        "(dd/mm/yyyy: the map day of the areas; default the phase's start), and the scope parameters of "
+        "/figures."
     ),
 )
 def get_gap(request: AuthenticatedRequest) -> dict[str, Any]:
     form = GapForm(request.GET, user=request.user)
     if not form.is_valid():
-        raise ValidationError(
-            [
-                {"loc": ["query", name], "msg": str(message)}
-                for name, messages in form.errors.items()
-                for message in messages
-            ]
-        )
+        raise _refused(FigureQueryError(form))
     figures = form.resolve()
     return {**describe(figures), "gap": form.gap(figures).as_dict()}

@@ -210,13 +210,20 @@ def _expansion(
     several inner ones (Ba Vì) runs out, as a real one would. Then the waves' covenant pairs."""
     taken = {school.pk for _index, school, _side in builder.members}
     leading = {school.pk for _index, school, side in builder.members if side == Side.SUPPORTING}
+    public: dict[tuple[int, str], list[School]] = {}  # each office's schools of a level, read once
+
+    def schools_of(office: EducationOffice, level: str) -> list[School]:
+        if (office.pk, level) not in public:
+            public[(office.pk, level)] = _public(office, level)
+        return list(public[(office.pk, level)])
+
     for starts_on, signed_on, due_on, per_lead, count, covenants in WAVES:
         for _names, twinning in twinnings:
             for level in ("mn", "th", "thcs"):
-                inner = _public(twinning.supporting_office, level)
+                inner = schools_of(twinning.supporting_office, level)
                 rng.shuffle(inner)
                 inner.sort(key=lambda s: s.pk in leading)  # stable: the untried first, in random order
-                outer = [s for s in _public(twinning.supported_office, level) if s.pk not in taken]
+                outer = [s for s in schools_of(twinning.supported_office, level) if s.pk not in taken]
                 rng.shuffle(outer)
                 for lead in inner[:count]:
                     partners, outer = outer[:per_lead], outer[per_lead:]
