@@ -139,3 +139,43 @@ def gap_svg(result: Any) -> bytes:
         buffer = io.BytesIO()
         canvas.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     return buffer.getvalue()
+
+
+def event_study_svg(result: Any, *, years_label: str, effect_label: str) -> bytes:
+    """An impact estimate's event study (`analytics.impact.Impact`): the change associated with joining,
+    year by year from joining (0 = the school year it joined), each with its 95 % interval; the years
+    before joining in grey (they should sit on zero), the reference year (−1) as a hollow point."""
+    points = [p for p in result.event_study if p.att is not None]
+    decimals = 2 if result.indicator.value_type == "score" else 1
+    with _LOCK, matplotlib.rc_context(_STYLE):
+        canvas = Canvas(figsize=(6.4, 3.0))
+        axes = canvas.subplots()
+        axes.axhline(0, color=GREY, linewidth=0.8)
+        axes.axvline(-0.5, color=GREY, linewidth=0.8, linestyle="--")
+        for before, colour in ((True, GREY), (False, BLUE)):
+            shown = [p for p in points if (p.e < 0) == before and not p.reference]
+            if not shown:
+                continue
+            axes.errorbar(
+                [p.e for p in shown],
+                [p.att for p in shown],
+                yerr=[
+                    [p.att - (p.low if p.low is not None else p.att) for p in shown],
+                    [(p.high if p.high is not None else p.att) - p.att for p in shown],
+                ],
+                color=colour,
+                marker="o",
+                linestyle="none",
+                capsize=3,
+            )
+        for p in points:
+            if p.reference:
+                axes.plot([p.e], [0], marker="o", markerfacecolor="white", color=GREY)
+        axes.set_xticks([p.e for p in points], [number(p.e) if p.e >= 0 else f"−{-p.e}" for p in points])
+        axes.set_xlabel(years_label)
+        axes.set_ylabel(effect_label)
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, decimals)))
+        canvas.tight_layout()
+        buffer = io.BytesIO()
+        canvas.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    return buffer.getvalue()

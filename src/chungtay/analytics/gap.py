@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 from django import forms
-from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.scopes import schools_visible_to, twinnings_visible_to
@@ -46,7 +45,7 @@ from chungtay.directory.models import (
     SchoolManagement,
     SchoolYearFigures,
 )
-from chungtay.partnerships.models import OfficeTwinning, PartnershipMember, Side
+from chungtay.partnerships.models import OfficeTwinning, supported_since
 
 RESAMPLES = 1000
 SEED = 2022
@@ -180,14 +179,7 @@ def _groups_of(
     if compare == AREA:
         dated = FigureRequest(scope=request.scope, period=request.period, levels=[], area_day=reference_day)
         return dict(school_facts(dated).area)
-    joined = (
-        PartnershipMember.objects.filter(
-            school_id__in=schools, side=Side.SUPPORTED, partnership__agreements__activated_on__isnull=False
-        )
-        .values_list("school_id")
-        .annotate(first=Min("partnership__agreements__activated_on"))
-    )
-    return {school: schoolyears.start_year_of(first) for school, first in joined}
+    return supported_since(schools)
 
 
 def _key_in(compare: str, group: Any, year: int) -> str | None:
@@ -372,12 +364,36 @@ def _twinning_scope(request: FigureRequest, twinning: OfficeTwinning, user: Any)
     return dataclasses.replace(request, scope=scope, memo={})
 
 
-class GapForm(FiguresForm):
+class IndicatorForm(FiguresForm):
+    """The figures' scope parameters plus one outcome indicator of the department (its code; the first by
+    default): what the gap and the impact estimate read."""
+
+    indicator = forms.CharField(required=False, max_length=MAX_TEXT, label=_("Indicator"))
+
+    def indicators(self) -> list[Indicator]:
+        if self.department is None:
+            return []
+        return list(Indicator.objects.filter(department=self.department, is_active=True).order_by("code"))
+
+    def clean_indicator(self) -> Indicator:
+        code = (self.cleaned_data.get("indicator") or "").strip()
+        found = {i.code: i for i in self.indicators()}
+        if not code:
+            if found:
+                return next(iter(found.values()))
+            raise forms.ValidationError(INDICATOR_NEEDED, code="required")
+        if code not in found:
+            raise forms.ValidationError(
+                INDICATOR_UNKNOWN % {"code": code[:30], "codes": ", ".join(found) or "—"}, code="unknown"
+            )
+        return found[code]
+
+
+class GapForm(IndicatorForm):
     """The figures' parameters (the scope; the period only narrows which schools an office scope
     counts) plus the indicator (its code), the reference day of the areas (dd/mm/yyyy, default the
     phase's start), the comparison (area or supported) and the weights (schools or pupils)."""
 
-    indicator = forms.CharField(required=False, max_length=MAX_TEXT, label=_("Indicator"))
     reference = DayField(required=False, label=_("Areas as on"))
     compare = forms.ChoiceField(
         required=False,
@@ -414,24 +430,6 @@ class GapForm(FiguresForm):
             else:
                 data["twinning"] = found[chosen]
         return data
-
-    def indicators(self) -> list[Indicator]:
-        if self.department is None:
-            return []
-        return list(Indicator.objects.filter(department=self.department, is_active=True).order_by("code"))
-
-    def clean_indicator(self) -> Indicator:
-        code = (self.cleaned_data.get("indicator") or "").strip()
-        found = {i.code: i for i in self.indicators()}
-        if not code:
-            if found:
-                return next(iter(found.values()))
-            raise forms.ValidationError(INDICATOR_NEEDED, code="required")
-        if code not in found:
-            raise forms.ValidationError(
-                INDICATOR_UNKNOWN % {"code": code[:30], "codes": ", ".join(found) or "—"}, code="unknown"
-            )
-        return found[code]
 
     def clean_reference(self) -> dt.date | None:
         day: dt.date | None = self.cleaned_data.get("reference")

@@ -22,8 +22,9 @@ from chungtay.access.scopes import home_province
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.analytics import figures as f
 from chungtay.analytics import public
-from chungtay.analytics.charts import chart_svg, gap_svg
+from chungtay.analytics.charts import chart_svg, event_study_svg, gap_svg
 from chungtay.analytics.gap import GapForm
+from chungtay.analytics.impact import COMPUTING, READY, ImpactForm, impact_state
 from chungtay.analytics.query import (
     YEAR_INVALID,
     YEAR_UNKNOWN,
@@ -361,6 +362,52 @@ def gap_chart(request: AuthenticatedRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     body = gap_svg(form.gap())
+    response = HttpResponse(body, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _impact_form(request: AuthenticatedRequest) -> ImpactForm:
+    data = request.GET.copy()
+    data.pop("again", None)
+    return ImpactForm(data, user=request.user)
+
+
+@require_GET
+@login_required
+def impact_page(request: AuthenticatedRequest) -> HttpResponse:
+    """Did twinning help? The change in one indicator associated with joining the movement, estimated in
+    the task worker and read from the figures cache; while it is computed the page says so and reloads."""
+    form = _impact_form(request)
+    context: dict[str, Any] = {"form": form, "query": _query(request), **_scope_choices(request)}
+    context.update(indicators=form.indicators())
+    if not form.is_valid():
+        return render(request, "analytics/impact.html", context, status=400)
+    figures = form.resolve()
+    state = impact_state(form, figures, again=request.GET.get("again") == "1")
+    context.update(
+        state=state.state, impact=state.impact, figures=figures, indicator=form.cleaned_data["indicator"]
+    )
+    response = render(
+        request, "analytics/impact.html", context, status=202 if state.state == COMPUTING else 200
+    )
+    return response
+
+
+@require_GET
+@login_required
+def impact_chart(request: AuthenticatedRequest) -> HttpResponse:
+    form = _impact_form(request)
+    if not form.is_valid():
+        raise Http404
+    state = impact_state(form, form.resolve())
+    if state.state != READY or state.impact is None or not state.impact.event_study:
+        raise Http404
+    body = event_study_svg(
+        state.impact,
+        years_label=_("School years from joining (0 = the year it joined)"),
+        effect_label=_("Change associated with joining"),
+    )
     response = HttpResponse(body, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
     return response

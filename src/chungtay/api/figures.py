@@ -13,6 +13,7 @@ from ninja.errors import ValidationError
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.analytics import figures as f
 from chungtay.analytics.gap import GapForm
+from chungtay.analytics.impact import READY, ImpactForm, impact_state
 from chungtay.analytics.query import FigureQueryError, FigureRequest, read_figure_request
 from chungtay.api.schemas import ERRORS
 
@@ -117,3 +118,28 @@ def get_gap(request: AuthenticatedRequest) -> dict[str, Any]:
         raise _refused(FigureQueryError(form))
     figures = form.resolve()
     return {**describe(figures), "gap": form.gap(figures).as_dict()}
+
+
+@router.get(
+    "/impact",
+    response={200: dict[str, Any], 202: dict[str, Any], **ERRORS},
+    summary="Did twinning help? / Kết nghĩa có giúp ích?",
+    description=(
+        "The change in one indicator associated with joining the movement on the supported side "
+        "(Callaway–Sant'Anna difference-in-differences for staggered adoption): the estimate with its 95% "
+        "interval and sample sizes, or `estimable: false` and the reason; the cohorts, the event study, the "
+        "pre-trend test, the dose view and a two-way fixed-effects check. `indicator` (a code; default the "
+        "first), `control` (not_yet | never), `cohort` (2023-2024: one cohort only), and the scope "
+        "parameters of /figures. Computed in the background: 202 with `status: computing` until it is "
+        "ready (`failed` once if the computation failed); ask again."
+    ),
+)
+def get_impact(request: AuthenticatedRequest) -> tuple[int, dict[str, Any]]:
+    form = ImpactForm(request.GET, user=request.user)
+    if not form.is_valid():
+        raise _refused(FigureQueryError(form))
+    figures = form.resolve()
+    state = impact_state(form, figures)
+    if state.state != READY or state.impact is None:
+        return 202, {**describe(figures), "status": state.state, "retry_after_seconds": 5}
+    return 200, {**describe(figures), "status": "ready", "impact": state.impact.as_dict()}

@@ -62,6 +62,14 @@ def task_finished(task_id: str) -> bool:
     return status is None or status in ("SUCCESSFUL", "FAILED")
 
 
+def task_status(task_id: str) -> str | None:
+    """A queued task's status (READY, RUNNING, SUCCESSFUL, FAILED), or None when the database holds no
+    such task (an immediate backend ran it at once)."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(pk=task_id).values_list("status", flat=True).first()
+
+
 def _fail(result: object, error: BaseException) -> None:
     result.set_failed(error)  # type: ignore[attr-defined]
 

@@ -36,12 +36,16 @@ from chungtay.directory.models import (
     SchoolYearFigures,
     UnitLineage,
 )
+from chungtay.partnerships.models import supported_since
 
 HANOI_CODE = "01"
 TOTAL_SCHOOLS = 2914
 CENTRES = 29
 DEMO_YEARS = (2022, 2023, 2024)
-SCHOOL_YEARS = (2022, 2023, 2024, 2025, 2026)
+# The outcome indicators reach back four school years before the movement, so its effect can be estimated
+# against at least three years before any school joined (issue 16).
+INDICATOR_YEARS = (2018, 2019, 2020, 2021, 2022, 2023, 2024)
+SCHOOL_YEARS = (2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026)
 DEPARTMENT_CODE = "so-hanoi"
 # Public MN/TH/THCS fixed by the seeds: Hoàng Mai's 59 schools and Ứng Hòa's 90 formed 59 groups.
 FIXED_PUBLIC = {"Hoàng Mai": (20, 20, 19), "Ứng Hòa": (30, 31, 29)}
@@ -358,21 +362,28 @@ def load_demo_assessments(*, seed: int = 2022) -> int:
     return len(rows)
 
 
-# code, name, type, unit, levels, (inner mean, outer mean, spread, outer gain per year)
+# code, name, type, unit, levels, (inner mean, outer mean in 2022–2023, spread between schools, yearly drift)
 DEMO_INDICATORS: list[tuple[str, str, str, str, str, tuple[float, float, float, float]]] = [
-    ("TL_TN_THPT", "Tỉ lệ học sinh tốt nghiệp THPT", "percent", "%", "thpt", (99.2, 97.4, 1.2, 0.4)),
-    ("DIEM_TN_TB", "Điểm trung bình thi tốt nghiệp THPT", "score", "điểm", "thpt", (7.0, 6.3, 0.35, 0.08)),
-    ("DIEM_VAO10_TOAN", "Điểm thi vào lớp 10 môn Toán", "score", "điểm", "thcs", (6.9, 5.6, 0.6, 0.15)),
-    ("DIEM_VAO10_VAN", "Điểm thi vào lớp 10 môn Ngữ văn", "score", "điểm", "thcs", (7.2, 6.6, 0.4, 0.08)),
-    ("DIEM_VAO10_ANH", "Điểm thi vào lớp 10 môn Tiếng Anh", "score", "điểm", "thcs", (7.1, 5.3, 0.7, 0.18)),
-    ("GIAI_HSG_TP", "Số giải HSG cấp thành phố", "count", "giải", "thcs,thpt", (6.0, 2.0, 2.0, 0.4)),
-    ("TL_GV_TREN_CHUAN", "Tỉ lệ GV trên chuẩn trình độ", "percent", "%", "", (82.0, 68.0, 7.0, 2.5)),
+    ("TL_TN_THPT", "Tỉ lệ học sinh tốt nghiệp THPT", "percent", "%", "thpt", (99.2, 97.4, 1.2, 0.15)),
+    ("DIEM_TN_TB", "Điểm trung bình thi tốt nghiệp THPT", "score", "điểm", "thpt", (7.0, 6.3, 0.35, 0.03)),
+    ("DIEM_VAO10_TOAN", "Điểm thi vào lớp 10 môn Toán", "score", "điểm", "thcs", (6.9, 5.6, 0.6, 0.05)),
+    ("DIEM_VAO10_VAN", "Điểm thi vào lớp 10 môn Ngữ văn", "score", "điểm", "thcs", (7.2, 6.6, 0.4, 0.03)),
+    ("DIEM_VAO10_ANH", "Điểm thi vào lớp 10 môn Tiếng Anh", "score", "điểm", "thcs", (7.1, 5.3, 0.7, 0.06)),
+    ("GIAI_HSG_TP", "Số giải HSG cấp thành phố", "count", "giải", "thcs,thpt", (6.0, 2.0, 2.0, 0.1)),
+    ("TL_GV_TREN_CHUAN", "Tỉ lệ GV trên chuẩn trình độ", "percent", "%", "", (82.0, 68.0, 7.0, 0.8)),
 ]  # fmt: skip
+# The effect the demo plants on a school from the school year it joined the movement on the supported side
+# (its first agreement in force), so the impact estimate can be checked against a known truth: the
+# estimate's interval must cover these, and a placebo indicator with none planted must cover zero.
+PLANTED_EFFECTS = {"DIEM_VAO10_TOAN": 0.5, "DIEM_VAO10_ANH": 0.4, "DIEM_TN_TB": 0.3}
+PLACEBO_INDICATOR = "DIEM_VAO10_VAN"
 
 
 def load_demo_indicators(*, seed: int = 2022) -> int:
-    """The department's outcome indicators and every demo school's values for the demo years: inner-city
-    schools ahead, outer ones behind and catching up a little each year (what the gap analysis reads)."""
+    """The department's outcome indicators and every demo school's values from 2018–2019 to 2024–2025:
+    inner-city schools ahead, outer ones behind, every school on the same slow drift with a shock shared by
+    all schools each year, and the planted effect (`PLANTED_EFFECTS`) on a supported school from the year
+    it joined. Runs after the partnerships, whose agreements say who joined when."""
     from chungtay.directory.models import Indicator, IndicatorValue
 
     department = EducationOffice.objects.get(code=DEPARTMENT_CODE)
@@ -384,7 +395,13 @@ def load_demo_indicators(*, seed: int = 2022) -> int:
     )
     shapes = {code: shape for code, *_, shape in DEMO_INDICATORS}
     rng = random.Random(seed + 7)
-    years = {y.start_year: y for y in SchoolYear.objects.filter(start_year__in=DEMO_YEARS)}
+    years = {y.start_year: y for y in SchoolYear.objects.filter(start_year__in=INDICATOR_YEARS)}
+    shocks = {
+        (code, start): rng.gauss(0, spread / 5)
+        for code, (_i, _o, spread, _d) in shapes.items()
+        for start in years
+    }
+    joined = supported_since()
     inner_ids = set(
         SchoolLocation.objects.filter(
             school__is_demo=True,
@@ -399,11 +416,17 @@ def load_demo_indicators(*, seed: int = 2022) -> int:
         for indicator in indicators:
             if not indicator.applies_to(level):
                 continue
-            inner_mean, outer_mean, spread, gain = shapes[indicator.code]
+            inner_mean, outer_mean, spread, drift = shapes[indicator.code]
             own = rng.gauss(inner_mean if school_id in inner_ids else outer_mean, spread)
             low, high = indicator.bounds
-            for step, start in enumerate(sorted(years)):
-                value = own + step * (gain / 3 if school_id in inner_ids else gain) + rng.gauss(0, spread / 4)
+            since = joined.get(school_id)
+            effect = PLANTED_EFFECTS.get(indicator.code, 0.0)
+            for start in sorted(years):
+                value = (
+                    own + (start - 2022) * drift + shocks[indicator.code, start] + rng.gauss(0, spread / 4)
+                )
+                if since is not None and start >= since:
+                    value += effect
                 if indicator.value_type == Indicator.ValueType.COUNT:
                     value = round(max(0.0, value))
                 value = min(high if high is not None else value, max(low or 0.0, value))

@@ -3,11 +3,15 @@ department for THPT and GDNN-GDTX), and the agreements (memoranda, covenants) th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils.translation import gettext_lazy as _
 
+from chungtay.core import schoolyears
 from chungtay.core.audit import audited_history
 from chungtay.core.models import EffectiveDated, TimeStamped, Versioned
 from chungtay.directory.models import DevelopmentArea
@@ -422,3 +426,17 @@ class PlanGoal(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+def supported_since(schools: Iterable[int] | models.QuerySet[Any] | None = None) -> dict[int, int]:
+    """The movement's rule for when a school joined: each school on the supported side of a partnership
+    (of `schools`, ids or a queryset; every school when None), with the start year of the school year in
+    which the first agreement of such a partnership came into force. The gap's groups, the impact
+    estimate's cohorts and the demo's planted effect all read it."""
+    members = PartnershipMember.objects.filter(
+        side=Side.SUPPORTED, partnership__agreements__activated_on__isnull=False
+    )
+    if schools is not None:
+        members = members.filter(school_id__in=schools)
+    joined = members.values_list("school_id").annotate(first=Min("partnership__agreements__activated_on"))
+    return {school: schoolyears.start_year_of(first) for school, first in joined}

@@ -38,13 +38,14 @@ class Command(BaseCommand):
         )
         assessed = load_demo_assessments(seed=seed)
         self.stdout.write(f"Self-assessments: {assessed} new scores")
-        indicator_values = load_demo_indicators(seed=seed)
-        self.stdout.write(f"Indicator values: {indicator_values} new")
         accounts = create_demo_accounts(password)
         partnerships = load_demo_partnerships(seed=seed)
         self.stdout.write(
             f"Partnerships: {partnerships['partnerships']} ({partnerships['partnerships_created']} new)"
         )
+        # after the partnerships: a supported school's values carry the effect planted from when it joined
+        indicator_values = load_demo_indicators(seed=seed)
+        self.stdout.write(f"Indicator values: {indicator_values} new")
         activities = load_demo_activities(seed=seed)
         self.stdout.write(
             f"Activities: {activities['activities']} ({activities['created']} new), "

@@ -1,0 +1,25 @@
+"""The write path of the computed impact estimates (`analytics.models.Estimate`): read one by its key,
+store one, and drop those a day old (their data has moved on, or they would be found again by key)."""
+
+from __future__ import annotations
+
+import pickle  # noqa: S403 - only this module writes the rows it reads
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from chungtay.analytics.models import Estimate
+
+KEPT = timedelta(days=1)
+
+
+def read(key: str) -> Any | None:
+    value = Estimate.objects.filter(key=key).values_list("value", flat=True).first()
+    return None if value is None else pickle.loads(bytes(value))  # noqa: S301 - written by store() only
+
+
+def store(key: str, value: Any) -> None:
+    now = timezone.now()
+    Estimate.objects.update_or_create(key=key, defaults={"value": pickle.dumps(value), "computed_at": now})
+    Estimate.objects.filter(computed_at__lt=now - KEPT).delete()

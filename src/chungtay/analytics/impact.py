@@ -1,0 +1,677 @@
+"""Did twinning help? For one outcome indicator and the schools of a scope, the change in the indicator
+associated with joining the movement on the supported side, estimated by difference-in-differences for
+staggered adoption (Callaway and Sant'Anna, 2021, as implemented by the `diff-diff` library), with an
+event study, a pre-trend check, a dose view and a plain two-way fixed-effects regression as a check.
+
+Rules, stated once:
+- a school is **treated** from the school year in which the first agreement of a partnership where it is
+  on the supported side came into force (`partnerships.models.supported_since`); the schools that joined
+  in one school year form a **cohort**;
+- **comparison schools**: `not_yet` (default) — schools never supported and, until they join, those that
+  join later; `never` — only schools never supported. Schools that only support others are left out of
+  both: they take part in the movement too, so they are no comparison (their number is shown);
+- **not estimable**, with the reason instead of a number: no values; values for a single school year; an
+  outcome at its ceiling (more than a quarter of all values within 1 % of the indicator's range from its
+  top, e.g. graduation rates of 99 % or more); no cohort left after these rules, each cohort being left
+  out when it has fewer than `MIN_COHORT` schools with values, fewer than `MIN_PRE_YEARS` school years
+  of values before it joined, no value after it joined, or no comparison school left once it joined; no
+  comparison school at all; pre-trends that fail (a joint test that the effects before joining are all
+  zero rejects at 5 %; the event study is still shown, so the reader sees why);
+- **inference**: standard errors from the estimator's influence function, clustered by school (every
+  school's years together); with fewer than `FEW_SCHOOLS` schools in the estimate, a wild bootstrap of
+  the clusters instead (Webb weights, 999 draws, seeded);
+- the **event study** is relative to the last school year before joining (`e = -1`, the reference);
+- the **dose view** splits the treated schools at the median number of held activities they took part in
+  during the school year they joined, and estimates each half against the same comparison schools;
+- the **check**: a two-way fixed-effects regression (school and school year effects) of the indicator
+  on "supported by then", on the same schools, with statsmodels and standard errors clustered by school.
+  With effects that differ between cohorts it can be biased, which is why it is a check and not the
+  headline;
+- wording: an estimate is a change **associated with** joining; it is not proof that twinning caused it.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django import forms
+from django.core.cache import cache
+from django.db.models import Count
+from django.http import QueryDict
+from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from chungtay.activities.models import ActivityFact
+from chungtay.analytics import estimates
+from chungtay.analytics.figures import cache_key
+from chungtay.analytics.gap import IndicatorForm
+from chungtay.analytics.query import MAX_TEXT, FigureRequest
+from chungtay.core import schoolyears
+from chungtay.core import tasks as core_tasks
+from chungtay.directory.models import Indicator, IndicatorValue
+from chungtay.partnerships.models import PartnershipMember, Side, supported_since
+
+MIN_COHORT = 5
+MIN_PRE_YEARS = 2
+CEILING_SHARE = 0.25
+CEILING_BAND = 0.01  # of the indicator's range, from its top
+FEW_SCHOOLS = 50
+BOOTSTRAP_DRAWS = 999
+SEED = 2022
+ALPHA = 0.05
+NOT_YET, NEVER = "not_yet", "never"
+ANALYTIC, BOOTSTRAP = "analytic", "bootstrap"
+PENDING_SECONDS = 15 * 60  # a computation not finished by then is asked for again
+
+NO_VALUES = _("No school of the scope has a value of this indicator.")
+ONE_YEAR = _("The indicator has values for a single school year: there is no before and after to compare.")
+CEILING = _(
+    "%(share)s of the values are within %(band)s of the indicator's top (%(top)s): an outcome at its "
+    "ceiling cannot show an improvement, so no effect is estimated."
+)
+NO_COHORT = _("No cohort of supported schools meets the rules below, so no effect can be estimated.")
+COHORT_EMPTY = _("No supported school of the scope joined in %(year)s.")
+NO_CONTROL = _("No comparison school is left: every school with values joined the movement or supports it.")
+PRETRENDS = _(
+    "Before joining, the supported schools already moved differently from the comparison schools "
+    "(joint test of the years before joining: p = %(p)s). The comparison is not credible, so no effect "
+    "is given; the chart shows the years before joining."
+)
+FAILED = _("The estimator could not use these data (%(error)s).")
+THIN = _("fewer than %(n)s schools with values")
+FEW_PRE = _("fewer than %(n)s school years of values before joining")
+NO_POST = _("no value after joining")
+NO_LATER_CONTROL = _("no comparison school left once it joined")
+NOT_CHOSEN = _("not the cohort asked for")
+FEWER, MORE = "fewer", "more"
+DOSE_LABELS = {FEWER: _("fewer activities"), MORE: _("more activities")}
+
+
+class NotEstimable(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Cohort:
+    start_year: int
+    label: str
+    schools: int
+    pre_years: int
+    included: bool = True
+    reason: str = ""
+
+
+@dataclass
+class Effect:
+    att: float
+    se: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    treated: int  # supported schools in the estimate
+    controls: int  # comparison schools in the estimate
+
+
+@dataclass
+class EventTime:
+    e: int
+    att: float | None
+    low: float | None
+    high: float | None
+    schools: int  # supported schools with a value that many years from joining
+    reference: bool = False
+
+
+@dataclass
+class DoseGroup:
+    key: str
+    label: str
+    schools: int
+    fewest: int  # held activities in the joining year, the group's range
+    most: int
+    effect: Effect | None = None
+    reason: str = ""
+
+
+@dataclass
+class Impact:
+    indicator: Indicator
+    control: str
+    scope_label: str
+    cohort_filter: int | None = None
+    years: list[int] = field(default_factory=list)
+    cohorts: list[Cohort] = field(default_factory=list)
+    schools: int = 0  # schools of the scope with values
+    treated: int = 0
+    controls: int = 0
+    supporting_left_out: int = 0
+    observations: int = 0
+    effect: Effect | None = None
+    reason: str = ""
+    event_study: list[EventTime] = field(default_factory=list)
+    pretrend_p: float | None = None
+    twfe: Effect | None = None
+    dose: list[DoseGroup] = field(default_factory=list)
+    inference: str = ANALYTIC
+    ceiling_share: float | None = None
+
+    @property
+    def estimable(self) -> bool:
+        return self.effect is not None and not self.reason
+
+    @property
+    def years_label(self) -> str:
+        return (
+            f"{schoolyears.label(self.years[0])} – {schoolyears.label(self.years[-1])}" if self.years else ""
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator.code,
+            "control": self.control,
+            "cohort": schoolyears.label(self.cohort_filter) if self.cohort_filter else None,
+            "scope": self.scope_label,
+            "school_years": [schoolyears.label(y) for y in self.years],
+            "estimable": self.estimable,
+            "reason": self.reason,
+            "schools_with_values": self.schools,
+            "treated_schools": self.treated,
+            "comparison_schools": self.controls,
+            "supporting_schools_left_out": self.supporting_left_out,
+            "observations": self.observations,
+            "inference": self.inference,
+            "effect": _effect_dict(self.effect if self.estimable else None),
+            "pretrend_p": _round(self.pretrend_p),
+            "cohorts": [
+                {
+                    "school_year": c.label,
+                    "schools": c.schools,
+                    "years_before": c.pre_years,
+                    "included": c.included,
+                    "reason": c.reason,
+                }
+                for c in self.cohorts
+            ],
+            "event_study": [
+                {
+                    "years_from_joining": p.e,
+                    "effect": _round(p.att),
+                    "interval": [_round(p.low), _round(p.high)],
+                    "schools": p.schools,
+                    "reference": p.reference,
+                }
+                for p in self.event_study
+            ],
+            "dose": [
+                {
+                    "group": d.key,
+                    "label": d.label,
+                    "schools": d.schools,
+                    "activities_in_joining_year": [d.fewest, d.most],
+                    "effect": _effect_dict(d.effect),
+                    "reason": d.reason,
+                }
+                for d in self.dose
+            ],
+            "twfe_check": _effect_dict(self.twfe),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), 4)
+
+
+def _effect_dict(effect: Effect | None) -> dict[str, Any] | None:
+    if effect is None:
+        return None
+    return {
+        "estimate": _round(effect.att),
+        "standard_error": _round(effect.se),
+        "interval": [_round(effect.low), _round(effect.high)],
+        "p_value": _round(effect.p_value),
+        "treated_schools": effect.treated,
+        "comparison_schools": effect.controls,
+    }
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None
+
+
+@dataclass
+class _Panel:
+    schools: np.ndarray  # one row per observation
+    years: np.ndarray
+    values: np.ndarray
+    first: np.ndarray  # the school's cohort (start year), 0 for a comparison school
+
+
+def _select_cohorts(
+    cohorts: dict[int, set[int]],
+    years_of: dict[int, set[int]],
+    controls: set[int],
+    control: str,
+    only: int | None,
+) -> list[Cohort]:
+    """Each cohort with whether it enters the estimate, and why not (the module's rules)."""
+    rows = []
+    for start in sorted(cohorts):
+        members = cohorts[start]
+        seen = set().union(*(years_of[s] for s in members))
+        row = Cohort(
+            start_year=start,
+            label=schoolyears.label(start),
+            schools=len(members),
+            pre_years=len({y for y in seen if y < start}),
+        )
+        if only is not None and start != only:
+            row.included, row.reason = False, str(NOT_CHOSEN)
+        elif row.schools < MIN_COHORT:
+            row.included, row.reason = False, str(THIN % {"n": MIN_COHORT})
+        elif row.pre_years < MIN_PRE_YEARS:
+            row.included, row.reason = False, str(FEW_PRE % {"n": MIN_PRE_YEARS})
+        elif not any(y >= start for y in seen):
+            row.included, row.reason = False, str(NO_POST)
+        rows.append(row)
+    # a cohort needs a comparison school in the year it joins: a never-supported one, or (not yet) one of
+    # a later cohort still in the estimate; dropping the last cohort can leave the one before without
+    while True:
+        kept = [row for row in rows if row.included]
+        dropped = False
+        for row in kept:
+            later = control == NOT_YET and any(other.start_year > row.start_year for other in kept)
+            if not controls and not later:
+                row.included, row.reason = False, str(NO_LATER_CONTROL)
+                dropped = True
+        if not dropped:
+            return rows
+
+
+def _fit(panel: _Panel, control: str, inference: str) -> tuple[Any, Any]:
+    """The Callaway–Sant'Anna fit and its event study (diff-diff)."""
+    import pandas as pd
+    from diff_diff import CallawaySantAnna
+
+    frame = pd.DataFrame(
+        {"school": panel.schools, "year": panel.years, "value": panel.values, "first": panel.first}
+    )
+    estimator = CallawaySantAnna(
+        control_group="never_treated" if control == NEVER else "not_yet_treated",
+        estimation_method="reg",
+        base_period="universal",
+        alpha=ALPHA,
+        n_bootstrap=BOOTSTRAP_DRAWS if inference == BOOTSTRAP else 0,
+        bootstrap_weights="webb" if inference == BOOTSTRAP else None,
+        seed=SEED,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            result = estimator.fit(frame, outcome="value", unit="school", time="year", first_treat="first")
+            study = result.aggregate("event_study")
+        except (ValueError, np.linalg.LinAlgError, KeyError, ZeroDivisionError) as error:
+            raise NotEstimable(str(FAILED % {"error": str(error)[:200]})) from error
+    return result, study
+
+
+def _effect(result: Any, treated: int, controls: int) -> Effect:
+    att = _finite(result.overall_att)
+    if att is None:
+        raise NotEstimable(str(FAILED % {"error": "no finite estimate"}))
+    low, high = result.overall_conf_int
+    return Effect(
+        att=att,
+        se=_finite(result.overall_se),
+        low=_finite(low),
+        high=_finite(high),
+        p_value=_finite(result.overall_p_value),
+        treated=treated,
+        controls=controls,
+    )
+
+
+def _pretrend_p(study: Any) -> float | None:
+    """The p-value of the joint Wald test that every effect before joining (e ≤ −2) is zero."""
+    from scipy import stats
+
+    table = study.to_dataframe()
+    pre = table[(table.event_time <= -2) & ~table.is_reference & table.se.notna() & (table.se > 0)]
+    if pre.empty:
+        return None
+    index = [int(e) for e in np.asarray(study.vcov_index)] if study.vcov is not None else []
+    chosen = [int(e) for e in pre.event_time]
+    estimates = pre.att.to_numpy(dtype=float)
+    if index and all(e in index for e in chosen):
+        positions = [index.index(e) for e in chosen]
+        vcov = np.asarray(study.vcov, dtype=float)[np.ix_(positions, positions)]
+    else:
+        vcov = np.diag(pre.se.to_numpy(dtype=float) ** 2)
+    statistic = float(estimates @ np.linalg.pinv(vcov) @ estimates)
+    return float(stats.chi2.sf(statistic, len(chosen)))
+
+
+def _event_study(study: Any, panel: _Panel) -> list[EventTime]:
+    treated = panel.first > 0
+    relative = panel.years[treated] - panel.first[treated]
+    schools_at: dict[int, set[int]] = {}
+    for e, school in zip(relative.tolist(), panel.schools[treated].tolist(), strict=True):
+        schools_at.setdefault(int(e), set()).add(int(school))
+    points = []
+    for row in study.to_dataframe().itertuples():
+        e = int(row.event_time)
+        points.append(
+            EventTime(
+                e=e,
+                att=_finite(row.att),
+                low=_finite(row.conf_int_lower),
+                high=_finite(row.conf_int_upper),
+                schools=len(schools_at.get(e, ())),
+                reference=bool(row.is_reference),
+            )
+        )
+    return points
+
+
+def _within(values: np.ndarray, schools: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """`values` with school and year means swept out (alternating projections: exact on a balanced panel,
+    converging on an unbalanced one)."""
+    _s, school_index = np.unique(schools, return_inverse=True)
+    _y, year_index = np.unique(years, return_inverse=True)
+    school_n = np.bincount(school_index).astype(float)
+    year_n = np.bincount(year_index).astype(float)
+    out = values.astype(float).copy()
+    for _sweep in range(200):
+        out -= (np.bincount(school_index, out) / school_n)[school_index]
+        year_means = np.bincount(year_index, out) / year_n
+        out -= year_means[year_index]
+        if np.abs(year_means).max() < 1e-10:
+            break
+    return out
+
+
+def _twfe(panel: _Panel, treated: int, controls: int) -> Effect | None:
+    """The check: a two-way fixed-effects regression of the value on "supported by then" (statsmodels),
+    standard errors clustered by school."""
+    import statsmodels.api as sm
+
+    supported = ((panel.first > 0) & (panel.years >= panel.first)).astype(float)
+    y = _within(panel.values, panel.schools, panel.years)
+    d = _within(supported, panel.schools, panel.years)
+    if not np.any(np.abs(d) > 1e-12):
+        return None
+    fit = sm.OLS(y, d[:, None]).fit(cov_type="cluster", cov_kwds={"groups": panel.schools})
+    low, high = fit.conf_int(alpha=ALPHA)[0]
+    return Effect(
+        att=float(fit.params[0]),
+        se=float(fit.bse[0]),
+        low=float(low),
+        high=float(high),
+        p_value=float(fit.pvalues[0]),
+        treated=treated,
+        controls=controls,
+    )
+
+
+def _panel(rows: list[tuple[int, int, float]], first: dict[int, int], keep: set[int]) -> _Panel:
+    kept = [(s, y, v) for s, y, v in rows if s in keep]
+    schools = np.array([s for s, _y, _v in kept], dtype=np.int64)
+    return _Panel(
+        schools=schools,
+        years=np.array([y for _s, y, _v in kept], dtype=np.int64),
+        values=np.array([v for _s, _y, v in kept], dtype=float),
+        first=np.array([first.get(int(s), 0) for s in schools], dtype=np.int64),
+    )
+
+
+def _activities_in_joining_year(first: dict[int, int]) -> dict[int, int]:
+    """Held activities each treated school took part in during the school year it joined."""
+    counts = dict.fromkeys(first, 0)
+    by_year: dict[int, list[int]] = {}
+    for school, start in first.items():
+        by_year.setdefault(start, []).append(school)
+    for start, schools in by_year.items():
+        begins, ends = schoolyears.bounds(start)
+        for school, n in (
+            ActivityFact.objects.filter(school_id__in=schools, held_on__gte=begins, held_on__lte=ends)
+            .values_list("school_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            counts[school] = n
+    return counts
+
+
+def _dose(
+    rows: list[tuple[int, int, float]],
+    first: dict[int, int],
+    controls: set[int],
+    years_of: dict[int, set[int]],
+    control: str,
+    inference: str,
+) -> list[DoseGroup]:
+    activities = _activities_in_joining_year(first)
+    if not activities:
+        return []
+    median = float(np.median(list(activities.values())))
+    halves = {
+        FEWER: {s for s, n in activities.items() if n <= median},
+        MORE: {s for s, n in activities.items() if n > median},
+    }
+    groups = []
+    for key, members in halves.items():
+        counts = [activities[s] for s in members] or [0]
+        group = DoseGroup(
+            key=key, label=str(DOSE_LABELS[key]), schools=len(members), fewest=min(counts), most=max(counts)
+        )
+        cohorts: dict[int, set[int]] = {}
+        for school in members:
+            cohorts.setdefault(first[school], set()).add(school)
+        chosen = _select_cohorts(cohorts, years_of, controls, control, None)
+        included = {s for c in chosen if c.included for s in cohorts[c.start_year]}
+        if not included:
+            group.reason = str(NO_COHORT)
+        else:
+            own_first = {s: first[s] for s in included}
+            try:
+                result, _study = _fit(_panel(rows, own_first, included | controls), control, inference)
+                group.effect = _effect(result, len(included), len(controls))
+            except NotEstimable as error:
+                group.reason = error.reason
+        groups.append(group)
+    return groups
+
+
+def impact(
+    request: FigureRequest, indicator: Indicator, *, control: str = NOT_YET, cohort: int | None = None
+) -> Impact:
+    result = Impact(
+        indicator=indicator, control=control, scope_label=request.scope.label, cohort_filter=cohort
+    )
+    rows = [
+        (school, year, float(value))
+        for school, year, value in IndicatorValue.objects.filter(
+            indicator=indicator, school__in=request.scope.schools
+        )
+        .order_by()
+        .values_list("school_id", "school_year__start_year", "value")
+    ]
+    if not rows:
+        result.reason = str(NO_VALUES)
+        return result
+    result.years = sorted({year for _s, year, _v in rows})
+    with_values = {school for school, _y, _v in rows}
+    result.schools = len(with_values)
+    if len(result.years) < 2:
+        result.reason = str(ONE_YEAR)
+        return result
+    values = np.array([v for _s, _y, v in rows])
+    low, high = indicator.bounds
+    if low is not None and high is not None:
+        band = (high - low) * CEILING_BAND
+        result.ceiling_share = float(np.mean(values >= high - band))
+        if result.ceiling_share > CEILING_SHARE:
+            result.reason = str(
+                CEILING
+                % {
+                    "share": f"{result.ceiling_share * 100:.0f} %",
+                    "band": f"{band:g}",
+                    "top": f"{high:g}",
+                }
+            )
+            return result
+    joined = supported_since(with_values)
+    supporting = set(
+        PartnershipMember.objects.filter(school_id__in=with_values, side=Side.SUPPORTING).values_list(
+            "school_id", flat=True
+        )
+    ) - set(joined)
+    result.supporting_left_out = len(supporting)
+    controls = with_values - set(joined) - supporting
+    years_of: dict[int, set[int]] = {}
+    for school, year, _v in rows:
+        years_of.setdefault(school, set()).add(year)
+    cohorts: dict[int, set[int]] = {}
+    for school, start in joined.items():
+        cohorts.setdefault(start, set()).add(school)
+    result.cohorts = _select_cohorts(cohorts, years_of, controls, control, cohort)
+    if cohort is not None and cohort not in cohorts:
+        result.reason = str(COHORT_EMPTY % {"year": schoolyears.label(cohort)})
+        return result
+    if not controls and control == NEVER:
+        result.reason = str(NO_CONTROL)
+        return result
+    first = {s: c.start_year for c in result.cohorts if c.included for s in cohorts[c.start_year]}
+    if not first:
+        result.reason = str(NO_CONTROL if not controls and len(cohorts) <= 1 else NO_COHORT)
+        return result
+    result.treated, result.controls = len(first), len(controls)
+    result.inference = BOOTSTRAP if len(first) + len(controls) < FEW_SCHOOLS else ANALYTIC
+    panel = _panel(rows, first, set(first) | controls)
+    result.observations = len(panel.values)
+    try:
+        fitted, study = _fit(panel, control, result.inference)
+        result.effect = _effect(fitted, len(first), len(controls))
+    except NotEstimable as error:
+        result.reason = error.reason
+        return result
+    result.event_study = _event_study(study, panel)
+    result.pretrend_p = _pretrend_p(study)
+    if result.pretrend_p is not None and result.pretrend_p < ALPHA:
+        result.reason = str(PRETRENDS % {"p": f"{result.pretrend_p:.3f}"})
+    result.twfe = _twfe(panel, len(first), len(controls))
+    result.dose = _dose(rows, first, controls, years_of, control, result.inference)
+    return result
+
+
+COHORT_INVALID = _("Write the school year the cohort joined as 2023-2024.")
+_YEAR = re.compile(r"^\s*(\d{4})\s*(?:[-–/]\s*(\d{4}))?\s*$")
+
+
+class ImpactForm(IndicatorForm):
+    """The figures' scope parameters plus the indicator (its code), the comparison schools (`not_yet`:
+    never and not yet supported; `never`: never supported) and optionally one cohort (the school year it
+    joined, 2023-2024)."""
+
+    control = forms.ChoiceField(
+        required=False,
+        choices=[
+            (NOT_YET, _("never and not yet supported schools")),
+            (NEVER, _("never supported schools only")),
+        ],
+        label=_("Compared with"),
+    )
+    cohort = forms.CharField(required=False, max_length=MAX_TEXT, label=_("Cohort (school year it joined)"))
+
+    def clean_cohort(self) -> int | None:
+        text = self.cleaned_data.get("cohort") or ""
+        if not text.strip():
+            return None
+        match = _YEAR.match(text)
+        if not match or (match.group(2) and int(match.group(2)) != int(match.group(1)) + 1):
+            raise forms.ValidationError(COHORT_INVALID, code="invalid")
+        return int(match.group(1))
+
+    def options(self) -> tuple[Indicator, str, int | None]:
+        data = self.cleaned_data
+        return data["indicator"], data.get("control") or NOT_YET, data.get("cohort")
+
+    def key(self, request: FigureRequest) -> str:
+        indicator, control, cohort = self.options()
+        return cache_key(request, "impact", indicator.pk, control, cohort)
+
+    def compute(self, request: FigureRequest) -> Impact:
+        indicator, control, cohort = self.options()
+        return impact(request, indicator, control=control, cohort=cohort)
+
+
+READY, COMPUTING, FAILED_STATE = "ready", "computing", "failed"
+
+
+@dataclass
+class ImpactState:
+    state: str
+    impact: Impact | None = None
+
+
+def _pending_key(key: str) -> str:
+    return "impact-pending:" + key
+
+
+def impact_state(form: ImpactForm, request: FigureRequest, *, again: bool = False) -> ImpactState:
+    """The estimate the valid form asks for, read from the stored estimates; when it is not there, a task
+    for the worker is queued (once: a second request while it runs waits for the same task, whose id the
+    cache keeps) and the state says it is being computed. A task that failed is reported once, then asked
+    for again."""
+    key = form.key(request)
+    found = estimates.read(key)
+    if found is not None:
+        return ImpactState(READY, found)
+    pending = cache.get(_pending_key(key))
+    if pending and not again:
+        status = core_tasks.task_status(pending)
+        if status in ("READY", "RUNNING"):
+            return ImpactState(COMPUTING)
+        if status == "FAILED":
+            cache.delete(_pending_key(key))
+            return ImpactState(FAILED_STATE)
+    params = {name: form.data.getlist(name) for name in form.data} if hasattr(form.data, "getlist") else {}
+    params = params or {name: [str(value)] for name, value in dict(form.data).items()}
+    queued = compute_impact.enqueue(form.user.pk, params, key, get_language() or "vi")
+    cache.set(_pending_key(key), str(queued.id), PENDING_SECONDS)
+    found = estimates.read(key)  # an immediate backend has computed it already
+    return ImpactState(READY, found) if found is not None else ImpactState(COMPUTING)
+
+
+@task()
+def compute_impact(user_id: int, params: dict[str, list[str]], key: str, language: str) -> str:
+    """The worker's side: the same form for the same user, in the page's language, computed and stored
+    under the key the page asked for (and under the key of now, should the data have moved since)."""
+    from chungtay.accounts.models import User
+
+    user = User.objects.get(pk=user_id)
+    data = QueryDict(mutable=True)
+    for name, values in params.items():
+        data.setlist(name, values)
+    with translation.override(language):
+        form = ImpactForm(data, user=user)
+        if not form.is_valid():
+            return "invalid"
+        request = form.resolve()
+        value = form.compute(request)
+        estimates.store(key, value)
+        now_key = form.key(request)
+        if now_key != key:
+            estimates.store(now_key, value)
+    return "done"
