@@ -379,6 +379,8 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "analytics:dashboard": (None, LOGIN_REQUIRED),
     "analytics:gap": (None, LOGIN_REQUIRED),
     "analytics:gap-chart": (None, LOGIN_REQUIRED),
+    "analytics:impact": (None, LOGIN_REQUIRED),
+    "analytics:impact-chart": (None, LOGIN_REQUIRED),
     "analytics:chart": (lambda: {"kind": "activities", "by": "kind"}, LOGIN_REQUIRED),
     "analytics:download": (lambda: {"kind": "participations", "by": "area", "fmt": "xlsx"}, LOGIN_REQUIRED),
     # the public page: anyone, aggregates only (tests/analytics/test_public.py crawls it for leaks)
@@ -388,6 +390,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "analytics:public-chart": (lambda: {"code": "so-hanoi", "column": 5}, _all(200)),
     "api:get_figures": (None, API_LOGIN_REQUIRED),
     "api:get_gap": (None, API_LOGIN_REQUIRED),
+    "api:get_impact": (None, API_LOGIN_REQUIRED),
     "api:get_figure": (lambda: {"kind": "exchanges"}, API_LOGIN_REQUIRED),
 }
 ADMIN_ONLY = {**_all(302), "admin": 200}

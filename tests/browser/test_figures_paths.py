@@ -95,3 +95,31 @@ def test_the_department_asks_whether_the_gap_is_closing(page: Page, app_url, log
     page.fill("#id_reference", "01/01/2099")
     page.get_by_role("button", name="Xem").click()
     expect(page.locator(".invalid-feedback")).to_contain_text("01/01/2099")
+
+
+def test_the_department_asks_whether_twinning_helped(page: Page, app_url, log_in):
+    """The estimate is computed by the task worker: the page says so, reloads by itself, then shows the
+    estimate the API gives, its cohorts, the event-study chart and the method."""
+    problems = _watch(page, app_url)
+    log_in("admin")
+    page.goto(f"{app_url}/figures/gap/")
+    page.get_by_test_id("impact-link").click()
+    expect(page.get_by_role("heading", name="Kết nghĩa có giúp ích?")).to_be_visible()
+    page.select_option("#id_indicator", "DIEM_VAO10_TOAN")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.get_by_test_id("impact-headline")).to_contain_text("gắn với mức thay đổi", timeout=60_000)
+    api = page.request.get(f"{app_url}/api/v1/impact?indicator=DIEM_VAO10_TOAN").json()
+    assert api["status"] == "ready"
+    effect = api["impact"]["effect"]
+    expect(page.get_by_test_id("impact-headline")).to_contain_text(
+        f"{effect['estimate']:.2f}".replace(".", ",")
+    )
+    expect(page.get_by_test_id("impact-cohorts")).to_contain_text("2022-2023")
+    chart = page.locator('img[src*="impact.svg"]')
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    # graduation rates sit at their ceiling: no number, the reason instead
+    page.select_option("#id_indicator", "TL_TN_THPT")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.get_by_test_id("impact-reason")).to_contain_text("chạm trần", timeout=60_000)
+    assert problems == []

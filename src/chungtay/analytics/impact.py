@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,18 +286,25 @@ def _select_cohorts(
         elif not any(y >= start for y in seen):
             row.included, row.reason = False, str(NO_POST)
         rows.append(row)
-    # a cohort needs a comparison school in the year it joins: a never-supported one, or (not yet) one of
-    # a later cohort still in the estimate; dropping the last cohort can leave the one before without
-    while True:
-        kept = [row for row in rows if row.included]
-        dropped = False
-        for row in kept:
-            later = control == NOT_YET and any(other.start_year > row.start_year for other in kept)
-            if not controls and not later:
-                row.included, row.reason = False, str(NO_LATER_CONTROL)
-                dropped = True
-        if not dropped:
-            return rows
+    # a cohort needs a comparison school in the year it joins: a never-supported one or (not yet) a
+    # school of a later cohort. The last cohort without never-supported schools is left out of the
+    # estimate, but its schools still compare the earlier cohorts until they join (`_controls_only`).
+    for row in rows:
+        later = control == NOT_YET and any(
+            other.start_year > row.start_year and (other.included or other.reason == str(NO_LATER_CONTROL))
+            for other in rows
+        )
+        if row.included and not controls and not later:
+            row.included, row.reason = False, str(NO_LATER_CONTROL)
+    return rows
+
+
+def _controls_only(rows: list[Cohort], control: str) -> list[int]:
+    """Cohorts left out only because nobody compares them once they joined: with not yet supported
+    comparison schools, theirs still compare the earlier cohorts before they join."""
+    if control != NOT_YET:
+        return []
+    return [row.start_year for row in rows if not row.included and row.reason == str(NO_LATER_CONTROL)]
 
 
 def _fit(panel: _Panel, control: str, inference: str) -> tuple[Any, Any]:
@@ -362,8 +370,8 @@ def _pretrend_p(study: Any) -> float | None:
     return float(stats.chi2.sf(statistic, len(chosen)))
 
 
-def _event_study(study: Any, panel: _Panel) -> list[EventTime]:
-    treated = panel.first > 0
+def _event_study(study: Any, panel: _Panel, estimated: set[int]) -> list[EventTime]:
+    treated = (panel.first > 0) & np.isin(panel.schools, list(estimated))
     relative = panel.years[treated] - panel.first[treated]
     schools_at: dict[int, set[int]] = {}
     for e, school in zip(relative.tolist(), panel.schools[treated].tolist(), strict=True):
@@ -460,8 +468,9 @@ def _dose(
     years_of: dict[int, set[int]],
     control: str,
     inference: str,
+    activities_of: Callable[[dict[int, int]], dict[int, int]],
 ) -> list[DoseGroup]:
-    activities = _activities_in_joining_year(first)
+    activities = activities_of(first)
     if not activities:
         return []
     median = float(np.median(list(activities.values())))
@@ -483,9 +492,11 @@ def _dose(
         if not included:
             group.reason = str(NO_COHORT)
         else:
-            own_first = {s: first[s] for s in included}
+            waiting = {s for year in _controls_only(chosen, control) for s in cohorts[year]}
+            own_first = {s: first[s] for s in included | waiting}
             try:
-                result, _study = _fit(_panel(rows, own_first, included | controls), control, inference)
+                panel = _panel(rows, own_first, included | waiting | controls)
+                result, _study = _fit(panel, control, inference)
                 group.effect = _effect(result, len(included), len(controls))
             except NotEstimable as error:
                 group.reason = error.reason
@@ -493,12 +504,30 @@ def _dose(
     return groups
 
 
+@dataclass
+class Sources:
+    """What an estimate reads: the (school, start year, value) rows of the indicator in the scope, and
+    three look-ups on the schools with values — when each joined on the supported side, which only
+    support others, and each treated school's held activities in its joining year. `impact` reads them
+    from the database; the national benchmark makes them."""
+
+    rows: list[tuple[int, int, float]]
+    joined: Callable[[set[int]], dict[int, int]]
+    supporting: Callable[[set[int]], set[int]]
+    activities: Callable[[dict[int, int]], dict[int, int]]
+
+
+def _supporting_only(schools: set[int]) -> set[int]:
+    return set(
+        PartnershipMember.objects.filter(school_id__in=schools, side=Side.SUPPORTING).values_list(
+            "school_id", flat=True
+        )
+    )
+
+
 def impact(
     request: FigureRequest, indicator: Indicator, *, control: str = NOT_YET, cohort: int | None = None
 ) -> Impact:
-    result = Impact(
-        indicator=indicator, control=control, scope_label=request.scope.label, cohort_filter=cohort
-    )
     rows = [
         (school, year, float(value))
         for school, year, value in IndicatorValue.objects.filter(
@@ -507,6 +536,23 @@ def impact(
         .order_by()
         .values_list("school_id", "school_year__start_year", "value")
     ]
+    sources = Sources(
+        rows=rows, joined=supported_since, supporting=_supporting_only, activities=_activities_in_joining_year
+    )
+    return estimate(sources, indicator, control=control, cohort=cohort, scope_label=request.scope.label)
+
+
+def estimate(
+    sources: Sources,
+    indicator: Indicator,
+    *,
+    control: str = NOT_YET,
+    cohort: int | None = None,
+    scope_label: str = "",
+) -> Impact:
+    """The module's rules applied to `sources` (see the top of the module)."""
+    rows = sources.rows
+    result = Impact(indicator=indicator, control=control, scope_label=scope_label, cohort_filter=cohort)
     if not rows:
         result.reason = str(NO_VALUES)
         return result
@@ -531,12 +577,8 @@ def impact(
                 }
             )
             return result
-    joined = supported_since(with_values)
-    supporting = set(
-        PartnershipMember.objects.filter(school_id__in=with_values, side=Side.SUPPORTING).values_list(
-            "school_id", flat=True
-        )
-    ) - set(joined)
+    joined = sources.joined(with_values)
+    supporting = sources.supporting(with_values) - set(joined)
     result.supporting_left_out = len(supporting)
     controls = with_values - set(joined) - supporting
     years_of: dict[int, set[int]] = {}
@@ -554,11 +596,13 @@ def impact(
         return result
     first = {s: c.start_year for c in result.cohorts if c.included for s in cohorts[c.start_year]}
     if not first:
-        result.reason = str(NO_CONTROL if not controls and len(cohorts) <= 1 else NO_COHORT)
+        no_control = all(c.reason == str(NO_LATER_CONTROL) for c in result.cohorts)
+        result.reason = str(NO_CONTROL if no_control else NO_COHORT)
         return result
     result.treated, result.controls = len(first), len(controls)
     result.inference = BOOTSTRAP if len(first) + len(controls) < FEW_SCHOOLS else ANALYTIC
-    panel = _panel(rows, first, set(first) | controls)
+    waiting = {s: year for year in _controls_only(result.cohorts, control) for s in cohorts[year]}
+    panel = _panel(rows, {**waiting, **first}, set(first) | set(waiting) | controls)
     result.observations = len(panel.values)
     try:
         fitted, study = _fit(panel, control, result.inference)
@@ -566,12 +610,12 @@ def impact(
     except NotEstimable as error:
         result.reason = error.reason
         return result
-    result.event_study = _event_study(study, panel)
+    result.event_study = _event_study(study, panel, set(first))
     result.pretrend_p = _pretrend_p(study)
     if result.pretrend_p is not None and result.pretrend_p < ALPHA:
         result.reason = str(PRETRENDS % {"p": f"{result.pretrend_p:.3f}"})
     result.twfe = _twfe(panel, len(first), len(controls))
-    result.dose = _dose(rows, first, controls, years_of, control, result.inference)
+    result.dose = _dose(rows, first, controls, years_of, control, result.inference, sources.activities)
     return result
 
 
@@ -640,7 +684,7 @@ def impact_state(form: ImpactForm, request: FigureRequest, *, again: bool = Fals
         return ImpactState(READY, found)
     pending = cache.get(_pending_key(key))
     if pending and not again:
-        status = core_tasks.task_status(pending)
+        status = core_tasks.task_status(compute_impact, pending)
         if status in ("READY", "RUNNING"):
             return ImpactState(COMPUTING)
         if status == "FAILED":

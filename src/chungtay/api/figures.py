@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import ValidationError
 
 from chungtay.accounts.http import AuthenticatedRequest
@@ -134,12 +134,12 @@ def get_gap(request: AuthenticatedRequest) -> dict[str, Any]:
         "ready (`failed` once if the computation failed); ask again."
     ),
 )
-def get_impact(request: AuthenticatedRequest) -> tuple[int, dict[str, Any]]:
+def get_impact(request: AuthenticatedRequest) -> Status:
     form = ImpactForm(request.GET, user=request.user)
     if not form.is_valid():
         raise _refused(FigureQueryError(form))
     figures = form.resolve()
     state = impact_state(form, figures)
     if state.state != READY or state.impact is None:
-        return 202, {**describe(figures), "status": state.state, "retry_after_seconds": 5}
-    return 200, {**describe(figures), "status": "ready", "impact": state.impact.as_dict()}
+        return Status(202, {**describe(figures), "status": state.state, "retry_after_seconds": 5})
+    return Status(200, {**describe(figures), "status": "ready", "impact": state.impact.as_dict()})

@@ -62,12 +62,17 @@ def task_finished(task_id: str) -> bool:
     return status is None or status in ("SUCCESSFUL", "FAILED")
 
 
-def task_status(task_id: str) -> str | None:
-    """A queued task's status (READY, RUNNING, SUCCESSFUL, FAILED), or None when the database holds no
-    such task (an immediate backend ran it at once)."""
-    from django_tasks_db.models import DBTaskResult
+def task_status(task_function: Any, task_id: str) -> str | None:
+    """A queued task's status (READY, RUNNING, SUCCESSFUL, FAILED), read through its backend, or None
+    when the backend keeps no such result (an immediate backend ran it at once; an id of another
+    backend)."""
+    from django.core.exceptions import ValidationError
+    from django_tasks.exceptions import TaskException
 
-    return DBTaskResult.objects.filter(pk=task_id).values_list("status", flat=True).first()
+    try:
+        return str(task_function.get_result(task_id).status)
+    except (TaskException, NotImplementedError, ValidationError, ValueError):
+        return None
 
 
 def _fail(result: object, error: BaseException) -> None:
