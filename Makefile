@@ -52,6 +52,7 @@ bench: messages
 	$(PY) benchmarks/import_schools.py
 	$(PY) benchmarks/activity_pages.py
 	$(PY) benchmarks/figures_dashboard.py
+	$(PY) benchmarks/impact_estimate.py
 
 clean:
 	rm -rf $(VENV) var

@@ -388,6 +388,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "analytics:public-department": (lambda: {"code": "so-hanoi"}, _all(200)),
     "analytics:public-download": (lambda: {"code": "so-hanoi", "fmt": "csv"}, _all(200)),
     "analytics:public-chart": (lambda: {"code": "so-hanoi", "column": 5}, _all(200)),
+    "analytics:public-gap-chart": (lambda: {"code": "so-hanoi"}, _all(200)),
     "api:get_figures": (None, API_LOGIN_REQUIRED),
     "api:get_gap": (None, API_LOGIN_REQUIRED),
     "api:get_impact": (None, API_LOGIN_REQUIRED),

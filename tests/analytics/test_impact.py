@@ -309,3 +309,75 @@ def test_the_task_computes_in_the_language_of_the_page():
 
     assert "ceiling" in estimates.read("k-en").reason
     assert "chạm trần" in estimates.read("k-vi").reason
+
+
+# --- the public page: the gap of one indicator and every indicator's estimate, aggregates only ---------
+
+
+def test_the_public_page_shows_the_gap_and_every_estimate(client):
+    from chungtay.analytics import public
+    from chungtay.analytics.gap import gap
+    from chungtay.analytics.impact import impact
+    from tests.analytics.test_public import _check, _html_tables
+
+    department = public.public_department("so-hanoi")
+    response = client.get("/cong-khai/so-hanoi/", {"indicator": "DIEM_VAO10_TOAN"})
+    assert response.status_code == 200 and "max-age=3600" in response["Cache-Control"]
+    body = response.content.decode()
+    request = public.phase_request(department)
+    toan = department.indicators.get(code="DIEM_VAO10_TOAN")
+    # the gap table: the means the gap computes, each year with its numbers of schools
+    computed = gap(request, toan, reference_day=request.area_day)
+    for year in computed.years:
+        inner, outer = year.groups
+        assert min(inner.n, outer.n) >= public.MIN_SCHOOLS
+        assert f"{inner.mean:.2f}".replace(".", ",") in body and f"{outer.mean:.2f}".replace(".", ",") in body
+    # the estimates: the planted one, the placebo, the ceiling's reason
+    estimate = impact(request, toan)
+    assert f"{estimate.effect.att:.2f}".replace(".", ",") in body
+    assert f"{estimate.treated:,}".replace(",", ".") in body
+    assert "chạm trần" in body  # graduation rates
+    for header, rows in _html_tables(body):
+        _check(header, rows, "demo public page")
+    assert (
+        "public-gap-chart" not in body
+        and "/cong-khai/so-hanoi/khoang-cach.svg?indicator=DIEM_VAO10_TOAN" in body
+    )
+    chart = client.get("/cong-khai/so-hanoi/khoang-cach.svg", {"indicator": "DIEM_VAO10_TOAN"})
+    assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
+    for name in School.objects.filter(department=department).values_list("name", flat=True)[:500]:
+        assert name not in body
+
+
+def test_the_public_page_refuses_an_unknown_indicator(client):
+    response = client.get("/cong-khai/so-hanoi/", {"indicator": "X" * 10_000})
+    assert response.status_code == 400
+    assert "Không có chỉ số" in response.content.decode()
+    assert client.get("/cong-khai/so-hanoi/khoang-cach.svg", {"indicator": "KHONG"}).status_code == 404
+
+
+@override_settings(TASKS=DUMMY_TASKS)
+def test_the_public_page_is_not_kept_while_estimates_are_computed(client):
+    from django_tasks import default_task_backend
+
+    from chungtay.analytics.impact import compute_public_impact
+
+    first = client.get("/cong-khai/so-hanoi/")
+    assert first.status_code == 200 and first["Cache-Control"] == "max-age=0"
+    assert "đang được tính" in first.content.decode()
+    queued = list(default_task_backend.results)
+    assert len(queued) == department_indicators()
+    with mock.patch("chungtay.core.tasks.task_status", return_value="READY"):
+        client.get("/cong-khai/so-hanoi/?year=2023-2024")  # queued once, not again while they wait
+    assert len(default_task_backend.results) == len(queued)
+    for result in queued:
+        assert compute_public_impact.call(*result.args) == "done"
+    ready = client.get("/cong-khai/so-hanoi/?year=2022-2023")
+    assert "đang được tính" not in ready.content.decode()
+    assert "max-age=3600" in ready["Cache-Control"]
+
+
+def department_indicators() -> int:
+    from chungtay.analytics import public
+
+    return len(public.public_indicators(public.public_department("so-hanoi")))

@@ -95,16 +95,17 @@ def _short(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def gap_svg(result: Any) -> bytes:
+def gap_svg(result: Any, *, distribution: bool = True) -> bytes:
     """A gap over the school years (`analytics.gap.Gap`): on the left each group's mean with its 95 %
-    interval, on the right the distribution of the schools' values (boxes), in the groups' colours."""
+    interval, on the right the distribution of the schools' values (boxes), in the groups' colours. The
+    public page draws the means alone (`distribution=False`): a box's whisker is one school's value."""
     years = result.years
     labels = [year.label for year in years]
     colours = [BLUE, ORANGE]
     decimals = 2 if result.indicator.value_type == "score" else 1
     with _LOCK, matplotlib.rc_context(_STYLE):
-        canvas = Canvas(figsize=(8.0, 3.0))
-        means, boxes = canvas.subplots(1, 2)
+        canvas = Canvas(figsize=(8.0, 3.0) if distribution else (5.0, 3.0))
+        means, boxes = canvas.subplots(1, 2) if distribution else (canvas.subplots(), None)
         for g, colour in enumerate(colours):
             xs = [i + (g - 0.5) * 0.12 for i in range(len(years))]
             ys = [year.groups[g].mean for year in years]
@@ -124,17 +125,26 @@ def gap_svg(result: Any) -> bytes:
                 capsize=3,
                 label=f"{years[0].groups[g].label}",
             )
+            if boxes is None:
+                continue
             positions = [i * 3 + g for i in range(len(years))]
             data = [year.groups[g].values or [float("nan")] for year in years]
             parts = boxes.boxplot(data, positions=positions, widths=0.8, patch_artist=True, showfliers=False)
             for patch in parts["boxes"]:
                 patch.set_facecolor(colour)
                 patch.set_alpha(0.6)
-        means.set_xticks(range(len(years)), labels, fontsize=8)
+        tilt = 30 if len(years) > 4 else 0
+        means.set_xticks(range(len(years)), labels, fontsize=8, rotation=tilt)
         means.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, decimals)))
         means.legend(fontsize=8, frameon=False)
-        boxes.set_xticks([i * 3 + 0.5 for i in range(len(years))], labels, fontsize=8)
-        boxes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, decimals)))
+        if boxes is not None:
+            boxes.set_xticks(
+                [i * 3 + 0.5 for i in range(len(years))],
+                labels,
+                fontsize=8,
+                rotation=30 if len(years) > 4 else 0,
+            )
+            boxes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, decimals)))
         canvas.tight_layout()
         buffer = io.BytesIO()
         canvas.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")

@@ -32,6 +32,8 @@ Rules, stated once:
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import warnings
 from collections.abc import Callable
@@ -69,6 +71,7 @@ ALPHA = 0.05
 NOT_YET, NEVER = "not_yet", "never"
 ANALYTIC, BOOTSTRAP = "analytic", "bootstrap"
 PENDING_SECONDS = 15 * 60  # a computation not finished by then is asked for again
+RULES = 1  # raise when the rules above change: stored estimates of older rules are then computed anew
 
 NO_VALUES = _("No school of the scope has a value of this indicator.")
 ONE_YEAR = _("The indicator has values for a single school year: there is no before and after to compare.")
@@ -619,6 +622,19 @@ def estimate(
     return result
 
 
+@functools.cache
+def _catalogues() -> str:
+    """A stamp of the compiled translations: a stored estimate holds its reasons and labels in words, so
+    a release with new wording computes anew instead of showing the old."""
+    from pathlib import Path
+
+    locale = Path(__file__).resolve().parent.parent / "locale"
+    digest = hashlib.sha256()
+    for path in sorted(locale.glob("*/LC_MESSAGES/django.mo")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 COHORT_INVALID = _("Write the school year the cohort joined as 2023-2024.")
 _YEAR = re.compile(r"^\s*(\d{4})\s*(?:[-–/]\s*(\d{4}))?\s*$")
 
@@ -653,7 +669,7 @@ class ImpactForm(IndicatorForm):
 
     def key(self, request: FigureRequest) -> str:
         indicator, control, cohort = self.options()
-        return cache_key(request, "impact", indicator.pk, control, cohort)
+        return cache_key(request, "impact", RULES, _catalogues(), indicator.pk, control, cohort)
 
     def compute(self, request: FigureRequest) -> Impact:
         indicator, control, cohort = self.options()
@@ -716,6 +732,39 @@ def compute_impact(user_id: int, params: dict[str, list[str]], key: str, languag
         value = form.compute(request)
         estimates.store(key, value)
         now_key = form.key(request)
+        if now_key != key:
+            estimates.store(now_key, value)
+    return "done"
+
+
+def public_key(request: FigureRequest, indicator: Indicator) -> str:
+    """The key of the public page's estimate of one indicator for a whole department."""
+    return cache_key(request, "impact-public", RULES, _catalogues(), indicator.pk, NOT_YET, None)
+
+
+def queue_public(department: Any, indicator: Indicator, key: str) -> None:
+    """Queue the public page's estimate of one indicator (once while a task for it runs)."""
+    pending = cache.get(_pending_key(key))
+    if pending and core_tasks.task_status(compute_public_impact, pending) in ("READY", "RUNNING"):
+        return
+    queued = compute_public_impact.enqueue(department.pk, indicator.pk, key, get_language() or "vi")
+    cache.set(_pending_key(key), str(queued.id), PENDING_SECONDS)
+
+
+@task()
+def compute_public_impact(department_id: int, indicator_id: int, key: str, language: str) -> str:
+    """The worker's side of the public page: the whole department, the phase, not yet supported schools
+    as comparison."""
+    from chungtay.analytics import public
+    from chungtay.directory.models import EducationOffice
+
+    department = EducationOffice.objects.get(pk=department_id)
+    indicator = Indicator.objects.get(pk=indicator_id, department=department)
+    with translation.override(language):
+        request = public.phase_request(department)
+        value = impact(request, indicator)
+        estimates.store(key, value)
+        now_key = public_key(request, indicator)
         if now_key != key:
             estimates.store(now_key, value)
     return "done"

@@ -10,6 +10,7 @@ Hidden cells are `None`; pages and downloads write them as SUPPRESSED."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.analytics import figures as f
-from chungtay.analytics.query import FigureRequest, FigureScope, Period, phase_of, year_period
+from chungtay.analytics.query import PERIOD_PHASE, FigureRequest, FigureScope, Period, phase_of, year_period
 from chungtay.core import schoolyears
 from chungtay.core.dates import today
 from chungtay.core.privacy import suppress_small
@@ -189,3 +190,130 @@ def release_day() -> dt.date:
     """The date of the data release a public page shows: figures are computed from the data as it
     stands that day (the page is cached for the day)."""
     return today()
+
+
+# --- Is the gap closing? Did twinning help? (aggregates of school values; no school named) --------------
+
+
+@dataclass
+class PublicGap:
+    indicator: Any
+    header: list[str]
+    rows: list[list[Any]]  # school year, inner N, inner mean, outer N, outer mean, difference
+    dropped: int  # school years left out because a group had fewer than MIN_SCHOOLS schools
+    trend: float | None
+    result: Any  # the analytics.gap.Gap, for the chart
+
+
+def public_indicators(department: EducationOffice) -> list[Any]:
+    from chungtay.directory.models import Indicator
+
+    return list(Indicator.objects.filter(department=department, is_active=True).order_by("code"))
+
+
+def phase_request(department: EducationOffice) -> FigureRequest:
+    phase = phase_of(department)
+    period = year_period(schoolyears.start_year_of(today()))
+    if phase is not None:
+        period = Period(phase.starts_on, phase.ends_on, PERIOD_PHASE, phase.name)
+    return request_for(department, period)
+
+
+def gap_table(department: EducationOffice, indicator: Any) -> PublicGap:
+    """Inner and outer city per school year for one indicator, each mean with its number of schools; a
+    school year where either group has fewer than MIN_SCHOOLS schools is left out whole."""
+    from chungtay.analytics.gap import gap
+
+    request = phase_request(department)
+    reference = request.area_day or request.period.start
+    key = f.cache_key(request, "public-gap", indicator.pk, reference)
+    computed = f.cached(key, lambda: gap(request, indicator, reference_day=reference))
+    kept = [
+        dataclasses.replace(
+            year,  # the chart shows means, never a school's own value
+            groups=[dataclasses.replace(group, values=[]) for group in year.groups],
+        )
+        for year in computed.years
+        if all(group.n >= MIN_SCHOOLS for group in year.groups)
+    ]
+    result = dataclasses.replace(computed, years=kept)
+    inner, outer = (gettext("inner city"), gettext("outer city"))
+    header = [
+        gettext("School year"),
+        gettext("Schools, %(group)s") % {"group": inner},
+        gettext("Mean, %(group)s") % {"group": inner},
+        gettext("Schools, %(group)s") % {"group": outer},
+        gettext("Mean, %(group)s") % {"group": outer},
+        gettext("Difference (outer − inner)"),
+    ]
+    rows = [
+        [
+            year.label,
+            year.groups[0].n,
+            _decimal(year.groups[0].mean),
+            year.groups[1].n,
+            _decimal(year.groups[1].mean),
+            _decimal(year.difference),
+        ]
+        for year in kept
+    ]
+    return PublicGap(
+        indicator=indicator,
+        header=header,
+        rows=rows,
+        dropped=len(computed.years) - len(kept),
+        trend=result.trend,
+        result=result,
+    )
+
+
+def _decimal(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+@dataclass
+class PublicImpact:
+    indicator: Any
+    state: str  # ready, computing
+    estimable: bool = False
+    text: str = ""  # the estimate and its interval, or the reason it is not estimable
+    treated: int | None = None
+    controls: int | None = None
+
+
+def impact_rows(department: EducationOffice) -> tuple[list[PublicImpact], bool]:
+    """For every indicator of the department, the change associated with joining the movement, read from
+    the stored estimates (computed by the worker; the first visit queues them). Returns the rows and
+    whether any is still being computed. The comparison uses never and not yet supported schools; a group
+    under MIN_SCHOOLS schools is not shown."""
+    from chungtay.analytics import estimates
+    from chungtay.analytics.impact import public_key, queue_public
+
+    request = phase_request(department)
+    rows, pending = [], False
+    for indicator in public_indicators(department):
+        key = public_key(request, indicator)
+        found = estimates.read(key)
+        if found is None:
+            queue_public(department, indicator, key)
+            found = estimates.read(key)  # an immediate backend computed it at once
+        if found is None:
+            rows.append(PublicImpact(indicator=indicator, state="computing"))
+            pending = True
+            continue
+        row = PublicImpact(indicator=indicator, state="ready")
+        if found.estimable and found.effect.treated >= MIN_SCHOOLS and found.effect.controls >= MIN_SCHOOLS:
+            effect = found.effect
+            row.estimable = True
+            row.text = gettext("%(att)s (95%% interval %(low)s to %(high)s)") % {
+                "att": _decimal(effect.att),
+                "low": _decimal(effect.low),
+                "high": _decimal(effect.high),
+            }
+            row.treated, row.controls = effect.treated, effect.controls
+        else:
+            row.text = found.reason or gettext("Not estimable")
+        rows.append(row)
+    return rows, pending

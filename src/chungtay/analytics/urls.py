@@ -15,4 +15,5 @@ urlpatterns = [
     path("cong-khai/<slug:code>/", views.public_page, name="public-department"),
     path("cong-khai/<slug:code>/so-lieu.<slug:fmt>", views.public_download, name="public-download"),
     path("cong-khai/<slug:code>/bieu-do-<int:column>.svg", views.public_chart, name="public-chart"),
+    path("cong-khai/<slug:code>/khoang-cach.svg", views.public_gap_chart, name="public-gap-chart"),
 ]

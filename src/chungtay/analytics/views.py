@@ -285,12 +285,50 @@ def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
         "suppressed": public.SUPPRESSED,
         "phase": phase_of(department),
     }
+    indicators = public.public_indicators(department)
+    indicator, indicator_error = _public_indicator(request, indicators)
+    context.update(indicators=indicators, indicator=indicator)
+    error = error or indicator_error
+    context["error"] = error
     if error:
         return render(request, "analytics/public.html", context, status=400)
     context["tables"] = _public_tables(department, year)
+    if indicator is not None:
+        context["gap"] = public.gap_table(department, indicator)
+    context["impacts"], pending = public.impact_rows(department)
     context["chart_columns"] = [(index, context["tables"][0].header[index]) for index in PUBLIC_CHARTS]
     context["demo_data"] = School.objects.filter(department=department, is_demo=True).exists()
-    return render(request, "analytics/public.html", context)
+    response = render(request, "analytics/public.html", context)
+    if pending:  # not kept for an hour while estimates are still being computed
+        response["Cache-Control"] = "max-age=0"
+    return response
+
+
+PUBLIC_INDICATOR_UNKNOWN = gettext_lazy("There is no indicator “%(code)s”. Choose one of: %(codes)s.")
+
+
+def _public_indicator(request: HttpRequest, indicators: list[Any]) -> tuple[Any, str]:
+    """The indicator of the public gap chart (its code; default the first), or an error message."""
+    code = request.GET.get("indicator", "")[:40].strip()
+    if not code:
+        return (indicators[0] if indicators else None), ""
+    found = {i.code: i for i in indicators}
+    if code not in found:
+        return None, str(PUBLIC_INDICATOR_UNKNOWN) % {"code": code[:30], "codes": ", ".join(found) or "—"}
+    return found[code], ""
+
+
+@require_GET
+@cache_page(PUBLIC_CACHE_SECONDS)
+def public_gap_chart(request: HttpRequest, code: str) -> HttpResponse:
+    department = _public_department(code)
+    indicator, error = _public_indicator(request, public.public_indicators(department))
+    if error or indicator is None:
+        raise Http404
+    body = gap_svg(public.gap_table(department, indicator).result, distribution=False)
+    response = HttpResponse(body, content_type="image/svg+xml")
+    response["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
+    return response
 
 
 @require_GET
@@ -401,8 +439,8 @@ def impact_chart(request: AuthenticatedRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     state = impact_state(form, form.resolve())
-    if state.state != READY or state.impact is None or not state.impact.event_study:
-        raise Http404
+    if state.state != READY or state.impact is None:
+        raise Http404  # not computed yet: the page shows no chart until it is
     body = event_study_svg(
         state.impact,
         years_label=_("School years from joining (0 = the year it joined)"),
