@@ -166,13 +166,11 @@ def test_no_comparison_school_left_is_not_estimable():
     joined = supported_since(with_values)
     IndicatorValue.objects.filter(indicator__code=code).exclude(school_id__in=list(joined)).delete()
     never = _impact(indicator=code, control="never")
-    assert not never.estimable and never.reason == str(impact_module.NO_CONTROL)
+    assert not never.estimable and never.reason == str(impact_module.NO_CONTROL % {"n": MIN_COHORT})
     # not yet supported schools still compare the earlier cohorts; the last one has nobody left
     not_yet = _impact(indicator=code)
     last = max(joined.values())
-    assert [(c.start_year, c.reason) for c in not_yet.cohorts if not c.included] == [
-        (last, str(impact_module.NO_LATER_CONTROL))
-    ]
+    assert [(c.start_year, c.code) for c in not_yet.cohorts if not c.included] == [(last, "few_controls")]
     assert not_yet.estimable and not_yet.controls == 0
     assert not_yet.treated == sum(1 for year in joined.values() if year != last)
     assert _covers(not_yet.effect.low, not_yet.effect.high, PLANTED_EFFECTS[code])
@@ -196,14 +194,27 @@ def test_failing_pre_trends_withhold_the_number_but_show_the_years_before():
 
 
 def test_a_small_scope_uses_the_wild_bootstrap():
+    """Ứng Hòa's THCS schools: one cohort of supported schools against a handful of others."""
     office = EducationOffice.objects.get(name__endswith="Ứng Hòa")
-    result = _impact(indicator="DIEM_TN_TB", office=str(office.pk))
-    # an office's THPT schools are few: a scope under 50 schools falls back to the bootstrap, or to a reason
-    if result.treated:
-        assert result.treated + result.controls < impact_module.FEW_SCHOOLS
-        assert result.inference == BOOTSTRAP
-    else:
-        assert result.reason
+    result = _impact(indicator="DIEM_VAO10_TOAN", office=str(office.pk))
+    assert result.estimable, result.reason
+    assert result.treated + result.controls < impact_module.FEW_SCHOOLS
+    assert result.inference == BOOTSTRAP
+    assert _covers(result.effect.low, result.effect.high, PLANTED_EFFECTS["DIEM_VAO10_TOAN"])
+    assert result.as_dict()["inference"] == BOOTSTRAP
+
+
+def test_too_few_comparison_schools_and_no_supported_school_are_not_estimable():
+    """Ba Vì: its supported schools against four never supported ones; Hoàng Mai: no supported school."""
+    ba_vi = EducationOffice.objects.get(name__endswith="Ba Vì")
+    few = _impact(indicator="DIEM_VAO10_TOAN", office=str(ba_vi.pk), control="never")
+    assert 0 < few.controls < MIN_COHORT
+    assert not few.estimable
+    assert all(c.code in ("few_controls", "thin") for c in few.cohorts)
+    assert any(c.code == "few_controls" for c in few.cohorts)
+    hoang_mai = EducationOffice.objects.get(name__endswith="Hoàng Mai")
+    none = _impact(indicator="DIEM_VAO10_TOAN", office=str(hoang_mai.pk))
+    assert none.cohorts == [] and none.reason == str(impact_module.NO_SUPPORTED)
 
 
 def test_a_login_does_not_move_the_data_version(client):

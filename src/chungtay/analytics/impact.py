@@ -14,9 +14,10 @@ Rules, stated once:
   outcome at its ceiling (more than a quarter of all values within 1 % of the indicator's range from its
   top, e.g. graduation rates of 99 % or more); no cohort left after these rules, each cohort being left
   out when it has fewer than `MIN_COHORT` schools with values, fewer than `MIN_PRE_YEARS` school years
-  of values before it joined, no value after it joined, or no comparison school left once it joined; no
-  comparison school at all; pre-trends that fail (a joint test that the effects before joining are all
-  zero rejects at 5 %; the event study is still shown, so the reader sees why);
+  of values before it joined, no value after it joined, or fewer than `MIN_COHORT` comparison schools
+  once it joined; no supported school; pre-trends that fail (a joint test that the effects before
+  joining are all zero rejects at 5 %: a Wald test, or with few schools the Bonferroni bound on the
+  bootstrap p-values; the event study is still shown, so the reader sees why);
 - **inference**: standard errors from the estimator's influence function, clustered by school (every
   school's years together); with fewer than `FEW_SCHOOLS` schools in the estimate, a wild bootstrap of
   the clusters instead (Webb weights, 999 draws, seeded);
@@ -81,7 +82,11 @@ CEILING = _(
 )
 NO_COHORT = _("No cohort of supported schools meets the rules below, so no effect can be estimated.")
 COHORT_EMPTY = _("No supported school of the scope joined in %(year)s.")
-NO_CONTROL = _("No comparison school is left: every school with values joined the movement or supports it.")
+NO_CONTROL = _(
+    "Fewer than %(n)s comparison schools are left: the other schools with values joined the movement or "
+    "support it."
+)
+NO_SUPPORTED = _("No school of the scope with values joined the movement on the supported side.")
 PRETRENDS = _(
     "Before joining, the supported schools already moved differently from the comparison schools "
     "(joint test of the years before joining: p = %(p)s). The comparison is not credible, so no effect "
@@ -91,7 +96,7 @@ FAILED = _("The estimator could not use these data (%(error)s).")
 THIN = _("fewer than %(n)s schools with values")
 FEW_PRE = _("fewer than %(n)s school years of values before joining")
 NO_POST = _("no value after joining")
-NO_LATER_CONTROL = _("no comparison school left once it joined")
+FEW_CONTROLS = _("fewer than %(n)s comparison schools once it joined")
 NOT_CHOSEN = _("not the cohort asked for")
 FEWER, MORE = "fewer", "more"
 DOSE_LABELS = {FEWER: _("fewer activities"), MORE: _("more activities")}
@@ -111,6 +116,10 @@ class Cohort:
     pre_years: int
     included: bool = True
     reason: str = ""
+    code: str = ""  # why it is left out: not_chosen, thin, few_years, no_post, few_controls
+
+    def leave_out(self, code: str, reason: str) -> None:
+        self.included, self.code, self.reason = False, code, reason
 
 
 @dataclass
@@ -197,6 +206,7 @@ class Impact:
             "cohorts": [
                 {
                     "school_year": c.label,
+                    "left_out_because": c.code or None,
                     "schools": c.schools,
                     "years_before": c.pre_years,
                     "included": c.included,
@@ -281,24 +291,24 @@ def _select_cohorts(
             pre_years=len({y for y in seen if y < start}),
         )
         if only is not None and start != only:
-            row.included, row.reason = False, str(NOT_CHOSEN)
+            row.leave_out("not_chosen", str(NOT_CHOSEN))
         elif row.schools < MIN_COHORT:
-            row.included, row.reason = False, str(THIN % {"n": MIN_COHORT})
+            row.leave_out("thin", str(THIN % {"n": MIN_COHORT}))
         elif row.pre_years < MIN_PRE_YEARS:
-            row.included, row.reason = False, str(FEW_PRE % {"n": MIN_PRE_YEARS})
+            row.leave_out("few_years", str(FEW_PRE % {"n": MIN_PRE_YEARS}))
         elif not any(y >= start for y in seen):
-            row.included, row.reason = False, str(NO_POST)
+            row.leave_out("no_post", str(NO_POST))
         rows.append(row)
-    # a cohort needs a comparison school in the year it joins: a never-supported one or (not yet) a
-    # school of a later cohort. The last cohort without never-supported schools is left out of the
-    # estimate, but its schools still compare the earlier cohorts until they join (`_controls_only`).
-    for row in rows:
-        later = control == NOT_YET and any(
-            other.start_year > row.start_year and (other.included or other.reason == str(NO_LATER_CONTROL))
-            for other in rows
-        )
-        if row.included and not controls and not later:
-            row.included, row.reason = False, str(NO_LATER_CONTROL)
+    # a cohort needs at least MIN_COHORT comparison schools in the year it joins: never supported ones
+    # and (not yet) the schools of later cohorts. A cohort left out for want of them still compares the
+    # earlier cohorts until it joins (`_controls_only`), so the latest is decided first.
+    waiting = 0
+    for row in reversed(rows):
+        comparison = len(controls) + (waiting if control == NOT_YET else 0)
+        if row.included and comparison < MIN_COHORT:
+            row.leave_out("few_controls", str(FEW_CONTROLS % {"n": MIN_COHORT}))
+        if row.included or row.code == "few_controls":
+            waiting += row.schools
     return rows
 
 
@@ -307,7 +317,7 @@ def _controls_only(rows: list[Cohort], control: str) -> list[int]:
     comparison schools, theirs still compare the earlier cohorts before they join."""
     if control != NOT_YET:
         return []
-    return [row.start_year for row in rows if not row.included and row.reason == str(NO_LATER_CONTROL)]
+    return [row.start_year for row in rows if row.code == "few_controls"]
 
 
 def _fit(panel: _Panel, control: str, inference: str) -> tuple[Any, Any]:
@@ -353,14 +363,19 @@ def _effect(result: Any, treated: int, controls: int) -> Effect:
     )
 
 
-def _pretrend_p(study: Any) -> float | None:
-    """The p-value of the joint Wald test that every effect before joining (e ≤ −2) is zero."""
+def _pretrend_p(study: Any, inference: str) -> float | None:
+    """The p-value of a joint test that every effect before joining (e ≤ −2) is zero: a Wald test on
+    their covariance; with few schools (bootstrap), the Bonferroni bound on their bootstrap p-values
+    instead, as the analytical covariance of a few schools is too narrow and rejects too often."""
     from scipy import stats
 
     table = study.to_dataframe()
     pre = table[(table.event_time <= -2) & ~table.is_reference & table.se.notna() & (table.se > 0)]
     if pre.empty:
         return None
+    if inference == BOOTSTRAP:
+        p_values = pre.p_value.dropna().to_numpy(dtype=float)
+        return float(min(1.0, p_values.min() * len(p_values))) if len(p_values) else None
     index = [int(e) for e in np.asarray(study.vcov_index)] if study.vcov is not None else []
     chosen = [int(e) for e in pre.event_time]
     estimates = pre.att.to_numpy(dtype=float)
@@ -584,6 +599,7 @@ def estimate(
     supporting = sources.supporting(with_values) - set(joined)
     result.supporting_left_out = len(supporting)
     controls = with_values - set(joined) - supporting
+    result.controls = len(controls)
     years_of: dict[int, set[int]] = {}
     for school, year, _v in rows:
         years_of.setdefault(school, set()).add(year)
@@ -595,12 +611,16 @@ def estimate(
         result.reason = str(COHORT_EMPTY % {"year": schoolyears.label(cohort)})
         return result
     if not controls and control == NEVER:
-        result.reason = str(NO_CONTROL)
+        result.reason = str(NO_CONTROL % {"n": MIN_COHORT})
         return result
     first = {s: c.start_year for c in result.cohorts if c.included for s in cohorts[c.start_year]}
     if not first:
-        no_control = all(c.reason == str(NO_LATER_CONTROL) for c in result.cohorts)
-        result.reason = str(NO_CONTROL if no_control else NO_COHORT)
+        if not result.cohorts:
+            result.reason = str(NO_SUPPORTED)
+        elif all(c.code == "few_controls" for c in result.cohorts):
+            result.reason = str(NO_CONTROL % {"n": MIN_COHORT})
+        else:
+            result.reason = str(NO_COHORT)
         return result
     result.treated, result.controls = len(first), len(controls)
     result.inference = BOOTSTRAP if len(first) + len(controls) < FEW_SCHOOLS else ANALYTIC
@@ -614,7 +634,7 @@ def estimate(
         result.reason = error.reason
         return result
     result.event_study = _event_study(study, panel, set(first))
-    result.pretrend_p = _pretrend_p(study)
+    result.pretrend_p = _pretrend_p(study, result.inference)
     if result.pretrend_p is not None and result.pretrend_p < ALPHA:
         result.reason = str(PRETRENDS % {"p": f"{result.pretrend_p:.3f}"})
     result.twfe = _twfe(panel, len(first), len(controls))
