@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "dbbackup",
     "chungtay.core",
     "chungtay.accounts",
     "chungtay.directory",
@@ -184,8 +185,19 @@ PRIVATE_FILES_SENDFILE = os.environ.get("CHUNGTAY_FILES_SENDFILE", "").strip().l
 PRIVATE_FILES_ACCEL_PREFIX = os.environ.get("CHUNGTAY_FILES_ACCEL_PREFIX", "/_private/")
 MEDIA_ROOT = PRIVATE_FILES_ROOT
 MEDIA_URL = "/_no_public_media/"  # never routed: private files have no URL
+# Backups (`manage.py backup` / `restore`, django-dbbackup): the application's database only (not the
+# database cache's alias, the same database on PostgreSQL), and no e-mail on failure (the command fails).
+DBBACKUP_DATABASES = ["default"]
+DBBACKUP_SEND_EMAIL = False
 STORAGES = {
     "default": {"BACKEND": "chungtay.core.files.PrivateStorage"},
+    # where `manage.py backup` writes when no folder is given (django-dbbackup's storage)
+    "dbbackup": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(Path(os.environ.get("CHUNGTAY_BACKUP_DIR", VAR_DIR / "backups")).resolve())
+        },
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING

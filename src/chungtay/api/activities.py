@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.db.models import Prefetch
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -14,7 +15,15 @@ from chungtay.access.scopes import partnerships_visible_to, school_for_user
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.activities import exceptions as e
 from chungtay.activities import services
-from chungtay.activities.models import Activity, ActivityKind, ActivityStatus, EvidenceKind, Mode, Tier
+from chungtay.activities.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    EvidenceKind,
+    Mode,
+    Participation,
+    Tier,
+)
 from chungtay.activities.selectors import (
     ActivityFilter,
     activity_figures,
@@ -196,8 +205,8 @@ def _filter(request: AuthenticatedRequest, q: ActivityQuery) -> ActivityFilter:
 
 def _out(activity: Activity) -> dict[str, Any]:
     present: dict[int, int] = {}
-    for school_id in activity.participations.values_list("school_id", flat=True):
-        present[school_id] = present.get(school_id, 0) + 1
+    for participation in activity.participations.all():  # prefetched by the list: no query per row
+        present[participation.school_id] = present.get(participation.school_id, 0) + 1
     return {
         **{
             name: getattr(activity, name)
@@ -273,7 +282,9 @@ def list_activities(
     request: AuthenticatedRequest, filters: Query[ActivityQuery], paging: Query[Paging]
 ) -> dict[str, Any]:
     rows = activity_list(request.user, _filter(request, filters)).prefetch_related(
-        "partnerships", "schools__school", "participations"
+        "partnerships",
+        "schools__school",
+        Prefetch("participations", queryset=Participation.objects.only("pk", "activity_id", "school_id")),
     )
     return page_of(rows, paging, _out)
 
