@@ -232,6 +232,7 @@ DRAFTERS = {**SCHOOL_IN_UNG_HOA, "gv.unghoa": 403, "xem.hanoi": 403}
 # url name -> (kwargs factory or None, expected status by role), all with GET
 MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "home": (None, LOGIN_REQUIRED),
+    "health": (None, _all(200)),  # for a load balancer: no login, nothing about the data
     "accounts:login": (None, _all(200)),
     "accounts:logout": (None, _all(405)),
     "accounts:password-change": (None, LOGIN_REQUIRED),

@@ -188,6 +188,8 @@ MEDIA_URL = "/_no_public_media/"  # never routed: private files have no URL
 # Backups (`manage.py backup` / `restore`, django-dbbackup): the application's database only (not the
 # database cache's alias, the same database on PostgreSQL), and no e-mail on failure (the command fails).
 DBBACKUP_DATABASES = ["default"]
+# /health/ answers 503 when the private files' disk has less free space than this
+HEALTH_MIN_FREE_MB = int(os.environ.get("CHUNGTAY_HEALTH_MIN_FREE_MB", "500"))
 DBBACKUP_SEND_EMAIL = False
 STORAGES = {
     "default": {"BACKEND": "chungtay.core.files.PrivateStorage"},

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from chungtay.api.api import api
+from chungtay.core.health import health
 from chungtay.pages import home as home_page
 
 admin.site.site_header = "Chung Tay"
@@ -23,4 +24,5 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("health/", health, name="health"),
 ]
