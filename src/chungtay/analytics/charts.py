@@ -136,7 +136,8 @@ def gap_svg(result: Any, *, distribution: bool = True) -> bytes:
         tilt = 30 if len(years) > 4 else 0
         means.set_xticks(range(len(years)), labels, fontsize=8, rotation=tilt)
         means.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, decimals)))
-        means.legend(fontsize=8, frameon=False)
+        if means.get_legend_handles_labels()[0]:  # a scope without values draws empty axes
+            means.legend(fontsize=8, frameon=False)
         if boxes is not None:
             boxes.set_xticks(
                 [i * 3 + 0.5 for i in range(len(years))],
