@@ -41,7 +41,7 @@ for username in os.environ["LOAD_USERNAMES"].split():
         continue
     user.set_password(PASSWORD)
     user.save(update_fields=["password"])
-    _, raw = issue_api_token(acting_user=user, name="load test", read_only=False)
+    _, raw = issue_api_token(acting_user=user, name="load test", read_only=False, expires_at=None)
     tokens[username] = raw
 print(json.dumps(tokens))
 """
