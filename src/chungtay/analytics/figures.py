@@ -925,7 +925,11 @@ def reciprocity_figure(request: FigureRequest, by: str = "") -> Figure:
         partnerships = partnerships.filter(level__in=request.levels)
     hosted: Counter[str] = Counter()
     visits: dict[int, set[str]] = defaultdict(set)
-    for partnership, kind, host, n in _host_sides(request, partnerships):
+    # the headline and its breakdown ask for the same scan: once per request
+    sides = _once(
+        request, ("host_sides", tuple(sorted(request.levels))), lambda: _host_sides(request, partnerships)
+    )
+    for partnership, kind, host, n in sides:
         hosted[host] += n
         if kind == ActivityKind.STUDY_VISIT and host in (Side.SUPPORTING, Side.SUPPORTED):
             visits[partnership].add(host)
@@ -1034,7 +1038,10 @@ def quiet_figure(request: FigureRequest, by: str = "") -> Figure:
         .filter(Q(last_held__isnull=True) | Q(last_held__lt=since))
         .order_by("last_held", "number")
     )
-    rows = list(quiet.values_list("pk", "name", "last_held"))
+    # the headline and its breakdown ask for the same rows: once per request
+    rows, running = _once(
+        request, "quiet_rows", lambda: (list(quiet.values_list("pk", "name", "last_held")), rows_in.count())
+    )
     if current:
         note = str(_("Partnerships running today with no activity held in the last %(weeks)d weeks.")) % {
             "weeks": weeks
@@ -1046,7 +1053,7 @@ def quiet_figure(request: FigureRequest, by: str = "") -> Figure:
         label=str(_("Quiet partnerships")),
         value=len(rows),
         note=str(note),
-        parts={"running": rows_in.count()},
+        parts={"running": running},
     )
     if by:
         figure.breakdown = by
