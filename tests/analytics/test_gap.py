@@ -159,3 +159,15 @@ def test_an_officer_compares_their_office_with_its_partner(world, scores):
     assert form.is_valid(), form.errors
     first = form.gap().years[0]
     assert [g.n for g in first.groups] == [2, 2]  # the partner's schools count too, not only the own
+
+
+def test_a_lone_school_is_said_to_have_no_interval(world, scores, client):
+    """P1 holds a1 (inner) and b1 (outer): each group a single school, whose mean has no interval."""
+    client.force_login(world.admin)
+    page = client.get(
+        reverse("analytics:gap"), {"indicator": "TEST_SCORE", "partnership": world.partnerships["p1"].pk}
+    )
+    assert page.status_code == 200
+    gap = page.context["gap"]
+    assert all(group.n == 1 and group.low is None for year in gap.years for group in year.groups)
+    assert page.content.decode().count('data-testid="gap-lone"') == 4  # two groups, two school years
