@@ -390,5 +390,6 @@ def test_the_public_page_is_not_kept_while_estimates_are_computed(client):
 
 def department_indicators() -> int:
     from chungtay.analytics import public
+    from chungtay.analytics.gap import active_indicators
 
-    return len(public.public_indicators(public.public_department("so-hanoi")))
+    return len(active_indicators(public.public_department("so-hanoi")))

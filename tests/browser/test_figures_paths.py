@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.test_officer_paths import _watch
+
+
+def _chart_loads(chart: Locator) -> None:
+    """The chart image scrolled into view has been fetched and decoded (a broken image has no width)."""
+    chart.scroll_into_view_if_needed()
+    chart.page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
 
 
 def _number(text: str) -> int:
@@ -26,9 +32,8 @@ def test_the_department_reads_its_figures_charts_and_downloads(page: Page, app_u
     assert _number(page.locator('[data-figure="activities"]').inner_text()) == api["activities"]["value"]
     # the charts are images the server drew; the first one has loaded
     chart = page.locator('[data-testid="section-memorandum_schools-level"] img')
-    chart.scroll_into_view_if_needed()
+    _chart_loads(chart)
     expect(chart).to_be_visible()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
     with page.expect_download() as download:
         page.get_by_test_id("download-participations-area").click()
     assert download.value.suggested_filename == "so-lieu-participations-area.xlsx"
@@ -72,9 +77,7 @@ def test_anyone_reads_the_public_page_from_the_login_page(page: Page, app_url):
     gap.locator("#id_indicator").select_option("DIEM_VAO10_TOAN")
     gap.get_by_role("button", name="Xem").click()
     expect(page.get_by_test_id("public-gap-table")).to_contain_text("2018-2019")
-    chart = page.locator('img[src*="khoang-cach.svg"]')
-    chart.scroll_into_view_if_needed()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    _chart_loads(page.locator('img[src*="khoang-cach.svg"]'))
     for _attempt in range(60):
         if "đang được tính" not in page.get_by_test_id("public-impact").inner_text():
             break
@@ -99,9 +102,7 @@ def test_the_department_asks_whether_the_gap_is_closing(page: Page, app_url, log
     row = page.get_by_test_id("gap-table").locator("tbody tr").first
     expect(row).to_contain_text(first["school_year"])
     expect(row).to_contain_text(f"{first['difference']:.2f}".replace(".", ","))
-    chart = page.locator('img[src*="gap.svg"]')
-    chart.scroll_into_view_if_needed()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    _chart_loads(page.locator('img[src*="gap.svg"]'))
     # the schools supported in the movement against the others
     page.select_option("#id_compare", "supported")
     page.get_by_role("button", name="Xem").click()
@@ -131,9 +132,7 @@ def test_the_department_asks_whether_twinning_helped(page: Page, app_url, log_in
         f"{effect['estimate']:.2f}".replace(".", ",")
     )
     expect(page.get_by_test_id("impact-cohorts")).to_contain_text("2022-2023")
-    chart = page.locator('img[src*="impact.svg"]')
-    chart.scroll_into_view_if_needed()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+    _chart_loads(page.locator('img[src*="impact.svg"]'))
     # graduation rates sit at their ceiling: no number, the reason instead
     page.select_option("#id_indicator", "TL_TN_THPT")
     page.get_by_role("button", name="Xem").click()

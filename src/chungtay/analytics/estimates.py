@@ -1,5 +1,6 @@
 """The write path of the computed impact estimates (`analytics.models.Estimate`): read one by its key,
-store one, and drop those a day old (their data has moved on, or they would be found again by key)."""
+store one (under the key it was asked by and the key of now, should the data have moved while it was
+computed), and drop those a day old (their data has moved on, or they would be found again by key)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ def read(key: str) -> Any | None:
     return None if value is None else pickle.loads(bytes(value))  # noqa: S301 - written by store() only
 
 
-def store(key: str, value: Any) -> None:
+def store(value: Any, *keys: str) -> None:
     now = timezone.now()
-    Estimate.objects.update_or_create(key=key, defaults={"value": pickle.dumps(value), "computed_at": now})
+    pickled = pickle.dumps(value)
+    for key in dict.fromkeys(keys):
+        Estimate.objects.update_or_create(key=key, defaults={"value": pickled, "computed_at": now})
     Estimate.objects.filter(computed_at__lt=now - KEPT).delete()

@@ -926,9 +926,7 @@ def reciprocity_figure(request: FigureRequest, by: str = "") -> Figure:
     hosted: Counter[str] = Counter()
     visits: dict[int, set[str]] = defaultdict(set)
     # the headline and its breakdown ask for the same scan: once per request
-    sides = _once(
-        request, ("host_sides", tuple(sorted(request.levels))), lambda: _host_sides(request, partnerships)
-    )
+    sides = _once(request, "host_sides", lambda: _host_sides(request, partnerships))
     for partnership, kind, host, n in sides:
         hosted[host] += n
         if kind == ActivityKind.STUDY_VISIT and host in (Side.SUPPORTING, Side.SUPPORTED):

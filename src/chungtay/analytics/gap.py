@@ -39,6 +39,7 @@ from chungtay.core.forms import DayField
 from chungtay.directory.models import (
     AreaClass,
     AreaClassification,
+    EducationOffice,
     Indicator,
     IndicatorValue,
     School,
@@ -364,6 +365,14 @@ def _twinning_scope(request: FigureRequest, twinning: OfficeTwinning, user: Any)
     return dataclasses.replace(request, scope=scope, memo={})
 
 
+def active_indicators(department: EducationOffice | None) -> list[Indicator]:
+    """The department's outcome indicators in use, by code: what the pages offer and the public page
+    shows."""
+    if department is None:
+        return []
+    return list(Indicator.objects.filter(department=department, is_active=True).order_by("code"))
+
+
 class IndicatorForm(FiguresForm):
     """The figures' scope parameters plus one outcome indicator of the department (its code; the first by
     default): what the gap and the impact estimate read."""
@@ -371,9 +380,7 @@ class IndicatorForm(FiguresForm):
     indicator = forms.CharField(required=False, max_length=MAX_TEXT, label=_("Indicator"))
 
     def indicators(self) -> list[Indicator]:
-        if self.department is None:
-            return []
-        return list(Indicator.objects.filter(department=self.department, is_active=True).order_by("code"))
+        return active_indicators(self.department)
 
     def clean_indicator(self) -> Indicator:
         code = (self.cleaned_data.get("indicator") or "").strip()

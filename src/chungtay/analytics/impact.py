@@ -39,6 +39,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -301,7 +302,7 @@ def _select_cohorts(
         rows.append(row)
     # a cohort needs at least MIN_COHORT comparison schools in the year it joins: never supported ones
     # and (not yet) the schools of later cohorts. A cohort left out for want of them still compares the
-    # earlier cohorts until it joins (`_controls_only`), so the latest is decided first.
+    # earlier cohorts until it joins (`_treated`), so the latest is decided first.
     waiting = 0
     for row in reversed(rows):
         comparison = len(controls) + (waiting if control == NOT_YET else 0)
@@ -312,12 +313,20 @@ def _select_cohorts(
     return rows
 
 
-def _controls_only(rows: list[Cohort], control: str) -> list[int]:
-    """Cohorts left out only because nobody compares them once they joined: with not yet supported
-    comparison schools, theirs still compare the earlier cohorts before they join."""
-    if control != NOT_YET:
-        return []
-    return [row.start_year for row in rows if row.code == "few_controls"]
+def _treated(
+    chosen: list[Cohort], cohorts: dict[int, set[int]], control: str
+) -> tuple[dict[int, int], dict[int, int]]:
+    """The schools of the cohorts in the estimate, each with its cohort; and, with not yet supported
+    comparison schools, those of the cohorts left out only because nobody compares them once they joined:
+    theirs still compare the earlier cohorts before they join."""
+    first = {s: c.start_year for c in chosen if c.included for s in cohorts[c.start_year]}
+    waiting = {
+        s: c.start_year
+        for c in chosen
+        if control == NOT_YET and c.code == "few_controls"
+        for s in cohorts[c.start_year]
+    }
+    return first, waiting
 
 
 def _fit(panel: _Panel, control: str, inference: str) -> tuple[Any, Any]:
@@ -378,13 +387,13 @@ def _pretrend_p(study: Any, inference: str) -> float | None:
         return float(min(1.0, p_values.min() * len(p_values))) if len(p_values) else None
     index = [int(e) for e in np.asarray(study.vcov_index)] if study.vcov is not None else []
     chosen = [int(e) for e in pre.event_time]
-    estimates = pre.att.to_numpy(dtype=float)
+    effects = pre.att.to_numpy(dtype=float)
     if index and all(e in index for e in chosen):
         positions = [index.index(e) for e in chosen]
         vcov = np.asarray(study.vcov, dtype=float)[np.ix_(positions, positions)]
     else:
         vcov = np.diag(pre.se.to_numpy(dtype=float) ** 2)
-    statistic = float(estimates @ np.linalg.pinv(vcov) @ estimates)
+    statistic = float(effects @ np.linalg.pinv(vcov) @ effects)
     return float(stats.chi2.sf(statistic, len(chosen)))
 
 
@@ -505,15 +514,14 @@ def _dose(
         cohorts: dict[int, set[int]] = {}
         for school in members:
             cohorts.setdefault(first[school], set()).add(school)
-        chosen = _select_cohorts(cohorts, years_of, controls, control, None)
-        included = {s for c in chosen if c.included for s in cohorts[c.start_year]}
+        included, waiting = _treated(
+            _select_cohorts(cohorts, years_of, controls, control, None), cohorts, control
+        )
         if not included:
             group.reason = str(NO_COHORT)
         else:
-            waiting = {s for year in _controls_only(chosen, control) for s in cohorts[year]}
-            own_first = {s: first[s] for s in included | waiting}
             try:
-                panel = _panel(rows, own_first, included | waiting | controls)
+                panel = _panel(rows, {**waiting, **included}, set(included) | set(waiting) | controls)
                 result, _study = _fit(panel, control, inference)
                 group.effect = _effect(result, len(included), len(controls))
             except NotEstimable as error:
@@ -613,7 +621,7 @@ def estimate(
     if not controls and control == NEVER:
         result.reason = str(NO_CONTROL % {"n": MIN_COHORT})
         return result
-    first = {s: c.start_year for c in result.cohorts if c.included for s in cohorts[c.start_year]}
+    first, waiting = _treated(result.cohorts, cohorts, control)
     if not first:
         if not result.cohorts:
             result.reason = str(NO_SUPPORTED)
@@ -622,9 +630,8 @@ def estimate(
         else:
             result.reason = str(NO_COHORT)
         return result
-    result.treated, result.controls = len(first), len(controls)
+    result.treated = len(first)
     result.inference = BOOTSTRAP if len(first) + len(controls) < FEW_SCHOOLS else ANALYTIC
-    waiting = {s: year for year in _controls_only(result.cohorts, control) for s in cohorts[year]}
     panel = _panel(rows, {**waiting, **first}, set(first) | set(waiting) | controls)
     result.observations = len(panel.values)
     try:
@@ -646,8 +653,6 @@ def estimate(
 def _catalogues() -> str:
     """A stamp of the compiled translations: a stored estimate holds its reasons and labels in words, so
     a release with new wording computes anew instead of showing the old."""
-    from pathlib import Path
-
     locale = Path(__file__).resolve().parent.parent / "locale"
     digest = hashlib.sha256()
     for path in sorted(locale.glob("*/LC_MESSAGES/django.mo")):
@@ -709,6 +714,23 @@ def _pending_key(key: str) -> str:
     return "impact-pending:" + key
 
 
+def _queue_once(task_function: Any, key: str, *args: Any, again: bool = False) -> str:
+    """Queue the task computing the estimate under `key`, unless one for it waits or runs (its id is kept
+    in the cache): COMPUTING; or FAILED_STATE when the last one failed (reported once: its id is dropped,
+    so the next ask queues again)."""
+    pending = cache.get(_pending_key(key))
+    if pending and not again:
+        status = core_tasks.task_status(task_function, pending)
+        if status in ("READY", "RUNNING"):
+            return COMPUTING
+        if status == "FAILED":
+            cache.delete(_pending_key(key))
+            return FAILED_STATE
+    queued = task_function.enqueue(*args)
+    cache.set(_pending_key(key), str(queued.id), PENDING_SECONDS)
+    return COMPUTING
+
+
 def impact_state(form: ImpactForm, request: FigureRequest, *, again: bool = False) -> ImpactState:
     """The estimate the valid form asks for, read from the stored estimates; when it is not there, a task
     for the worker is queued (once: a second request while it runs waits for the same task, whose id the
@@ -718,18 +740,11 @@ def impact_state(form: ImpactForm, request: FigureRequest, *, again: bool = Fals
     found = estimates.read(key)
     if found is not None:
         return ImpactState(READY, found)
-    pending = cache.get(_pending_key(key))
-    if pending and not again:
-        status = core_tasks.task_status(compute_impact, pending)
-        if status in ("READY", "RUNNING"):
-            return ImpactState(COMPUTING)
-        if status == "FAILED":
-            cache.delete(_pending_key(key))
-            return ImpactState(FAILED_STATE)
-    params = {name: form.data.getlist(name) for name in form.data} if hasattr(form.data, "getlist") else {}
-    params = params or {name: [str(value)] for name, value in dict(form.data).items()}
-    queued = compute_impact.enqueue(form.user.pk, params, key, get_language() or "vi")
-    cache.set(_pending_key(key), str(queued.id), PENDING_SECONDS)
+    data = form.data
+    params = {name: data.getlist(name) if hasattr(data, "getlist") else [str(data[name])] for name in data}
+    state = _queue_once(compute_impact, key, form.user.pk, params, key, get_language() or "vi", again=again)
+    if state == FAILED_STATE:
+        return ImpactState(FAILED_STATE)
     found = estimates.read(key)  # an immediate backend has computed it already
     return ImpactState(READY, found) if found is not None else ImpactState(COMPUTING)
 
@@ -750,10 +765,7 @@ def compute_impact(user_id: int, params: dict[str, list[str]], key: str, languag
             return "invalid"
         request = form.resolve()
         value = form.compute(request)
-        estimates.store(key, value)
-        now_key = form.key(request)
-        if now_key != key:
-            estimates.store(now_key, value)
+        estimates.store(value, key, form.key(request))
     return "done"
 
 
@@ -764,11 +776,9 @@ def public_key(request: FigureRequest, indicator: Indicator) -> str:
 
 def queue_public(department: Any, indicator: Indicator, key: str) -> None:
     """Queue the public page's estimate of one indicator (once while a task for it runs)."""
-    pending = cache.get(_pending_key(key))
-    if pending and core_tasks.task_status(compute_public_impact, pending) in ("READY", "RUNNING"):
-        return
-    queued = compute_public_impact.enqueue(department.pk, indicator.pk, key, get_language() or "vi")
-    cache.set(_pending_key(key), str(queued.id), PENDING_SECONDS)
+    args = (department.pk, indicator.pk, key, get_language() or "vi")
+    if _queue_once(compute_public_impact, key, *args) == FAILED_STATE:
+        _queue_once(compute_public_impact, key, *args, again=True)  # the public page asks again at once
 
 
 @task()
@@ -783,8 +793,5 @@ def compute_public_impact(department_id: int, indicator_id: int, key: str, langu
     with translation.override(language):
         request = public.phase_request(department)
         value = impact(request, indicator)
-        estimates.store(key, value)
-        now_key = public_key(request, indicator)
-        if now_key != key:
-            estimates.store(now_key, value)
+        estimates.store(value, key, public_key(request, indicator))
     return "done"

@@ -20,8 +20,12 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from chungtay.analytics import estimates
 from chungtay.analytics import figures as f
-from chungtay.analytics.query import PERIOD_PHASE, FigureRequest, FigureScope, Period, phase_of, year_period
+from chungtay.analytics.charts import number
+from chungtay.analytics.gap import active_indicators, gap
+from chungtay.analytics.impact import public_key, queue_public
+from chungtay.analytics.query import FigureRequest, FigureScope, Period, phase_of, phase_period, year_period
 from chungtay.core import schoolyears
 from chungtay.core.dates import today
 from chungtay.core.privacy import suppress_small
@@ -205,25 +209,17 @@ class PublicGap:
     result: Any  # the analytics.gap.Gap, for the chart
 
 
-def public_indicators(department: EducationOffice) -> list[Any]:
-    from chungtay.directory.models import Indicator
-
-    return list(Indicator.objects.filter(department=department, is_active=True).order_by("code"))
-
-
 def phase_request(department: EducationOffice) -> FigureRequest:
     phase = phase_of(department)
     period = year_period(schoolyears.start_year_of(today()))
     if phase is not None:
-        period = Period(phase.starts_on, phase.ends_on, PERIOD_PHASE, phase.name)
+        period = phase_period(phase)
     return request_for(department, period)
 
 
 def gap_table(department: EducationOffice, indicator: Any) -> PublicGap:
     """Inner and outer city per school year for one indicator, each mean with its number of schools; a
     school year where either group has fewer than MIN_SCHOOLS schools is left out whole."""
-    from chungtay.analytics.gap import gap
-
     request = phase_request(department)
     reference = request.area_day or request.period.start
     key = f.cache_key(request, "public-gap", indicator.pk, reference)
@@ -268,9 +264,7 @@ def gap_table(department: EducationOffice, indicator: Any) -> PublicGap:
 
 
 def _decimal(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return "—" if value is None else number(value, 2)
 
 
 @dataclass
@@ -288,12 +282,9 @@ def impact_rows(department: EducationOffice) -> tuple[list[PublicImpact], bool]:
     the stored estimates (computed by the worker; the first visit queues them). Returns the rows and
     whether any is still being computed. The comparison uses never and not yet supported schools; a group
     under MIN_SCHOOLS schools is not shown."""
-    from chungtay.analytics import estimates
-    from chungtay.analytics.impact import public_key, queue_public
-
     request = phase_request(department)
     rows, pending = [], False
-    for indicator in public_indicators(department):
+    for indicator in active_indicators(department):
         key = public_key(request, indicator)
         found = estimates.read(key)
         if found is None:

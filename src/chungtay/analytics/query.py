@@ -237,7 +237,7 @@ class FiguresForm(StyledForm):
         if data.get("period") == PERIOD_PHASE:
             phase = self.phase()
             assert phase is not None
-            return Period(phase.starts_on, phase.ends_on, PERIOD_PHASE, phase.name)
+            return phase_period(phase)
         return year_period(schoolyears.start_year_of(today()))
 
 
@@ -246,6 +246,10 @@ def year_period(start_year: int) -> Period:
     return Period(
         first, last, PERIOD_YEAR, gettext("school year %(year)s") % {"year": schoolyears.label(start_year)}
     )
+
+
+def phase_period(phase: Phase) -> Period:
+    return Period(phase.starts_on, phase.ends_on, PERIOD_PHASE, phase.name)
 
 
 def phase_of(department: EducationOffice | None) -> Phase | None:

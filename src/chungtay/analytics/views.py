@@ -23,7 +23,7 @@ from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.analytics import figures as f
 from chungtay.analytics import public
 from chungtay.analytics.charts import chart_svg, event_study_svg, gap_svg
-from chungtay.analytics.gap import GapForm
+from chungtay.analytics.gap import GapForm, active_indicators
 from chungtay.analytics.impact import COMPUTING, READY, ImpactForm, impact_state
 from chungtay.analytics.query import (
     YEAR_INVALID,
@@ -285,7 +285,7 @@ def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
         "suppressed": public.SUPPRESSED,
         "phase": phase_of(department),
     }
-    indicators = public.public_indicators(department)
+    indicators = active_indicators(department)
     indicator, indicator_error = _public_indicator(request, indicators)
     context.update(indicators=indicators, indicator=indicator)
     error = error or indicator_error
@@ -322,7 +322,7 @@ def _public_indicator(request: HttpRequest, indicators: list[Any]) -> tuple[Any,
 @cache_page(PUBLIC_CACHE_SECONDS)
 def public_gap_chart(request: HttpRequest, code: str) -> HttpResponse:
     department = _public_department(code)
-    indicator, error = _public_indicator(request, public.public_indicators(department))
+    indicator, error = _public_indicator(request, active_indicators(department))
     if error or indicator is None:
         raise Http404
     body = gap_svg(public.gap_table(department, indicator).result, distribution=False)
@@ -426,10 +426,7 @@ def impact_page(request: AuthenticatedRequest) -> HttpResponse:
     context.update(
         state=state.state, impact=state.impact, figures=figures, indicator=form.cleaned_data["indicator"]
     )
-    response = render(
-        request, "analytics/impact.html", context, status=202 if state.state == COMPUTING else 200
-    )
-    return response
+    return render(request, "analytics/impact.html", context, status=202 if state.state == COMPUTING else 200)
 
 
 @require_GET

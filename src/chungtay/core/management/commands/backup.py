@@ -4,10 +4,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from dbbackup.db.base import get_connector
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from chungtay.core import backups
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} is not empty: choose a new folder.")
         folder.mkdir(parents=True, exist_ok=True)
         content = backups.manifest()  # counted first: a write during the backup shows as a difference
-        extension = "sqlite3" if connection.vendor == "sqlite" else "psql.bin"
+        extension = get_connector("default").extension  # django-dbbackup's, for this database's engine
         call_command(
             "dbbackup",
             "--database",
