@@ -15,6 +15,7 @@ from django.test import Client
 from chungtay.analytics import public
 from chungtay.analytics.views import PUBLIC_CHARTS
 from chungtay.directory.models import AdminUnit, School, SchoolLocation
+from tests.analytics.test_gap import scores  # noqa: F401 - the gap's hand-counted indicator
 
 HIDDEN = public.SUPPRESSED
 PEOPLE_HEADINGS = ("Lượt giáo viên", "Số giáo viên", "Lượt học sinh")
@@ -184,3 +185,20 @@ def test_the_login_page_names_the_department_and_links_to_the_public_page(client
     page = client.get("/accounts/login/").content.decode()
     assert "Sở Giáo dục và Đào tạo Hà Nội" in page
     assert 'href="/cong-khai/"' in page
+
+
+def test_a_school_year_with_a_group_under_three_schools_is_left_out_of_the_public_gap(world, scores):  # noqa: F811
+    """The test indicator of test_gap.py: three inner and three outer schools each year; without c2's
+    value in 2023-2024 the outer group has two schools that year, so the year is not published."""
+    from chungtay.directory.models import IndicatorValue
+
+    shown = public.gap_table(world.department, scores)
+    assert [row[0] for row in shown.rows] == ["2022-2023", "2023-2024"] and shown.dropped == 0
+    IndicatorValue.objects.filter(
+        indicator=scores, school=world.schools["c2"], school_year__start_year=2023
+    ).delete()
+    cache.clear()
+    shown = public.gap_table(world.department, scores)
+    assert [row[0] for row in shown.rows] == ["2022-2023"] and shown.dropped == 1
+    assert (shown.rows[0][1], shown.rows[0][3]) == (3, 3)
+    assert all(group.values == [] for year in shown.result.years for group in year.groups)

@@ -121,3 +121,13 @@ def test_the_manifest_tells_a_difference():
     found = backups.differences(expected)
     assert any(line.startswith("accounts_user:") for line in found)
     assert "nowhere/missing.pdf: missing" in found
+
+
+def test_a_backup_into_a_folder_that_holds_files_is_refused(tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    (tmp_path / "kept.txt").write_text("không được ghi đè")
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("backup", to=str(tmp_path))
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]

@@ -21,10 +21,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--to", default="", help="the folder to write (must not exist or be empty)")
 
-    def handle(self, *args: Any, to: str, **options: Any) -> None:
+    def default_folder(self) -> Path:
+        """A new folder, named by the time, under the backups' location (CHUNGTAY_BACKUP_DIR)."""
         storages: dict[str, Any] = dict(settings.STORAGES)
         location = Path(storages["dbbackup"]["OPTIONS"]["location"])
-        folder = Path(to) if to else location / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        return location / dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+
+    def handle(self, *args: Any, to: str, **options: Any) -> None:
+        folder = Path(to) if to else self.default_folder()
         if folder.exists() and any(folder.iterdir()):
             raise CommandError(f"{folder} is not empty: choose a new folder.")
         folder.mkdir(parents=True, exist_ok=True)
