@@ -315,7 +315,7 @@ def test_terms_are_frozen_once_sent_and_a_stale_edit_is_refused(leaders_pair):
     kwargs = {
         "title": "Mới",
         "terms": "Điều khoản mới",
-        "number": "01/BBGN",
+        "number": "01/BGN",
         "valid_from": None,
         "valid_to": None,
     }

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure as Canvas  # noqa: E402 - the backend is ch
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from chungtay.analytics.figures import AREA, MONTH, YEAR, Figure  # noqa: E402
+from chungtay.core.text import vietnamese_number  # noqa: E402
 
 BLUE, ORANGE, GREEN, GREY = "#0072B2", "#E69F00", "#009E73", "#999999"
 AREA_COLOURS = {"inner": BLUE, "outer": ORANGE}
@@ -32,8 +33,7 @@ _STYLE: Any = {
 
 def number(value: float, decimals: int = 0) -> str:
     """12.345 and 3,5 as a Vietnamese reader writes them."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return vietnamese_number(value, decimals)
 
 
 def chart_svg(figure: Figure, *, title: str = "", suppressed: str = "< 5") -> bytes:

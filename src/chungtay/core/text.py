@@ -102,3 +102,12 @@ def vietnamese_sort_key(text: str | None) -> str:
         primary.pop()
         tones.pop()
     return "".join(primary) + "00" + "".join(tones)
+
+
+def vietnamese_number(value: float, decimals: int | None = None) -> str:
+    """12.345 and 3,5 as a Vietnamese reader writes them (a whole number without decimals; a fraction with
+    `decimals` places, one by default)."""
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 1
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")

@@ -421,7 +421,7 @@ def _agreements(
         first = Agreement(
             partnership=partnership,
             kind=kind,
-            number=f"{partnership.number:02d}/{'GU' if covenant else 'BBGN'}-KN",
+            number=f"{partnership.number:02d}/{'GU' if covenant else 'BGN'}-KN",
             title=title,
             terms=terms,
             valid_from=signed_on,

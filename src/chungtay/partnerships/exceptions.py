@@ -16,6 +16,11 @@ class NotAllowed(PartnershipError):
     code = "forbidden"
 
 
+class InvalidInput(PartnershipError):
+    status_code = 400
+    code = "invalid"
+
+
 class WrongState(PartnershipError):
     status_code = 409
     code = "wrong_state"
@@ -42,6 +47,10 @@ LEAVE_BEFORE_JOIN = _("A school cannot leave before it joined (%(joined)s).")
 PILOT_WAVE_NEEDS_PILOT = _("A pilot wave is only for pilot partnerships.")
 AGREEMENT_OPEN = _("This partnership already has an agreement in progress or in force. Amend it instead.")
 NOT_EDITABLE = _("An agreement sent for signature or in force cannot be edited; amend it with a new version.")
+MEMORANDUM_SYMBOL = _(
+    "The symbol of a memorandum (bản ghi nhớ) is BGN (Decree 30/2020/NĐ-CP, Appendix III), "
+    "e.g. 05/BGN-THCSNTT; “%(number)s” names another kind of document."
+)
 NOT_AWAITING = _("This agreement is not awaiting signatures.")
 NOT_DRAFT = _("Only a draft can be sent for signature.")
 NO_TERMS = _("Write the agreement's terms before sending it for signature.")

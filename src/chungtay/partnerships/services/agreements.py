@@ -33,6 +33,20 @@ from chungtay.partnerships.selectors import (
 )
 from chungtay.partnerships.services.common import _SCAN_TYPES, check_upload
 
+# Appendix III of Decree 30/2020/NĐ-CP: a bản ghi nhớ is abbreviated BGN (a biên bản is BB).
+MEMORANDUM_ABBREVIATION = "BGN"
+
+
+def _check_number(kind: str, number: str) -> None:
+    """A memorandum's number and symbol ("05/BGN-KN") names the kind BGN; a number without a symbol
+    (given later) is accepted."""
+    if kind != AgreementKind.MEMORANDUM or "/" not in number:
+        return
+    symbol = number.split("/", 1)[1].strip()
+    abbreviation = symbol.split("-", 1)[0].strip().upper()
+    if abbreviation and abbreviation != MEMORANDUM_ABBREVIATION:
+        raise e.InvalidInput(str(e.MEMORANDUM_SYMBOL) % {"number": number[:60]}, field="number")
+
 
 def _open_agreements(partnership: Partnership) -> Any:
     return partnership.agreements.filter(
@@ -58,6 +72,7 @@ def draft_agreement(
         raise e.NotAllowed(e.NOT_MANAGER)
     if _open_agreements(partnership).exists():
         raise e.WrongState(e.AGREEMENT_OPEN)
+    _check_number(kind, number.strip())
     agreement = Agreement(
         partnership=partnership,
         kind=kind if kind in AgreementKind.values else AgreementKind.MEMORANDUM,
@@ -91,6 +106,7 @@ def edit_agreement(
         raise e.NotAllowed(e.NOT_MANAGER)
     if not agreement.is_editable:
         raise e.WrongState(e.NOT_EDITABLE)
+    _check_number(agreement.kind, number.strip())
     agreement.title, agreement.terms, agreement.number = title.strip(), terms, number.strip()
     agreement.valid_from, agreement.valid_to = valid_from, valid_to
     agreement.full_clean(exclude=["signed_scan", "previous"])
