@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "chungtay.activities",
     "chungtay.support",
     "chungtay.analytics",
+    "chungtay.reports",
     "chungtay.imports",
     "chungtay.api",
     "chungtay.pages",

@@ -70,3 +70,15 @@ def may_manage_twinning(user: User, twinning: OfficeTwinning) -> bool:
         twinning.supporting_office_id,
         twinning.supported_office_id,
     )
+
+
+# Roles that issue review reports: the department's and offices' staff and school leaders (teachers and
+# viewers read the figures, they do not issue reports).
+REPORTING_ROLES = (Role.CITY_ADMIN, Role.OFFICE_OFFICER, Role.SCHOOL_LEADER)
+
+
+def may_write_reports(user: object) -> bool:
+    if not is_active_user(user):
+        return False
+    assert isinstance(user, User)
+    return bool(user.is_superuser or user.role in REPORTING_ROLES)

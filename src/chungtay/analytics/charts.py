@@ -36,7 +36,17 @@ def number(value: float, decimals: int = 0) -> str:
     return vietnamese_number(value, decimals)
 
 
-def chart_svg(figure: Figure, *, title: str = "", suppressed: str = "< 5") -> bytes:
+def _save(canvas: Canvas, fmt: str) -> bytes:
+    """The chart as SVG (pages: text stays text) or PNG at print resolution (Word documents)."""
+    buffer = io.BytesIO()
+    if fmt == "png":
+        canvas.savefig(buffer, format="png", dpi=200, metadata={"Software": None}, bbox_inches="tight")
+    else:
+        canvas.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def chart_svg(figure: Figure, *, title: str = "", suppressed: str = "< 5", fmt: str = "svg") -> bytes:
     """The figure's breakdown as an SVG: columns over time for months and school years, horizontal bars
     for categories (inner/outer city in their own colours). Suppressed or missing values are drawn as
     nothing and labelled `suppressed` ("< 5") or "—", never as zero."""
@@ -86,16 +96,14 @@ def chart_svg(figure: Figure, *, title: str = "", suppressed: str = "< 5") -> by
         if title:
             axes.set_title(title, loc="left", fontsize=10)
         canvas.tight_layout()
-        buffer = io.BytesIO()
-        canvas.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    return buffer.getvalue()
+        return _save(canvas, fmt)
 
 
 def _short(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def gap_svg(result: Any, *, distribution: bool = True) -> bytes:
+def gap_svg(result: Any, *, distribution: bool = True, fmt: str = "svg") -> bytes:
     """A gap over the school years (`analytics.gap.Gap`): on the left each group's mean with its 95 %
     interval, on the right the distribution of the schools' values (boxes), in the groups' colours. The
     public page draws the means alone (`distribution=False`): a box's whisker is one school's value."""
@@ -147,9 +155,7 @@ def gap_svg(result: Any, *, distribution: bool = True) -> bytes:
             )
             boxes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, decimals)))
         canvas.tight_layout()
-        buffer = io.BytesIO()
-        canvas.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    return buffer.getvalue()
+        return _save(canvas, fmt)
 
 
 def event_study_svg(result: Any, *, years_label: str, effect_label: str) -> bytes:
@@ -187,6 +193,4 @@ def event_study_svg(result: Any, *, years_label: str, effect_label: str) -> byte
         axes.set_ylabel(effect_label)
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, decimals)))
         canvas.tight_layout()
-        buffer = io.BytesIO()
-        canvas.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    return buffer.getvalue()
+        return _save(canvas, "svg")

@@ -206,7 +206,6 @@ def download(request: AuthenticatedRequest, kind: str, by: str, fmt: str) -> Htt
 def table_rows(figures: FigureRequest, value: f.Figure) -> list[list[Any]]:
     """The page's table of one breakdown, headed by the scope, the period and the counting rule, with
     suppressed pupil counts written "< 5" and the time the data was read."""
-    table = section_table(value)
     rows: list[list[Any]] = [
         [value.label],
         [_("Scope"), figures.scope.label],
@@ -217,7 +216,14 @@ def table_rows(figures: FigureRequest, value: f.Figure) -> list[list[Any]]:
         rows.append([_("Levels"), figures.level_label])
     rows.append([_("Data as of"), timezone.localtime().strftime("%d/%m/%Y %H:%M")])
     rows.append([])
-    rows.append(table["header"])
+    return rows + table_body(value)
+
+
+def table_body(value: f.Figure) -> list[list[Any]]:
+    """A breakdown's table as the downloads and the reports print it: the header, a row per part with
+    suppressed pupil counts written "< 5", and the total."""
+    table = section_table(value)
+    rows: list[list[Any]] = [table["header"]]
     for cells in table["body"]:
         label, number, *extras = cells
         shown = [

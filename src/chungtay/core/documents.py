@@ -383,8 +383,9 @@ class AdministrativeDocument:
         header_row._tr.get_or_add_trPr().append(repeat)
         for cell, text in zip(header_row.cells, header, strict=True):
             _text(_tight(cell.paragraphs[0]), str(text), size=TABLE_SIZE, bold=True)
-        for row, values in zip(table.rows[1:], rows, strict=True):
-            for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+        for row, given in zip(table.rows[1:], rows, strict=True):
+            values = [*given, *[""] * (columns - len(given))]  # a short row (a total) is padded
+            for index, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
                 numeric = isinstance(value, int | float) and not isinstance(value, bool)
                 align = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
                 if index > 0 and not numeric:
@@ -395,9 +396,23 @@ class AdministrativeDocument:
         after.paragraph_format.space_after = Pt(6)
         return table
 
-    def picture(self, png: bytes, caption: str, *, width_cm: float = 15.5) -> None:
+    def caption(self, text: str) -> Paragraph:
+        """A table's caption ("Bảng 1. …"), kept on the page of the table it names."""
+        paragraph = self.paragraph(text, italic=True)
+        paragraph.paragraph_format.keep_with_next = True
+        return paragraph
+
+    def picture(self, png: bytes, caption: str, *, width_cm: float = 15.5, max_height_cm: float = 12) -> None:
+        """A chart, as wide as `width_cm` unless that makes it taller than `max_height_cm`, with its
+        caption under it."""
+        from PIL import Image
+
+        with Image.open(io.BytesIO(png)) as image:
+            ratio = image.height / image.width
+        width = min(width_cm, max_height_cm / ratio) if ratio else width_cm
         paragraph = _tight(self.document.add_paragraph())
-        paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width_cm))
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width))
         label = _tight(self.document.add_paragraph())
         label.paragraph_format.space_after = Pt(6)
         _text(label, caption, size=TABLE_SIZE, italic=True)

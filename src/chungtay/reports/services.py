@@ -1,0 +1,338 @@
+"""Review reports: who may write and open them, a new draft pre-filled from the figures, edits under a
+version check, generation in the task worker (progress, failure, retry), and recovery after a crash.
+
+Who: the department's administrators and officers, office officers and school leaders (teachers and
+viewers read the figures but do not issue reports). A report is opened by its author, by the users of
+the same office or school who may write reports, and by the department's administrator; anyone else gets
+404, as for every record outside a scope."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from chungtay.access.roles import is_city_admin, may_write_reports, sees_whole_department
+from chungtay.access.scopes import home_department
+from chungtay.accounts.models import User
+from chungtay.analytics import figures as f
+from chungtay.analytics.query import PERIOD_PHASE, FigureQueryError, FigureRequest, read_figure_request
+from chungtay.core import conformance, conversion, tasks
+from chungtay.core.errors import DomainError, Forbidden
+from chungtay.core.versioning import save_versioned
+from chungtay.directory.models import EducationOffice, School, SchoolManagement
+from chungtay.reports import content as c
+from chungtay.reports.documents import KIND_WORDS, MOVEMENT, TEMPLATE_VERSION, annex, report_document
+from chungtay.reports.models import Generation, Report, ReportKind, ReportStatus
+
+log = logging.getLogger(__name__)
+
+NOT_ALLOWED = _("Reports are written by administrators, office officers and school leaders.")
+ALREADY_GENERATING = _("This report is already being generated; wait for it to finish.")
+GENERATION_FAILED = _("The report could not be generated; nothing was kept. Try again.")
+SCOPE_GONE = _("The report's scope is no longer within what you may see; start a new report.")
+EDITABLE = (
+    "number",
+    "place",
+    "subject",
+    "addressees",
+    "recipients",
+    "archive",
+    "authority",
+    "signer_position",
+    "signer_name",
+    "achievements",
+    "limitations",
+    "tasks_ahead",
+)
+
+
+# --- Who ---------------------------------------------------------------------------------------------
+
+
+def reports_visible_to(user: User) -> QuerySet[Report]:
+    if not may_write_reports(user):
+        return Report.objects.none()
+    rows = Report.objects.select_related("created_by")
+    if user.is_superuser:
+        return rows
+    department = home_department(user)
+    if is_city_admin(user) and department is not None:
+        return rows.filter(department=department)
+    condition = Q(created_by=user)
+    if user.office_id:
+        condition |= Q(office_id=user.office_id)
+    if user.school_id:
+        condition |= Q(school_id=user.school_id)
+    return rows.filter(condition)
+
+
+def report_for(user: User, pk: int) -> Report:
+    found = reports_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _issuer(user: User) -> dict[str, str]:
+    """The heading, addressees and signer a report of this user starts with: the department reports to
+    the city's People's Committee, an office to the department, a school to its office."""
+    department = home_department(user)
+    department_name = department.name if department is not None else ""
+    if (sees_whole_department(user) or user.is_superuser) and department is not None:
+        return {
+            "issuer_parent": f"UBND {department.unit.name}",
+            "issuer": department_name,
+            "number": "/BC-SGDĐT",
+            "addressees": f"Ủy ban nhân dân {department.unit.name}",
+            "recipients": "Bộ Giáo dục và Đào tạo\nCác phòng Giáo dục và Đào tạo",
+            "signer_position": "GIÁM ĐỐC",
+            "authority": "",
+        }
+    if user.office_id:
+        office = EducationOffice.objects.select_related("unit").get(pk=user.office_id)
+        return {
+            "issuer_parent": f"UBND {office.unit.name}",
+            "issuer": office.name,
+            "number": "/BC-PGDĐT",
+            "addressees": department_name,
+            "recipients": "Các trường trực thuộc",
+            "signer_position": "TRƯỞNG PHÒNG",
+            "authority": "",
+        }
+    school = School.objects.get(pk=user.school_id) if user.school_id else None
+    management = (
+        SchoolManagement.objects.filter(school=school, valid_to__isnull=True).select_related("office").first()
+        if school is not None
+        else None
+    )
+    parent = management.office.name if management is not None else department_name
+    return {
+        "issuer_parent": parent,
+        "issuer": school.name if school is not None else department_name,
+        "number": f"/BC-{_initials(school.name) if school is not None else ''}",
+        "addressees": parent,
+        "recipients": "",
+        "signer_position": "HIỆU TRƯỞNG",
+        "authority": "",
+    }
+
+
+def _initials(name: str) -> str:
+    """ "Trường THCS Nguyễn Trường Tộ" → "THCSNTT": a school's abbreviation in a symbol."""
+    words = name.split()
+    if words and words[0].lower() == "trường":
+        words = words[1:]
+    return "".join(word if word.isupper() else word[0].upper() for word in words if word)[:12]
+
+
+# --- A new draft and its edits ----------------------------------------------------------------------------
+
+
+def subject_of(kind: str, period_label: str) -> str:
+    return f"{KIND_WORDS.get(kind, 'sơ kết').capitalize()} phong trào {MOVEMENT} {period_label}"
+
+
+@transaction.atomic
+def start_report(*, acting_user: User, kind: str, params: dict[str, list[str]]) -> Report:
+    """A draft for the scope and period `params` describe (FiguresForm's; FigureQueryError if they do
+    not, Http404 for a scope outside the user's), its narrative pre-filled from the figures."""
+    if not may_write_reports(acting_user):
+        raise Forbidden(NOT_ALLOWED)
+    kind = kind if kind in ReportKind.values else ReportKind.INTERIM
+    request = read_figure_request(acting_user, _query(params))
+    department = request.scope.department or home_department(acting_user)
+    assert department is not None
+    with translation.override("vi"):
+        totals = c.Totals.of(request)
+        narrative = {
+            "achievements": c.achievements(totals),
+            "limitations": c.limitations(totals),
+            "tasks_ahead": c.tasks_ahead(totals),
+        }
+        period_label = _period_label(request)
+    report = Report(
+        department=department,
+        kind=kind,
+        params=params,
+        scope_label=request.scope.label[:300],
+        period_label=period_label[:200],
+        period_start=request.period.start,
+        period_end=request.period.end,
+        office_id=acting_user.office_id,
+        school_id=acting_user.school_id,
+        created_by=acting_user,
+        subject=subject_of(kind, period_label)[:400],
+        **_issuer(acting_user),
+        **narrative,
+    )
+    report.save()
+    return report
+
+
+def _period_label(request: FigureRequest) -> str:
+    period = request.period
+    if period.kind == "year":
+        return f"năm học {period.label.split()[-1]}"
+    if period.kind == PERIOD_PHASE:
+        return f"giai đoạn {period.start.year}–{period.end.year}"
+    return f"từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y}"
+
+
+def _query(params: dict[str, list[str]]) -> Any:
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for name, values in params.items():
+        data.setlist(name, [str(v) for v in values])
+    return data
+
+
+def edit_report(*, acting_user: User, report: Report, expected_version: int, **fields: str) -> Report:
+    """Change what the user writes (heading, recipients, signer, narrative), under a version check."""
+    if not may_write_reports(acting_user):
+        raise Forbidden(NOT_ALLOWED)
+    for name in EDITABLE:
+        if name in fields:
+            setattr(report, name, (fields[name] or "").strip())
+    report.full_clean(exclude=["department", "office", "school", "created_by", "params"])
+    return save_versioned(report, expected_version=expected_version, update_fields=list(EDITABLE))
+
+
+# --- Generation -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_generation(*, acting_user: User, report: Report) -> Report:
+    """Queue the report's generation (refused while one waits or runs)."""
+    if not may_write_reports(acting_user):
+        raise Forbidden(NOT_ALLOWED)
+    claimed = (
+        Report.objects.filter(pk=report.pk)
+        .exclude(status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING))
+        .update(status=ReportStatus.QUEUED, progress=0, step="", error="")
+    )
+    if not claimed:
+        raise DomainError(ALREADY_GENERATING, code="busy")
+    user_id, report_id = acting_user.pk, report.pk
+    transaction.on_commit(lambda: _enqueue(report_id, user_id))
+    report.refresh_from_db()
+    return report
+
+
+def _enqueue(report_id: int, user_id: int) -> None:
+    unfinished = Report.objects.filter(pk=report_id, status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING))
+    tasks.enqueue_recorded(generate_report, unfinished, report_id, user_id)
+
+
+STEPS = {
+    "totals": _("reading the figures"),
+    "tables": _("building the tables"),
+    "charts": _("drawing the charts"),
+    "gap": _("the inner/outer gap"),
+    "impact": _("the impact estimates"),
+    "document": _("writing the document"),
+    "pdf": _("converting to PDF"),
+    "annex": _("the statistical annex"),
+}
+
+
+def _progress(report_id: int) -> Any:
+    def step(percent: int, label: str) -> None:
+        Report.objects.filter(pk=report_id).update(progress=percent, step=label)
+
+    return step
+
+
+@task()
+def generate_report(report_id: int, user_id: int) -> str:
+    """The worker's side: the figures read again for the report's scope and period as the user who asked
+    sees them, the document, its PDF and annex written, checked and kept as a new generation."""
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None:
+        return "gone"
+    Report.objects.filter(pk=report_id).update(status=ReportStatus.RUNNING, progress=5, step="totals")
+    try:
+        generation = generate(report, User.objects.get(pk=user_id), _progress(report_id))
+    except (FigureQueryError, Http404):
+        Report.objects.filter(pk=report_id).update(
+            status=ReportStatus.FAILED, error=str(SCOPE_GONE), progress=100
+        )
+        return "scope"
+    except Exception:
+        log.exception("report %s: generation failed", report_id)
+        Report.objects.filter(pk=report_id).update(
+            status=ReportStatus.FAILED, error=str(GENERATION_FAILED), progress=100
+        )
+        return "failed"
+    Report.objects.filter(pk=report_id).update(status=ReportStatus.READY, progress=100, step="", error="")
+    return f"generation {generation.number}"
+
+
+def generate(report: Report, user: User, progress: Any = None) -> Generation:
+    step = progress or (lambda _percent, _label: None)
+    request = read_figure_request(user, _query(report.params))
+    content = c.collect(request, step)
+    layout = report_document(report, content)
+    docx = layout.bytes()
+    step(80, "pdf")
+    failed = [
+        rule for rule in conformance.check_docx(docx, upward=bool(report.addressees.strip())) if not rule.ok
+    ]
+    pdf: bytes | None = None
+    pdf_error = ""
+    try:
+        pdf = conversion.to_pdf(docx)
+        failed += conformance.failures(conformance.check_pdf(conversion.pdf_pages(pdf), layout.lines))
+    except conversion.ConversionError as error:
+        pdf_error = str(error.message)
+    step(92, "annex")
+    workbook = annex(report, content)
+    with transaction.atomic():
+        last = Generation.objects.filter(report=report).aggregate(n=Max("number"))["n"] or 0
+        return Generation.objects.create(
+            report=report,
+            number=last + 1,
+            generated_by=user,
+            template_version=TEMPLATE_VERSION,
+            data_version=f.data_version(),
+            figures=_json(content.data),
+            narrative={name: getattr(report, name) for name in EDITABLE},
+            docx=docx,
+            pdf=pdf,
+            pdf_error=pdf_error,
+            annex=workbook,
+            sha256=hashlib.sha256(docx).hexdigest(),
+            conformance=[{"rule": rule.name, "detail": rule.detail} for rule in failed],
+        )
+
+
+def _json(data: Any) -> Any:
+    """The figures as JSON can hold them (dates as ISO text)."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+@tasks.recoverer
+def recover_interrupted_reports() -> int:
+    """Reports left waiting or being generated by a task that ended without finishing (its worker died):
+    failed, with a message; the user generates again."""
+    mended = 0
+    for report in Report.objects.filter(status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING)).exclude(
+        task_id=""
+    ):
+        if tasks.task_finished(report.task_id):
+            mended += Report.objects.filter(
+                pk=report.pk, status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING)
+            ).update(status=ReportStatus.FAILED, error=str(tasks.WORKER_LOST), progress=100)
+    return mended

@@ -1,0 +1,146 @@
+"""The reports pages: the list, a new report, the draft (heading, signer, narrative) with its generations
+and their files, and generation with its progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chungtay.access.roles import may_write_reports
+from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.analytics.query import FigureQueryError
+from chungtay.core import files
+from chungtay.core.errors import ConflictError, DomainError
+from chungtay.reports import services
+from chungtay.reports.content import changes
+from chungtay.reports.forms import NewReportForm, ReportEditForm
+from chungtay.reports.models import Generation, ReportStatus
+
+FILES = {
+    ("bao-cao", "docx"): ("docx", files.DOCX),
+    ("bao-cao", "pdf"): ("pdf", files.PDF),
+    ("phu-luc", "xlsx"): ("annex", files.XLSX),
+}
+
+
+def _writer(request: AuthenticatedRequest) -> None:
+    if not may_write_reports(request.user):
+        raise PermissionDenied(str(services.NOT_ALLOWED))
+
+
+@login_required
+def report_list(request: AuthenticatedRequest) -> HttpResponse:
+    _writer(request)
+    reports = services.reports_visible_to(request.user)[:200]
+    return render(request, "reports/report_list.html", {"reports": reports})
+
+
+@login_required
+def report_create(request: AuthenticatedRequest) -> HttpResponse:
+    _writer(request)
+    data = request.POST if request.method == "POST" else None
+    form = NewReportForm(data, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.resolve()  # a scope outside the user's: 404 before anything is written
+        try:
+            report = services.start_report(
+                acting_user=request.user, kind=form.cleaned_data["kind"], params=form.params()
+            )
+        except FigureQueryError as error:
+            form.add_error(None, str(error.message))
+        else:
+            return redirect("reports:report-detail", report.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reports/report_form.html", {"form": form}, status=status)
+
+
+@login_required
+def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _writer(request)
+    report = services.report_for(request.user, pk)
+    status = 200
+    if request.method == "POST":
+        form = ReportEditForm(request.POST, instance=report)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in services.EDITABLE}
+            try:
+                services.edit_report(
+                    acting_user=request.user,
+                    report=services.report_for(request.user, pk),
+                    expected_version=form.cleaned_data["version"],
+                    **fields,
+                )
+            except ConflictError as error:
+                form.add_error(None, str(error.message))
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(request, _("The draft was saved."))
+                return redirect("reports:report-detail", pk)
+        status = 400
+    else:
+        form = ReportEditForm(instance=report, initial={"version": report.version})
+        if getattr(request, "htmx", False):  # the progress, polled while the report is generated
+            return render(request, "reports/_report_status.html", _detail_context(request, report, form))
+    return render(
+        request, "reports/report_detail.html", _detail_context(request, report, form), status=status
+    )
+
+
+def _detail_context(request: AuthenticatedRequest, report: Any, form: ReportEditForm) -> dict[str, Any]:
+    generations = list(
+        Generation.objects.filter(report=report)
+        .defer("docx", "pdf", "annex")
+        .select_related("generated_by")
+        .order_by("-number")[:20]
+    )
+    changed = changes(generations[1].figures, generations[0].figures) if len(generations) > 1 else []
+    working = report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+    return {
+        "report": report,
+        "form": form,
+        "generations": generations,
+        "changed": changed[:50],
+        "changed_count": len(changed),
+        "working": working,
+        "step": str(services.STEPS.get(report.step, "")),
+    }
+
+
+@require_POST
+@login_required
+def report_generate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    _writer(request)
+    report = services.report_for(request.user, pk)
+    try:
+        services.request_generation(acting_user=request.user, report=report)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("reports:report-detail", pk)
+
+
+@login_required
+def report_file(request: AuthenticatedRequest, pk: int, number: int, name: str, fmt: str) -> HttpResponse:
+    _writer(request)
+    report = services.report_for(request.user, pk)
+    spec = FILES.get((name, fmt))
+    if spec is None:
+        raise Http404
+    field, content_type = spec
+    generation = Generation.objects.filter(report=report, number=number).only(field).first()
+    data = getattr(generation, field, None) if generation is not None else None
+    if not data:
+        raise Http404
+    response = HttpResponse(bytes(data), content_type=content_type)
+    filename = f"{name}-{report.pk}-{number}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
