@@ -111,8 +111,9 @@ def _reciprocity_sentence(document: AdministrativeDocument, content: Content) ->
     both_ways = content.part("reciprocity", "visits_both_ways")
     visiting = content.part("reciprocity", "partnerships_with_visits")
     document.paragraph(
-        f"Trong {n(hosted)} hoạt động của các nhóm, trường hỗ trợ chủ trì {n(supporting)}, trường được hỗ trợ "
-        f"chủ trì {n(supported)}; {n(both_ways)} trong {n(visiting)} nhóm có tham quan, học tập ở cả hai phía."
+        f"Trong {n(hosted)} hoạt động của các nhóm, trường hỗ trợ chủ trì {n(supporting)}, "
+        f"trường được hỗ trợ chủ trì {n(supported)}; {n(both_ways)} trong {n(visiting)} nhóm "
+        "có tham quan, học tập ở cả hai phía."
     )
 
 
