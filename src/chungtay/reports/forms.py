@@ -9,7 +9,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.analytics.query import PERIOD_PHASE, FiguresForm
+from chungtay.analytics.query import FiguresForm
 from chungtay.core.forms import Styled
 from chungtay.reports.models import Report, ReportKind
 
@@ -35,13 +35,6 @@ class NewReportForm(FiguresForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        chosen = data.get("year") or data.get("date_from") or data.get("period")
-        if data.get("kind") == ReportKind.FINAL and not chosen and self.phase() is not None:
-            data["period"] = PERIOD_PHASE
-        return data
 
     def params(self) -> dict[str, list[str]]:
         """The scope and period as query parameters (what the report keeps, to read its figures again)."""

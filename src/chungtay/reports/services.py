@@ -147,6 +147,8 @@ def start_report(*, acting_user: User, kind: str, params: dict[str, list[str]]) 
     if not may_write_reports(acting_user):
         raise Forbidden(NOT_ALLOWED)
     kind = kind if kind in ReportKind.values else ReportKind.INTERIM
+    if kind == ReportKind.FINAL and not ({"year", "date_from", "period"} & set(params)):
+        params = {**params, "period": [PERIOD_PHASE]}  # a final report is for the phase unless told
     request = read_figure_request(acting_user, _query(params))
     department = request.scope.department or home_department(acting_user)
     assert department is not None
@@ -169,6 +171,7 @@ def start_report(*, acting_user: User, kind: str, params: dict[str, list[str]]) 
         office_id=acting_user.office_id,
         school_id=acting_user.school_id,
         created_by=acting_user,
+        signer_name=acting_user.display_name[:150],
         subject=subject_of(kind, period_label)[:400],
         **_issuer(acting_user),
         **narrative,
