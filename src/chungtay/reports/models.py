@@ -53,7 +53,7 @@ class Report(TimeStamped, Versioned):
     issuer = models.CharField(_("issuing body"), max_length=200)
     number = models.CharField(_("number and symbol"), max_length=60, blank=True)
     place = models.CharField(_("place"), max_length=100, default="Hà Nội")
-    subject = models.CharField(_("subject"), max_length=400)
+    subject = models.CharField(_("subject line (trích yếu)"), max_length=400)
     addressees = models.TextField(_("to (Kính gửi), one per line"), blank=True)
     recipients = models.TextField(_("recipients (Nơi nhận), one per line"), blank=True)
     archive = models.CharField(_("filed with (Lưu)"), max_length=60, blank=True)

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('issuer', models.CharField(max_length=200, verbose_name='issuing body')),
                 ('number', models.CharField(blank=True, max_length=60, verbose_name='number and symbol')),
                 ('place', models.CharField(default='Hà Nội', max_length=100, verbose_name='place')),
-                ('subject', models.CharField(max_length=400, verbose_name='subject')),
+                ('subject', models.CharField(max_length=400, verbose_name='subject line (trích yếu)')),
                 ('addressees', models.TextField(blank=True, verbose_name='to (Kính gửi), one per line')),
                 ('recipients', models.TextField(blank=True, verbose_name='recipients (Nơi nhận), one per line')),
                 ('archive', models.CharField(blank=True, max_length=60, verbose_name='filed with (Lưu)')),
