@@ -53,6 +53,7 @@ bench: messages
 	$(PY) benchmarks/activity_pages.py
 	$(PY) benchmarks/figures_dashboard.py
 	$(PY) benchmarks/impact_estimate.py
+	$(PY) benchmarks/report_generation.py
 
 clean:
 	rm -rf $(VENV) var

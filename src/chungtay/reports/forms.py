@@ -57,7 +57,7 @@ class NewReportForm(FiguresForm):
         return params
 
 
-class ReportEditForm(Styled, forms.ModelForm):
+class ReportEditForm(Styled, forms.ModelForm[Report]):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:
