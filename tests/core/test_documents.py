@@ -244,3 +244,15 @@ def test_the_pdf_keeps_the_heading_lines_whole_and_numbers_pages_from_2():
     }
     # and the check catches a wrapped line: a heading line the PDF does not hold whole fails
     assert conformance.failures(conformance.check_pdf(pages, ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM NAM"]))
+
+
+def test_every_rule_has_a_vietnamese_description():
+    rules = conformance.check_docx(_report().bytes(), upward=True)
+    rules += conformance.check_pdf(["x\n", "2\n"], ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"])
+    for rule in rules:
+        name = rule.name.split(":", 1)[0]
+        assert name == "pdf_unwrapped" or name in conformance.RULE_LABELS, name
+    assert (
+        conformance.describe(conformance.Rule("margin_left", False, "25.0 mm"))
+        == "lề trái 30–35 mm (25.0 mm)"
+    )

@@ -469,5 +469,64 @@ def check_pdf(pages: list[str], unbroken: Iterable[str]) -> list[Rule]:
     return rules
 
 
+# What each rule asks, in Vietnamese: the messages a department reads when its template is refused.
+RULE_LABELS = {
+    "readable": "tệp là văn bản Word",
+    "page_a4": "khổ giấy A4 (210 × 297 mm)",
+    "margin_top": "lề trên 20–25 mm",
+    "margin_bottom": "lề dưới 20–25 mm",
+    "margin_left": "lề trái 30–35 mm",
+    "margin_right": "lề phải 15–20 mm",
+    "font_times_new_roman": "phông chữ Times New Roman",
+    "text_black": "chữ màu đen",
+    "heading_table": "phần đầu hai cột có Quốc hiệu",
+    "national_title": "Quốc hiệu “CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM”",
+    "national_title_style": "Quốc hiệu in hoa, đậm, cỡ 12–13",
+    "motto": "Tiêu ngữ “Độc lập - Tự do - Hạnh phúc”",
+    "motto_style": "Tiêu ngữ đậm, cỡ 13–14",
+    "motto_rule_as_long_as_line": "đường kẻ dưới Tiêu ngữ dài bằng dòng chữ",
+    "issuer_present": "tên cơ quan ban hành (in hoa, đậm)",
+    "issuer_style": "tên cơ quan ban hành in hoa, cỡ 12–13",
+    "parent_body_style": "tên cơ quan chủ quản in hoa, cỡ 12–13",
+    "parent_body_once": "mỗi cơ quan chủ quản ghi một lần",
+    "issuer_rule_third_to_half": "đường kẻ dưới tên cơ quan dài 1/3–1/2 dòng chữ",
+    "number_line": "dòng “Số:”",
+    "number_symbol_pattern": "số và ký hiệu dạng 05/BC-SGDĐT",
+    "number_leading_zero": "số nhỏ hơn 10 có số 0 phía trước",
+    "number_size": "số, ký hiệu cỡ 13",
+    "place_date": "địa danh và ngày tháng năm",
+    "place_date_italic": "địa danh, ngày tháng in nghiêng",
+    "place_date_leading_zeros": "ngày nhỏ hơn 10 và tháng 1, 2 có số 0 phía trước",
+    "document_kind": "tên loại văn bản in hoa, đậm",
+    "document_kind_style": "tên loại văn bản cỡ 13–14, căn giữa",
+    "subject_line": "trích yếu đậm, căn giữa",
+    "kinh_gui_for_reports_upward": "“Kính gửi” ở báo cáo gửi cấp trên",
+    "body_present": "có nội dung",
+    "body_size_13_14": "nội dung cỡ 13–14",
+    "body_justified": "nội dung căn đều hai lề",
+    "body_first_line_indent": "thụt đầu dòng 1–1,27 cm",
+    "body_space_after_6pt": "cách đoạn tối thiểu 6 pt",
+    "page_number_centred_in_header": "số trang căn giữa ở lề trên",
+    "page_number_hidden_on_page_1": "không đánh số trang thứ nhất",
+    "recipients_label": "“Nơi nhận:” đậm, nghiêng, cỡ 12",
+    "recipients_lines": "mỗi nơi nhận một dòng, cỡ 11, bắt đầu bằng “-”, kết thúc bằng “;”",
+    "recipients_end_with_archive": "dòng cuối “- Lưu: VT, …”",
+    "signature_block": "khối chữ ký (thẩm quyền, chức vụ, họ tên)",
+    "signature_style": "thẩm quyền, chức vụ in hoa đậm; họ tên đậm; cỡ 13–14",
+    "pdf_page_1_without_number": "trang 1 không có số trang",
+    "pdf_page_2_numbered": "trang 2 đánh số “2”",
+}
+
+
+def describe(rule: Rule) -> str:
+    """ "lề trái 30–35 mm (25.0 mm (allowed 30–35))": what the rule asks and what was found."""
+    name = rule.name.split(":", 1)[0]
+    label = RULE_LABELS.get(name, rule.name)
+    if name == "pdf_unwrapped":
+        label = f"dòng “{rule.detail}” không bị ngắt"
+        return label
+    return f"{label} ({rule.detail})" if rule.detail else label
+
+
 def failures(rules: Iterable[Rule]) -> list[Rule]:
     return [rule for rule in rules if not rule.ok]

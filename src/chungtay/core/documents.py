@@ -100,6 +100,11 @@ class Heading:
     day: dt.date
     number: str = ""  # "05/BC-SGDĐT", or "/BC-SGDĐT" before a number is given
     addressees: Sequence[str] = field(default_factory=list)  # "Kính gửi:" for a report sent upward
+    # A template's heading: every text is written as given (placeholders such as "{{ co_quan }}"),
+    # neither upper-cased, broken into lines nor punctuated; `rule_width` is the rule under the issuer.
+    raw: bool = False
+    date_line: str = ""
+    rule_width: int = 0
 
 
 def number_line(number: str) -> str:
@@ -233,6 +238,17 @@ def _fixed_table(table: Table, widths: Sequence[int]) -> None:
             cell.width = Emu(width)
 
 
+def _grid_lines(table: Table) -> None:
+    """Single black lines around and between every cell."""
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
+            line.set(qn(key), value)
+        borders.append(line)
+    table._tbl.tblPr.append(borders)
+
+
 def _keep_rows_whole(table: Table) -> None:
     """A signature block is never split across two pages (its row moves whole to the next page)."""
     for row in table.rows:
@@ -263,6 +279,13 @@ def _page_number_header(section: Any) -> None:
     section.first_page_header.paragraphs[0].text = ""
 
 
+def recipient_lines(recipients: Iterable[str], archive: str = "") -> list[str]:
+    """ "- Bộ Giáo dục và Đào tạo;" one per line, the last "- Lưu: VT, <archive>."."""
+    lines = [f"- {name.rstrip(';.')};" for name in recipients]
+    lines.append(f"- Lưu: VT{', ' + archive if archive else ''}.")
+    return lines
+
+
 def issuer_lines(issuers: Iterable[Issuer], width: int = int(LEFT_COLUMN)) -> list[tuple[str, bool]]:
     """The issuing block's lines, (text, is the issuer): each parent body once, followed by the
     issuers under it, each broken to the column's width."""
@@ -281,74 +304,12 @@ def issuer_lines(issuers: Iterable[Issuer], width: int = int(LEFT_COLUMN)) -> li
     return lines
 
 
-class AdministrativeDocument:
-    """A document in the decree's layout: the heading on construction, then body paragraphs, tables and
-    pictures, then the closing (recipients and signatures); `bytes()` gives the .docx."""
+class Body:
+    """The body of a document in the decree's layout: paragraphs, section headings, captioned tables and
+    pictures, written into `document` (a python-docx Document, or a template's sub-document)."""
 
-    def __init__(self, heading: Heading) -> None:
-        self.heading = heading
-        self.document: Any = Document()
-        self.lines: list[str] = []  # lines that must not wrap (the PDF check reads them back)
-        section = self.document.sections[0]
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-        section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
-        section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
-        normal = self.document.styles["Normal"]
-        normal.font.name = FONT
-        normal.font.size = Pt(BODY_SIZE)
-        normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-        _page_number_header(section)
-        self._heading_block()
-
-    # the top of the first page
-    def _heading_block(self) -> None:
-        heading = self.heading
-        table = self.document.add_table(rows=1, cols=2)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _fixed_table(table, [int(LEFT_COLUMN), int(RIGHT_COLUMN)])
-        left, right = table.rows[0].cells
-        first = True
-        lines = issuer_lines(heading.issuers)
-        widest = 0
-        for text, is_issuer in lines:
-            paragraph = _tight(left.paragraphs[0] if first else left.add_paragraph())
-            first = False
-            _text(paragraph, text, size=ISSUER_SIZE, bold=is_issuer)
-            self.lines.append(text)
-            if is_issuer:
-                widest = max(widest, text_width(text, ISSUER_SIZE, bold=True))
-        _rule(left, int(LEFT_COLUMN), int(widest * 0.4))
-        number = _tight(left.add_paragraph())
-        number.paragraph_format.space_before = Pt(6)
-        _text(number, number_line(heading.number), size=NUMBER_SIZE)
-
-        title = _tight(right.paragraphs[0])
-        _text(title, NATIONAL_TITLE, size=TITLE_SIZE, bold=True)
-        motto = _tight(right.add_paragraph())
-        _text(motto, MOTTO, size=MOTTO_SIZE, bold=True)
-        _rule(right, int(RIGHT_COLUMN), text_width(MOTTO, MOTTO_SIZE, bold=True))
-        self.lines += [NATIONAL_TITLE, MOTTO]
-        date = _tight(right.add_paragraph())
-        date.paragraph_format.space_before = Pt(6)
-        _text(date, administrative_date(heading.place, heading.day), size=BODY_SIZE, italic=True)
-
-        spacer = _tight(self.document.add_paragraph())
-        spacer.paragraph_format.space_after = Pt(6)
-        kind = _tight(self.document.add_paragraph())
-        kind.paragraph_format.space_before = Pt(12)
-        _text(kind, heading.kind.upper(), size=KIND_SIZE, bold=True)
-        subject = _tight(self.document.add_paragraph())
-        _text(subject, heading.subject, size=KIND_SIZE, bold=True)
-        subject.paragraph_format.space_after = Pt(12)
-        if heading.addressees:
-            names = list(heading.addressees)
-            for index, name in enumerate(names):
-                paragraph = _tight(self.document.add_paragraph())
-                label = "Kính gửi: " if index == 0 else ""
-                paragraph.paragraph_format.left_indent = Cm(0 if index == 0 else 3.0)
-                _text(paragraph, f"{label}{name}{'.' if index == len(names) - 1 else ';'}", size=BODY_SIZE)
-            self.document.paragraphs[-1].paragraph_format.space_after = Pt(12)
+    def __init__(self, document: Any) -> None:
+        self.document = document
 
     # the body
     def paragraph(self, text: str, *, bold: bool = False, italic: bool = False) -> Paragraph:
@@ -372,7 +333,7 @@ class AdministrativeDocument:
         Vietnamese separators)."""
         columns = len(header)
         table = self.document.add_table(rows=1 + len(rows), cols=columns)
-        table.style = self.document.styles["Table Grid"]
+        _grid_lines(table)  # drawn on the table itself: a template may have no "Table Grid" style
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         share = widths or [2.0] + [1.0] * (columns - 1)
         total = sum(share)
@@ -420,6 +381,87 @@ class AdministrativeDocument:
     def page_break(self) -> None:
         self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
+
+class AdministrativeDocument(Body):
+    """A document in the decree's layout: the heading on construction, then the body (`Body`), then the
+    closing (recipients and signatures); `bytes()` gives the .docx."""
+
+    def __init__(self, heading: Heading) -> None:
+        super().__init__(Document())
+        self.heading = heading
+        self.lines: list[str] = []  # lines that must not wrap (the PDF check reads them back)
+        section = self.document.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+        section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+        section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
+        normal = self.document.styles["Normal"]
+        normal.font.name = FONT
+        normal.font.size = Pt(BODY_SIZE)
+        normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+        _page_number_header(section)
+        self._heading_block()
+
+    # the top of the first page
+    def _heading_block(self) -> None:
+        heading = self.heading
+        table = self.document.add_table(rows=1, cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _fixed_table(table, [int(LEFT_COLUMN), int(RIGHT_COLUMN)])
+        left, right = table.rows[0].cells
+        first = True
+        if heading.raw:
+            lines = [(i.parent, False) for i in heading.issuers if i.parent] + [
+                (i.name, True) for i in heading.issuers
+            ]
+        else:
+            lines = issuer_lines(heading.issuers)
+        widest = 0
+        for text, is_issuer in lines:
+            paragraph = _tight(left.paragraphs[0] if first else left.add_paragraph())
+            first = False
+            _text(paragraph, text, size=ISSUER_SIZE, bold=is_issuer)
+            self.lines.append(text)
+            if is_issuer:
+                widest = max(widest, text_width(text, ISSUER_SIZE, bold=True))
+        _rule(left, int(LEFT_COLUMN), heading.rule_width or int(widest * 0.4))
+        number = _tight(left.add_paragraph())
+        number.paragraph_format.space_before = Pt(6)
+        _text(number, heading.number if heading.raw else number_line(heading.number), size=NUMBER_SIZE)
+
+        title = _tight(right.paragraphs[0])
+        _text(title, NATIONAL_TITLE, size=TITLE_SIZE, bold=True)
+        motto = _tight(right.add_paragraph())
+        _text(motto, MOTTO, size=MOTTO_SIZE, bold=True)
+        _rule(right, int(RIGHT_COLUMN), text_width(MOTTO, MOTTO_SIZE, bold=True))
+        self.lines += [NATIONAL_TITLE, MOTTO]
+        date = _tight(right.add_paragraph())
+        date.paragraph_format.space_before = Pt(6)
+        _text(
+            date,
+            heading.date_line or administrative_date(heading.place, heading.day),
+            size=BODY_SIZE,
+            italic=True,
+        )
+
+        spacer = _tight(self.document.add_paragraph())
+        spacer.paragraph_format.space_after = Pt(6)
+        kind = _tight(self.document.add_paragraph())
+        kind.paragraph_format.space_before = Pt(12)
+        _text(kind, heading.kind if heading.raw else heading.kind.upper(), size=KIND_SIZE, bold=True)
+        subject = _tight(self.document.add_paragraph())
+        _text(subject, heading.subject, size=KIND_SIZE, bold=True)
+        subject.paragraph_format.space_after = Pt(12)
+        if heading.addressees:
+            names = list(heading.addressees)
+            for index, name in enumerate(names):
+                paragraph = _tight(self.document.add_paragraph())
+                label = "Kính gửi: " if index == 0 else ""
+                paragraph.paragraph_format.left_indent = Cm(0 if index == 0 else 3.0)
+                end = "" if heading.raw else "." if index == len(names) - 1 else ";"
+                _text(paragraph, f"{label}{name}{end}", size=BODY_SIZE)
+            self.document.paragraphs[-1].paragraph_format.space_after = Pt(12)
+
     # the end
     def closing(self, recipients: Sequence[str], signers: Sequence[Signer], *, archive: str = "") -> None:
         """Recipients on the left and one signature block on the right; several signers (the parties of
@@ -448,8 +490,8 @@ class AdministrativeDocument:
     def _recipients(self, cell: _Cell, recipients: Sequence[str], archive: str) -> None:
         label = _tight(cell.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
         _text(label, "Nơi nhận:", size=RECIPIENTS_LABEL_SIZE, bold=True, italic=True)
-        lines = [f"- {name.rstrip(';.')};" for name in recipients]
-        lines.append(f"- Lưu: VT{', ' + archive if archive else ''}.")
+        # a template's lines are written as given (a loop over the recipients)
+        lines = list(recipients) if self.heading.raw else recipient_lines(recipients, archive)
         for line in lines:
             _text(_tight(cell.add_paragraph(), WD_ALIGN_PARAGRAPH.LEFT), line, size=RECIPIENT_SIZE)
 
@@ -460,7 +502,7 @@ class AdministrativeDocument:
                 continue
             paragraph = _tight(cell.paragraphs[0] if first else cell.add_paragraph())
             first = False
-            _text(paragraph, text.upper(), size=AUTHORITY_SIZE, bold=True)
+            _text(paragraph, text if self.heading.raw else text.upper(), size=AUTHORITY_SIZE, bold=True)
         for _ in range(4):
             _tight(cell.add_paragraph())
         _text(_tight(cell.add_paragraph()), signer.name, size=SIGNER_SIZE, bold=True)

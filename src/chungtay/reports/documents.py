@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from chungtay.core.documents import AdministrativeDocument, Heading, Issuer, Signer
+from chungtay.core.documents import AdministrativeDocument, Body, Heading, Issuer, Signer
 from chungtay.reports.content import QUIET_LISTED, Content, n
 from chungtay.reports.models import Report, ReportKind
 
@@ -28,20 +28,43 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def heading(report: Report) -> Heading:
+    return Heading(
+        issuers=[Issuer(report.issuer, report.issuer_parent)],
+        kind="Báo cáo",
+        subject=report.subject,
+        place=report.place,
+        day=timezone.localdate(),
+        number=report.number,
+        addressees=lines(report.addressees),
+    )
+
+
+def recipients_of(report: Report) -> list[str]:
+    """The recipients as the user wrote them, "Như trên" first for a report with addressees."""
+    recipients = lines(report.recipients)
+    if report.addressees.strip() and "Như trên" not in recipients:
+        recipients = ["Như trên", *recipients]
+    return recipients
+
+
+def signer_of(report: Report) -> Signer:
+    return Signer(report.signer_position, report.signer_name, report.authority)
+
+
 def report_document(report: Report, content: Content) -> AdministrativeDocument:
+    """The report in the built-in layout (no template uploaded)."""
+    document = AdministrativeDocument(heading(report))
+    write_body(document, report, content)
+    document.closing(recipients_of(report), [signer_of(report)], archive=report.archive)
+    return document
+
+
+def write_body(document: Body, report: Report, content: Content) -> None:
+    """Everything between the heading and the closing: the same in the built-in layout and in a
+    department's template (where it fills `{{p noi_dung }}`)."""
     word = KIND_WORDS.get(report.kind, "sơ kết")
     read_at = content.read_at
-    document = AdministrativeDocument(
-        Heading(
-            issuers=[Issuer(report.issuer, report.issuer_parent)],
-            kind="Báo cáo",
-            subject=report.subject,
-            place=report.place,
-            day=timezone.localdate(),
-            number=report.number,
-            addressees=lines(report.addressees),
-        )
-    )
     document.paragraph(
         f"Thực hiện Kế hoạch triển khai phong trào {MOVEMENT}, {report.issuer} báo cáo {word} phong trào "
         f"{report.period_label} trong phạm vi {report.scope_label} như sau (số liệu tổng hợp từ dữ liệu "
@@ -89,18 +112,9 @@ def report_document(report: Report, content: Content) -> AdministrativeDocument:
     document.paragraph(
         f"Trên đây là báo cáo {word} phong trào {MOVEMENT} {report.period_label} của {report.issuer}./."
     )
-    recipients = lines(report.recipients)
-    if report.addressees.strip() and "Như trên" not in recipients:
-        recipients = ["Như trên", *recipients]
-    document.closing(
-        recipients,
-        [Signer(report.signer_position, report.signer_name, report.authority)],
-        archive=report.archive,
-    )
-    return document
 
 
-def _reciprocity_sentence(document: AdministrativeDocument, content: Content) -> None:
+def _reciprocity_sentence(document: Body, content: Content) -> None:
     hosted = content.total("reciprocity")
     if not hosted:
         return
@@ -117,7 +131,7 @@ def _reciprocity_sentence(document: AdministrativeDocument, content: Content) ->
     )
 
 
-def _quiet(document: AdministrativeDocument, content: Content) -> None:
+def _quiet(document: Body, content: Content) -> None:
     quiet = content.quiet
     if not quiet.value:
         document.paragraph("Không có nhóm kết nghĩa nào ngừng hoạt động trong kỳ.")

@@ -107,3 +107,40 @@ class Generation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}#{self.number}"
+
+
+class ReportTemplate(models.Model):
+    """A department's own Word template for the reports it issues (`reports.templating`), versioned:
+    each upload that passes the checks is a new version, and at most one version is in use. A generation
+    records the version that made it."""
+
+    department = models.ForeignKey(
+        "directory.EducationOffice", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("file name"), max_length=200)
+    docx = models.BinaryField()
+    sha256 = models.CharField(_("checksum (SHA-256)"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    active = models.BooleanField(_("in use"), default=False)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("report template")
+        verbose_name_plural = _("report templates")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "version"], name="reports_template_version"),
+            models.UniqueConstraint(
+                fields=["department"], condition=models.Q(active=True), name="reports_one_template_in_use"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def label(self) -> str:
+        return f"mẫu của Sở, phiên bản {self.version}"

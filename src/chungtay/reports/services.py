@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from chungtay.access.roles import is_city_admin, may_write_reports, sees_whole_department
+from chungtay.access.roles import is_city_admin, is_department_admin, may_write_reports, sees_whole_department
 from chungtay.access.scopes import home_department
 from chungtay.accounts.models import User
 from chungtay.analytics import figures as f
@@ -29,8 +29,9 @@ from chungtay.core.errors import DomainError, Forbidden
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import EducationOffice, School, SchoolManagement
 from chungtay.reports import content as c
+from chungtay.reports import templating
 from chungtay.reports.documents import KIND_WORDS, MOVEMENT, TEMPLATE_VERSION, annex, report_document
-from chungtay.reports.models import Generation, Report, ReportKind, ReportStatus
+from chungtay.reports.models import Generation, Report, ReportKind, ReportStatus, ReportTemplate
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ NOT_ALLOWED = _("Reports are written by administrators, office officers and scho
 ALREADY_GENERATING = _("This report is already being generated; wait for it to finish.")
 GENERATION_FAILED = _("The report could not be generated; nothing was kept. Try again.")
 SCOPE_GONE = _("The report's scope is no longer within what you may see; start a new report.")
+TEMPLATES_ADMIN_ONLY = _("Only the department's administrator manages its report templates.")
+TEMPLATE_NOT_WORD = _("The file is not a Word document (.docx) without macros.")
 EDITABLE = (
     "number",
     "place",
@@ -283,8 +286,14 @@ def generate(report: Report, user: User, progress: Any = None) -> Generation:
     step = progress or (lambda _percent, _label: None)
     request = read_figure_request(user, _query(report.params))
     content = c.collect(request, step)
-    layout = report_document(report, content)
-    docx = layout.bytes()
+    template = template_for(report)
+    if template is not None:
+        docx = templating.render(bytes(template.docx), report, content)
+        unbroken = templating.unbroken_lines(report)
+        template_version = template.label
+    else:
+        layout = report_document(report, content)
+        docx, unbroken, template_version = layout.bytes(), layout.lines, TEMPLATE_VERSION
     step(80, "pdf")
     failed = [
         rule for rule in conformance.check_docx(docx, upward=bool(report.addressees.strip())) if not rule.ok
@@ -293,7 +302,7 @@ def generate(report: Report, user: User, progress: Any = None) -> Generation:
     pdf_error = ""
     try:
         pdf = conversion.to_pdf(docx)
-        failed += conformance.failures(conformance.check_pdf(conversion.pdf_pages(pdf), layout.lines))
+        failed += conformance.failures(conformance.check_pdf(conversion.pdf_pages(pdf), unbroken))
     except conversion.ConversionError as error:
         pdf_error = str(error.message)
     step(92, "annex")
@@ -304,7 +313,7 @@ def generate(report: Report, user: User, progress: Any = None) -> Generation:
             report=report,
             number=last + 1,
             generated_by=user,
-            template_version=TEMPLATE_VERSION,
+            template_version=template_version,
             data_version=f.data_version(),
             figures=_json(content.data),
             narrative={name: getattr(report, name) for name in EDITABLE},
@@ -313,7 +322,7 @@ def generate(report: Report, user: User, progress: Any = None) -> Generation:
             pdf_error=pdf_error,
             annex=workbook,
             sha256=hashlib.sha256(docx).hexdigest(),
-            conformance=[{"rule": rule.name, "detail": rule.detail} for rule in failed],
+            conformance=[{"rule": rule.name, "detail": conformance.describe(rule)} for rule in failed],
         )
 
 
@@ -339,3 +348,87 @@ def recover_interrupted_reports() -> int:
                 pk=report.pk, status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING)
             ).update(status=ReportStatus.FAILED, error=str(tasks.WORKER_LOST), progress=100)
     return mended
+
+
+# --- The department's templates -------------------------------------------------------------------------
+
+
+class TemplateRefused(DomainError):
+    """An uploaded template that may not be used, with every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0] if problems else "", code="template_refused")
+        self.problems = problems
+
+
+def _template_admin(user: User) -> EducationOffice:
+    department = home_department(user)
+    if department is None or not is_department_admin(user, department.pk):
+        raise Forbidden(TEMPLATES_ADMIN_ONLY)
+    return department
+
+
+def templates_of(user: User) -> QuerySet[ReportTemplate]:
+    department = _template_admin(user)
+    return ReportTemplate.objects.filter(department=department).defer("docx").select_related("uploaded_by")
+
+
+def template_for(report: Report) -> ReportTemplate | None:
+    """The department's template in use, for the reports the department itself issues (an office's or a
+    school's report keeps the built-in layout: the template carries the department's heading)."""
+    if (report.office_id and report.office_id != report.department_id) or report.school_id:
+        return None
+    return ReportTemplate.objects.filter(department_id=report.department_id, active=True).first()
+
+
+def sample_report(user: User) -> Report:
+    """A report of this user's department as it would start, unsaved: what a template is checked with and
+    what the default template is sized for."""
+    department = home_department(user)
+    assert department is not None
+    return Report(
+        department=department,
+        kind=ReportKind.INTERIM,
+        scope_label=department.name,
+        period_label="năm học 2022-2023",
+        subject=subject_of(ReportKind.INTERIM, "năm học 2022-2023"),
+        signer_name=user.display_name,
+        **_issuer(user),
+    )
+
+
+@transaction.atomic
+def upload_template(*, acting_user: User, data: bytes, name: str) -> ReportTemplate:
+    """Check the template (TemplateRefused with every reason; nothing is written) and keep it as the
+    department's next version, in use from now."""
+    department = _template_admin(acting_user)
+    if not data.startswith(b"PK"):
+        raise TemplateRefused([str(TEMPLATE_NOT_WORD)])
+    problems = [problem.message for problem in templating.check(data, sample_report(acting_user))]
+    if problems:
+        raise TemplateRefused(problems)
+    last = ReportTemplate.objects.filter(department=department).aggregate(n=Max("version"))["n"] or 0
+    ReportTemplate.objects.filter(department=department, active=True).update(active=False)
+    return ReportTemplate.objects.create(
+        department=department,
+        version=last + 1,
+        name=name[:200],
+        docx=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=acting_user,
+        active=True,
+    )
+
+
+@transaction.atomic
+def use_template(*, acting_user: User, template_id: int | None) -> None:
+    """Put a kept version back in use, or (None) the built-in layout."""
+    department = _template_admin(acting_user)
+    if (
+        template_id is not None
+        and not ReportTemplate.objects.filter(pk=template_id, department=department).exists()
+    ):
+        raise Http404
+    ReportTemplate.objects.filter(department=department, active=True).update(active=False)
+    if template_id is not None:
+        ReportTemplate.objects.filter(pk=template_id, department=department).update(active=True)

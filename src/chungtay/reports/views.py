@@ -5,23 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chungtay.access.roles import may_write_reports
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.analytics.query import FigureQueryError
 from chungtay.core import files
-from chungtay.core.errors import ConflictError, DomainError
-from chungtay.reports import services
+from chungtay.core.errors import ConflictError, DomainError, Forbidden
+from chungtay.core.forms import StyledForm
+from chungtay.reports import services, templating
 from chungtay.reports.content import changes
 from chungtay.reports.forms import NewReportForm, ReportEditForm
-from chungtay.reports.models import Generation, ReportStatus
+from chungtay.reports.models import Generation, ReportStatus, ReportTemplate
 
 FILES = {
     ("bao-cao", "docx"): ("docx", files.DOCX),
@@ -144,3 +147,85 @@ def report_file(request: AuthenticatedRequest, pk: int, number: int, name: str, 
     filename = f"{name}-{report.pk}-{number}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- The department's templates ------------------------------------------------------------------------
+
+
+class TemplateUploadForm(StyledForm):
+    file = forms.FileField(label=gettext_lazy("Template (.docx)"))
+
+
+def _templates(request: AuthenticatedRequest) -> Any:
+    """The department's templates; 403 for anyone but its administrator."""
+    try:
+        return services.templates_of(request.user)
+    except Forbidden as error:
+        raise PermissionDenied(str(error.message)) from error
+
+
+@login_required
+def template_list(request: AuthenticatedRequest) -> HttpResponse:
+    templates = list(_templates(request))
+    status = 200
+    problems: list[str] = []
+    form = TemplateUploadForm()
+    if request.method == "POST":
+        form = TemplateUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                template = services.upload_template(
+                    acting_user=request.user, data=upload.read(), name=upload.name or "mau.docx"
+                )
+            except services.TemplateRefused as refused:
+                problems = refused.problems
+            else:
+                messages.success(
+                    request,
+                    _("Version %(version)s of the template is in use.") % {"version": template.version},
+                )
+                return redirect("reports:template-list")
+        status = 400
+    context = {
+        "templates": templates,
+        "form": form,
+        "problems": problems,
+        "placeholders": templating.PLACEHOLDERS,
+        "required": templating.REQUIRED,
+        "in_use": next((t for t in templates if t.active), None),
+        "body_tag": "{{p noi_dung }}",
+        "loop_tag": "{%p for dong in noi_nhan %} {{ dong }} {%p endfor %}",
+    }
+    return render(request, "reports/template_list.html", context, status=status)
+
+
+@login_required
+def template_default(request: AuthenticatedRequest) -> HttpResponse:
+    _templates(request)  # the administrator only
+    data = templating.default_template(services.sample_report(request.user))
+    response = HttpResponse(data, content_type=files.DOCX)
+    response["Content-Disposition"] = 'attachment; filename="mau-bao-cao-mac-dinh.docx"'
+    return response
+
+
+@login_required
+def template_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    template = _templates(request).filter(pk=pk).first()
+    if template is None:
+        raise Http404
+    data = ReportTemplate.objects.filter(pk=template.pk).values_list("docx", flat=True).get()
+    response = HttpResponse(bytes(data), content_type=files.DOCX)
+    response["Content-Disposition"] = f'attachment; filename="mau-bao-cao-v{template.version}.docx"'
+    return response
+
+
+@require_POST
+@login_required
+def template_use(request: AuthenticatedRequest) -> HttpResponse:
+    chosen = request.POST.get("template", "")
+    template_id = int(chosen) if chosen.isdigit() else None
+    _templates(request)
+    services.use_template(acting_user=request.user, template_id=template_id)
+    messages.success(request, _("The choice of template was saved."))
+    return redirect("reports:template-list")
