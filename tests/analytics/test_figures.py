@@ -244,3 +244,28 @@ def test_the_counts_run_in_a_fixed_number_of_queries(world, django_assert_max_nu
     assert count() == before
     with django_assert_max_num_queries(30):
         f.all_figures(ask(world.admin, period="phase"))
+
+
+def test_a_twinning_is_a_scope_of_its_two_offices_schools_and_its_partnerships(world):
+    from django.http import Http404
+
+    from chungtay.partnerships.models import OfficeTwinning
+    from tests.factories import DistrictOfficeFactory, UserFactory
+
+    twinning = OfficeTwinning.objects.get(supporting_office=world.office_a, supported_office=world.office_b)
+    request = ask(world.admin, twinning=twinning.pk, **YEAR)
+    assert request.scope.kind == "twinning" and request.scope.key == f"twinning={twinning.pk}"
+    assert set(request.scope.schools.values_list("moet_id", flat=True)) == {
+        world.schools[k].moet_id for k in ("a1", "a2", "b1", "b2")
+    }
+    assert set(request.scope.partnerships) == {world.partnerships["p1"], world.partnerships["p3"]}
+    # X1 and X3 of P1; X2 is the department's THPT pair, X5 the next school year
+    assert f.figure(request, "activities").value == 2
+    assert f.figure(ask(world.officer_b, twinning=twinning.pk, **YEAR), "activities").value == 2
+    stranger = UserFactory(
+        username="so79.pgd.c",
+        role="office_officer",
+        office=DistrictOfficeFactory(department=world.department, unit=world.district_x),
+    )
+    with pytest.raises(Http404):
+        ask(stranger, twinning=twinning.pk, **YEAR)

@@ -88,3 +88,17 @@ def test_prepare_edit_generate_and_download(world, client: Client, django_captur
     client.force_login(world.officer_b)
     assert client.get(f"/reports/{report.pk}/").status_code == 404
     assert client.get(f"/reports/{report.pk}/1/bao-cao.docx").status_code == 404
+
+
+def test_a_report_for_a_twinning_of_two_offices(world, client: Client):
+    from chungtay.partnerships.models import OfficeTwinning
+
+    twinning = OfficeTwinning.objects.get(supporting_office=world.office_a, supported_office=world.office_b)
+    client.force_login(world.officer_b)
+    form = client.get("/reports/new/").content.decode()
+    assert f'<option value="{twinning.pk}"' in form
+    response = client.post("/reports/new/", {"kind": "interim", "year": "2022-2023", "twinning": twinning.pk})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.params["twinning"] == [str(twinning.pk)] and report.scope_label == str(twinning)
+    assert "đã tổ chức 2 hoạt động" in report.achievements

@@ -411,7 +411,6 @@ class GapForm(IndicatorForm):
         ],
         label=_("Compare"),
     )
-    twinning = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, label=_("Twinning"))
     weighting = forms.ChoiceField(
         required=False,
         choices=[(SCHOOLS, _("each school once")), (PUPILS, _("by pupils"))],

@@ -50,7 +50,7 @@ PERIOD_NEEDS_BOTH = _("Give both the first and the last day of the period.")
 YEAR_UNKNOWN = _("There is no school year %(year)s in the data. Choose one of: %(years)s.")
 YEAR_INVALID = _("Write a school year as 2022-2023.")
 NO_PHASE = _("No phase of the movement is recorded for your department.")
-ONE_SCOPE = _("Choose at most one of office, unit, partnership and school.")
+ONE_SCOPE = _("Choose at most one of office, twinning, unit, partnership and school.")
 TOO_LONG = _("This value is too long (at most %(limit)d characters).")
 
 
@@ -143,8 +143,9 @@ class _Id(forms.IntegerField):
 
 class FiguresForm(StyledForm):
     """The parameters of every figure: `year` (2022-2023) or `date_from`/`date_to` (dd/mm/yyyy) or
-    `period=phase`; `level` (any of mn, th, thcs, thpt, gdnn_gdtx); at most one of `office`, `unit`,
-    `partnership` (ids) and `school` (a MOET ID)."""
+    `period=phase`; `level` (any of mn, th, thcs, thpt, gdnn_gdtx); at most one of `office`, `twinning`
+    (the two offices' schools and the twinning's partnerships), `unit`, `partnership` (ids) and `school` (a
+    MOET ID)."""
 
     year = _Text(label=_("School year"))
     date_from = DayField(required=False, label=_("From"))
@@ -156,6 +157,7 @@ class FiguresForm(StyledForm):
         required=False, choices=BASIC_LEVEL_CHOICES, label=_("Levels"), widget=forms.CheckboxSelectMultiple
     )
     office = _Id(label=_("Office"))
+    twinning = _Id(label=_("Twinning"))
     unit = _Id(label=_("Unit"))
     partnership = _Id(label=_("Partnership"))
     school = _Text(label=_("School (MOET ID)"))
@@ -197,7 +199,7 @@ class FiguresForm(StyledForm):
             self.add_error("date_to" if last is None else "date_from", PERIOD_NEEDS_BOTH)
         elif first is not None and last is not None and last < first:
             self.add_error("date_to", PERIOD_ENDS_BEFORE_START % {"start": first.strftime("%d/%m/%Y")})
-        chosen = [name for name in ("office", "unit", "partnership", "school") if data.get(name)]
+        chosen = [name for name in ("office", "twinning", "unit", "partnership", "school") if data.get(name)]
         if len(chosen) > 1:
             raise forms.ValidationError(ONE_SCOPE, code="one_scope")
         if data.get("period") == PERIOD_PHASE and self.phase() is None:
@@ -215,6 +217,7 @@ class FiguresForm(StyledForm):
             self.user,
             period=period,
             office=data.get("office"),
+            twinning=getattr(data.get("twinning"), "pk", data.get("twinning")),  # GapForm's is the object
             unit=data.get("unit"),
             partnership=data.get("partnership"),
             school=data.get("school") or "",
@@ -281,6 +284,7 @@ def resolve_scope(
     *,
     period: Period,
     office: int | None = None,
+    twinning: int | None = None,
     unit: int | None = None,
     partnership: int | None = None,
     school: str = "",
@@ -310,6 +314,23 @@ def resolve_scope(
             partnerships=_partnerships_of(schools, user),
             offices=district_offices.filter(pk=chosen.pk),
             key=f"office={chosen.pk}",
+        )
+    if twinning:
+        pair = twinnings_visible_to(user).select_related("supporting_office", "supported_office")
+        chosen_twinning = pair.filter(pk=twinning).first()
+        if chosen_twinning is None:
+            raise Http404
+        both = [chosen_twinning.supporting_office_id, chosen_twinning.supported_office_id]
+        managed = SchoolManagement.objects.filter(office_id__in=both).values("school_id")
+        return FigureScope(
+            kind="twinning",
+            label=str(chosen_twinning),
+            department=department,
+            whole_department=False,
+            schools=visible.filter(pk__in=managed),
+            partnerships=partnerships_visible_to(user).filter(twinning=chosen_twinning),
+            offices=district_offices.filter(pk__in=both),
+            key=f"twinning={chosen_twinning.pk}",
         )
     if unit:
         chosen_unit = AdminUnit.objects.select_related("province").filter(pk=unit).first()

@@ -21,9 +21,9 @@ router = Router(tags=["figures"])
 
 PARAMETERS = (
     "Parameters / Tham số: `year` (2022-2023) or `date_from` and `date_to` (dd/mm/yyyy) or `period=phase`; "
-    "`level` (repeatable: mn, th, thcs, thpt, gdnn_gdtx); at most one of `office`, `unit`, `partnership` "
-    "(ids) and `school` (a MOET ID). Without a scope: the user's own; without a period: the current "
-    "school year."
+    "`level` (repeatable: mn, th, thcs, thpt, gdnn_gdtx); at most one of `office`, `twinning`, `unit`, "
+    "`partnership` (ids) and `school` (a MOET ID). Without a scope: the user's own; without a period: "
+    "the current school year."
 )
 
 

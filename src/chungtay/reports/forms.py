@@ -13,18 +13,6 @@ from chungtay.analytics.query import FiguresForm
 from chungtay.core.forms import Styled
 from chungtay.reports.models import Report, ReportKind
 
-SCOPE_AND_PERIOD = (
-    "year",
-    "date_from",
-    "date_to",
-    "period",
-    "level",
-    "office",
-    "unit",
-    "partnership",
-    "school",
-)
-
 
 class NewReportForm(FiguresForm):
     """FiguresForm's scope and period, and the kind: an interim report is for a school year (the current
@@ -49,7 +37,7 @@ class NewReportForm(FiguresForm):
             params["year"] = [schoolyears.label(data["year"])]
         elif data.get("period"):
             params["period"] = [data["period"]]
-        for name in ("office", "unit", "partnership", "school"):
+        for name in ("office", "twinning", "unit", "partnership", "school"):
             if data.get(name):
                 params[name] = [str(data[name])]
         if data.get("level"):

@@ -16,11 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chungtay.access.roles import may_write_reports
+from chungtay.access.scopes import twinnings_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
-from chungtay.analytics.query import FigureQueryError
+from chungtay.analytics.query import FigureQueryError, figure_offices
 from chungtay.core import files
 from chungtay.core.errors import ConflictError, DomainError, Forbidden
 from chungtay.core.forms import StyledForm
+from chungtay.directory.models import EducationOffice
 from chungtay.reports import services, templating
 from chungtay.reports.content import changes
 from chungtay.reports.forms import NewReportForm, ReportEditForm
@@ -61,7 +63,14 @@ def report_create(request: AuthenticatedRequest) -> HttpResponse:
         else:
             return redirect("reports:report-detail", report.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "reports/report_form.html", {"form": form}, status=status)
+    context = {
+        "form": form,
+        "offices": EducationOffice.objects.filter(pk__in=figure_offices(request.user)).order_by("sort_key"),
+        "twinnings": twinnings_visible_to(request.user)
+        .select_related("supporting_office", "supported_office")
+        .order_by("supporting_office__sort_key", "supported_office__sort_key"),
+    }
+    return render(request, "reports/report_form.html", context, status=status)
 
 
 @login_required
