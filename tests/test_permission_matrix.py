@@ -38,6 +38,41 @@ def _kwargs_token() -> dict[str, int]:
     return {"pk": token.pk}
 
 
+def _kwargs_report() -> dict[str, int]:
+    """A report of the Ứng Hòa office, with one generation (its files stand in: the matrix asks who may
+    read them, tests/reports makes real ones)."""
+    from chungtay.reports import services
+    from chungtay.reports.models import Generation
+
+    officer = User.objects.get(username="pgd.unghoa")
+    report = services.start_report(acting_user=officer, kind="interim", params={"year": ["2022-2023"]})
+    Generation.objects.create(
+        report=report,
+        number=1,
+        generated_by=officer,
+        template_version="x",
+        data_version="x",
+        docx=b"PK docx",
+        annex=b"PK xlsx",
+        sha256="0" * 64,
+    )
+    return {"pk": report.pk}
+
+
+def _kwargs_report_file() -> dict[str, object]:
+    return {**_kwargs_report(), "number": 1, "name": "bao-cao", "fmt": "docx"}
+
+
+def _kwargs_template() -> dict[str, int]:
+    from chungtay.reports.models import ReportTemplate
+
+    admin = User.objects.get(username="admin")
+    template = ReportTemplate.objects.create(
+        department=admin.office, version=1, name="mau.docx", docx=b"PK", sha256="0" * 64, uploaded_by=admin
+    )
+    return {"pk": template.pk}
+
+
 def _direct_partnership():
     """A covenant-style partnership (no twinning) of gv.unghoa's school with a Mỹ Đức school, created by
     the administrator: pgd.bavi (Ba Vì is twinned with neither) has no school in it."""
@@ -222,6 +257,11 @@ def _kwargs_assessment() -> dict[str, object]:
 
 
 LOGIN_REQUIRED = _all(200, anonymous=302)
+# reports: written by administrators, officers and leaders (teachers and viewers 403); a report is opened
+# by its author's office or school and the department's administrator (anyone else 404)
+REPORT_WRITERS = {**_all(200, anonymous=302), "gv.unghoa": 403, "xem.hanoi": 403}
+OFFICE_REPORT = {**REPORT_WRITERS, "ht.unghoa": 404, "pgd.bavi": 404}
+TEMPLATES_ADMIN = {**_all(403, anonymous=302), "admin": 200}
 SCHOOL_IN_UNG_HOA = {**_all(200, anonymous=302), "pgd.bavi": 404}
 API_LOGIN_REQUIRED = _all(200, anonymous=401)
 API_IN_UNG_HOA = {**_all(200, anonymous=401), "pgd.bavi": 404}
@@ -390,6 +430,15 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "analytics:public-download": (lambda: {"code": "so-hanoi", "fmt": "csv"}, _all(200)),
     "analytics:public-chart": (lambda: {"code": "so-hanoi", "column": 5}, _all(200)),
     "analytics:public-gap-chart": (lambda: {"code": "so-hanoi"}, _all(200)),
+    "reports:report-list": (None, REPORT_WRITERS),
+    "reports:report-create": (None, REPORT_WRITERS),
+    "reports:report-detail": (_kwargs_report, OFFICE_REPORT),
+    "reports:report-generate": (_kwargs_report, _all(405)),
+    "reports:report-file": (_kwargs_report_file, OFFICE_REPORT),
+    "reports:template-list": (None, TEMPLATES_ADMIN),
+    "reports:template-default": (None, TEMPLATES_ADMIN),
+    "reports:template-use": (None, _all(405)),
+    "reports:template-file": (_kwargs_template, TEMPLATES_ADMIN),
     "api:get_figures": (None, API_LOGIN_REQUIRED),
     "api:get_gap": (None, API_LOGIN_REQUIRED),
     "api:get_impact": (None, API_LOGIN_REQUIRED),
