@@ -76,7 +76,13 @@ def test_indicator_values_preview_apply_and_a_second_import_changes_nothing(clie
     assert (batch.summary["create"], batch.summary["rejected"]) == (1, 0)
     assert batch.summary["update"] + batch.summary["unchanged"] == 2
     assert _value(first, "DIEM_VAO10_TOAN", 2025) is None  # a preview changes nothing
+    page = client.get(reverse("imports:preview", args=[batch.pk])).content.decode()
+    assert "Số liệu sẽ thêm mới" in page
+    assert batch.checksum not in page  # the file's checksum is the system's, not the user's
     assert _apply(client, batch).status_code == 302 and batch.status == "applied"
+    page = client.get(reverse("imports:preview", args=[batch.pk])).content.decode()
+    assert "sẽ thêm mới" not in page and "to create" not in page  # it says what was done
+    assert "Số liệu đã thêm mới" in page
     assert _value(first, "DIEM_VAO10_TOAN", 2025) == Decimal("7.25")
     assert _value(second, "DIEM_VAO10_ANH", 2024) == old + Decimal("0.5")
     assert _value(second, "TL_GV_TREN_CHUAN", 2024) == Decimal("88.5") != existing_gv
@@ -272,8 +278,9 @@ def test_templates_of_every_kind_explain_each_column(client, as_user):
         response = client.get(reverse("imports:template", args=[kind]))
         workbook = load_workbook(io.BytesIO(response.content))
         header = [c.value for c in workbook.worksheets[0][1]]
-        explained = [row[0] for row in workbook["Huong dan"].iter_rows(min_row=2, values_only=True)]
+        explained = [row[0] for row in workbook["Hướng dẫn"].iter_rows(min_row=2, values_only=True)]
         assert header == explained and "Mã định danh" in header
+        assert workbook.sheetnames == ["Dữ liệu", "Hướng dẫn"]  # with their diacritics
     assert client.get(reverse("imports:upload", args=["khong-co"])).status_code == 404
 
 

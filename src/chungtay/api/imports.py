@@ -58,7 +58,7 @@ def _out(batch: ImportBatch) -> dict[str, Any]:
     return {
         "id": batch.pk,
         **{name: getattr(batch, name) for name in names},
-        "counts": {key: int(s.get(key, 0)) for key, _label in KINDS[batch.kind].counts},
+        "counts": {key: int(s.get(key, 0)) for key, _label, _done in KINDS[batch.kind].counts},
         "rejected": int(s.get("rejected", 0)),
         "refused": s.get("refused"),
         "errors": s.get("errors", []),

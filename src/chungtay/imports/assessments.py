@@ -138,9 +138,9 @@ KIND = ImportKind(
     example=EXAMPLE,
     file_stem="mau-nhap-tu-danh-gia",
     counts=(
-        ("create", _("Scores to create")),
-        ("update", _("Scores to update")),
-        ("unchanged", _("Scores unchanged")),
+        ("create", _("Scores to create"), _("Scores created")),
+        ("update", _("Scores to update"), _("Scores updated")),
+        ("unchanged", _("Scores unchanged"), _("Scores unchanged")),
     ),
     plan=plan_import,
     apply=apply_plan,

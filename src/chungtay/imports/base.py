@@ -153,7 +153,8 @@ class ImportKind:
     explanations: dict[str, str]
     example: list[str]
     file_stem: str  # the template's file name, without extension
-    counts: tuple[tuple[str, str | Promise], ...]  # summary key, label, in display order
+    # summary key, label before the apply ("Schools to create") and after it ("Schools created"), in order
+    counts: tuple[tuple[str, str | Promise, str | Promise], ...]
     plan: Callable[[User, IO[bytes], str], ImportPlan]
     apply: Callable[..., None]  # (user, plan, *, reason)
     may_import: Callable[[User], bool] = may_import

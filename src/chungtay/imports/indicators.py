@@ -143,9 +143,9 @@ KIND = ImportKind(
     example=EXAMPLE,
     file_stem="mau-nhap-chi-so",
     counts=(
-        ("create", _("Values to create")),
-        ("update", _("Values to update")),
-        ("unchanged", _("Values unchanged")),
+        ("create", _("Values to create"), _("Values created")),
+        ("update", _("Values to update"), _("Values updated")),
+        ("unchanged", _("Values unchanged"), _("Values unchanged")),
     ),
     plan=plan_import,
     apply=apply_plan,

@@ -145,9 +145,9 @@ KIND = ImportKind(
     example=EXAMPLE,
     file_stem="mau-nhap-phong-gd",
     counts=(
-        ("create", _("Offices to create")),
-        ("update", _("Offices to update")),
-        ("unchanged", _("Offices unchanged")),
+        ("create", _("Offices to create"), _("Offices created")),
+        ("update", _("Offices to update"), _("Offices updated")),
+        ("unchanged", _("Offices unchanged"), _("Offices unchanged")),
     ),
     plan=plan_import,
     apply=apply_plan,

@@ -241,9 +241,9 @@ KIND = ImportKind(
     example=EXAMPLE,
     file_stem="mau-nhap-nhom-ket-nghia",
     counts=(
-        ("create", _("Partnerships to create")),
-        ("update", _("Partnerships gaining members")),
-        ("unchanged", _("Partnerships unchanged")),
+        ("create", _("Partnerships to create"), _("Partnerships created")),
+        ("update", _("Partnerships gaining members"), _("Partnerships that gained members")),
+        ("unchanged", _("Partnerships unchanged"), _("Partnerships unchanged")),
     ),
     plan=plan_import,
     apply=apply_plan,

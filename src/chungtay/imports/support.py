@@ -245,9 +245,9 @@ KIND = ImportKind(
     example=EXAMPLE,
     file_stem="mau-nhap-ho-tro",
     counts=(
-        ("create", _("Records to create")),
-        ("update", _("Records to update")),
-        ("unchanged", _("Records unchanged")),
+        ("create", _("Records to create"), _("Records created")),
+        ("update", _("Records to update"), _("Records updated")),
+        ("unchanged", _("Records unchanged"), _("Records unchanged")),
     ),
     plan=plan_import,
     apply=apply_plan,

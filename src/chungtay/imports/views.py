@@ -81,7 +81,11 @@ def _batch(request: AuthenticatedRequest, pk: int) -> ImportBatch:
 
 def _preview(request: AuthenticatedRequest, batch: ImportBatch, status: int = 200) -> HttpResponse:
     spec = KINDS[batch.kind]
-    counts = [(key, label, batch.summary.get(key, 0)) for key, label in spec.counts]
+    applied = batch.status in (ImportBatch.Status.APPLIED, ImportBatch.Status.UNDONE)
+    # once applied, the counts say what was done, not what will be ("Schools created", not "to create")
+    counts = [
+        (key, done if applied else planned, batch.summary.get(key, 0)) for key, planned, done in spec.counts
+    ]
     working = batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.APPLYING)
     percent = (
         min(99, round(100 * batch.rows_read / batch.rows_expected))
@@ -92,6 +96,7 @@ def _preview(request: AuthenticatedRequest, batch: ImportBatch, status: int = 20
     changes = Paginator(batch.summary.get("changes", []), 50).get_page(request.GET.get("page"))
     context = {
         "batch": batch, "kind": spec, "counts": counts, "undoable": undoable, "working": working,
+        "applied": applied,
         "percent": percent, "changes": changes,
     }  # fmt: skip
     if getattr(request, "htmx", False) and request.headers.get("HX-Target") == "batch-progress":
@@ -153,10 +158,10 @@ def template(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Du lieu"
+    sheet.title = "Dữ liệu"
     sheet.append([names[0] for names in spec.columns.values()])
     sheet.append(spec.example)
-    help_sheet = workbook.create_sheet("Huong dan")
+    help_sheet = workbook.create_sheet("Hướng dẫn")
     help_sheet.append(["Cột", "Ý nghĩa và giá trị hợp lệ", "Tên cột tiếng Anh cũng được chấp nhận"])
     for column, names in spec.columns.items():
         help_sheet.append([names[0], spec.explanations[column], ", ".join(names[1:])])

@@ -54,7 +54,11 @@ class RunForm(forms.Form):
         localize=True,
     )
     distance_weight = forms.FloatField(
-        label=_("Cost of one km (points)"), min_value=0, max_value=10, initial=0.05, localize=True
+        label=_("How much distance counts (points taken off per km)"),
+        min_value=0,
+        max_value=10,
+        initial=0.05,
+        localize=True,
     )
     pinned = forms.CharField(
         label=_("Pinned pairs (one per line: supporting, supported MOET ID)"),

@@ -80,6 +80,8 @@ def run_create(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET.get("from", "").isdigit():
         parent = run_for_user(user, int(request.GET["from"]))
         initial = RunForm.initial_from(parent)
+    if parent is None and len(twinnings) == 1:  # the officer's only twinning is the one to match
+        initial["twinning"] = twinnings[0].pk
     form = RunForm(request.POST or None, initial=initial, twinnings=twinnings)
     status = 200
     if request.method == "POST":
