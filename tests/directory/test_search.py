@@ -67,3 +67,22 @@ def test_factory_school_in_other_department_is_invisible_to_hanoi_admin(as_user)
     school = SchoolFactory(name="Trường Tiểu học Ứng Hòa Thử Nghiệm")
     user = as_user("admin")
     assert school.name not in _names(user, "ung hoa")
+
+
+def test_a_place_asked_for_ranks_before_words_hidden_inside_other_words(as_user):
+    """ "ung hoa": every school named for or located in Ứng Hòa comes before Trung Hòa (Cầu Giấy), where
+    "ung" only hides inside "trung" (issue 19: it came first)."""
+    from chungtay.core.text import padded_search_key
+    from chungtay.directory.models import School
+
+    user = as_user("admin")
+    ranked = list(
+        search_schools(user, SchoolFilter(query="ung hoa", at=dt.date(2024, 1, 1))).values_list(
+            "name_key", "place_key"
+        )
+    )
+    in_place = [" ung hoa " in name or " ung hoa " in place for name, place in ranked]
+    assert sum(in_place) > 50 and not all(in_place), "the demo has both kinds of hits"
+    first_other = in_place.index(False)
+    assert all(in_place[:first_other]) and not any(in_place[first_other:])
+    assert School.objects.filter(name_key__contains=padded_search_key("Trung Hòa").strip()).exists()

@@ -25,6 +25,10 @@ from chungtay.directory.models import (
 # hit in the name beats a hit in the school's ward/district names.
 _NAME_WORD, _NAME_PREFIX, _NAME_SUBSTRING = 12, 8, 2
 _PLACE_WORD, _PLACE_PREFIX, _PLACE_SUBSTRING = 6, 4, 1
+# The whole query as consecutive words ("ung hoa" in "... xa van thai huyen ung hoa ..."): a school named
+# for or located in the place asked for ranks before one where a word only hides inside another word
+# ("ung" in "trung") however the single words score.
+_NAME_PHRASE, _PLACE_PHRASE = 40, 30
 
 
 @dataclass
@@ -77,6 +81,16 @@ def _search_rank(terms: list[str]) -> Any:
                 When(place_key__contains=f" {term} ", then=Value(_PLACE_WORD)),
                 When(place_key__contains=f" {term}", then=Value(_PLACE_PREFIX)),
                 When(place_key__contains=term, then=Value(_PLACE_SUBSTRING)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    if len(terms) > 1:
+        phrase = " ".join(terms)
+        parts.append(
+            Case(
+                When(name_key__contains=f" {phrase} ", then=Value(_NAME_PHRASE)),
+                When(place_key__contains=f" {phrase} ", then=Value(_PLACE_PHRASE)),
                 default=Value(0),
                 output_field=IntegerField(),
             )
