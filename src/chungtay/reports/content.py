@@ -31,6 +31,7 @@ TABLES: tuple[tuple[int, str, str], ...] = (
     (2, "agreement_schools", f.AREA),
     (2, "agreement_schools", f.UNIT),
     (3, "activities", f.KIND),
+    (3, "activities", f.UNIT),
     (3, "topics", f.TIER),
     (3, "exchanges", f.MODE),
     (4, "participations", f.AREA),
