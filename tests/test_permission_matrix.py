@@ -63,6 +63,14 @@ def _kwargs_report_file() -> dict[str, object]:
     return {**_kwargs_report(), "number": 1, "name": "bao-cao", "fmt": "docx"}
 
 
+def _kwargs_report_api() -> dict[str, int]:
+    return {"report_id": _kwargs_report()["pk"]}
+
+
+def _kwargs_generation_api() -> dict[str, int]:
+    return {**_kwargs_report_api(), "number": 1}
+
+
 def _kwargs_template() -> dict[str, int]:
     from chungtay.reports.models import ReportTemplate
 
@@ -262,6 +270,8 @@ LOGIN_REQUIRED = _all(200, anonymous=302)
 REPORT_WRITERS = {**_all(200, anonymous=302), "gv.unghoa": 403, "xem.hanoi": 403}
 OFFICE_REPORT = {**REPORT_WRITERS, "ht.unghoa": 404, "pgd.bavi": 404}
 TEMPLATES_ADMIN = {**_all(403, anonymous=302), "admin": 200}
+API_REPORT_WRITERS = {**_all(200, anonymous=401), "gv.unghoa": 403, "xem.hanoi": 403}
+API_OFFICE_REPORT = {**API_REPORT_WRITERS, "ht.unghoa": 404, "pgd.bavi": 404}
 SCHOOL_IN_UNG_HOA = {**_all(200, anonymous=302), "pgd.bavi": 404}
 API_LOGIN_REQUIRED = _all(200, anonymous=401)
 API_IN_UNG_HOA = {**_all(200, anonymous=401), "pgd.bavi": 404}
@@ -439,6 +449,11 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "reports:template-default": (None, TEMPLATES_ADMIN),
     "reports:template-use": (None, _all(405)),
     "reports:template-file": (_kwargs_template, TEMPLATES_ADMIN),
+    "api:list_reports": (None, API_REPORT_WRITERS),
+    "api:create_report": (None, API_REPORT_WRITERS),  # same path as the list: GET lists
+    "api:get_report": (_kwargs_report_api, API_OFFICE_REPORT),
+    "api:generate_report": (_kwargs_report_api, _all(405)),
+    "api:generation_figures": (_kwargs_generation_api, API_OFFICE_REPORT),
     "api:get_figures": (None, API_LOGIN_REQUIRED),
     "api:get_gap": (None, API_LOGIN_REQUIRED),
     "api:get_impact": (None, API_LOGIN_REQUIRED),

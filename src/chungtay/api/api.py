@@ -25,6 +25,7 @@ from chungtay.api.imports import router as imports_router
 from chungtay.api.indicators import router as indicators_router
 from chungtay.api.matching import router as matching_router
 from chungtay.api.partnerships import router as partnerships_router
+from chungtay.api.reports import router as reports_router
 from chungtay.api.schemas import (
     ERRORS,
     ErrorOut,
@@ -363,3 +364,4 @@ api.add_router("/", support_router)
 api.add_router("/", indicators_router)
 api.add_router("/", imports_router)
 api.add_router("/", figures_router)
+api.add_router("/", reports_router)

@@ -1,0 +1,52 @@
+"""Reports through the API: the same rules as the pages — writers only, the author's office or school and
+the department's administrator, bad parameters answered 400 with the field, generation queued (202)."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from chungtay.reports.models import Generation, Report, ReportStatus
+from tests.api.test_partnerships_api import _token
+
+
+def test_prepare_generate_and_read_a_report(db, client: Client, django_capture_on_commit_callbacks):  # noqa: ANN001
+    headers = _token("pgd.unghoa")
+    created = client.post(
+        "/api/v1/reports",
+        {"kind": "interim", "year": "2022-2023"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "draft" and body["generations"] == []
+    assert body["period"] == "năm học 2022-2023" and body["subject"].startswith("Sơ kết phong trào")
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = client.post(f"/api/v1/reports/{body['id']}/generate", headers=headers)
+    assert queued.status_code == 202
+    report = client.get(f"/api/v1/reports/{body['id']}", headers=headers).json()
+    assert report["status"] == ReportStatus.READY and len(report["generations"]) == 1
+    generation = report["generations"][0]
+    assert generation["layout_rules_not_met"] == [] and len(generation["sha256"]) == 64
+    assert generation["files"]["docx"].endswith("/1/bao-cao.docx")
+    figures = client.get(f"/api/v1/reports/{body['id']}/generations/1/figures", headers=headers).json()
+    stored = Generation.objects.get(report_id=body["id"], number=1).figures
+    assert figures == stored and "totals" in figures
+    listed = client.get("/api/v1/reports", headers=headers).json()
+    assert [row["id"] for row in listed["results"]] == [body["id"]]
+    # another office's officer: not found; a teacher: forbidden
+    assert client.get(f"/api/v1/reports/{body['id']}", headers=_token("pgd.bavi")).status_code == 404
+    assert client.get("/api/v1/reports", headers=_token("gv.unghoa")).status_code == 403
+
+
+def test_bad_parameters_are_refused_with_the_field(db, client: Client):  # noqa: ANN001
+    headers = _token("pgd.unghoa")
+    response = client.post(
+        "/api/v1/reports",
+        {"kind": "interim", "year": "2022-2025"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert "year" in response.json()["fields"]
+    assert not Report.objects.exists()
