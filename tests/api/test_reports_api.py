@@ -50,3 +50,34 @@ def test_bad_parameters_are_refused_with_the_field(db, client: Client):  # noqa:
     assert response.status_code == 400
     assert "year" in response.json()["fields"]
     assert not Report.objects.exists()
+
+
+def test_the_list_reads_the_generations_in_a_fixed_number_of_queries(db, client: Client):  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chungtay.accounts.models import User
+    from chungtay.reports import services
+
+    officer = User.objects.get(username="pgd.unghoa")
+    headers = _token("pgd.unghoa")
+
+    def add_report() -> None:
+        report = services.start_report(acting_user=officer, kind="interim", params={"year": ["2022-2023"]})
+        for number in (1, 2):
+            Generation.objects.create(
+                report=report, number=number, generated_by=officer, template_version="x", data_version="x",
+                docx=b"PK", annex=b"PK", sha256="0" * 64,
+            )  # fmt: skip
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/reports", headers=headers).status_code == 200
+        return len(queries)
+
+    add_report()
+    count()  # the token's first use is recorded once
+    one = count()
+    add_report()
+    add_report()
+    assert count() == one

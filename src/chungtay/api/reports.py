@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
@@ -66,18 +67,27 @@ class ReportOut(Schema):
     generations: list[GenerationOut]
 
 
+def _visible(user: User, report_id: int) -> Report:
+    """The report with its generations' records, or 404 outside what the user may open."""
+    report = services.report_for(user, report_id)
+    prefetch_related_objects([report], GENERATIONS)
+    return report
+
+
 def _writer(user: User) -> None:
     if not may_write_reports(user):
         raise PermissionDenied(str(services.NOT_ALLOWED))
 
 
+# A generation's record without its files and figures (the list reads every report's at once).
+GENERATIONS = Prefetch(
+    "generations",
+    queryset=Generation.objects.defer("docx", "pdf", "annex", "figures").select_related("generated_by"),
+)
+
+
 def _out(report: Report) -> dict[str, Any]:
-    generations = (
-        Generation.objects.filter(report=report)
-        .defer("docx", "annex", "figures")
-        .select_related("generated_by")
-        .order_by("-number")
-    )
+    generations = report.generations.all()  # prefetched, newest first (the model's order)
     return {
         "id": report.pk,
         "kind": report.kind,
@@ -117,7 +127,7 @@ def _out(report: Report) -> dict[str, Any]:
 @router.get("/reports", response={200: Page[ReportOut], **ERRORS}, summary="Reports / Báo cáo")
 def list_reports(request: AuthenticatedRequest, paging: Query[Paging]) -> dict[str, Any]:
     _writer(request.user)
-    return page_of(services.reports_visible_to(request.user), paging, _out)
+    return page_of(services.reports_visible_to(request.user).prefetch_related(GENERATIONS), paging, _out)
 
 
 @router.post("/reports", response={201: ReportOut, **ERRORS}, summary="Prepare a report / Lập báo cáo")
@@ -138,7 +148,7 @@ def create_report(request: AuthenticatedRequest, payload: ReportIn) -> Status[di
 @router.get("/reports/{report_id}", response={200: ReportOut, **ERRORS}, summary="One report / Một báo cáo")
 def get_report(request: AuthenticatedRequest, report_id: RowId) -> dict[str, Any]:
     _writer(request.user)
-    return _out(services.report_for(request.user, report_id))
+    return _out(_visible(request.user, report_id))
 
 
 @router.post(
@@ -149,8 +159,11 @@ def get_report(request: AuthenticatedRequest, report_id: RowId) -> dict[str, Any
 )
 def generate_report(request: AuthenticatedRequest, report_id: RowId) -> Status[dict[str, Any]]:
     _writer(request.user)
-    report = services.report_for(request.user, report_id)
-    return Status(202, _out(services.request_generation(acting_user=request.user, report=report)))
+    report = services.request_generation(
+        acting_user=request.user, report=services.report_for(request.user, report_id)
+    )
+    prefetch_related_objects([report], GENERATIONS)
+    return Status(202, _out(report))
 
 
 @router.get(
