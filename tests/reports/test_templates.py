@@ -139,3 +139,15 @@ def test_the_templates_page_uploads_and_refuses(world, client: Client):
     assert client.post("/reports/templates/use/", {"template": ""}).status_code == 302
     assert not ReportTemplate.objects.filter(active=True).exists()
     assert client.post("/reports/templates/use/", {"template": "999999"}).status_code == 404
+
+
+def test_a_template_with_macros_is_refused_as_any_upload_is(world):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_default(world))) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("word/vbaProject.bin", b"\x00macro")
+    problems = _refused(world, buffer.getvalue())
+    assert len(problems) == 1 and "macro" in problems[0].lower()

@@ -46,7 +46,6 @@ import numpy as np
 from django import forms
 from django.core.cache import cache
 from django.db.models import Count
-from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -56,7 +55,7 @@ from chungtay.activities.models import ActivityFact
 from chungtay.analytics import estimates
 from chungtay.analytics.figures import cache_key
 from chungtay.analytics.gap import IndicatorForm
-from chungtay.analytics.query import MAX_TEXT, FigureRequest
+from chungtay.analytics.query import MAX_TEXT, FigureRequest, query_params
 from chungtay.core import schoolyears
 from chungtay.core import tasks as core_tasks
 from chungtay.directory.models import Indicator, IndicatorValue
@@ -756,11 +755,8 @@ def compute_impact(user_id: int, params: dict[str, list[str]], key: str, languag
     from chungtay.accounts.models import User
 
     user = User.objects.get(pk=user_id)
-    data = QueryDict(mutable=True)
-    for name, values in params.items():
-        data.setlist(name, values)
     with translation.override(language):
-        form = ImpactForm(data, user=user)
+        form = ImpactForm(query_params(params), user=user)
         if not form.is_valid():
             return "invalid"
         request = form.resolve()

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -439,6 +439,15 @@ class FigureQueryError(DomainError):
         self.fields = {
             ("request" if name == "__all__" else name): messages for name, messages in fields.items()
         }
+
+
+def query_params(params: dict[str, list[str]]) -> QueryDict:
+    """Parameters kept as {name: [values]} (a task's arguments, a saved report) as the query they came
+    from, for the forms to read again."""
+    data = QueryDict(mutable=True)
+    for name, values in params.items():
+        data.setlist(name, [str(value) for value in values])
+    return data
 
 
 def read_figure_request(user: User, params: Any) -> FigureRequest:

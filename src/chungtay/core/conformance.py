@@ -19,8 +19,10 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm
+from docx.text.paragraph import Paragraph
 
 from chungtay.core.documents import (
+    CELL_PADDING,
     FONT,
     MOTTO,
     NATIONAL_TITLE,
@@ -89,12 +91,10 @@ class _Reader:
         normal = self.document.styles["Normal"].font
         self.normal_size = normal.size.pt if normal.size is not None else 11.0
         self.normal_font = normal.name or ""
-        body = self.document.element.body
         self.tables = list(self.document.tables)
         self.heading_table = next((t for t in self.tables if NATIONAL_TITLE in _cell_text(t)), None)
         self.closing_tables = [t for t in self.tables if "Nơi nhận:" in _cell_text(t)]
-        signature_rows = [t for t in self.tables if _is_signature_table(t)]
-        self.signature_tables = signature_rows
+        self.signature_tables = [t for t in self.tables if _is_signature_table(t)]
         # paragraphs outside tables, in order
         self.outside = [self.line(p) for p in self.document.paragraphs if p.text.strip()]
         self.heading_cells: list[list[_Line]] = []
@@ -103,7 +103,6 @@ class _Reader:
                 [self.line(p) for p in cell.paragraphs if p.text.strip()]
                 for cell in self.heading_table.rows[0].cells
             ]
-        self.body_element = body
 
     def line(self, paragraph: Any) -> _Line:
         return _line(paragraph, self.normal_size, self.normal_font)
@@ -152,7 +151,7 @@ def _rule_length(paragraph: Any, column_width: int) -> int:
     fmt = paragraph.paragraph_format
     left = int(fmt.left_indent or 0)
     right = int(fmt.right_indent or 0)
-    return column_width - int(Mm(3.8)) - left - right  # the cell's default padding, 1.9 mm a side
+    return column_width - 2 * int(CELL_PADDING) - left - right
 
 
 def _column_widths(table: Any) -> list[int]:
@@ -188,7 +187,7 @@ def check_docx(data: bytes, *, upward: bool = False) -> list[Rule]:
         mm = _mm(value)
         rule(name, low - TOLERANCE_MM <= mm <= high + TOLERANCE_MM, f"{mm} mm (allowed {low}–{high})")
 
-    every = reader.outside + [line for cell in reader.heading_cells for line in cell]
+    every = list(reader.outside)
     for table in reader.tables:
         for row in table.rows:
             for cell in row.cells:
@@ -214,7 +213,7 @@ def check_docx(data: bytes, *, upward: bool = False) -> list[Rule]:
         _describe(motto),
     )
     right_width = _column_widths(reader.heading_table)[-1] if reader.heading_table is not None else 0
-    motto_rule = _following_rule(reader.right, motto)
+    motto_rule = _following_rule(motto)
     if motto is not None and motto_rule is not None and motto.size:
         length = _rule_length(motto_rule, right_width)
         expected = text_width(MOTTO, motto.size, bold=True)
@@ -254,7 +253,7 @@ def check_docx(data: bytes, *, upward: bool = False) -> list[Rule]:
             parent_texts.append(line.text)
         previous = line
     rule("parent_body_once", len(parent_texts) == len(set(parent_texts)), "; ".join(parent_texts))
-    issuer_rule = _following_rule(reader.left, issuers[-1] if issuers else None)
+    issuer_rule = _following_rule(issuers[-1] if issuers else None)
     left_width = _column_widths(reader.heading_table)[0] if reader.heading_table is not None else 0
     if issuers and issuer_rule is not None:
         widest = max(text_width(line.text, line.size or 12, bold=True) for line in issuers)
@@ -341,13 +340,11 @@ def check_docx(data: bytes, *, upward: bool = False) -> list[Rule]:
     rule("body_space_after_6pt", not cramped, "; ".join(cramped[:3]))
 
     header = section.header
-    field = any("PAGE" in (node.text or "") for node in header._element.iter(qn("w:instrText")))
+    field = _has_page_field(header)
     centred = any(p.alignment == WD_ALIGN_PARAGRAPH.CENTER for p in header.paragraphs)
     rule("page_number_centred_in_header", field and centred, "PAGE field" if field else "no PAGE field")
     first_page = section.different_first_page_header_footer
-    first_empty = not any(
-        "PAGE" in (node.text or "") for node in section.first_page_header._element.iter(qn("w:instrText"))
-    )
+    first_empty = not _has_page_field(section.first_page_header)
     rule(
         "page_number_hidden_on_page_1", first_page and first_empty, "titlePg" if first_page else "no titlePg"
     )
@@ -406,14 +403,13 @@ def _describe(line: _Line | None) -> str:
     return f"“{line.text[:50]}”: {size} pt {weight}{slant}"
 
 
-def _following_rule(lines: list[_Line], anchor: _Line | None) -> Any:
+def _following_rule(anchor: _Line | None) -> Any:
+    """The empty bordered paragraph that draws the rule under `anchor`, if one follows it."""
     if anchor is None:
         return None
     paragraph = anchor.paragraph
     following = paragraph._p.getnext()
     while following is not None and following.tag == qn("w:p"):
-        from docx.text.paragraph import Paragraph
-
         candidate = Paragraph(following, paragraph._parent)
         if _border_bottom(candidate):
             return candidate
@@ -421,6 +417,10 @@ def _following_rule(lines: list[_Line], anchor: _Line | None) -> Any:
             return None
         following = following.getnext()
     return paragraph if _border_bottom(paragraph) else None
+
+
+def _has_page_field(header: Any) -> bool:
+    return any("PAGE" in (node.text or "") for node in header._element.iter(qn("w:instrText")))
 
 
 def _is_caption(line: _Line) -> bool:

@@ -34,7 +34,7 @@ from typing import Any
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Mm, Pt, RGBColor
@@ -58,17 +58,6 @@ ISSUER_SIZE, NUMBER_SIZE, TITLE_SIZE, MOTTO_SIZE, KIND_SIZE = 12, 13, 12, 13, 14
 RECIPIENTS_LABEL_SIZE, RECIPIENT_SIZE, AUTHORITY_SIZE, SIGNER_SIZE, PAGE_NUMBER_SIZE = 12, 11, 13, 14, 13
 TABLE_SIZE = 12
 
-# Appendix III: the abbreviations of document kinds in a symbol ("05/BC-SGDĐT").
-ABBREVIATIONS = {
-    "kế hoạch": "KH",
-    "báo cáo": "BC",
-    "biên bản": "BB",
-    "bản ghi nhớ": "BGN",
-    "tờ trình": "TTr",
-    "quyết định": "QĐ",
-    "thông báo": "TB",
-    "giao ước": "GƯ",
-}
 SYMBOL = re.compile(r"^(?P<number>\d*)\s*/\s*(?P<symbol>[A-ZĐƯa-zđư]+(?:-[A-ZĐƯa-zđư0-9]+)*)$")
 
 
@@ -304,6 +293,14 @@ def issuer_lines(issuers: Iterable[Issuer], width: int = int(LEFT_COLUMN)) -> li
     return lines
 
 
+def issuer_rule_width(lines: Iterable[tuple[str, bool]]) -> int:
+    """The rule under the issuing body (EMU): 40 % of its widest line, within the decree's third to half."""
+    widest = max(
+        (text_width(text, ISSUER_SIZE, bold=True) for text, is_issuer in lines if is_issuer), default=0
+    )
+    return int(widest * 0.4)
+
+
 class Body:
     """The body of a document in the decree's layout: paragraphs, section headings, captioned tables and
     pictures, written into `document` (a python-docx Document, or a template's sub-document)."""
@@ -378,9 +375,6 @@ class Body:
         label.paragraph_format.space_after = Pt(6)
         _text(label, caption, size=TABLE_SIZE, italic=True)
 
-    def page_break(self) -> None:
-        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
 
 class AdministrativeDocument(Body):
     """A document in the decree's layout: the heading on construction, then the body (`Body`), then the
@@ -416,15 +410,12 @@ class AdministrativeDocument(Body):
             ]
         else:
             lines = issuer_lines(heading.issuers)
-        widest = 0
         for text, is_issuer in lines:
             paragraph = _tight(left.paragraphs[0] if first else left.add_paragraph())
             first = False
             _text(paragraph, text, size=ISSUER_SIZE, bold=is_issuer)
             self.lines.append(text)
-            if is_issuer:
-                widest = max(widest, text_width(text, ISSUER_SIZE, bold=True))
-        _rule(left, int(LEFT_COLUMN), heading.rule_width or int(widest * 0.4))
+        _rule(left, int(LEFT_COLUMN), heading.rule_width or issuer_rule_width(lines))
         number = _tight(left.add_paragraph())
         number.paragraph_format.space_before = Pt(6)
         _text(number, heading.number if heading.raw else number_line(heading.number), size=NUMBER_SIZE)

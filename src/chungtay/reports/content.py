@@ -102,8 +102,9 @@ def collect(request: FigureRequest, progress: Callable[[int, str], None] | None 
         tables = []
         data: dict[str, Any] = {"totals": {kind: value.as_dict() for kind, value in totals.items()}}
         breakdowns: dict[str, Any] = {}
+        values: dict[tuple[str, str], f.Figure] = {}
         for section, kind, by in TABLES:
-            value = f.figure(request, kind, by)
+            value = values[kind, by] = f.figure(request, kind, by)
             key = f"{kind}/{by}"
             breakdowns[key] = value.as_dict()
             title = f"{value.label} theo {f.DIMENSION_LABELS[by]}"
@@ -112,7 +113,7 @@ def collect(request: FigureRequest, progress: Callable[[int, str], None] | None 
         breakdowns["quiet/partnership"] = quiet.as_dict()
         data["breakdowns"] = breakdowns
         step(45, "tables")
-        coverage = f.figure(request, *COVERAGE)
+        coverage = values[COVERAGE]  # one of the tables, drawn
         coverage_png = chart_svg(coverage, title=f"{coverage.label} theo đơn vị", fmt="png")
         step(55, "charts")
         gap_png, gap_sentence, gaps = _gap(request)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from chungtay.analytics.query import FiguresForm
 from chungtay.core.forms import Styled
 from chungtay.reports.models import Report, ReportKind
+from chungtay.reports.services import EDITABLE
 
 
 class NewReportForm(FiguresForm):
@@ -50,20 +51,7 @@ class ReportEditForm(Styled, forms.ModelForm[Report]):
 
     class Meta:
         model = Report
-        fields = (
-            "number",
-            "place",
-            "subject",
-            "addressees",
-            "recipients",
-            "archive",
-            "authority",
-            "signer_position",
-            "signer_name",
-            "achievements",
-            "limitations",
-            "tasks_ahead",
-        )
+        fields = EDITABLE
         widgets = {
             "subject": forms.Textarea(attrs={"rows": 2}),
             "addressees": forms.Textarea(attrs={"rows": 2}),

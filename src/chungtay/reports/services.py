@@ -9,6 +9,7 @@ the same office or school who may write reports, and by the department's adminis
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from typing import Any
 
@@ -23,8 +24,15 @@ from chungtay.access.roles import is_city_admin, is_department_admin, may_write_
 from chungtay.access.scopes import home_department
 from chungtay.accounts.models import User
 from chungtay.analytics import figures as f
-from chungtay.analytics.query import PERIOD_PHASE, FigureQueryError, FigureRequest, read_figure_request
-from chungtay.core import conformance, conversion, tasks
+from chungtay.analytics.query import (
+    PERIOD_PHASE,
+    PERIOD_YEAR,
+    FigureQueryError,
+    FigureRequest,
+    query_params,
+    read_figure_request,
+)
+from chungtay.core import conformance, conversion, files, schoolyears, tasks
 from chungtay.core.errors import DomainError, Forbidden
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import EducationOffice, School, SchoolManagement
@@ -41,6 +49,7 @@ GENERATION_FAILED = _("The report could not be generated; nothing was kept. Try 
 SCOPE_GONE = _("The report's scope is no longer within what you may see; start a new report.")
 TEMPLATES_ADMIN_ONLY = _("Only the department's administrator manages its report templates.")
 TEMPLATE_NOT_WORD = _("The file is not a Word document (.docx) without macros.")
+TEMPLATE_LIMIT_MB = 5
 EDITABLE = (
     "number",
     "place",
@@ -152,7 +161,7 @@ def start_report(*, acting_user: User, kind: str, params: dict[str, list[str]]) 
     kind = kind if kind in ReportKind.values else ReportKind.INTERIM
     if kind == ReportKind.FINAL and not ({"year", "date_from", "period"} & set(params)):
         params = {**params, "period": [PERIOD_PHASE]}  # a final report is for the phase unless told
-    request = read_figure_request(acting_user, _query(params))
+    request = read_figure_request(acting_user, query_params(params))
     department = request.scope.department or home_department(acting_user)
     assert department is not None
     with translation.override("vi"):
@@ -185,20 +194,11 @@ def start_report(*, acting_user: User, kind: str, params: dict[str, list[str]]) 
 
 def _period_label(request: FigureRequest) -> str:
     period = request.period
-    if period.kind == "year":
-        return f"năm học {period.label.split()[-1]}"
+    if period.kind == PERIOD_YEAR:
+        return f"năm học {schoolyears.label(schoolyears.start_year_of(period.start))}"
     if period.kind == PERIOD_PHASE:
         return f"giai đoạn {period.start.year}–{period.end.year}"
     return f"từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y}"
-
-
-def _query(params: dict[str, list[str]]) -> Any:
-    from django.http import QueryDict
-
-    data = QueryDict(mutable=True)
-    for name, values in params.items():
-        data.setlist(name, [str(v) for v in values])
-    return data
 
 
 def edit_report(*, acting_user: User, report: Report, expected_version: int, **fields: str) -> Report:
@@ -284,7 +284,7 @@ def generate_report(report_id: int, user_id: int) -> str:
 
 def generate(report: Report, user: User, progress: Any = None) -> Generation:
     step = progress or (lambda _percent, _label: None)
-    request = read_figure_request(user, _query(report.params))
+    request = read_figure_request(user, query_params(report.params))
     content = c.collect(request, step)
     template = template_for(report)
     if template is not None:
@@ -402,8 +402,12 @@ def upload_template(*, acting_user: User, data: bytes, name: str) -> ReportTempl
     """Check the template (TemplateRefused with every reason; nothing is written) and keep it as the
     department's next version, in use from now."""
     department = _template_admin(acting_user)
-    if not data.startswith(b"PK"):
-        raise TemplateRefused([str(TEMPLATE_NOT_WORD)])
+    try:
+        data = files.check_upload(
+            io.BytesIO(data), accept={files.DOCX}, limit_mb=TEMPLATE_LIMIT_MB, wrong_type=TEMPLATE_NOT_WORD
+        ).data
+    except files.FileRefused as refused:
+        raise TemplateRefused([str(refused.message)]) from refused
     problems = [problem.message for problem in templating.check(data, sample_report(acting_user))]
     if problems:
         raise TemplateRefused(problems)

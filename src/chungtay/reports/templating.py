@@ -33,19 +33,20 @@ from django.utils import timezone
 from chungtay.core import conformance
 from chungtay.core.dates import administrative_date
 from chungtay.core.documents import (
-    LEFT_COLUMN,
+    MOTTO,
+    NATIONAL_TITLE,
     AdministrativeDocument,
     Body,
     Heading,
     Issuer,
     Signer,
     issuer_lines,
+    issuer_rule_width,
     number_line,
     recipient_lines,
-    text_width,
 )
 from chungtay.reports.content import Content
-from chungtay.reports.documents import lines, recipients_of, signer_of, write_body
+from chungtay.reports.documents import lines, recipients_of, write_body
 from chungtay.reports.models import Report
 
 PLACEHOLDERS = {
@@ -75,7 +76,6 @@ REQUIRED = (
     "nguoi_ky",
 )
 LOOP_NAMES = {"dong"}  # the loop variable of the recipients
-MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 TAG = re.compile(r"\{[{%#].*?[}%#]\}")
 
 
@@ -90,7 +90,6 @@ def default_template(report: Report) -> bytes:
     """The built-in layout as a template: the heading, the body placeholder, the recipients' loop and the
     signature block, with the rule under the issuer sized for this report's issuing body."""
     names = issuer_lines([Issuer(report.issuer, report.issuer_parent)])
-    widest = max((text_width(text, 12, bold=True) for text, is_issuer in names if is_issuer), default=0)
     document = AdministrativeDocument(
         Heading(
             issuers=[Issuer("{{ co_quan }}", "{{ co_quan_chu_quan }}")],
@@ -102,7 +101,7 @@ def default_template(report: Report) -> bytes:
             addressees=["{{ kinh_gui }}"],
             raw=True,
             date_line="{{ dia_danh_ngay }}",
-            rule_width=int(widest * 0.4),
+            rule_width=issuer_rule_width(names),
         )
     )
     document.paragraph("{{p noi_dung }}")
@@ -121,14 +120,10 @@ def context(report: Report, template: Any, content: Content | None) -> dict[str,
     else:
         Body(body.subdocx).paragraph("Nội dung báo cáo (mẫu để kiểm tra thể thức).")
     addressees = lines(report.addressees)
-    width = int(LEFT_COLUMN)
+    heading = issuer_lines([Issuer(report.issuer, report.issuer_parent)])  # broken to the column's width
     return {
-        "co_quan_chu_quan": "\a".join(
-            t for t, bold in issuer_lines([Issuer("x", report.issuer_parent)], width) if not bold
-        )
-        if report.issuer_parent
-        else "",
-        "co_quan": "\a".join(t for t, bold in issuer_lines([Issuer(report.issuer)], width) if bold),
+        "co_quan_chu_quan": "\a".join(text for text, is_issuer in heading if not is_issuer),
+        "co_quan": "\a".join(text for text, is_issuer in heading if is_issuer),
         "so_ky_hieu": number_line(report.number),
         "dia_danh_ngay": administrative_date(report.place, timezone.localdate()),
         "ten_loai": "BÁO CÁO",
@@ -136,7 +131,7 @@ def context(report: Report, template: Any, content: Content | None) -> dict[str,
         "kinh_gui": "; ".join(addressees) + "." if addressees else "",
         "noi_dung": body,
         "noi_nhan": recipient_lines(recipients_of(report), report.archive),
-        "tham_quyen": signer_of(report).authority.upper(),
+        "tham_quyen": report.authority.upper(),
         "chuc_vu": report.signer_position.upper(),
         "nguoi_ky": report.signer_name,
         "ky_bao_cao": report.period_label,
@@ -146,8 +141,6 @@ def context(report: Report, template: Any, content: Content | None) -> dict[str,
 
 def unbroken_lines(report: Report) -> list[str]:
     """The heading's lines a rendered template must keep whole (the PDF check)."""
-    from chungtay.core.documents import MOTTO, NATIONAL_TITLE
-
     names = issuer_lines([Issuer(report.issuer, report.issuer_parent)])
     return [NATIONAL_TITLE, MOTTO, *(text for text, _bold in names)]
 
@@ -169,8 +162,6 @@ def check(data: bytes, report: Report) -> list[Problem]:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
-    if len(data) > MAX_TEMPLATE_BYTES:
-        return [Problem(f"Tệp quá lớn ({len(data) // 1024} KB); mẫu văn bản tối đa 5 MB.")]
     try:
         document = Document(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - anything that is not a Word file
