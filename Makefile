@@ -54,6 +54,7 @@ bench: messages
 	$(PY) benchmarks/figures_dashboard.py
 	$(PY) benchmarks/impact_estimate.py
 	$(PY) benchmarks/report_generation.py
+	$(PY) benchmarks/review_scoring.py
 
 clean:
 	rm -rf $(VENV) var

@@ -108,17 +108,18 @@ def test_an_upward_import_breaks_the_build(tmp_path: Path, module: str, line: st
 # demo builders, the migrations and the write primitives the services call (core.bulk, core.versioning),
 # plus the pieces that are their own write path: the task leases (core.tasks), the idempotency keys, the
 # weekly digest log, the impact estimates the worker stores (analytics.estimates), the administrative map
-# loader (a demo builder of the map), and the import history
+# loader (a demo builder of the map), the reviews' scores computed from the records (reviews.scoring), and
+# the import history
 # (imports.base stamps the reason on the history rows a service wrote; imports.undo restores them).
 WRITERS = re.compile(
     r"(^|/)(services|bulk|demo|migrations)(/|\.py$)"
     r"|^src/chungtay/(core/(versioning|tasks|bulk)|accounts/idempotency|directory/adminmap"
-    r"|activities/(digests|facts)|analytics/estimates|imports/(base|undo))\.py$"
+    r"|activities/(digests|facts)|analytics/estimates|reviews/scoring|imports/(base|undo))\.py$"
 )
 WRITE = re.compile(
     r"\.objects\b.*\.(create|bulk_create|bulk_update|get_or_create|update_or_create|update|delete)\("
     r"|_default_manager\b.*\.(update|delete)\("
-    r"|\b(bulk_create_with_history|bulk_update_with_history|upsert|create_with_history|update_with_history|insert_rows|insert_select)\("
+    r"|\b(bulk_create_with_history|bulk_update_with_history|upsert|create_with_history|update_with_history|insert_rows|insert_select|update_rows)\("
     r"|^\s*(?!super\(\))\w+\.(save|delete)\((update_fields=.*)?\)"
 )
 # Saves that are not model writes: a workbook, a document, an image written to a buffer.

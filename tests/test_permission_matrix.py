@@ -264,6 +264,62 @@ def _kwargs_assessment() -> dict[str, object]:
     return {**_kwargs_school(), "start_year": 2025}
 
 
+def _review_submission():  # noqa: ANN202
+    """The open cycle's review of a partnership of gv.unghoa's school (Ứng Hòa); pgd.bavi is outside."""
+    from chungtay.reviews.models import Cycle, Submission
+
+    school = User.objects.get(username="gv.unghoa").school_id
+    cycle = Cycle.objects.get(stage="self")
+    return Submission.objects.filter(cycle=cycle, partnership__members__school_id=school).first()
+
+
+def _kwargs_review_cycle() -> dict[str, int]:
+    from chungtay.reviews.models import Cycle
+
+    return {"pk": Cycle.objects.get(stage="self").pk}
+
+
+def _kwargs_review_submission() -> dict[str, int]:
+    return {"pk": _review_submission().pk}
+
+
+def _kwargs_review_criterion() -> dict[str, int]:
+    submission = _review_submission()
+    return {"pk": submission.pk, "criterion": submission.cycle.criteria_set.criteria.first().pk}
+
+
+def _kwargs_review_score() -> dict[str, int]:
+    return {"pk": _review_submission().scores.exclude(criterion__rule="judgement").first().pk}
+
+
+def _kwargs_review_evidence() -> dict[str, int]:
+    """A judged score (with the council's minutes) of the published final review, in Ứng Hòa."""
+    from chungtay.reviews.models import Score
+
+    school = User.objects.get(username="gv.unghoa").school_id
+    score = Score.objects.filter(
+        submission__cycle__kind="final",
+        submission__partnership__members__school_id=school,
+        criterion__rule="judgement",
+    ).first()
+    return {"pk": score.pk}
+
+
+def _kwargs_review_award_kind() -> dict[str, int]:
+    from chungtay.reviews.models import AwardKind
+
+    return {**_kwargs_review_cycle(), "kind": AwardKind.objects.first().pk}
+
+
+def _kwargs_review_pk(model: str):  # noqa: ANN202
+    def kwargs() -> dict[str, int]:
+        from chungtay.reviews import models
+
+        return {"pk": getattr(models, model).objects.first().pk}
+
+    return kwargs
+
+
 LOGIN_REQUIRED = _all(200, anonymous=302)
 # reports: written by administrators, officers and leaders (teachers and viewers 403); a report is opened
 # by its author's office or school and the department's administrator (anyone else 404)
@@ -440,6 +496,68 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "analytics:public-download": (lambda: {"code": "so-hanoi", "fmt": "csv"}, _all(200)),
     "analytics:public-chart": (lambda: {"code": "so-hanoi", "column": 5}, _all(200)),
     "analytics:public-gap-chart": (lambda: {"code": "so-hanoi"}, _all(200)),
+    # reviews: every user of the department sees its cycles; a partnership's review as the partnership;
+    # the records behind a score (and the evidence) only there; cycles are opened by the department's
+    # staff and, for their own partnerships, by an office's officers
+    "reviews:cycle-list": (None, LOGIN_REQUIRED),
+    "reviews:cycle-create": (
+        None,
+        {**_all(403, anonymous=302), "admin": 200, "pgd.unghoa": 200, "pgd.bavi": 200},
+    ),
+    "reviews:criteria-list": (None, LOGIN_REQUIRED),
+    "reviews:criteria-create": (None, TEMPLATES_ADMIN),
+    "reviews:award-kind-create": (None, _all(405)),
+    "reviews:cycle-detail": (_kwargs_review_cycle, LOGIN_REQUIRED),
+    "reviews:cycle-advance": (_kwargs_review_cycle, _all(405)),
+    "reviews:cycle-recompute": (_kwargs_review_cycle, _all(405)),
+    "reviews:cycle-export": (_kwargs_review_cycle, TEMPLATES_ADMIN),  # results before publication: runners
+    "reviews:awards-propose": (_kwargs_review_award_kind, _all(405)),
+    "reviews:submission-detail": (_kwargs_review_submission, SCHOOL_IN_UNG_HOA),
+    "reviews:narrative-save": (_kwargs_review_criterion, _all(405)),
+    "reviews:score-judge": (_kwargs_review_criterion, _all(405)),
+    "reviews:submission-submit": (_kwargs_review_submission, _all(405)),
+    "reviews:submission-reviewed": (_kwargs_review_submission, _all(405)),
+    "reviews:appeal-file": (_kwargs_review_submission, _all(405)),
+    "reviews:follow-up-add": (_kwargs_review_submission, _all(405)),
+    "reviews:follow-up-done": (_kwargs_review_pk("FollowUp"), _all(405)),
+    "reviews:appeal-decide": (_kwargs_review_pk("Appeal"), _all(405)),
+    "reviews:award-revoke": (_kwargs_review_pk("Award"), _all(405)),
+    "reviews:score-why": (_kwargs_review_score, SCHOOL_IN_UNG_HOA),
+    "reviews:score-evidence": (_kwargs_review_evidence, SCHOOL_IN_UNG_HOA),
+    # reviews through the API: the same rules as the pages (GETs; the writes are POST/PUT only)
+    "api:review_list_sets": (None, API_LOGIN_REQUIRED),
+    "api:review_create_set": (None, API_LOGIN_REQUIRED),  # the same address as the list
+    "api:review_list_cycles": (None, API_LOGIN_REQUIRED),
+    "api:review_open_cycle": (None, API_LOGIN_REQUIRED),  # the same address as the list
+    "api:review_get_cycle": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
+    "api:review_advance_cycle": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, _all(405)),
+    "api:review_list_submissions": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
+    "api:review_get_submission": (
+        lambda: {"submission_id": _kwargs_review_submission()["pk"]},
+        API_IN_UNG_HOA,
+    ),
+    "api:review_score_why": (lambda: {"score_id": _kwargs_review_score()["pk"]}, API_IN_UNG_HOA),
+    "api:review_put_narrative": (
+        lambda: {
+            "submission_id": _kwargs_review_criterion()["pk"],
+            "criterion_id": _kwargs_review_criterion()["criterion"],
+        },
+        _all(405),
+    ),
+    "api:review_submit": (lambda: {"submission_id": _kwargs_review_submission()["pk"]}, _all(405)),
+    "api:review_judge": (
+        lambda: {
+            "submission_id": _kwargs_review_criterion()["pk"],
+            "criterion_id": _kwargs_review_criterion()["criterion"],
+        },
+        _all(405),
+    ),
+    "api:review_file_appeal": (lambda: {"submission_id": _kwargs_review_submission()["pk"]}, API_IN_UNG_HOA),
+    "api:review_list_appeals": (lambda: {"submission_id": _kwargs_review_submission()["pk"]}, API_IN_UNG_HOA),
+    "api:review_decide_appeal": (lambda: {"appeal_id": _kwargs_review_pk("Appeal")()["pk"]}, _all(405)),
+    "api:review_list_awards": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
+    "api:review_propose": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
+    "api:review_revoke": (lambda: {"award_id": _kwargs_review_pk("Award")()["pk"]}, _all(405)),
     "reports:report-list": (None, REPORT_WRITERS),
     "reports:report-create": (None, REPORT_WRITERS),
     "reports:report-detail": (_kwargs_report, OFFICE_REPORT),

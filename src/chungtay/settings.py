@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "chungtay.support",
     "chungtay.analytics",
     "chungtay.reports",
+    "chungtay.reviews",
     "chungtay.imports",
     "chungtay.api",
     "chungtay.pages",

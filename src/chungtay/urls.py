@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("chungtay.support.urls")),
     path("", include("chungtay.analytics.urls")),
     path("", include("chungtay.reports.urls")),
+    path("", include("chungtay.reviews.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # One login page for everything (throttled, translated): the admin's own login redirects to it.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

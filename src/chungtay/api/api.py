@@ -26,6 +26,7 @@ from chungtay.api.indicators import router as indicators_router
 from chungtay.api.matching import router as matching_router
 from chungtay.api.partnerships import router as partnerships_router
 from chungtay.api.reports import router as reports_router
+from chungtay.api.reviews import router as reviews_router
 from chungtay.api.schemas import (
     ERRORS,
     ErrorOut,
@@ -101,7 +102,9 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, ConflictError) and getattr(request, "if_match", False):
         return _error(request, 412, "precondition_failed", str(exc.message))  # a stale If-Match
-    return _error(request, exc.status_code, exc.code, str(exc.message))
+    # the input a refusal is about, when the service names one, as the form pages show it on the field
+    fields = {exc.field: [str(exc.message)]} if exc.field else None
+    return _error(request, exc.status_code, exc.code, str(exc.message), fields)
 
 
 @api.exception_handler(Http404)
@@ -365,3 +368,4 @@ api.add_router("/", indicators_router)
 api.add_router("/", imports_router)
 api.add_router("/", figures_router)
 api.add_router("/", reports_router)
+api.add_router("/", reviews_router)

@@ -111,6 +111,31 @@ def insert_rows(
     return written
 
 
+def update_rows(model: Any, rows: Sequence[Any], fields: Sequence[str], *, batch: int = 2000) -> int:
+    """One plain UPDATE per row of `fields` by primary key, sent as a batch (`executemany`): Django's
+    `bulk_update` builds a CASE expression per row and field, which took 2.4 s of Python for 4,400 rows
+    of a review's scores. Values go through each field's own preparation (JSON, decimals, dates). No
+    history, no signals: for tables without history (derived rows, the reviews' scores)."""
+    opts = model._meta
+    columns = [opts.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(c.column)} = %s" for c in columns)
+    # only the model's own table and column names, quoted, enter the statement; values are parameters
+    sql = f"UPDATE {quote(opts.db_table)} SET {sets} WHERE {quote(opts.pk.column)} = %s"  # noqa: S608
+    written = 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(
+            (
+                [*(c.get_db_prep_save(getattr(row, c.attname), connection) for c in columns), row.pk]
+                for row in rows
+            ),
+            batch,
+        ):
+            cursor.executemany(sql, chunk)
+            written += len(chunk)
+    return written
+
+
 def insert_select(model: Any, queryset: QuerySet[Any], *, prefix: str) -> int:
     """INSERT INTO the model's table the rows a queryset selects, computed by the database without a row
     reaching Python: the queryset's `values()` are named `prefix` + the model's field name (an alias may

@@ -11,6 +11,7 @@ from chungtay.demo.accounts import create_demo_accounts
 from chungtay.directory.adminmap import seed_admin_map
 from chungtay.directory.demo import load_demo_assessments, load_demo_directory, load_demo_indicators
 from chungtay.partnerships.demo import load_demo_partnerships
+from chungtay.reviews.demo import load_demo_reviews
 from chungtay.support.demo import load_demo_support
 
 DEFAULT_PASSWORD = "ChungTay@2025"  # noqa: S105 - the demo's documented password
@@ -56,6 +57,8 @@ class Command(BaseCommand):
             f"Support: {support['records']} records ({support['created']} new), "
             f"{support.get('pupils', 0)} new pupils (codes only)"
         )
+        reviews = load_demo_reviews(seed=seed)
+        self.stdout.write(f"Review cycles: {reviews['cycles']} ({reviews['created']} new)")
         # statistics for the query planner now, not when autovacuum gets round to it: on a fresh
         # PostgreSQL database without them the first public page took 24 s instead of 1.7 s
         with connection.cursor() as cursor:

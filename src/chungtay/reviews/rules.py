@@ -1,0 +1,233 @@
+"""The scoring rules: each a small pure function from a partnership's facts over a period to a measured
+value, a sub-score from 0 to 100 and the records it counted. Nothing here reads the database, so every
+rule is tested on hand-made facts, and a stored score is reproduced by running its rule again on the
+records it links to (`reviews.scoring.reproduce`).
+
+The rules, written once:
+
+- **Activities held**: the partnership's activities held in the period (one activity shared by several
+  schools is one). Sub-score: held ÷ target × 100, at most 100.
+- **Topics hosted**: held topical lessons (chuyên đề) of the partnership hosted by one of its schools.
+  Sub-score as above.
+- **Participation**: teacher participations (lượt) of the member schools' teachers at the partnership's
+  held activities, per teacher of those schools (their roster today). Sub-score: the rate ÷ target × 100,
+  at most 100. No teacher on the rosters: the criterion cannot be computed and does not count.
+- **Both sides host**: held activities hosted by each side (supporting, supported; in a group of equals
+  each school is its own side). Sub-score: the fewest hosted by a side ÷ the most × 100; a side that
+  hosted nothing scores 0. No held activity: 0.
+- **Commitments met**: the commitments of the partnership's agreements due within the period; met are
+  those marked done. Sub-score: met ÷ due × 100. None due: cannot be computed, does not count.
+- **Agreement in force**: the share of the period's days on which an agreement of the partnership was
+  in force (from its coming into force to its end). Sub-score: that share × 100.
+- **Support delivered**: support records of the partnership given to a member school within the period.
+  Sub-score: records ÷ target × 100, at most 100.
+- **Judgement**: the reviewer's sub-score; until scored it counts as 0 and the total says so.
+
+The total is Σ weight × sub-score ÷ Σ weight over the criteria that count (so 0–100), each criterion's
+weight as the set gives it: a weighted sum, never a mean of means."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+SUPPORTING = "supporting"
+SUPPORTED = "supported"
+MUTUAL = "mutual"
+TOPIC = "topic"
+DONE = "done"
+
+
+def q(value: Decimal | int | float) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ActivityFact:
+    id: int
+    kind: str
+    held_on: dt.date | None
+    hosts: frozenset[int]  # school ids
+
+
+@dataclass(frozen=True)
+class ParticipationFact:
+    id: int
+    activity: int
+    teacher: int
+    school: int
+
+
+@dataclass(frozen=True)
+class CommitmentFact:
+    id: int
+    due_on: dt.date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class AgreementFact:
+    id: int
+    starts: dt.date | None  # in force from (None: never in force)
+    ends: dt.date | None  # last day in force, None while it still is
+
+
+@dataclass(frozen=True)
+class SupportFact:
+    id: int
+    school: int
+    given_on: dt.date
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules read about one partnership over one period."""
+
+    period: tuple[dt.date, dt.date]
+    sides: dict[int, str]  # member school → side
+    teachers: dict[int, int]  # member school → teachers on its roster
+    activities: tuple[ActivityFact, ...] = ()
+    participations: tuple[ParticipationFact, ...] = ()
+    commitments: tuple[CommitmentFact, ...] = ()
+    agreements: tuple[AgreementFact, ...] = ()
+    support: tuple[SupportFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Result:
+    """A rule's answer. `points` is None when the rule cannot be computed (it then does not count)."""
+
+    value: Decimal | None
+    points: Decimal | None
+    links: dict[str, list[int]] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
+
+
+def _ratio(count: Decimal, target: Decimal | None) -> Decimal:
+    if target is None or target <= 0:
+        return HUNDRED if count > 0 else Decimal(0)
+    return q(min(HUNDRED, count * HUNDRED / target))
+
+
+def activities_held(facts: Facts, target: Decimal | None) -> Result:
+    ids = sorted(a.id for a in facts.activities)
+    value = Decimal(len(ids))
+    return Result(
+        q(value), _ratio(value, target), {"activity": ids}, {"held": str(len(ids)), "target": str(target)}
+    )
+
+
+def topics_hosted(facts: Facts, target: Decimal | None) -> Result:
+    members = set(facts.sides)
+    ids = sorted(a.id for a in facts.activities if a.kind == TOPIC and a.hosts & members)
+    value = Decimal(len(ids))
+    return Result(
+        q(value), _ratio(value, target), {"activity": ids}, {"hosted": str(len(ids)), "target": str(target)}
+    )
+
+
+def participation(facts: Facts, target: Decimal | None) -> Result:
+    held = {a.id for a in facts.activities}
+    rows = [p for p in facts.participations if p.activity in held and p.school in facts.sides]
+    teachers = sum(facts.teachers.get(school, 0) for school in facts.sides)
+    distinct = len({p.teacher for p in rows})
+    inputs = {
+        "participations": str(len(rows)),
+        "distinct_teachers": str(distinct),
+        "teachers": str(teachers),
+        "target": str(target),
+    }
+    links = {"participation": sorted(p.id for p in rows), "school": sorted(facts.sides)}
+    if teachers == 0:
+        return Result(None, None, links, inputs)
+    rate = Decimal(len(rows)) / Decimal(teachers)
+    return Result(q(rate), _ratio(rate, target), links, inputs)
+
+
+def side_of(school: int, sides: dict[int, str]) -> str:
+    side = sides[school]
+    return f"school:{school}" if side == MUTUAL else side
+
+
+def reciprocity(facts: Facts, target: Decimal | None) -> Result:
+    hosted: dict[str, set[int]] = {side_of(school, facts.sides): set() for school in facts.sides}
+    for activity in facts.activities:
+        for school in activity.hosts:
+            if school in facts.sides:
+                hosted[side_of(school, facts.sides)].add(activity.id)
+    counts = {side: len(ids) for side, ids in hosted.items()}
+    most = max(counts.values(), default=0)
+    fewest = min(counts.values(), default=0)
+    points = q(HUNDRED * fewest / most) if most else Decimal(0).quantize(CENT)
+    ids = sorted(set().union(*hosted.values())) if hosted else []
+    inputs = {side: str(count) for side, count in sorted(counts.items())}
+    return Result(points, points, {"activity": ids}, inputs)
+
+
+def commitments_met(facts: Facts, target: Decimal | None) -> Result:
+    start, end = facts.period
+    due = [c for c in facts.commitments if c.due_on is not None and start <= c.due_on <= end]
+    met = [c for c in due if c.status == DONE]
+    links = {"commitment": sorted(c.id for c in due)}
+    inputs = {"due": str(len(due)), "met": str(len(met))}
+    if not due:
+        return Result(None, None, links, inputs)
+    return Result(q(len(met)), q(HUNDRED * len(met) / len(due)), links, inputs)
+
+
+def agreement_in_force(facts: Facts, target: Decimal | None) -> Result:
+    start, end = facts.period
+    days = (end - start).days + 1
+    covered: set[int] = set()
+    used = []
+    for agreement in facts.agreements:
+        if agreement.starts is None:
+            continue
+        first = max(start, agreement.starts)
+        last = min(end, agreement.ends or end)
+        if first <= last:
+            used.append(agreement.id)
+            covered.update(range((first - start).days, (last - start).days + 1))
+    share = q(HUNDRED * len(covered) / days)
+    return Result(
+        share, share, {"agreement": sorted(used)}, {"days": str(days), "days_in_force": str(len(covered))}
+    )
+
+
+def support_delivered(facts: Facts, target: Decimal | None) -> Result:
+    start, end = facts.period
+    ids = sorted(s.id for s in facts.support if s.school in facts.sides and start <= s.given_on <= end)
+    value = Decimal(len(ids))
+    return Result(
+        q(value), _ratio(value, target), {"support": ids}, {"records": str(len(ids)), "target": str(target)}
+    )
+
+
+RULES: dict[str, Callable[[Facts, Decimal | None], Result]] = {
+    "activities_held": activities_held,
+    "topics_hosted": topics_hosted,
+    "participation": participation,
+    "reciprocity": reciprocity,
+    "commitments_met": commitments_met,
+    "agreement_in_force": agreement_in_force,
+    "support_delivered": support_delivered,
+}
+
+
+def total(weighted: Iterable[tuple[Decimal, Decimal | None]]) -> Decimal:
+    """Σ weight × sub-score ÷ Σ weight over the criteria that count (sub-score not None)."""
+    counted = [(weight, points) for weight, points in weighted if points is not None]
+    weights = sum((weight for weight, _ in counted), Decimal(0))
+    if not weights:
+        return Decimal(0).quantize(CENT)
+    return q(sum((weight * points for weight, points in counted), Decimal(0)) / weights)
+
+
+def gates_met(gated: Iterable[tuple[Decimal | None, Decimal | None]]) -> bool:
+    """Every gate (a minimum sub-score) met; a criterion that cannot be computed does not block."""
+    return all(gate is None or points is None or points >= gate for gate, points in gated)

@@ -1,0 +1,264 @@
+"""Scores from the records: the facts of many partnerships read in a fixed number of queries, each
+criterion's rule run on them, the results stored with the records they counted; and `reproduce`, which
+reads a stored score's linked records back and runs its rule again ("why this score")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus, Participation
+from chungtay.core import bulk
+from chungtay.directory.models import Teacher
+from chungtay.partnerships.models import Agreement, Commitment, PartnershipMember
+from chungtay.reviews import rules as r
+from chungtay.reviews.models import Criterion, Cycle, Score, Submission
+from chungtay.support.models import SupportRecord
+
+Period = tuple[dt.date, dt.date]
+
+
+def _sides(partnerships: list[int], period: Period) -> dict[int, dict[int, str]]:
+    start, end = period
+    members = PartnershipMember.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+        partnership_id__in=partnerships,
+        valid_from__lte=end,
+    ).order_by("valid_from")
+    sides: dict[int, dict[int, str]] = defaultdict(dict)
+    for partnership, school, side in members.values_list("partnership_id", "school_id", "side"):
+        sides[partnership][school] = side
+    return sides
+
+
+def _teachers(schools: Iterable[int]) -> dict[int, int]:
+    rows = Teacher.objects.filter(school_id__in=list(schools), is_active=True).values_list("school_id")
+    return dict(rows.annotate(n=Count("id")))
+
+
+def _activities(
+    partnerships: list[int] | None, period: Period, ids: list[int] | None = None
+) -> tuple[dict[int, list[int]], dict[int, r.ActivityFact]]:
+    """The held activities in the period of each partnership (or those with `ids`), as facts."""
+    start, end = period
+    through = Activity.partnerships.through
+    links = through.objects.filter(
+        activity__status=ActivityStatus.HELD, activity__held_on__gte=start, activity__held_on__lte=end
+    )
+    if partnerships is not None:
+        links = links.filter(partnership_id__in=partnerships)
+    if ids is not None:
+        links = links.filter(activity_id__in=ids)
+    of: dict[int, list[int]] = defaultdict(list)
+    for partnership, activity in links.values_list("partnership_id", "activity_id"):
+        of[partnership].append(activity)
+    wanted = {a for acts in of.values() for a in acts}
+    hosts: dict[int, set[int]] = defaultdict(set)
+    for activity, school in ActivitySchool.objects.filter(activity_id__in=wanted, is_host=True).values_list(
+        "activity_id", "school_id"
+    ):
+        hosts[activity].add(school)
+    facts = {
+        pk: r.ActivityFact(pk, kind, held_on, frozenset(hosts[pk]))
+        for pk, kind, held_on in Activity.objects.filter(pk__in=wanted).values_list("pk", "kind", "held_on")
+    }
+    return of, facts
+
+
+def facts_for(partnerships: list[int], period: Period) -> dict[int, r.Facts]:
+    """The facts of every partnership in `partnerships` over `period`, in nine queries."""
+    start, end = period
+    sides = _sides(partnerships, period)
+    teachers = _teachers({school for members in sides.values() for school in members})
+    of, activities = _activities(partnerships, period)
+    participations: dict[int, list[r.ParticipationFact]] = defaultdict(list)
+    rows = Participation.objects.filter(activity_id__in=list(activities)).values_list(
+        "pk", "activity_id", "teacher_id", "school_id"
+    )
+    for pk, activity, teacher, school in rows.iterator(chunk_size=20000):
+        participations[activity].append(r.ParticipationFact(pk, activity, teacher, school))
+    commitments: dict[int, list[r.CommitmentFact]] = defaultdict(list)
+    for pk, partnership, due_on, status in Commitment.objects.filter(
+        agreement__partnership_id__in=partnerships, due_on__gte=start, due_on__lte=end
+    ).values_list("pk", "agreement__partnership_id", "due_on", "status"):
+        commitments[partnership].append(r.CommitmentFact(pk, due_on, status))
+    agreements: dict[int, list[r.AgreementFact]] = defaultdict(list)
+    for row in Agreement.objects.filter(
+        partnership_id__in=partnerships, activated_on__isnull=False
+    ).values_list("pk", "partnership_id", "activated_on", "ended_on", "valid_to"):
+        agreements[row[1]].append(_agreement(row[0], row[2], row[3], row[4]))
+    support: dict[int, list[r.SupportFact]] = defaultdict(list)
+    for pk, partnership, school, given_on in SupportRecord.objects.filter(
+        partnership_id__in=partnerships, given_on__gte=start, given_on__lte=end
+    ).values_list("pk", "partnership_id", "receiving_school_id", "given_on"):
+        support[partnership].append(r.SupportFact(pk, school, given_on))
+    result = {}
+    for partnership in partnerships:
+        members = sides.get(partnership, {})
+        acts = [activities[a] for a in of.get(partnership, [])]
+        result[partnership] = r.Facts(
+            period=period,
+            sides=members,
+            teachers={school: teachers.get(school, 0) for school in members},
+            activities=tuple(acts),
+            participations=tuple(
+                p for a in acts for p in participations.get(a.id, ()) if p.school in members
+            ),
+            commitments=tuple(commitments.get(partnership, ())),
+            agreements=tuple(agreements.get(partnership, ())),
+            support=tuple(support.get(partnership, ())),
+        )
+    return result
+
+
+def _agreement(
+    pk: int, activated_on: dt.date | None, ended_on: dt.date | None, valid_to: dt.date | None
+) -> r.AgreementFact:
+    ends = [day for day in (ended_on, valid_to) if day is not None]
+    return r.AgreementFact(pk, activated_on, min(ends) if ends else None)
+
+
+def run(criterion: Criterion, facts: r.Facts) -> r.Result:
+    return r.RULES[criterion.rule](facts, criterion.target)
+
+
+def compute(cycle: Cycle, submissions: list[Submission] | None = None) -> int:
+    """Compute every computed criterion of the cycle's submissions (or of `submissions`) from the records
+    and store the scores that changed and the totals; judgement scores are kept. Returns the number of
+    scores written."""
+    if submissions is None:
+        submissions = list(cycle.submissions.all())
+    criteria = list(cycle.criteria_set.criteria.all())
+    period = (cycle.period_start, cycle.period_end)
+    facts = facts_for([s.partnership_id for s in submissions], period)
+    existing = {
+        (score.submission_id, score.criterion_id): score
+        for score in Score.objects.filter(submission__in=submissions).only(
+            "pk", "submission_id", "criterion_id", "value", "points", "links", "inputs"
+        )
+    }
+    creates, updates = [], []
+    now = timezone.now()
+    for submission in submissions:
+        weighted: list[tuple[Decimal, Decimal | None]] = []
+        gated: list[tuple[Decimal | None, Decimal | None]] = []
+        for criterion in criteria:
+            score = existing.get((submission.pk, criterion.pk))
+            if criterion.is_judgement:
+                points = score.points if score is not None else None
+                if score is None:
+                    creates.append(Score(submission=submission, criterion=criterion))
+                weighted.append((criterion.weight, points if points is not None else Decimal(0)))
+                gated.append((criterion.gate, points if points is not None else Decimal(0)))
+                continue
+            result = run(criterion, facts[submission.partnership_id])
+            fields: dict[str, Any] = {
+                "value": result.value,
+                "points": result.points,
+                "links": result.links,
+                "inputs": result.inputs,
+            }
+            if score is None:
+                creates.append(Score(submission=submission, criterion=criterion, **fields))
+            elif any(getattr(score, name) != value for name, value in fields.items()):
+                for name, value in fields.items():
+                    setattr(score, name, value)
+                updates.append(score)
+            weighted.append((criterion.weight, result.points))
+            gated.append((criterion.gate, result.points))
+        submission.total = r.total(weighted)
+        submission.gates_met = r.gates_met(gated)
+        submission.computed_at = now
+    Score.objects.bulk_create(creates, batch_size=2000)
+    # only the scores whose records changed are written (a recompute usually changes few)
+    bulk.update_rows(Score, updates, ["value", "points", "links", "inputs"])
+    bulk.update_rows(Submission, submissions, ["total", "gates_met", "computed_at"])
+    return len(creates) + len(updates)
+
+
+def reproduce(score: Score) -> r.Result:
+    """Run the score's rule again on the records it links to, read back from the database: the same
+    value and sub-score, or the records changed since (and the score is stale)."""
+    return reproduce_many([score])[score.pk]
+
+
+def reproduce_many(scores: list[Score]) -> dict[int, r.Result]:
+    """`reproduce` for many scores (of any cycles), reading each kind of linked record in one pass."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for score in scores:
+        for key, ids in score.links.items():
+            wanted[key].update(ids)
+    participations = {
+        row[0]: r.ParticipationFact(*row)
+        for row in Participation.objects.filter(pk__in=wanted["participation"])
+        .values_list("pk", "activity_id", "teacher_id", "school_id")
+        .iterator(chunk_size=20000)
+    }
+    activity_ids = wanted["activity"] | {p.activity for p in participations.values()}
+    held: dict[int, r.ActivityFact] = {}
+    if activity_ids:
+        hosts: dict[int, set[int]] = defaultdict(set)
+        for activity, school in ActivitySchool.objects.filter(
+            activity_id__in=activity_ids, is_host=True
+        ).values_list("activity_id", "school_id"):
+            hosts[activity].add(school)
+        for pk, kind, held_on in Activity.objects.filter(
+            pk__in=activity_ids, status=ActivityStatus.HELD
+        ).values_list("pk", "kind", "held_on"):
+            held[pk] = r.ActivityFact(pk, kind, held_on, frozenset(hosts[pk]))
+    commitments = {
+        row[0]: r.CommitmentFact(*row)
+        for row in Commitment.objects.filter(pk__in=wanted["commitment"]).values_list(
+            "pk", "due_on", "status"
+        )
+    }
+    agreements = {
+        row[0]: _agreement(*row)
+        for row in Agreement.objects.filter(pk__in=wanted["agreement"]).values_list(
+            "pk", "activated_on", "ended_on", "valid_to"
+        )
+    }
+    support = {
+        row[0]: r.SupportFact(*row)
+        for row in SupportRecord.objects.filter(pk__in=wanted["support"]).values_list(
+            "pk", "receiving_school_id", "given_on"
+        )
+    }
+    cycles = {c.pk: c for c in Cycle.objects.filter(pk__in={s.submission.cycle_id for s in scores})}
+    sides: dict[tuple[int, int], dict[int, str]] = {}
+    for cycle in cycles.values():
+        partnerships = [s.submission.partnership_id for s in scores if s.submission.cycle_id == cycle.pk]
+        found = _sides(partnerships, (cycle.period_start, cycle.period_end))
+        for partnership in partnerships:
+            sides[(cycle.pk, partnership)] = found.get(partnership, {})
+    teachers = _teachers({school for members in sides.values() for school in members})
+    results = {}
+    for score in scores:
+        cycle = cycles[score.submission.cycle_id]
+        start, end = cycle.period_start, cycle.period_end
+        members = sides[(cycle.pk, score.submission.partnership_id)]
+        links: dict[str, list[int]] = score.links
+        linked_participations = tuple(
+            participations[i] for i in links.get("participation", []) if i in participations
+        )
+        activities = [held[i] for i in links.get("activity", []) if i in held]
+        activities += [held[a] for a in sorted({p.activity for p in linked_participations}) if a in held]
+        facts = r.Facts(
+            period=(start, end),
+            sides=members,
+            teachers={school: teachers.get(school, 0) for school in members},
+            # an activity no longer held in the period is not counted again: the score is then stale
+            activities=tuple(a for a in dict.fromkeys(activities) if a.held_on and start <= a.held_on <= end),
+            participations=linked_participations,
+            commitments=tuple(commitments[i] for i in links.get("commitment", []) if i in commitments),
+            agreements=tuple(agreements[i] for i in links.get("agreement", []) if i in agreements),
+            support=tuple(support[i] for i in links.get("support", []) if i in support),
+        )
+        results[score.pk] = run(score.criterion, facts)
+    return results

@@ -1,0 +1,211 @@
+"""What the reviews' pages read: a cycle's progress and results, a submission's scores, and the records
+a score counted ("why this score")."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from chungtay.activities.models import Activity, ActivitySchool, Participation
+from chungtay.directory.models import School
+from chungtay.partnerships.models import Agreement, Commitment
+from chungtay.reviews import rules as r
+from chungtay.reviews import scoring
+from chungtay.reviews.models import Criterion, Rule, Score, Submission
+from chungtay.support.models import SupportRecord
+
+PER_PAGE_LINKS = 500  # records listed on the "why" page (the count is always the whole)
+
+
+def status_counts(submissions: QuerySet[Submission]) -> dict[str, int]:
+    return dict(submissions.values_list("status").annotate(n=Count("id")).order_by())
+
+
+@dataclass
+class Rollup:
+    """A group's figures over its units, each unit counted once: never a mean of means."""
+
+    units: int
+    mean: Decimal | None
+    gates_met: int
+
+
+def rollup(totals: list[tuple[Decimal, bool]]) -> Rollup:
+    """The mean total over units (each partnership one unit) and how many met every gate. Order does
+    not matter; the mean lies between the lowest and the highest total."""
+    if not totals:
+        return Rollup(0, None, 0)
+    return Rollup(
+        len(totals),
+        r.q(sum((t for t, _ in totals), Decimal(0)) / len(totals)),
+        sum(1 for _, g in totals if g),
+    )
+
+
+def results(submissions: QuerySet[Submission]) -> dict[str, list[Submission]]:
+    """The published ranking per category (the partnerships' level), best first."""
+    found: dict[str, list[Submission]] = defaultdict(list)
+    for submission in submissions.select_related("partnership").order_by(
+        "category", "rank", "partnership__number"
+    ):
+        found[submission.category].append(submission)
+    return dict(found)
+
+
+def rollups(submissions: QuerySet[Submission]) -> dict[str, Rollup]:
+    rows: dict[str, list[tuple[Decimal, bool]]] = defaultdict(list)
+    for category, total, gates in submissions.values_list("category", "total", "gates_met"):
+        rows[category].append((total, gates))
+    return {category: rollup(values) for category, values in sorted(rows.items())}
+
+
+@dataclass
+class Why:
+    """The records a score counted, read back, and the rule run again on them."""
+
+    score: Score
+    reproduced: r.Result
+    matches: bool
+    activities: list[Activity]
+    participations: list[tuple[Activity, int, list[str]]]  # activity, count, teachers' names (first ones)
+    commitments: list[Commitment]
+    agreements: list[Agreement]
+    support: list[SupportRecord]
+    counted: int
+
+
+def why(score: Score) -> Why:
+    reproduced = scoring.reproduce(score)
+    matches = reproduced.value == score.value and reproduced.points == score.points
+    links: dict[str, list[int]] = score.links
+    counted = sum(len(ids) for key, ids in links.items() if key != "school")
+    activities: list[Activity] = []
+    participations: list[tuple[Activity, int, list[str]]] = []
+    if links.get("activity"):
+        activities = list(
+            Activity.objects.filter(pk__in=links["activity"][:PER_PAGE_LINKS]).order_by("held_on", "pk")
+        )
+        hosts = defaultdict(list)
+        for row in ActivitySchool.objects.filter(activity__in=activities, is_host=True).select_related(
+            "school"
+        ):
+            hosts[row.activity_id].append(row.school.name)
+        for activity in activities:
+            activity.host_names = hosts.get(activity.pk, [])  # type: ignore[attr-defined]
+    if links.get("participation"):
+        ids = links["participation"]
+        per_activity = Counter(
+            Participation.objects.filter(pk__in=ids)
+            .values_list("activity_id", flat=True)
+            .iterator(chunk_size=5000)
+        )
+        names: dict[int, list[str]] = defaultdict(list)
+        top = [a for a, _ in per_activity.most_common(PER_PAGE_LINKS // 10)]
+        for activity_id, name in Participation.objects.filter(pk__in=ids, activity_id__in=top).values_list(
+            "activity_id", "teacher__full_name"
+        ):
+            names[activity_id].append(name)
+        by_pk = Activity.objects.in_bulk(top)
+        participations = [
+            (by_pk[a], per_activity[a], sorted(names[a]))
+            for a in sorted(top, key=lambda a: by_pk[a].held_on or 0)
+        ]
+    commitments = list(Commitment.objects.filter(pk__in=links.get("commitment", [])).select_related("school"))
+    agreements = list(Agreement.objects.filter(pk__in=links.get("agreement", [])))
+    support = list(
+        SupportRecord.objects.filter(pk__in=links.get("support", [])[:PER_PAGE_LINKS]).select_related(
+            "receiving_school", "donor"
+        )
+    )
+    return Why(
+        score, reproduced, matches, activities, participations, commitments, agreements, support, counted
+    )
+
+
+def school_names(ids: list[int]) -> dict[int, str]:
+    return dict(School.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def rule_text(criterion: Criterion) -> str:
+    """How the criterion's rule turns the records into its sub-score, in the language of the page."""
+    texts = {
+        Rule.ACTIVITIES_HELD: _(
+            "The partnership's activities held in the period (one activity shared by several "
+            "schools counts once) ÷ the target × 100, at most 100."
+        ),
+        Rule.TOPICS_HOSTED: _(
+            "Held topical lessons of the partnership hosted by one of its schools ÷ the target × 100, "
+            "at most 100."
+        ),
+        Rule.PARTICIPATION: _(
+            "Teacher participations of the member schools' teachers at the partnership's held "
+            "activities, per teacher on the schools' rosters, ÷ the target × 100, at most 100. No "
+            "teacher on the rosters: not computed, the criterion does not count."
+        ),
+        Rule.RECIPROCITY: _(
+            "Held activities hosted by each side: the fewest hosted by a side ÷ the most × 100 (both "
+            "sides hosting equally: 100; one side never hosting: 0)."
+        ),
+        Rule.COMMITMENTS_MET: _(
+            "Commitments of the partnership's agreements due in the period: met (marked done) ÷ due × "
+            "100. None due: not computed, the criterion does not count."
+        ),
+        Rule.AGREEMENT_IN_FORCE: _(
+            "The share of the period's days on which an agreement was in force × 100."
+        ),
+        Rule.SUPPORT_DELIVERED: _(
+            "Support records of the partnership given to a member school in the period ÷ the target × "
+            "100, at most 100."
+        ),
+        Rule.JUDGEMENT: _(
+            "Scored by the reviewer (0–100) with a comment and the evidence it rests on; 0 until scored."
+        ),
+    }
+    return str(texts[Rule(criterion.rule)])
+
+
+def inputs_label(score: Score, names: dict[int, str]) -> list[tuple[str, Any]]:
+    """A score's inputs as label and value, in the language of the page."""
+    labels = {
+        "held": _("held"),
+        "hosted": _("hosted"),
+        "target": _("target"),
+        "participations": _("participations"),
+        "distinct_teachers": _("distinct teachers"),
+        "teachers": _("teachers on the rosters"),
+        "due": _("due in the period"),
+        "met": _("met"),
+        "days": _("days in the period"),
+        "days_in_force": _("days in force"),
+        "records": _("records"),
+        "supporting": _("hosted by the supporting side"),
+        "supported": _("hosted by the supported side"),
+    }
+    found = []
+    for key, value in score.inputs.items():
+        if key == "target" and value in ("None", ""):
+            continue
+        label = labels.get(key)
+        if label is None and key.startswith("school:"):
+            school = key.split(":", 1)[1]
+            label = _("hosted by %(school)s") % {"school": names.get(int(school), school)}
+        found.append((label or key, _plain(value)))
+    return found
+
+
+def _plain(value: str) -> str:
+    """A stored number written for the page's language (6, 1,5, 1.234)."""
+    try:
+        number = Decimal(value)
+    except (ArithmeticError, ValueError, TypeError):
+        return value
+    if not number.is_finite():
+        return value
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    return str(number_format(number, use_l10n=True, force_grouping=True))

@@ -1,0 +1,602 @@
+"""The reviews' pages: the cycles, a new cycle, the criteria sets, a cycle (progress, results, awards,
+appeals, export), a partnership's review (scores, self-assessment, judgement, appeal, follow-up), and why
+a score is what it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chungtay.access.roles import is_department_admin
+from chungtay.access.scopes import home_department
+from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.core import files
+from chungtay.core.dates import today
+from chungtay.core.errors import DomainError
+from chungtay.core.forms import submit
+from chungtay.core.spreadsheets import table_response
+from chungtay.reviews import selectors, services
+from chungtay.reviews.forms import (
+    AppealForm,
+    AwardKindForm,
+    CriteriaSetForm,
+    CycleForm,
+    DecisionForm,
+    FollowUpForm,
+    JudgeForm,
+    NarrativeForm,
+    ReasonForm,
+    criteria_text,
+)
+from chungtay.reviews.models import (
+    Appeal,
+    AppealStatus,
+    Award,
+    AwardKind,
+    AwardStatus,
+    CriteriaSet,
+    Criterion,
+    FollowUp,
+    Score,
+    Stage,
+    SubmissionStatus,
+)
+
+
+def _department(request: AuthenticatedRequest) -> Any:
+    department = home_department(request.user)
+    if department is None:
+        raise Http404
+    return department
+
+
+# --- Cycles -----------------------------------------------------------------------------------------
+
+
+@login_required
+def cycle_list(request: AuthenticatedRequest) -> HttpResponse:
+    cycles = list(services.cycles_visible_to(request.user))
+    department = home_department(request.user)
+    context = {
+        "cycles": cycles,
+        "may_open": services.may_open(request.user),
+        "is_admin": department is not None and is_department_admin(request.user, department.pk),
+    }
+    return render(request, "reviews/cycle_list.html", context)
+
+
+@login_required
+def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
+    department = _department(request)
+    if not services.may_open(request.user):
+        raise PermissionDenied(str(services.NOT_RUNNER))
+    office = services.own_office(request.user)
+    sets = CriteriaSet.objects.filter(department=department)
+    data = request.POST if request.method == "POST" else None
+    form = CycleForm(data, sets=sets, initial={"self_opens": today(), "appeal_days": 10})
+
+    def action(values: dict[str, Any]) -> Any:
+        return services.open_cycle(request.user, office=office, **values)
+
+    outcome = submit(form, action, on_fields=True) if data is not None else None
+    if outcome is not None and outcome.done:
+        messages.success(request, _("The cycle is open; the scores were computed from the records."))
+        return redirect("reviews:cycle-detail", outcome.value.pk)
+    status = outcome.status if outcome is not None else 200
+    return render(request, "reviews/cycle_form.html", {"form": form, "office": office}, status=status)
+
+
+@login_required
+def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cycle = services.cycle_for(request.user, pk)
+    user = request.user
+    visible = services.submissions_visible_to(user, cycle)
+    published = cycle.stage == Stage.PUBLISHED
+    context: dict[str, Any] = {
+        "cycle": cycle,
+        "criteria": list(cycle.criteria_set.criteria.all()),
+        "may_run": services.may_run(user, cycle),
+        "next_stage": services.next_stage(cycle),
+        "total": cycle.submissions.count(),
+        "appeal_deadline": services.appeal_deadline(cycle),
+    }
+    if published:
+        everyone = cycle.submissions.all()
+        query = request.GET.get("q", "").strip()[:100]
+        if query:
+            everyone = everyone.filter(partnership__name__icontains=query) | everyone.filter(
+                partnership__number=int(query) if query.isdigit() else -1
+            )
+        context["results"] = selectors.results(everyone)
+        context["rollups"] = selectors.rollups(cycle.submissions.all())
+        context["query"] = query
+        context["awards"] = list(
+            Award.objects.filter(cycle=cycle)
+            .select_related("kind", "submission__partnership")
+            .order_by("kind__position", "submission__category", "submission__rank")
+        )
+        if context["may_run"]:
+            kinds = list(AwardKind.objects.filter(department=cycle.department_id))
+            context["award_kinds"] = [(kind, services.candidates(cycle, kind)) for kind in kinds]
+            context["appeals"] = list(
+                Appeal.objects.filter(submission__cycle=cycle, status=AppealStatus.PENDING).select_related(
+                    "submission__partnership", "criterion"
+                )
+            )
+    else:
+        status = request.GET.get("status", "")
+        rows = visible.order_by("partnership__number")
+        if status in SubmissionStatus.values:
+            rows = rows.filter(status=status)
+        context["page"] = Paginator(rows, 50).get_page(request.GET.get("page"))
+        context["status"] = status
+        context["query"] = f"status={status}" if status else ""
+        counts = selectors.status_counts(cycle.submissions.all())
+        context["progress"] = [
+            (value, label, counts.get(value, 0)) for value, label in SubmissionStatus.choices
+        ]
+    context["mine"] = list(
+        visible.filter(
+            partnership__members__school_id=user.school_id, partnership__members__valid_to__isnull=True
+        ).distinct()
+        if user.school_id
+        else []
+    )
+    return render(request, "reviews/cycle_detail.html", context)
+
+
+@require_POST
+@login_required
+def cycle_advance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cycle = services.cycle_for(request.user, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.advance(request.user, cycle, expected_version=version)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("reviews:cycle-detail", cycle.pk)
+    messages.success(request, _("The cycle moved on to: %(stage)s.") % {"stage": Stage(cycle.stage).label})
+    return redirect("reviews:cycle-detail", cycle.pk)
+
+
+@require_POST
+@login_required
+def cycle_recompute(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cycle = services.cycle_for(request.user, pk)
+    try:
+        written = services.recompute(request.user, cycle)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("Scores computed again from the records: %(n)s changed.") % {"n": written}
+        )
+    return redirect("reviews:cycle-detail", cycle.pk)
+
+
+@login_required
+def cycle_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The cycle's results and proposals per unit, for the emulation council (.xlsx)."""
+    cycle = services.cycle_for(request.user, pk)
+    if cycle.stage != Stage.PUBLISHED and not services.may_run(request.user, cycle):
+        raise PermissionDenied(str(services.NOT_PUBLISHED))
+    criteria = list(cycle.criteria_set.criteria.all())
+    scores: dict[tuple[int, int], Score] = {
+        (s.submission_id, s.criterion_id): s
+        for s in Score.objects.filter(submission__cycle=cycle).only("submission_id", "criterion_id", "points")
+    }
+    awards = dict(
+        Award.objects.filter(cycle=cycle, status=AwardStatus.PROPOSED).values_list(
+            "submission_id", "kind__name"
+        )
+    )
+    header = [
+        _("Category"),
+        _("Rank"),
+        _("Group"),
+        _("Partnership"),
+        _("Status"),
+        _("Submitted late"),
+        *[f"{c.code} ({c.weight.normalize():f})" for c in criteria],
+        _("Total"),
+        _("Gates met"),
+        _("Tie"),
+        _("Proposed award"),
+    ]
+    rows: list[list[Any]] = [header]
+    for s in cycle.submissions.select_related("partnership").order_by(
+        "category", "rank", "partnership__number"
+    ):
+        points = [scores.get((s.pk, c.pk)) for c in criteria]
+        rows.append(
+            [
+                s.category.upper(),
+                s.rank,
+                s.partnership.number,
+                s.partnership.name,
+                s.get_status_display(),
+                _("yes") if s.late else "",
+                *[float(p.points) if p and p.points is not None else None for p in points],
+                float(s.total),
+                _("yes") if s.gates_met else _("no"),
+                s.tie_text,
+                awards.get(s.pk, ""),
+            ]
+        )
+    return table_response(rows, stem=f"ket-qua-danh-gia-{cycle.pk}", sheet=_("Results")[:31])
+
+
+# --- Criteria sets and award kinds ------------------------------------------------------------------
+
+
+@login_required
+def criteria_list(request: AuthenticatedRequest) -> HttpResponse:
+    department = _department(request)
+    sets = CriteriaSet.objects.filter(department=department).prefetch_related("criteria")
+    context = {
+        "sets": sets,
+        "may_edit": services.may_run(request.user, department=department),
+        "kinds": AwardKind.objects.filter(department=department),
+        "is_admin": is_department_admin(request.user, department.pk),
+        "kind_form": AwardKindForm(),
+    }
+    return render(request, "reviews/criteria_list.html", context)
+
+
+@login_required
+def criteria_create(request: AuthenticatedRequest) -> HttpResponse:
+    department = _department(request)
+    if not services.may_run(request.user, department=department):
+        raise PermissionDenied(str(services.NOT_RUNNER))
+    initial: dict[str, Any] = {}
+    base = request.GET.get("from", "")
+    if base.isdigit():
+        earlier = get_object_or_404(CriteriaSet, pk=int(base), department=department)
+        initial = {
+            "name": earlier.name,
+            "basis_number": earlier.basis_number,
+            "basis_title": earlier.basis_title,
+            "basis_article": earlier.basis_article,
+            "criteria": criteria_text(list(earlier.criteria.all())),
+        }
+    data = request.POST if request.method == "POST" else None
+    form = CriteriaSetForm(data, initial=initial)
+    outcome = (
+        submit(form, lambda values: services.create_criteria_set(request.user, **values), on_fields=True)
+        if (data is not None)
+        else None
+    )
+    if outcome is not None and outcome.done:
+        messages.success(
+            request, _("The criteria set was saved as version %(v)s.") % {"v": outcome.value.version}
+        )
+        return redirect("reviews:criteria-list")
+    status = outcome.status if outcome is not None else 200
+    return render(request, "reviews/criteria_form.html", {"form": form}, status=status)
+
+
+@require_POST
+@login_required
+def award_kind_create(request: AuthenticatedRequest) -> HttpResponse:
+    form = AwardKindForm(request.POST)
+    outcome = submit(form, lambda values: services.create_award_kind(request.user, **values), on_fields=True)
+    if outcome.done:
+        messages.success(request, _("The award was added."))
+        return redirect("reviews:criteria-list")
+    department = _department(request)
+    context = {
+        "sets": CriteriaSet.objects.filter(department=department).prefetch_related("criteria"),
+        "may_edit": services.may_run(request.user, department=department),
+        "kinds": AwardKind.objects.filter(department=department),
+        "is_admin": is_department_admin(request.user, department.pk),
+        "kind_form": form,
+    }
+    return render(request, "reviews/criteria_list.html", context, status=outcome.status)
+
+
+# --- Awards and appeals -----------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def awards_propose(request: AuthenticatedRequest, pk: int, kind: int) -> HttpResponse:
+    cycle = services.cycle_for(request.user, pk)
+    award_kind = get_object_or_404(AwardKind, pk=kind, department=cycle.department_id)
+    try:
+        created = services.propose_awards(request.user, cycle, award_kind)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("%(n)s proposed for %(award)s.") % {"n": len(created), "award": award_kind.name}
+        )
+    return redirect("reviews:cycle-detail", cycle.pk)
+
+
+@require_POST
+@login_required
+def award_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    award = get_object_or_404(Award.objects.select_related("cycle", "submission"), pk=pk)
+    services.cycle_for(request.user, award.cycle_id)
+    form = ReasonForm(request.POST)
+    outcome = submit(form, lambda values: services.revoke_award(request.user, award, reason=values["reason"]))
+    if outcome.done:
+        messages.success(request, _("The award was revoked."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("reviews:submission-detail", award.submission_id)
+
+
+@require_POST
+@login_required
+def appeal_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    appeal = get_object_or_404(Appeal.objects.select_related("submission__cycle", "criterion"), pk=pk)
+    services.cycle_for(request.user, appeal.submission.cycle_id)
+    form = DecisionForm(request.POST)
+
+    def action(values: dict[str, Any]) -> Appeal:
+        return services.decide_appeal(
+            request.user,
+            appeal,
+            upheld=values["upheld"],
+            decision=values["decision"],
+            points=values["points"],
+        )
+
+    outcome = submit(form, action)
+    if outcome.done:
+        messages.success(request, _("The appeal was decided."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("reviews:submission-detail", appeal.submission_id)
+
+
+# --- A partnership's review -------------------------------------------------------------------------
+
+
+def _submission_context(request: AuthenticatedRequest, submission: Any) -> dict[str, Any]:
+    user = request.user
+    cycle = submission.cycle
+    scores = list(submission.scores.select_related("criterion", "judged_by").order_by("criterion__position"))
+    leader = services.is_unit_leader(user, submission)
+    writable = leader and cycle.stage == Stage.SELF_ASSESSMENT and submission.status == SubmissionStatus.DRAFT
+    judging = services.may_judge(user, submission)
+    members = services.member_schools(submission)
+    names = selectors.school_names(members)
+    for score in scores:
+        score.input_rows = selectors.inputs_label(score, names)
+        if writable:
+            score.form = NarrativeForm(
+                initial={"narrative": score.narrative, "version": score.version},
+                prefix=f"c{score.criterion_id}",
+            )
+        if judging and score.criterion.is_judgement:
+            score.judge_form = JudgeForm(
+                initial={"points": score.points, "comment": score.comment, "version": score.version},
+                prefix=f"j{score.criterion_id}",
+            )
+    deadline = services.appeal_deadline(cycle)
+    award = Award.objects.filter(submission=submission).select_related("kind").first()
+    return {
+        "submission": submission,
+        "cycle": cycle,
+        "scores": scores,
+        "writable": writable,
+        "leader": leader,
+        "judging": judging,
+        "may_run": services.may_run(user, cycle),
+        "sees_records": services.submissions_visible_to(user).filter(pk=submission.pk).exists(),
+        "members": [(pk, names.get(pk, "")) for pk in members],
+        "events": submission.events.select_related("actor", "criterion").order_by("-at", "-pk")[:100],
+        "appeals": submission.appeals.select_related("criterion", "filed_by", "decided_by"),
+        "appeal_form": AppealForm(criteria=cycle.criteria_set.criteria.all())
+        if leader and cycle.stage == Stage.PUBLISHED and deadline and today() <= deadline
+        else None,
+        "appeal_deadline": deadline,
+        "decision_form": DecisionForm() if services.may_run(user, cycle) else None,
+        "award": award,
+        "differences": services.differences(award) if award and award.status == AwardStatus.PROPOSED else [],
+        "reason_form": ReasonForm(),
+        "follow_ups": services.open_follow_ups(submission),
+        "follow_up_form": FollowUpForm(owners=list(names.items()))
+        if judging or services.may_run(user, cycle)
+        else None,
+    }
+
+
+@login_required
+def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = services.submission_for(request.user, pk)
+    return render(request, "reviews/submission_detail.html", _submission_context(request, submission))
+
+
+def _criterion(submission: Any, criterion_pk: int) -> Criterion:
+    criterion = Criterion.objects.filter(
+        pk=criterion_pk, criteria_set_id=submission.cycle.criteria_set_id
+    ).first()
+    if criterion is None:
+        raise Http404
+    return criterion
+
+
+@require_POST
+@login_required
+def narrative_save(request: AuthenticatedRequest, pk: int, criterion: int) -> HttpResponse:
+    """Save one criterion's account; the page posts it on each pause in typing (htmx) and on "save". A
+    refusal keeps what was typed in the box, with the message above it."""
+    submission = services.submission_for(request.user, pk)
+    found = _criterion(submission, criterion)
+    form = NarrativeForm(request.POST, prefix=f"c{found.pk}")
+    outcome = submit(
+        form,
+        lambda values: services.save_narrative(
+            request.user, submission, found, narrative=values["narrative"], expected_version=values["version"]
+        ),
+    )
+    if not request.htmx:  # type: ignore[attr-defined]
+        if outcome.done:
+            messages.success(request, _("Saved."))
+            return redirect("reviews:submission-detail", submission.pk)
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("reviews:submission-detail", submission.pk)
+    score = outcome.value if outcome.done else Score.objects.get(submission=submission, criterion=found)
+    if outcome.done:
+        form = NarrativeForm(
+            initial={"narrative": score.narrative, "version": score.version}, prefix=f"c{found.pk}"
+        )
+    context = {"submission": submission, "score": score, "form": form, "saved": outcome.done}
+    # an htmx swap needs a 2xx: the refusal is in the fragment, and its status in a header
+    response = render(request, "reviews/_narrative.html", context)
+    response["X-Chungtay-Status"] = str(outcome.status)
+    return response
+
+
+@require_POST
+@login_required
+def submission_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = services.submission_for(request.user, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.submit(request.user, submission, expected_version=version)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("reviews:submission-detail", submission.pk)
+    messages.success(request, _("The self-assessment was submitted."))
+    return redirect("reviews:submission-detail", submission.pk)
+
+
+@require_POST
+@login_required
+def score_judge(request: AuthenticatedRequest, pk: int, criterion: int) -> HttpResponse:
+    submission = services.submission_for(request.user, pk)
+    found = _criterion(submission, criterion)
+    form = JudgeForm(request.POST, request.FILES, prefix=f"j{found.pk}")
+
+    def action(values: dict[str, Any]) -> Score:
+        return services.judge(
+            request.user,
+            submission,
+            found,
+            points=values["points"],
+            comment=values["comment"],
+            evidence=values["evidence"],
+            expected_version=values["version"],
+        )
+
+    outcome = submit(form, action, on_fields=True)
+    if outcome.done:
+        messages.success(request, _("The criterion was scored."))
+        return redirect("reviews:submission-detail", submission.pk)
+    context = _submission_context(request, submission)
+    for score in context["scores"]:
+        if score.criterion_id == found.pk:
+            score.judge_form = form
+    return render(request, "reviews/submission_detail.html", context, status=outcome.status)
+
+
+@require_POST
+@login_required
+def submission_reviewed(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = services.submission_for(request.user, pk)
+    try:
+        services.complete_review(request.user, submission, comment=request.POST.get("comment", ""))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The review of this partnership is complete."))
+    return redirect("reviews:submission-detail", submission.pk)
+
+
+@require_POST
+@login_required
+def appeal_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = services.submission_for(request.user, pk)
+    form = AppealForm(request.POST, criteria=submission.cycle.criteria_set.criteria.all())
+
+    def action(values: dict[str, Any]) -> Appeal:
+        return services.file_appeal(request.user, submission, values["criterion"], reason=values["reason"])
+
+    outcome = submit(form, action, on_fields=True)
+    if outcome.done:
+        messages.success(request, _("The appeal was filed; the department will decide it with a reason."))
+        return redirect("reviews:submission-detail", submission.pk)
+    context = _submission_context(request, submission)
+    context["appeal_form"] = form
+    return render(request, "reviews/submission_detail.html", context, status=outcome.status)
+
+
+@require_POST
+@login_required
+def follow_up_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    submission = services.submission_for(request.user, pk)
+    names = selectors.school_names(services.member_schools(submission))
+    form = FollowUpForm(request.POST, owners=list(names.items()))
+
+    def action(values: dict[str, Any]) -> FollowUp:
+        return services.add_follow_up(
+            request.user,
+            submission,
+            description=values["description"],
+            owner_id=values["owner"],
+            due_on=values["due_on"],
+        )
+
+    outcome = submit(form, action, on_fields=True)
+    if outcome.done:
+        messages.success(request, _("The follow-up action was added."))
+        return redirect("reviews:submission-detail", submission.pk)
+    context = _submission_context(request, submission)
+    context["follow_up_form"] = form
+    return render(request, "reviews/submission_detail.html", context, status=outcome.status)
+
+
+@require_POST
+@login_required
+def follow_up_done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    follow_up = get_object_or_404(FollowUp.objects.select_related("submission__cycle"), pk=pk)
+    services.submission_for(request.user, follow_up.submission_id)
+    try:
+        services.finish_follow_up(request.user, follow_up)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("reviews:submission-detail", follow_up.submission_id)
+
+
+# --- Why this score ---------------------------------------------------------------------------------
+
+
+@login_required
+def score_why(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    score = get_object_or_404(Score.objects.select_related("criterion", "submission__cycle"), pk=pk)
+    services.submission_for(request.user, score.submission_id, records=True)
+    context = {
+        "why": selectors.why(score),
+        "score": score,
+        "submission": score.submission,
+        "rule_text": selectors.rule_text(score.criterion),
+        "inputs": selectors.inputs_label(
+            score, selectors.school_names(services.member_schools(score.submission))
+        ),
+    }
+    return render(request, "reviews/score_why.html", context)
+
+
+@login_required
+def score_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    score = get_object_or_404(Score.objects.select_related("submission"), pk=pk)
+    services.submission_for(request.user, score.submission_id, records=True)
+    return files.file_response(score.evidence, download_name=f"minh-chung-{score.pk}")

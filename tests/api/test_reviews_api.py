@@ -1,0 +1,178 @@
+"""Reviews through the API: the same services and scope as the pages — the open cycle's self-assessment
+under version checks, "why" with the records, the judgement with its evidence file (multipart), a cycle
+published, an appeal decided, awards proposed within the cap, and the refusals with their fields."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from chungtay.reviews.models import AwardKind, Cycle, Score, Stage
+from tests.api.test_partnerships_api import _token
+from tests.factories import pdf_bytes
+from tests.reviews.conftest import led_submission
+
+
+def test_self_assessment_and_why_through_the_api(db, client: Client) -> None:  # noqa: ANN001
+    headers = _token("ht.unghoa")
+    cycles = client.get("/api/v1/reviews/cycles", headers=headers).json()
+    current = next(c for c in cycles["results"] if c["stage"] == "self")
+    submission = led_submission(Cycle.objects.get(pk=current["id"]))
+    detail = client.get(f"/api/v1/reviews/submissions/{submission.pk}", headers=headers).json()
+    score = next(s for s in detail["scores"] if s["rule"] == "activities_held")
+    why = client.get(score["why"], headers=headers).json()
+    assert why["matches"] and len(why["records"]["activity"]) == score["records"]["activity"]
+    criterion = Score.objects.get(pk=score["id"]).criterion_id
+    url = f"/api/v1/reviews/submissions/{submission.pk}/criteria/{criterion}/narrative"
+    missing = client.put(
+        url, {"narrative": "Ba chuyên đề."}, content_type="application/json", headers=headers
+    )
+    assert missing.status_code == 428
+    saved = client.put(
+        url,
+        {"narrative": "Ba chuyên đề.", "version": score["version"]},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert saved.status_code == 200 and saved.json()["narrative"] == "Ba chuyên đề."
+    stale = client.put(
+        url,
+        {"narrative": "Khác", "version": score["version"]},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert stale.status_code == 409
+    teacher = client.put(
+        url,
+        {"narrative": "x", "version": score["version"] + 1},
+        content_type="application/json",
+        headers=_token("gv.unghoa"),
+    )
+    assert teacher.status_code == 403
+    submitted = client.post(
+        f"/api/v1/reviews/submissions/{submission.pk}/submit",
+        {"version": submission.version},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
+    # outside the scope: not found
+    assert (
+        client.get(f"/api/v1/reviews/submissions/{submission.pk}", headers=_token("pgd.bavi")).status_code
+        == 404
+    )
+
+
+def test_a_cycle_from_judgement_to_awards_through_the_api(db, client: Client) -> None:  # noqa: ANN001
+    cycle = Cycle.objects.get(stage=Stage.SELF_ASSESSMENT)
+    Cycle.objects.filter(pk=cycle.pk).update(stage=Stage.OFFICE_REVIEW)
+    submission = led_submission(cycle)
+    criterion = cycle.criteria_set.criteria.get(rule="judgement")
+    score = Score.objects.get(submission=submission, criterion=criterion)
+    url = f"/api/v1/reviews/submissions/{submission.pk}/criteria/{criterion.pk}/judgement"
+    officer = _token("pgd.unghoa")
+    no_file = client.post(
+        url,
+        {"points": "80", "comment": "Chuyên đề có sản phẩm cụ thể.", "version": score.version},
+        headers=officer,
+    )
+    assert no_file.status_code == 400 and "evidence" in no_file.json()["fields"]
+    judged = client.post(
+        url,
+        {
+            "points": "80",
+            "comment": "Chuyên đề có sản phẩm cụ thể.",
+            "version": score.version,
+            "evidence": _pdf(),
+        },
+        headers=officer,
+    )
+    assert judged.status_code == 200, judged.content
+    assert float(judged.json()["points"]) == 80
+    admin = _token("admin")
+    version = client.get(f"/api/v1/reviews/cycles/{cycle.pk}", headers=admin).json()["version"]
+    for _ in range(2):
+        moved = client.post(
+            f"/api/v1/reviews/cycles/{cycle.pk}/advance",
+            {"version": version},
+            content_type="application/json",
+            headers=admin,
+        )
+        assert moved.status_code == 200, moved.content
+        version = moved.json()["version"]
+    assert moved.json()["stage"] == "published" and moved.json()["appeal_until"]
+    appeal = client.post(
+        f"/api/v1/reviews/submissions/{submission.pk}/appeals",
+        {"criterion": criterion.pk, "reason": "Chưa tính buổi chuyên đề tháng 11."},
+        content_type="application/json",
+        headers=_token("ht.unghoa"),
+    )
+    assert appeal.status_code == 201
+    decided = client.post(
+        f"/api/v1/reviews/appeals/{appeal.json()['id']}/decision",
+        {"upheld": False, "decision": "Buổi chuyên đề đã được tính trong điểm."},
+        content_type="application/json",
+        headers=admin,
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "rejected"
+    kind = AwardKind.objects.get(cap=2)
+    proposed = client.post(
+        f"/api/v1/reviews/cycles/{cycle.pk}/awards",
+        {"kind": kind.pk},
+        content_type="application/json",
+        headers=admin,
+    )
+    assert proposed.status_code == 201
+    categories = [a["snapshot"]["category"] for a in proposed.json()]
+    assert categories and all(categories.count(c) <= 2 for c in categories)
+    listed = client.get(f"/api/v1/reviews/cycles/{cycle.pk}/awards", headers=_token("xem.hanoi")).json()
+    assert len(listed) == len(proposed.json())
+    everyone = client.get(
+        f"/api/v1/reviews/cycles/{cycle.pk}/submissions?page_size=5", headers=_token("pgd.bavi")
+    ).json()
+    assert everyone["count"] == cycle.submissions.count()  # published: every result
+
+
+def test_refusals_name_the_field(db, client: Client) -> None:  # noqa: ANN001
+    admin = _token("admin")
+    bad_set = client.post(
+        "/api/v1/reviews/criteria-sets",
+        {
+            "name": "Thử",
+            "basis_number": "1/HD",
+            "basis_title": "Hướng dẫn",
+            "basis_date": "2024-08-01",
+            "effective_from": "2024-08-01",
+            "criteria": [{"code": "A", "label": "a", "rule": "reciprocity", "weight": "70"}],
+        },
+        content_type="application/json",
+        headers=admin,
+    )
+    assert bad_set.status_code == 400 and "criteria" in bad_set.json()["fields"]
+    current = Cycle.objects.get(stage=Stage.SELF_ASSESSMENT)
+    bad_cycle = client.post(
+        "/api/v1/reviews/cycles",
+        {
+            "kind": "interim",
+            "name": "Thử",
+            "criteria_set": current.criteria_set_id,
+            "period_start": "2025-08-01",
+            "period_end": "2026-05-31",
+            "self_opens": "2026-05-10",
+            "self_closes": "2026-05-01",
+            "office_review_by": "2026-05-20",
+            "department_review_by": "2026-05-25",
+            "publish_by": "2026-05-30",
+        },
+        content_type="application/json",
+        headers=admin,
+    )
+    assert bad_cycle.status_code == 400 and "self_closes" in bad_cycle.json()["fields"]
+    assert client.post(
+        "/api/v1/reviews/cycles", {}, content_type="application/json", headers=_token("gv.unghoa")
+    ).status_code in (400, 403)
+
+
+def _pdf():  # noqa: ANN202
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("bien-ban.pdf", pdf_bytes(), content_type="application/pdf")

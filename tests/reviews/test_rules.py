@@ -1,0 +1,187 @@
+"""The scoring rules on hand-made facts, each result computed by hand; the total and the roll-up
+property-tested (order-invariant, bounded, monotone in each criterion)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chungtay.reviews import rules as r
+from chungtay.reviews.selectors import rollup
+
+PERIOD = (dt.date(2023, 8, 1), dt.date(2024, 7, 31))
+A, B, C = 1, 2, 3  # schools: A supporting, B and C supported
+
+
+def facts(**kwargs: object) -> r.Facts:
+    values: dict[str, object] = {
+        "period": PERIOD,
+        "sides": {A: "supporting", B: "supported", C: "supported"},
+        "teachers": {A: 40, B: 20, C: 20},
+    }
+    values.update(kwargs)
+    return r.Facts(**values)  # type: ignore[arg-type]
+
+
+def activity(pk: int, kind: str = "observation", hosts: tuple[int, ...] = (A,)) -> r.ActivityFact:
+    return r.ActivityFact(pk, kind, dt.date(2023, 10, pk % 28 + 1), frozenset(hosts))
+
+
+def test_activities_held_against_the_target() -> None:
+    result = r.activities_held(facts(activities=(activity(1), activity(2), activity(3))), D(8))
+    assert result.value == D("3.00")
+    assert result.points == D("37.50")  # 3 ÷ 8 × 100
+    assert result.links == {"activity": [1, 2, 3]}
+    capped = r.activities_held(facts(activities=tuple(activity(i) for i in range(1, 11))), D(8))
+    assert capped.points == D("100.00")  # 10 of 8: at most 100
+
+
+def test_topics_hosted_counts_topics_hosted_by_a_member() -> None:
+    rows = (
+        activity(1, "topic", (A,)),
+        activity(2, "topic", (B,)),
+        activity(3, "topic", (99,)),  # hosted by a school outside the partnership
+        activity(4, "observation", (A,)),
+    )
+    result = r.topics_hosted(facts(activities=rows), D(3))
+    assert result.links == {"activity": [1, 2]}
+    assert result.points == D("66.67")  # 2 ÷ 3 × 100, rounded half up
+
+
+def test_participation_per_teacher_on_the_rosters() -> None:
+    rows = (
+        r.ParticipationFact(10, 1, 100, A),
+        r.ParticipationFact(11, 1, 101, B),
+        r.ParticipationFact(12, 2, 100, A),
+        r.ParticipationFact(13, 2, 500, 99),  # a teacher of a school outside: not counted
+        r.ParticipationFact(14, 7, 102, C),  # at an activity not held in the period: not counted
+    )
+    result = r.participation(facts(activities=(activity(1), activity(2)), participations=rows), D("0.5"))
+    assert result.inputs["participations"] == "3"
+    assert result.inputs["distinct_teachers"] == "2"
+    assert result.value == D("0.04")  # 3 ÷ 80 teachers = 0.0375 → 0.04
+    assert result.points == D("7.50")  # 0.0375 ÷ 0.5 × 100
+    assert result.links["participation"] == [10, 11, 12]
+
+
+def test_participation_without_teachers_does_not_count() -> None:
+    result = r.participation(facts(teachers={A: 0, B: 0, C: 0}), D(1))
+    assert result.points is None and result.value is None
+
+
+def test_reciprocity_fewest_over_most_by_side() -> None:
+    rows = (
+        activity(1, hosts=(A,)),
+        activity(2, hosts=(A,)),
+        activity(3, hosts=(A,)),
+        activity(4, hosts=(B,)),
+    )
+    result = r.reciprocity(facts(activities=rows), None)
+    assert result.inputs == {"supported": "1", "supporting": "3"}
+    assert result.points == D("33.33")  # 1 ÷ 3 × 100
+    one_sided = r.reciprocity(facts(activities=rows[:3]), None)
+    assert one_sided.points == D("0.00")
+    assert r.reciprocity(facts(), None).points == D("0.00")
+
+
+def test_reciprocity_in_a_group_of_equals_each_school_is_a_side() -> None:
+    rows = (activity(1, hosts=(A,)), activity(2, hosts=(B,)), activity(3, hosts=(B,)))
+    result = r.reciprocity(facts(sides={A: "mutual", B: "mutual"}, activities=rows), None)
+    assert result.points == D("50.00")  # A hosted 1, B hosted 2
+
+
+def test_commitments_met_among_those_due_in_the_period() -> None:
+    rows = (
+        r.CommitmentFact(1, dt.date(2023, 12, 31), "done"),
+        r.CommitmentFact(2, dt.date(2024, 3, 31), "missed"),
+        r.CommitmentFact(3, dt.date(2024, 5, 31), "open"),
+        r.CommitmentFact(4, dt.date(2024, 12, 31), "done"),  # due after the period
+        r.CommitmentFact(5, None, "done"),  # no due date
+    )
+    result = r.commitments_met(facts(commitments=rows), None)
+    assert result.links == {"commitment": [1, 2, 3]}
+    assert result.points == D("33.33")
+    assert r.commitments_met(facts(commitments=rows[3:]), None).points is None
+
+
+def test_agreement_in_force_share_of_days() -> None:
+    # 366 days (2024 is a leap year); in force from 1/2/2024: 182 days to 31/7/2024
+    rows = (r.AgreementFact(1, dt.date(2024, 2, 1), None), r.AgreementFact(2, None, None))
+    result = r.agreement_in_force(facts(agreements=rows), None)
+    assert result.inputs == {"days": "366", "days_in_force": "182"}
+    assert result.points == D("49.73")
+    # two agreements overlapping count each day once
+    both = (
+        r.AgreementFact(1, dt.date(2023, 8, 1), dt.date(2024, 1, 31)),
+        r.AgreementFact(3, dt.date(2024, 1, 1), None),
+    )
+    assert r.agreement_in_force(facts(agreements=both), None).points == D("100.00")
+
+
+def test_support_delivered_to_members_in_the_period() -> None:
+    rows = (
+        r.SupportFact(1, B, dt.date(2023, 9, 5)),
+        r.SupportFact(2, C, dt.date(2024, 8, 5)),  # after the period
+        r.SupportFact(3, 99, dt.date(2023, 9, 5)),  # not a member
+    )
+    result = r.support_delivered(facts(support=rows), D(2))
+    assert result.links == {"support": [1]}
+    assert result.points == D("50.00")
+
+
+def test_total_weights_the_criteria_that_count() -> None:
+    # (20 × 50 + 30 × 100) ÷ 50 = 80; the criterion that does not count leaves its weight out
+    assert r.total([(D(20), D(50)), (D(30), D(100)), (D(50), None)]) == D("80.00")
+    assert r.total([(D(50), None)]) == D("0.00")
+
+
+def test_gates() -> None:
+    assert r.gates_met([(D(30), D(30)), (None, D(0)), (D(50), None)])
+    assert not r.gates_met([(D(30), D("29.99"))])
+
+
+weights = st.decimals(min_value=D("0.01"), max_value=D(100), places=2)
+points = st.one_of(st.none(), st.decimals(min_value=D(0), max_value=D(100), places=2))
+
+
+@given(st.lists(st.tuples(weights, points), min_size=1, max_size=10), st.randoms())
+def test_total_is_bounded_and_order_invariant(rows: list[tuple[D, D | None]], rng) -> None:  # noqa: ANN001
+    value = r.total(rows)
+    assert D(0) <= value <= D(100)
+    shuffled = list(rows)
+    rng.shuffle(shuffled)
+    assert r.total(shuffled) == value
+    counted = [p for _, p in rows if p is not None]
+    if counted:
+        assert min(counted) - D("0.01") <= value <= max(counted) + D("0.01")
+
+
+@given(
+    st.lists(st.tuples(weights, points), min_size=1, max_size=10),
+    st.integers(0, 9),
+    st.decimals(0, 100, places=2),
+)
+def test_total_is_monotone_in_each_criterion(rows: list[tuple[D, D | None]], which: int, raise_by: D) -> None:
+    which %= len(rows)
+    weight, before = rows[which]
+    if before is None:
+        return
+    better = list(rows)
+    better[which] = (weight, min(D(100), before + raise_by))
+    assert r.total(better) >= r.total(rows)
+
+
+@given(st.lists(st.tuples(st.decimals(0, 100, places=2), st.booleans()), max_size=30), st.randoms())
+def test_rollup_counts_each_unit_once(rows: list[tuple[D, bool]], rng) -> None:  # noqa: ANN001
+    result = rollup(rows)
+    assert result.units == len(rows)
+    assert result.gates_met == sum(1 for _, g in rows if g)
+    shuffled = list(rows)
+    rng.shuffle(shuffled)
+    assert rollup(shuffled) == result
+    if rows:
+        assert result.mean is not None
+        assert min(t for t, _ in rows) <= result.mean <= max(t for t, _ in rows)
