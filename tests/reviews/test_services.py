@@ -445,6 +445,7 @@ def test_awards_follow_the_ranking_within_the_cap_and_the_gates(cycle: Cycle) ->
         dict(cycle.submissions.values_list("pk", "total")) == totals_before
     )  # the cap never changes a score
     assert len(awards) == sum(1 for rows in candidates.values() for c in rows if c.proposed)
+    assert services.propose_awards(admin, cycle, kind) == []  # the proposed count towards the cap
     award = awards[0]
     assert award.snapshot["criteria_set"]["version"] == cycle.criteria_set.version
     assert award.snapshot["total"] == str(award.submission.total)
@@ -463,6 +464,10 @@ def test_awards_follow_the_ranking_within_the_cap_and_the_gates(cycle: Cycle) ->
         services.revoke_award(admin, award, reason="ngắn")
     services.revoke_award(admin, award, reason="Hoạt động khai trùng, thu hồi đề nghị.")
     assert Award.objects.get(pk=award.pk).status == AwardStatus.REVOKED
+    # the freed place goes to the next in rank; the revoked one is not proposed again
+    refill = services.propose_awards(admin, cycle, kind)
+    assert [a.submission.category for a in refill] == [award.submission.category]
+    assert refill[0].submission_id != award.submission_id
     with pytest.raises(ReviewError):
         services.revoke_award(admin, Award.objects.get(pk=award.pk), reason="Thu hồi lần thứ hai.")
 

@@ -812,20 +812,23 @@ def create_award_kind(acting_user: User, *, name: str, issuer: str, cap: int) ->
 @dataclass
 class Candidate:
     submission: Submission
-    proposed: bool
-    reason: str
+    proposed: bool  # to be proposed now
+    reason: str  # why not
+    already: bool = False  # proposed earlier for this award
 
 
 def candidates(cycle: Cycle, kind: AwardKind) -> dict[str, list[Candidate]]:
-    """For each category, the published ranking read against the award's cap: the first `cap` whose gates
-    are met and who hold no other award are proposed; everyone else is listed with the reason. The cap
-    applies after ranking and never changes a score."""
-    awarded = dict(
-        Award.objects.filter(cycle=cycle, status=AwardStatus.PROPOSED).values_list(
-            "submission_id", "kind__name"
+    """For each category, the published ranking read against the award's cap: those already proposed for
+    this award count towards the cap (`already`); then, in rank order, the next whose gates are met and who
+    hold no other award are proposed until the cap is reached; everyone else is listed with the reason. A
+    revoked proposal is not made again. The cap applies after ranking and never changes a score."""
+    awards = {
+        submission: (kind_id, name, status)
+        for submission, kind_id, name, status in Award.objects.filter(cycle=cycle).values_list(
+            "submission_id", "kind_id", "kind__name", "status"
         )
-    )
-    rows = (
+    }
+    rows = list(
         Submission.objects.filter(cycle=cycle)
         .select_related("partnership")
         .order_by("category", "rank", "partnership__number")
@@ -833,10 +836,24 @@ def candidates(cycle: Cycle, kind: AwardKind) -> dict[str, list[Candidate]]:
     result: dict[str, list[Candidate]] = defaultdict(list)
     taken: dict[str, int] = defaultdict(int)
     for submission in rows:
+        held = awards.get(submission.pk)
+        if held is not None and held[0] == kind.pk and held[2] == AwardStatus.PROPOSED:
+            taken[submission.category] += 1
+    for submission in rows:
         category = submission.category
-        if submission.pk in awarded:
-            reason = ALREADY_AWARDED % {"award": awarded[submission.pk]}
-            result[category].append(Candidate(submission, False, str(reason)))
+        found = awards.get(submission.pk)
+        if found is not None:
+            kind_id, name, status = found
+            if status == AwardStatus.REVOKED:
+                reason = gettext("A proposal of it was revoked; it is not proposed again.")
+            elif kind_id == kind.pk:
+                result[category].append(
+                    Candidate(submission, False, gettext("Already proposed."), already=True)
+                )
+                continue
+            else:
+                reason = str(ALREADY_AWARDED % {"award": name})
+            result[category].append(Candidate(submission, False, reason))
             continue
         if not submission.gates_met:
             result[category].append(

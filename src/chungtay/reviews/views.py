@@ -125,7 +125,11 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         if context["may_run"]:
             kinds = list(AwardKind.objects.filter(department=cycle.department_id))
-            context["award_kinds"] = [(kind, services.candidates(cycle, kind)) for kind in kinds]
+            context["award_kinds"] = []
+            for kind in kinds:
+                found = services.candidates(cycle, kind)
+                kind.to_propose = any(c.proposed for rows in found.values() for c in rows)  # type: ignore[attr-defined]
+                context["award_kinds"].append((kind, found))
             context["appeals"] = list(
                 Appeal.objects.filter(submission__cycle=cycle, status=AppealStatus.PENDING).select_related(
                     "submission__partnership", "criterion"
