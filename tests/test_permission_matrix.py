@@ -441,7 +441,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "activities:evidence-add": (_kwargs_activity, _all(405)),
     # private evidence (not shareable): never the viewer
     "activities:evidence-file": (_kwargs_evidence, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 404}),
-    "activities:attention": (None, LOGIN_REQUIRED),
+    "attention": (None, LOGIN_REQUIRED),
     "support:support-list": (None, LOGIN_REQUIRED),
     "support:support-export": (None, LOGIN_REQUIRED),
     "support:support-create": (None, {**_all(200, anonymous=302), "xem.hanoi": 403}),

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from chungtay.api.api import api
 from chungtay.core.health import health
+from chungtay.pages import attention as attention_page
 from chungtay.pages import home as home_page
 
 admin.site.site_header = "Chung Tay"
@@ -11,6 +12,7 @@ admin.site.site_title = "Chung Tay"
 
 urlpatterns = [
     path("", home_page.home, name="home"),
+    path("attention/", attention_page.attention, name="attention"),
     path("accounts/", include("chungtay.accounts.urls")),
     path("", include("chungtay.directory.urls")),
     path("", include("chungtay.partnerships.urls")),

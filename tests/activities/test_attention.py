@@ -75,7 +75,7 @@ def test_a_commitment_due_soon_needs_attention(active_pair):
 
 def test_the_page_lists_the_three_kinds(client, as_user, active_pair):
     as_user("ht.unghoa")
-    response = client.get(reverse("activities:attention"))
+    response = client.get(reverse("attention"))
     assert response.status_code == 200
     assert active_pair.name in response.content.decode()
 

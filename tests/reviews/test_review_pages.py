@@ -192,3 +192,26 @@ def test_the_published_results_and_their_export(client: Client) -> None:
     login(client, "ht.unghoa")
     why = client.get(f"/reviews/scores/{score.pk}/").content.decode()
     assert "cùng số đo và cùng điểm" in why
+
+
+def test_follow_up_actions_show_in_needs_attention_for_the_owner(client: Client, current: Cycle) -> None:
+    import datetime as dt
+
+    from chungtay.reviews import services
+    from tests.reviews.conftest import user
+
+    Cycle.objects.filter(pk=current.pk).update(stage=Stage.OFFICE_REVIEW)
+    submission = led_submission(Cycle.objects.get(pk=current.pk))
+    leader = user("ht.unghoa")
+    services.add_follow_up(
+        user("pgd.unghoa"),
+        submission,
+        description="Tổ chức chuyên đề do trường được hỗ trợ chủ trì.",
+        owner_id=leader.school_id,
+        due_on=dt.date.today() + dt.timedelta(days=20),
+    )
+    login(client, "ht.unghoa")
+    page = client.get("/attention/").content.decode()
+    assert "Tổ chức chuyên đề do trường được hỗ trợ chủ trì." in page
+    login(client, "pgd.bavi")
+    assert "Tổ chức chuyên đề do trường được hỗ trợ chủ trì." not in client.get("/attention/").content.decode()

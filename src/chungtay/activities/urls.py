@@ -16,5 +16,4 @@ urlpatterns = [
     path("activities/<int:pk>/attendance/<str:moet_id>/", views.attendance, name="attendance"),
     path("activities/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence-file"),
-    path("attention/", views.attention, name="attention"),
 ]

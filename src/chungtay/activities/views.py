@@ -506,12 +506,3 @@ def evidence_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         download_name=f"{evidence.title or evidence.get_kind_display()}{'-thumb' if thumb else ''}",
         content_type=files.JPEG if thumb else evidence.content_type,
     )
-
-
-@require_GET
-@login_required
-def attention(request: AuthenticatedRequest) -> HttpResponse:
-    """What needs the user's attention: quiet partnerships, unconfirmed plans, commitments due."""
-    from chungtay.activities.attention import needs_attention
-
-    return render(request, "activities/attention.html", {"a": needs_attention(request.user, day=today())})

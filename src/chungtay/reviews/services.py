@@ -32,7 +32,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.roles import is_active_user, is_department_admin, sees_whole_department
-from chungtay.access.scopes import home_department, partnerships_visible_to
+from chungtay.access.scopes import home_department, own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
 from chungtay.core.dates import today
 from chungtay.core.errors import ConflictError, DomainError, Forbidden
@@ -1022,6 +1022,17 @@ def open_follow_ups(submission: Submission) -> QuerySet[FollowUp]:
         done_on__isnull=True,
         submission__cycle__period_end__lte=submission.cycle.period_end,
     ).select_related("owner", "submission__cycle")
+
+
+def follow_ups_for(user: User) -> list[FollowUp]:
+    """The open follow-up actions owned by the schools of the user's own scope, soonest due first."""
+    if not is_active_user(user) or user.role == Role.VIEWER:
+        return []
+    return list(
+        FollowUp.objects.filter(done_on__isnull=True, owner__in=own_schools(user))
+        .select_related("owner", "submission__cycle")
+        .order_by("due_on", "pk")[:200]
+    )
 
 
 def finish_follow_up(acting_user: User, follow_up: FollowUp) -> FollowUp:
