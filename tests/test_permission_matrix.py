@@ -305,6 +305,16 @@ def _kwargs_review_evidence() -> dict[str, int]:
     return {"pk": score.pk}
 
 
+def _kwargs_review_nomination() -> dict[str, int]:
+    """A nomination of a school outside Ứng Hòa's office and Ba Vì's (seen by the department only)."""
+    from chungtay.access.scopes import own_schools
+    from chungtay.reviews.models import Nomination
+
+    near = set(own_schools(User.objects.get(username="pgd.unghoa")).values_list("pk", flat=True))
+    near |= set(own_schools(User.objects.get(username="pgd.bavi")).values_list("pk", flat=True))
+    return {"pk": Nomination.objects.exclude(school_id__in=near).first().pk}
+
+
 def _kwargs_review_award_kind() -> dict[str, int]:
     from chungtay.reviews.models import AwardKind
 
@@ -512,6 +522,13 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "reviews:cycle-recompute": (_kwargs_review_cycle, _all(405)),
     "reviews:cycle-export": (_kwargs_review_cycle, TEMPLATES_ADMIN),  # results before publication: runners
     "reviews:awards-propose": (_kwargs_review_award_kind, _all(405)),
+    "reviews:nomination-add": (_kwargs_review_cycle, _all(405)),
+    # a nomination outside both offices' schools: the department's staff and its viewer only
+    "reviews:nomination-detail": (
+        _kwargs_review_nomination,
+        {**_all(404, anonymous=302), "admin": 200, "xem.hanoi": 200},
+    ),
+    "reviews:nomination-withdraw": (_kwargs_review_pk("Nomination"), _all(405)),
     "reviews:submission-detail": (_kwargs_review_submission, SCHOOL_IN_UNG_HOA),
     "reviews:narrative-save": (_kwargs_review_criterion, _all(405)),
     "reviews:score-judge": (_kwargs_review_criterion, _all(405)),
@@ -557,6 +574,8 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:review_decide_appeal": (lambda: {"appeal_id": _kwargs_review_pk("Appeal")()["pk"]}, _all(405)),
     "api:review_list_awards": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
     "api:review_propose": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
+    "api:review_list_nominations": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
+    "api:review_nominate": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
     "api:review_revoke": (lambda: {"award_id": _kwargs_review_pk("Award")()["pk"]}, _all(405)),
     "reports:report-list": (None, REPORT_WRITERS),
     "reports:report-create": (None, REPORT_WRITERS),

@@ -176,3 +176,29 @@ def _pdf():  # noqa: ANN202
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("bien-ban.pdf", pdf_bytes(), content_type="application/pdf")
+
+
+def test_a_leader_nominates_through_the_api(db, client: Client) -> None:  # noqa: ANN001
+    from chungtay.accounts.models import User
+    from chungtay.directory.models import Teacher
+
+    leader = User.objects.get(username="ht.unghoa")
+    cycle = Cycle.objects.get(stage=Stage.SELF_ASSESSMENT)
+    teacher = Teacher.objects.filter(school_id=leader.school_id, is_active=True).first()
+    url = f"/api/v1/reviews/cycles/{cycle.pk}/nominations"
+    made = client.post(
+        url,
+        {"teacher": teacher.pk, "statement": "Giáo viên cốt cán."},
+        content_type="application/json",
+        headers=_token("ht.unghoa"),
+    )
+    assert made.status_code == 201 and made.json()["teacher_name"] == teacher.full_name
+    twice = client.post(
+        url,
+        {"teacher": teacher.pk, "statement": "Giáo viên cốt cán."},
+        content_type="application/json",
+        headers=_token("ht.unghoa"),
+    )
+    assert twice.status_code == 400 and "teacher" in twice.json()["fields"]
+    listed = client.get(url, headers=_token("admin")).json()
+    assert teacher.pk in [row["teacher"] for row in listed]

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from chungtay.access.scopes import own_schools
 from chungtay.reviews.models import CriteriaSet, Cycle, Score, Stage, Submission
 from tests.conftest import login
 from tests.reviews.conftest import evidence, led_submission
@@ -215,3 +216,35 @@ def test_follow_up_actions_show_in_needs_attention_for_the_owner(client: Client,
     assert action in client.get("/attention/").content.decode()
     login(client, "pgd.bavi")
     assert action not in client.get("/attention/").content.decode()
+
+
+def test_a_nomination_shows_the_teachers_contributions_from_the_records(client: Client) -> None:
+    from chungtay.reviews.models import Nomination
+
+    nomination = Nomination.objects.select_related("cycle").first()
+    assert nomination is not None
+    login(client, "admin")
+    cycle_page = client.get(f"/reviews/{nomination.cycle_id}/").content.decode()
+    assert nomination.teacher.full_name in cycle_page
+    detail = client.get(f"/reviews/nominations/{nomination.pk}/").content.decode()
+    assert 'data-testid="nomination-activities"' in detail and "/activities/" in detail
+    # an office sees the nominations of its own schools only
+    officer = login(client, "pgd.bavi")
+    theirs = own_schools(officer).filter(pk=nomination.school_id).exists()
+    assert client.get(f"/reviews/nominations/{nomination.pk}/").status_code == (200 if theirs else 404)
+
+
+def test_the_leader_nominates_from_the_cycle_page(client: Client, current: Cycle) -> None:
+    from chungtay.directory.models import Teacher
+
+    leader = login(client, "ht.unghoa")
+    page = client.get(f"/reviews/{current.pk}/").content.decode()
+    assert 'data-testid="nomination-form"' in page
+    teacher = Teacher.objects.filter(school_id=leader.school_id, is_active=True).first()
+    response = client.post(
+        f"/reviews/{current.pk}/nominations/",
+        {"teacher": teacher.pk, "statement": "Giáo viên cốt cán, chủ trì ba chuyên đề."},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Đã đề cử giáo viên" in body and teacher.full_name in body

@@ -185,3 +185,36 @@ def test_rollup_counts_each_unit_once(rows: list[tuple[D, bool]], rng) -> None: 
     if rows:
         assert result.mean is not None
         assert min(t for t, _ in rows) <= result.mean <= max(t for t, _ in rows)
+
+
+def test_programme_days_within_the_period() -> None:
+    period = (dt.date(2024, 1, 1), dt.date(2024, 1, 31))
+    # 15/1 (Monday) to 28/1: 14 days, two days a week → 2 whole weeks × 2
+    assert r.programme_days(dt.date(2024, 1, 15), dt.date(2024, 1, 28), 2, period) == 4
+    # 10 days, three a week: one whole week (3) and a part-week of 3 days (at most 3)
+    assert r.programme_days(dt.date(2024, 1, 1), dt.date(2024, 1, 10), 3, period) == 6
+    # started before the period, ends after it: only January counts (31 days = 4 weeks + 3 days, 1/week)
+    assert r.programme_days(dt.date(2023, 12, 1), dt.date(2024, 3, 1), 1, period) == 5
+    # no days per week recorded: the weekdays, 1/1/2024 (Monday) to 7/1 → 5
+    assert r.programme_days(dt.date(2024, 1, 1), dt.date(2024, 1, 7), None, period) == 5
+    assert r.programme_days(dt.date(2024, 3, 1), dt.date(2024, 3, 9), 2, period) == 0
+
+
+def test_a_teachers_contributions() -> None:
+    period = (dt.date(2023, 8, 1), dt.date(2024, 7, 31))
+    rows = [
+        r.TeacherActivity(1, 10, "topic", dt.date(2023, 10, 5), None, None, True),
+        r.TeacherActivity(2, 11, "topic", dt.date(2023, 11, 5), None, None, False),  # hosted by the partner
+        r.TeacherActivity(3, 12, "observation", dt.date(2024, 2, 5), None, None, True),
+        r.TeacherActivity(4, 13, "secondment", dt.date(2024, 3, 4), dt.date(2024, 3, 17), 2, False),
+        r.TeacherActivity(5, 14, "tutoring", dt.date(2024, 4, 1), dt.date(2024, 4, 5), None, True),
+        r.TeacherActivity(6, 15, "topic", dt.date(2024, 9, 5), None, None, True),  # after the period
+    ]
+    found = r.teacher_contributions(rows, period)
+    assert (found.participations, found.topics_hosted, found.secondment_days, found.tutoring_days) == (
+        5,
+        1,
+        4,
+        5,
+    )
+    assert found.links == {"participation": [1, 2, 3, 4, 5]}

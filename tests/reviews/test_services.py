@@ -538,3 +538,43 @@ def test_events_name_each_step(cycle: Cycle) -> None:
     kinds = list(ReviewEvent.objects.filter(cycle=cycle).values_list("kind", flat=True))
     assert kinds.count(EventKind.OPENED) == 1 and kinds.count(EventKind.SUBMITTED) == 1
     assert ReviewEvent.objects.get(kind=EventKind.SUBMITTED, cycle=cycle).at <= timezone.now()
+
+
+def test_a_leader_nominates_a_teacher_of_their_school_once(cycle: Cycle) -> None:
+    from chungtay.directory.models import Teacher
+    from chungtay.reviews.models import Nomination
+
+    leader = user("ht.unghoa")
+    teacher = Teacher.objects.filter(school_id=leader.school_id, is_active=True).first()
+    other = Teacher.objects.exclude(school_id=leader.school_id).filter(is_active=True).first()
+    assert teacher is not None and other is not None
+    with pytest.raises(ReviewError) as short:
+        services.nominate(leader, cycle, teacher, statement="tốt")
+    assert short.value.field == "statement"
+    for username in ("gv.unghoa", "pgd.unghoa", "admin"):
+        with pytest.raises(Forbidden):
+            services.nominate(user(username), cycle, teacher, statement="Giáo viên cốt cán của nhóm.")
+    with pytest.raises(Http404):
+        services.nominate(leader, cycle, other, statement="Giáo viên cốt cán của trường bạn.")
+    nomination = services.nominate(leader, cycle, teacher, statement="Giáo viên cốt cán của nhóm.")
+    with pytest.raises(ReviewError) as twice:
+        services.nominate(leader, cycle, teacher, statement="Giáo viên cốt cán của nhóm.")
+    assert twice.value.field == "teacher"
+    # the contributions are the teacher's participations at held activities of the period
+    counted = scoring.contributions(cycle, {teacher.pk: teacher.school_id})[teacher.pk]
+    from chungtay.activities.models import Participation
+
+    assert (
+        counted.participations
+        == Participation.objects.filter(
+            teacher=teacher,
+            activity__status="held",
+            activity__held_on__gte=cycle.period_start,
+            activity__held_on__lte=cycle.period_end,
+        ).count()
+    )
+    assert list(services.nominations_visible_to(user("pgd.bavi"), cycle)) == []
+    assert nomination in services.nominations_visible_to(user("admin"), cycle)
+    _at(cycle, Stage.OFFICE_REVIEW)
+    with pytest.raises(ReviewError):  # past self-assessment nothing is withdrawn
+        services.withdraw_nomination(leader, Nomination.objects.select_related("cycle").get(pk=nomination.pk))

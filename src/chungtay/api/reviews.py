@@ -20,8 +20,19 @@ from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.api.concurrency import expected_version
 from chungtay.api.schemas import ERRORS, Page, Paging, RowId, page_of
 from chungtay.core.errors import Forbidden
+from chungtay.directory.models import Teacher
 from chungtay.reviews import scoring, services
-from chungtay.reviews.models import Appeal, Award, AwardKind, CriteriaSet, Criterion, Cycle, Score, Submission
+from chungtay.reviews.models import (
+    Appeal,
+    Award,
+    AwardKind,
+    CriteriaSet,
+    Criterion,
+    Cycle,
+    Nomination,
+    Score,
+    Submission,
+)
 
 router = Router(tags=["reviews"])
 
@@ -580,3 +591,67 @@ def review_revoke(request: AuthenticatedRequest, award_id: RowId, payload: Reaso
         raise Http404
     services.cycle_for(request.user, award.cycle_id)
     return _award_out(services.revoke_award(request.user, award, reason=payload.reason))
+
+
+# --- Individuals --------------------------------------------------------------------------------------
+
+
+class NominationOut(Schema):
+    id: int
+    teacher: int
+    teacher_name: str
+    school: str
+    statement: str
+    participations: int = Field(..., description="counted from the records over the cycle's period")
+    topics_hosted: int
+    secondment_days: int
+    tutoring_days: int
+
+
+class NominationIn(Schema):
+    teacher: RowId
+    statement: str = Field(..., max_length=5000)
+
+
+def _nominations_out(cycle: Cycle, rows: list[Nomination]) -> list[dict[str, Any]]:
+    counted = scoring.contributions(cycle, {n.teacher_id: n.school_id for n in rows})
+    return [
+        {
+            "id": n.pk,
+            "teacher": n.teacher_id,
+            "teacher_name": n.teacher.full_name,
+            "school": n.school.name,
+            "statement": n.statement,
+            "participations": counted[n.teacher_id].participations,
+            "topics_hosted": counted[n.teacher_id].topics_hosted,
+            "secondment_days": counted[n.teacher_id].secondment_days,
+            "tutoring_days": counted[n.teacher_id].tutoring_days,
+        }
+        for n in rows
+    ]
+
+
+@router.get(
+    "/reviews/cycles/{cycle_id}/nominations",
+    response={200: list[NominationOut], **ERRORS},
+    summary="Teachers nominated by their schools, with their contributions",
+)
+def review_list_nominations(request: AuthenticatedRequest, cycle_id: RowId) -> list[dict[str, Any]]:
+    cycle = services.cycle_for(request.user, cycle_id)
+    return _nominations_out(cycle, list(services.nominations_visible_to(request.user, cycle)[:500]))
+
+
+@router.post(
+    "/reviews/cycles/{cycle_id}/nominations",
+    response={201: NominationOut, **ERRORS},
+    summary="Nominate a teacher of your school (a school leader)",
+)
+def review_nominate(
+    request: AuthenticatedRequest, cycle_id: RowId, payload: NominationIn
+) -> Status[dict[str, Any]]:
+    cycle = services.cycle_for(request.user, cycle_id)
+    teacher = Teacher.objects.filter(pk=payload.teacher).first()
+    if teacher is None:
+        raise Http404
+    nomination = services.nominate(request.user, cycle, teacher, statement=payload.statement)
+    return Status(201, _nominations_out(cycle, [nomination])[0])

@@ -16,9 +16,11 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from chungtay.accounts.models import Role, User
+from chungtay.activities.models import Participation
 from chungtay.core import schoolyears
 from chungtay.core.dates import today
 from chungtay.directory.models import EducationOffice
@@ -35,6 +37,7 @@ from chungtay.reviews.models import (
     CycleKind,
     EventKind,
     FollowUp,
+    Nomination,
     ReviewEvent,
     Rule,
     Score,
@@ -90,6 +93,9 @@ FINAL = [
     ),
 ]
 
+NOMINATION = (
+    "Giáo viên cốt cán của nhóm: chủ trì chuyên đề, dự giờ và hỗ trợ đồng nghiệp trường bạn thường xuyên."
+)
 FOLLOW_UP = "Tăng số chuyên đề do trường được hỗ trợ chủ trì; báo cáo kết quả tại kỳ sơ kết sau."
 NARRATIVES = [
     "Nhóm đã xây dựng kế hoạch phối hợp từ đầu năm học, phân công mỗi trường chủ trì theo tháng.",
@@ -390,6 +396,37 @@ def _appeals(cycle: Cycle, rng: random.Random, admin: User, leaders: dict[int, U
     return events
 
 
+def _nominations(cycle: Cycle, leaders: dict[int, User], admin: User) -> None:
+    """Each category's first partnership nominates the teacher of its first school who took part most."""
+    members = services.members_of_cycle(cycle)
+    for submission in Submission.objects.filter(cycle=cycle, rank=1).order_by("category"):
+        schools = members.get(submission.partnership_id, [])
+        if not schools:
+            continue
+        school = schools[0]
+        busiest = (
+            Participation.objects.filter(
+                school_id=school,
+                activity__status="held",
+                activity__held_on__gte=cycle.period_start,
+                activity__held_on__lte=cycle.period_end,
+            )
+            .values("teacher_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "teacher_id")
+            .first()
+        )
+        if busiest is None:
+            continue
+        Nomination.objects.create(
+            cycle=cycle,
+            teacher_id=busiest["teacher_id"],
+            school_id=school,
+            statement=NOMINATION,
+            nominated_by=leaders.get(school, admin),
+        )
+
+
 def _awards(cycle: Cycle, kinds: list[AwardKind], admin: User) -> list[ReviewEvent]:
     events = []
     assert cycle.published_at is not None
@@ -525,6 +562,7 @@ def load_demo_reviews(*, seed: int = 2022, now: dt.date | None = None) -> dict[s
         events += _publish(cycle, admin)
         events += _appeals(cycle, rng, admin, leaders)
         events += _awards(cycle, kinds, admin)
+        _nominations(cycle, leaders, admin)
         cycles.append(cycle)
     # one award revoked: a declaration found false on a later check
     award = (

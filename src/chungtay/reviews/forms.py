@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.core.forms import DayField, StyledForm
+from chungtay.directory.models import Teacher
 from chungtay.reviews.models import CriteriaSet, Criterion, CycleKind, Rule
 from chungtay.reviews.services import CriterionInput
 
@@ -169,3 +170,14 @@ class AwardKindForm(StyledForm):
     name = forms.CharField(label=_("Award"), max_length=200)
     issuer = forms.CharField(label=_("Awarded by"), max_length=200)
     cap = forms.IntegerField(label=_("At most, per category"))
+
+
+class NominationForm(StyledForm):
+    teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=Teacher.objects.none())
+    statement = forms.CharField(
+        label=_("Why the school nominates them"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+    def __init__(self, *args: Any, teachers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = teachers  # type: ignore[attr-defined]

@@ -402,3 +402,27 @@ class FollowUp(TimeStamped):
 
     def __str__(self) -> str:
         return self.description
+
+
+class Nomination(TimeStamped):
+    """A teacher nominated by their school in a cycle, with the school's statement; the contributions
+    beside it are counted from the records (`reviews.rules.teacher_contributions`), never typed."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="nominations")
+    teacher = models.ForeignKey(
+        "directory.Teacher", on_delete=models.PROTECT, related_name="+", verbose_name=_("teacher")
+    )
+    school = models.ForeignKey("directory.School", on_delete=models.PROTECT, related_name="+")
+    statement = models.TextField(_("why the school nominates them"))
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["cycle", "school", "teacher__sort_key"]
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "teacher"], name="reviews_one_nomination"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} in {self.cycle_id}"

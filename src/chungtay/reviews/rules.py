@@ -23,6 +23,12 @@ The rules, written once:
   Sub-score: records ÷ target × 100, at most 100.
 - **Judgement**: the reviewer's sub-score; until scored it counts as 0 and the total says so.
 
+A teacher nominated by their school is shown with their contributions over the period, counted from the
+records (`teacher_contributions`): participations (lượt) at held activities; topical lessons they took part
+in that their school hosted; days of secondment and of volunteer tutoring — each programme's days within
+the period: its days per week in each whole week, at most as many in the last part-week, or the weekdays
+when the days per week are not recorded.
+
 The total is Σ weight × sub-score ÷ Σ weight over the criteria that count (so 0–100), each criterion's
 weight as the set gives it: a weighted sum, never a mean of means."""
 
@@ -231,3 +237,61 @@ def total(weighted: Iterable[tuple[Decimal, Decimal | None]]) -> Decimal:
 def gates_met(gated: Iterable[tuple[Decimal | None, Decimal | None]]) -> bool:
     """Every gate (a minimum sub-score) met; a criterion that cannot be computed does not block."""
     return all(gate is None or points is None or points >= gate for gate, points in gated)
+
+
+@dataclass(frozen=True)
+class TeacherActivity:
+    """A held activity a teacher took part in, as the contributions read it."""
+
+    participation: int
+    activity: int
+    kind: str
+    held_on: dt.date
+    ends_on: dt.date | None
+    days_per_week: int | None
+    hosted_by_own_school: bool
+
+
+@dataclass(frozen=True)
+class Contributions:
+    participations: int
+    topics_hosted: int
+    secondment_days: int
+    tutoring_days: int
+    links: dict[str, list[int]]
+
+
+SECONDMENT = "secondment"
+TUTORING = "tutoring"
+
+
+def programme_days(
+    start: dt.date, end: dt.date | None, days_per_week: int | None, period: tuple[dt.date, dt.date]
+) -> int:
+    """The days of a secondment or tutoring programme within the period: its days per week in each whole
+    week and at most as many in the last part-week, or the weekdays (Monday to Friday) when the days per
+    week are not recorded."""
+    first, last = max(start, period[0]), min(end or start, period[1])
+    if first > last:
+        return 0
+    span = (last - first).days + 1
+    if days_per_week:
+        return (span // 7) * days_per_week + min(span % 7, days_per_week)
+    return sum(1 for i in range(span) if (first + dt.timedelta(days=i)).weekday() < 5)
+
+
+def teacher_contributions(rows: Iterable[TeacherActivity], period: tuple[dt.date, dt.date]) -> Contributions:
+    start, end = period
+    counted = [row for row in rows if start <= row.held_on <= end]
+    topics = [row for row in counted if row.kind == TOPIC and row.hosted_by_own_school]
+    secondments = [row for row in counted if row.kind == SECONDMENT]
+    tutoring = [row for row in counted if row.kind == TUTORING]
+    return Contributions(
+        participations=len(counted),
+        topics_hosted=len(topics),
+        secondment_days=sum(
+            programme_days(r.held_on, r.ends_on, r.days_per_week, period) for r in secondments
+        ),
+        tutoring_days=sum(programme_days(r.held_on, r.ends_on, r.days_per_week, period) for r in tutoring),
+        links={"participation": sorted(row.participation for row in counted)},
+    )

@@ -262,3 +262,41 @@ def reproduce_many(scores: list[Score]) -> dict[int, r.Result]:
         )
         results[score.pk] = run(score.criterion, facts)
     return results
+
+
+def contributions(cycle: Cycle, teachers: dict[int, int]) -> dict[int, r.Contributions]:
+    """The contributions over the cycle's period of each teacher (id → their school's id), from their
+    participations at held activities, in two queries."""
+    start, end = cycle.period_start, cycle.period_end
+    rows = Participation.objects.filter(
+        teacher_id__in=list(teachers),
+        activity__status=ActivityStatus.HELD,
+        activity__held_on__gte=start,
+        activity__held_on__lte=end,
+    ).values_list(
+        "pk",
+        "teacher_id",
+        "activity_id",
+        "activity__kind",
+        "activity__held_on",
+        "activity__ends_on",
+        "activity__days_per_week",
+    )
+    found = list(rows)
+    hosts: dict[int, set[int]] = defaultdict(set)
+    for activity, school in ActivitySchool.objects.filter(
+        activity_id__in={row[2] for row in found}, is_host=True
+    ).values_list("activity_id", "school_id"):
+        hosts[activity].add(school)
+    per_teacher: dict[int, list[r.TeacherActivity]] = defaultdict(list)
+    for pk, teacher, activity, kind, held_on, ends_on, days_per_week in found:
+        if held_on is None:  # a held activity always has its date (a database constraint)
+            continue
+        per_teacher[teacher].append(
+            r.TeacherActivity(
+                pk, activity, kind, held_on, ends_on, days_per_week, teachers[teacher] in hosts[activity]
+            )
+        )
+    return {
+        teacher: r.teacher_contributions(per_teacher.get(teacher, []), (start, end)) for teacher in teachers
+    }

@@ -39,7 +39,7 @@ from chungtay.core.errors import ConflictError, DomainError, Forbidden
 from chungtay.core.evidence import EvidenceRefused, prepare_document
 from chungtay.core.text import vietnamese_number
 from chungtay.core.versioning import STALE_VERSION
-from chungtay.directory.models import EducationOffice
+from chungtay.directory.models import EducationOffice, Teacher
 from chungtay.partnerships.models import Partnership, PartnershipMember, PartnershipStatus
 from chungtay.reviews import rules as r
 from chungtay.reviews import scoring
@@ -53,9 +53,9 @@ from chungtay.reviews.models import (
     CriteriaSet,
     Criterion,
     Cycle,
-    CycleKind,
     EventKind,
     FollowUp,
+    Nomination,
     ReviewEvent,
     Rule,
     Score,
@@ -1044,5 +1044,58 @@ def finish_follow_up(acting_user: User, follow_up: FollowUp) -> FollowUp:
     return follow_up
 
 
-def kinds_label(kind: str) -> str:
-    return str(CycleKind(kind).label)
+# --- Individuals ------------------------------------------------------------------------------------
+
+NOMINATE_ONLY_LEADER = _("A teacher is nominated by a leader of their own school.")
+NOT_ON_ROSTER = _("This teacher is no longer on the school's roster.")
+SCHOOL_NOT_REVIEWED = _("The school has no partnership reviewed in this cycle.")
+ALREADY_NOMINATED = _("This teacher is already nominated in this cycle.")
+
+
+def nominations_visible_to(user: User, cycle: Cycle) -> QuerySet[Nomination]:
+    """Those who run the cycle and the department's staff see every nomination; others those of the
+    schools they see (a leader and a teacher: their school's)."""
+    rows = Nomination.objects.filter(cycle=cycle).select_related("teacher", "school", "nominated_by")
+    if may_run(user, cycle) or sees_whole_department(user):
+        return rows
+    return rows.filter(school__in=own_schools(user))
+
+
+def reviewed_schools(cycle: Cycle) -> set[int]:
+    return {school for schools in members_of_cycle(cycle).values() for school in schools}
+
+
+@transaction.atomic
+def nominate(acting_user: User, cycle: Cycle, teacher: Teacher, *, statement: str) -> Nomination:
+    """A school's leader nominates one of its teachers, with the school's statement, while the cycle is
+    at self-assessment."""
+    if not (is_active_user(acting_user) and acting_user.role == Role.SCHOOL_LEADER):
+        raise Forbidden(NOMINATE_ONLY_LEADER)
+    if teacher.school_id != acting_user.school_id:
+        raise Http404
+    _require_stage(cycle, Stage.SELF_ASSESSMENT)
+    if not teacher.is_active:
+        raise ReviewError(NOT_ON_ROSTER, field="teacher")
+    if teacher.school_id not in reviewed_schools(cycle):
+        raise ReviewError(SCHOOL_NOT_REVIEWED, field="teacher")
+    statement = statement.strip()
+    if len(statement) < 10:
+        raise ReviewError(REASON_NEEDED, field="statement")
+    try:
+        with transaction.atomic():
+            return Nomination.objects.create(
+                cycle=cycle,
+                teacher=teacher,
+                school_id=teacher.school_id,
+                statement=statement[:5000],
+                nominated_by=acting_user,
+            )
+    except IntegrityError as twice:
+        raise ReviewError(ALREADY_NOMINATED, field="teacher") from twice
+
+
+def withdraw_nomination(acting_user: User, nomination: Nomination) -> None:
+    if not (acting_user.role == Role.SCHOOL_LEADER and acting_user.school_id == nomination.school_id):
+        raise Forbidden(NOMINATE_ONLY_LEADER)
+    _require_stage(nomination.cycle, Stage.SELF_ASSESSMENT)
+    nomination.delete()

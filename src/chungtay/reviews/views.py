@@ -18,12 +18,14 @@ from django.views.decorators.http import require_POST
 from chungtay.access.roles import is_department_admin
 from chungtay.access.scopes import home_department
 from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.activities.models import Participation
 from chungtay.core import files
 from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.core.forms import submit
 from chungtay.core.spreadsheets import table_response
-from chungtay.reviews import selectors, services
+from chungtay.directory.models import Teacher
+from chungtay.reviews import scoring, selectors, services
 from chungtay.reviews.forms import (
     AppealForm,
     AwardKindForm,
@@ -33,6 +35,7 @@ from chungtay.reviews.forms import (
     FollowUpForm,
     JudgeForm,
     NarrativeForm,
+    NominationForm,
     ReasonForm,
     criteria_text,
 )
@@ -45,6 +48,7 @@ from chungtay.reviews.models import (
     CriteriaSet,
     Criterion,
     FollowUp,
+    Nomination,
     Score,
     Stage,
     SubmissionStatus,
@@ -147,6 +151,7 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         context["progress"] = [
             (value, label, counts.get(value, 0)) for value, label in SubmissionStatus.choices
         ]
+    _nominations(request, cycle, context)
     context["mine"] = list(
         visible.filter(
             partnership__members__school_id=user.school_id, partnership__members__valid_to__isnull=True
@@ -155,6 +160,70 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else []
     )
     return render(request, "reviews/cycle_detail.html", context)
+
+
+def _nominations(
+    request: AuthenticatedRequest, cycle: Any, context: dict[str, Any], form: Any = None
+) -> None:
+    """The cycle's nominations the user sees, each with its contributions counted from the records, and
+    the leader's form to nominate a teacher of their school."""
+    rows = list(services.nominations_visible_to(request.user, cycle))
+    counted = scoring.contributions(cycle, {n.teacher_id: n.school_id for n in rows})
+    context["nominations"] = [(n, counted[n.teacher_id]) for n in rows]
+    user = request.user
+    if user.role == "school_leader" and user.school_id and cycle.stage == Stage.SELF_ASSESSMENT:
+        teachers = Teacher.objects.filter(school_id=user.school_id, is_active=True).order_by("sort_key")
+        context["nomination_form"] = form or NominationForm(teachers=teachers)
+
+
+@require_POST
+@login_required
+def nomination_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cycle = services.cycle_for(request.user, pk)
+    teachers = Teacher.objects.filter(school_id=request.user.school_id or -1, is_active=True)
+    form = NominationForm(request.POST, teachers=teachers)
+
+    def action(values: dict[str, Any]) -> Any:
+        return services.nominate(request.user, cycle, values["teacher"], statement=values["statement"])
+
+    outcome = submit(form, action, on_fields=True)
+    if outcome.done:
+        messages.success(request, _("The teacher was nominated."))
+        return redirect("reviews:cycle-detail", cycle.pk)
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("reviews:cycle-detail", cycle.pk)
+
+
+@login_required
+def nomination_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    nomination = get_object_or_404(Nomination.objects.select_related("cycle", "teacher", "school"), pk=pk)
+    cycle = services.cycle_for(request.user, nomination.cycle_id)
+    if not services.nominations_visible_to(request.user, cycle).filter(pk=pk).exists():
+        raise Http404
+    counted = scoring.contributions(cycle, {nomination.teacher_id: nomination.school_id})[
+        nomination.teacher_id
+    ]
+    rows = (
+        Participation.objects.filter(pk__in=counted.links["participation"])
+        .select_related("activity")
+        .order_by("activity__held_on", "pk")
+    )
+    context = {"nomination": nomination, "cycle": cycle, "c": counted, "rows": rows}
+    return render(request, "reviews/nomination_detail.html", context)
+
+
+@require_POST
+@login_required
+def nomination_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    nomination = get_object_or_404(Nomination.objects.select_related("cycle"), pk=pk)
+    services.cycle_for(request.user, nomination.cycle_id)
+    try:
+        services.withdraw_nomination(request.user, nomination)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The nomination was withdrawn."))
+    return redirect("reviews:cycle-detail", nomination.cycle_id)
 
 
 @require_POST
