@@ -273,6 +273,12 @@ def _review_submission():  # noqa: ANN202
     return Submission.objects.filter(cycle=cycle, partnership__members__school_id=school).first()
 
 
+def _kwargs_final_cycle() -> dict[str, int]:
+    from chungtay.reviews.models import Cycle
+
+    return {"pk": Cycle.objects.get(kind="final").pk}
+
+
 def _kwargs_review_cycle() -> dict[str, int]:
     from chungtay.reviews.models import Cycle
 
@@ -577,6 +583,12 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:review_list_nominations": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
     "api:review_nominate": (lambda: {"cycle_id": _kwargs_review_cycle()["pk"]}, API_LOGIN_REQUIRED),
     "api:review_revoke": (lambda: {"award_id": _kwargs_review_pk("Award")()["pk"]}, _all(405)),
+    "reports:council": (
+        lambda: {
+            "pk": __import__("chungtay.reviews.models", fromlist=["Cycle"]).Cycle.objects.get(kind="final").pk
+        },
+        TEMPLATES_ADMIN,
+    ),
     "reports:report-list": (None, REPORT_WRITERS),
     "reports:report-create": (None, REPORT_WRITERS),
     "reports:report-detail": (_kwargs_report, OFFICE_REPORT),

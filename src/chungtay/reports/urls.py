@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/templates/default.docx", views.template_default, name="template-default"),
     path("reports/templates/use/", views.template_use, name="template-use"),
     path("reports/templates/<int:pk>.docx", views.template_file, name="template-file"),
+    path("reports/council/<int:pk>/", views.council, name="council"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:pk>/generate/", views.report_generate, name="report-generate"),
     path("reports/<int:pk>/<int:number>/<slug:name>.<slug:fmt>", views.report_file, name="report-file"),

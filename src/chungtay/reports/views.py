@@ -19,14 +19,18 @@ from chungtay.access.roles import may_write_reports
 from chungtay.access.scopes import twinnings_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.analytics.query import FigureQueryError, figure_offices
-from chungtay.core import files
+from chungtay.core import conversion, files
+from chungtay.core.dates import today
 from chungtay.core.errors import ConflictError, DomainError, Forbidden
 from chungtay.core.forms import StyledForm
 from chungtay.directory.models import EducationOffice
+from chungtay.reports import council as council_documents
 from chungtay.reports import services, templating
 from chungtay.reports.content import changes
-from chungtay.reports.forms import NewReportForm, ReportEditForm
+from chungtay.reports.forms import MeetingForm, NewReportForm, ReportEditForm
 from chungtay.reports.models import Generation, ReportStatus, ReportTemplate
+from chungtay.reviews import services as review_services
+from chungtay.reviews.models import AwardKind, Stage
 
 FILES = {
     ("bao-cao", "docx"): ("docx", files.DOCX),
@@ -238,3 +242,59 @@ def template_use(request: AuthenticatedRequest) -> HttpResponse:
     services.use_template(acting_user=request.user, template_id=template_id)
     messages.success(request, _("The choice of template was saved."))
     return redirect("reports:template-list")
+
+
+# --- The emulation council's documents -----------------------------------------------------------------
+
+COUNCIL_DOCUMENTS = {"minutes": "bien-ban", "proposal": "to-trinh", "list": "danh-sach"}
+
+
+@login_required
+def council(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The council's documents of a published cycle, for those who run it: the meeting's details typed
+    once, then the minutes, and for each award the proposal and its list, as Word or PDF."""
+    cycle = review_services.cycle_for(request.user, pk)
+    if not review_services.may_run(request.user, cycle):
+        raise PermissionDenied(str(review_services.NOT_RUNNER))
+    department = review_services.home_department_of(request.user)
+    kinds = list(AwardKind.objects.filter(department=cycle.department_id))
+    if cycle.stage != Stage.PUBLISHED:
+        raise PermissionDenied(str(review_services.NOT_PUBLISHED))
+    initial = {
+        "day": today(),
+        "place": department.name,
+        "members_total": 9,
+        "members_present": 9,
+        "votes_for": 9,
+    }
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        document, _, rest = request.POST.get("doc", "").partition("-")
+        kind_pk, _, fmt = rest.rpartition(".") if "." in rest else ("", "", "")
+        if document not in COUNCIL_DOCUMENTS or fmt not in ("docx", "pdf"):
+            raise Http404
+        kind = next((k for k in kinds if str(k.pk) == kind_pk), None)
+        if document != "minutes" and kind is None:
+            raise Http404
+        if form.is_valid():
+            meeting = form.meeting()
+            if document == "minutes":
+                layout = council_documents.minutes(cycle, department, meeting)
+            elif document == "proposal":
+                layout = council_documents.proposal(cycle, department, meeting, kind)  # type: ignore[arg-type]
+            else:
+                layout = council_documents.award_list(cycle, department, meeting, kind)  # type: ignore[arg-type]
+            data = layout.bytes()
+            content_type = files.DOCX
+            if fmt == "pdf":
+                try:
+                    data, content_type = conversion.to_pdf(data), files.PDF
+                except conversion.ConversionError as error:
+                    form.add_error(None, str(error.message))
+            if not form.errors:
+                response = HttpResponse(data, content_type=content_type)
+                stem = COUNCIL_DOCUMENTS[document] + (f"-{kind.pk}" if kind and document != "minutes" else "")
+                response["Content-Disposition"] = f'attachment; filename="{stem}-{cycle.pk}.{fmt}"'
+                return response
+    context = {"cycle": cycle, "form": form, "kinds": kinds, "awards": council_documents.awards_of(cycle)}
+    return render(request, "reports/council.html", context, status=400 if form.errors else 200)
