@@ -41,6 +41,7 @@ def test_officer_exports_edits_imports_applies_and_undoes_indicator_values(page:
     page.get_by_role("button", name="Áp dụng").click()
     expect(page.get_by_test_id("batch-status")).to_have_text("đã nhập", timeout=20_000)
 
+    page.get_by_test_id("undo").locator("summary").click()  # the undo asks first, saying what it does
     page.get_by_role("button", name="Hoàn tác lần nhập này").click()
     expect(page.get_by_test_id("batch-status")).to_have_text("đã hoàn tác")
     assert problems == []

@@ -55,12 +55,21 @@ def test_officer_creates_a_group_both_leaders_sign_and_it_comes_into_force(brows
     agreement_url = officer.url
 
     leader_hm.goto(agreement_url)
-    leader_hm.get_by_role("button", name=f"Ký thay mặt {school_hm}").click()
+    leader_hm.get_by_test_id("sign").locator("summary").click()
+    leader_hm.get_by_label("Chức vụ").fill("Phó Hiệu trưởng")
+    leader_hm.get_by_test_id("sign-confirm").click()  # without the confirmation: refused, nothing signed
+    expect(leader_hm.get_by_text("Hãy đánh dấu xác nhận để ký")).to_be_visible()
+    expect(leader_hm.get_by_test_id("signatures")).not_to_contain_text("✔")
+    leader_hm.get_by_label("Chức vụ").fill("Phó Hiệu trưởng")
+    leader_hm.get_by_role("checkbox").check()
+    leader_hm.get_by_test_id("sign-confirm").click()
     expect(leader_hm.get_by_test_id("agreement-status")).to_have_text("chờ ký")
     expect(leader_hm.get_by_test_id("signatures")).to_contain_text("✔")
 
     leader_uh.goto(agreement_url)
-    leader_uh.get_by_role("button", name=f"Ký thay mặt {school_uh}").click()
+    leader_uh.get_by_test_id("sign").locator("summary").click()
+    leader_uh.get_by_role("checkbox").check()
+    leader_uh.get_by_test_id("sign-confirm").click()
     expect(leader_uh.get_by_test_id("agreement-status")).to_have_text("đang hiệu lực")
     expect(leader_uh.get_by_role("alert").first).to_contain_text("Tất cả thành viên đã ký")
 

@@ -9,6 +9,8 @@ from chungtay.partnerships.services import draft_agreement, send_for_signature
 from tests.factories import pdf_bytes
 from tests.partnerships.conftest import public_school, user
 
+SIGN = {"signer_name": "Lãnh đạo nhà trường", "position": "Hiệu trưởng", "confirm": "on"}
+
 
 def test_officer_creates_a_group_from_the_form(client, as_user, hm_uh):
     as_user("pgd.hoangmai")
@@ -155,13 +157,18 @@ def test_leader_signs_on_the_page_and_the_last_signature_brings_it_into_force(cl
     send_for_signature(acting_user=user("pgd.hoangmai"), agreement=agreement)
     url = reverse("partnerships:agreement-sign", args=[agreement.pk])
     as_user("ht.hoangmai")
-    assert client.post(url).status_code == 302
+    # signing asks the signer's name and position and a confirmation: without it nothing is signed
+    unconfirmed = client.post(url, {"signer_name": "Nguyễn Thị Hoa", "position": "Hiệu trưởng"})
+    assert unconfirmed.status_code == 400 and "Hãy đánh dấu xác nhận để ký" in unconfirmed.content.decode()
+    assert agreement.signatures.count() == 0
+    assert client.post(url, {**SIGN, "signer_name": "Nguyễn Thị Hoa"}).status_code == 302
+    assert agreement.signatures.get().signer_name == "Nguyễn Thị Hoa"
     as_user("gv.unghoa")
-    response = client.post(url)
+    response = client.post(url, SIGN)
     assert response.status_code == 403
     assert str(e.ONLY_LEADER_SIGNS % {"school": user("gv.unghoa").school.name}) in response.content.decode()
     as_user("ht.unghoa")
-    assert client.post(url).status_code == 302
+    assert client.post(url, SIGN).status_code == 302
     agreement.refresh_from_db()
     leaders_pair.refresh_from_db()
     assert agreement.status == AgreementStatus.ACTIVE
@@ -175,8 +182,8 @@ def test_signing_twice_on_the_page_is_a_conflict(client, as_user, leaders_pair):
     send_for_signature(acting_user=user("pgd.hoangmai"), agreement=agreement)
     as_user("ht.hoangmai")
     url = reverse("partnerships:agreement-sign", args=[agreement.pk])
-    client.post(url)
-    response = client.post(url)
+    client.post(url, SIGN)
+    response = client.post(url, SIGN)
     assert response.status_code == 409
     assert agreement.signatures.count() == 1
 

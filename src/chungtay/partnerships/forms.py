@@ -111,6 +111,17 @@ class CommitmentForm(forms.Form):
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
 
 
+class SignForm(forms.Form):
+    """Signing asks who signs and in which position (pre-filled from the account) and a confirmation."""
+
+    signer_name = forms.CharField(label=_("Signer's full name"), max_length=150)
+    position = forms.CharField(label=_("Position"), max_length=150)
+    confirm = forms.BooleanField(
+        label=_("I sign for my school; a signature cannot be withdrawn."),
+        error_messages={"required": _("Tick the confirmation to sign.")},
+    )
+
+
 class TerminateForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 

@@ -170,10 +170,18 @@ def send_for_signature(*, acting_user: User, agreement: Agreement) -> Agreement:
 
 
 @transaction.atomic
-def sign_agreement(*, acting_user: User, agreement: Agreement, school: School) -> Signature:
-    """Sign for one school. Only a leader of that school may; the school must be a member today. When
-    the last member has signed, the agreement comes into force, the partnership becomes active, and
-    the version it amends (if any) is marked as replaced."""
+def sign_agreement(
+    *,
+    acting_user: User,
+    agreement: Agreement,
+    school: School,
+    signer_name: str | None = None,
+    position: str | None = None,
+) -> Signature:
+    """Sign for one school, in the name and position given (the account's by default). Only a leader of
+    that school may; the school must be a member today. When the last member has signed, the agreement
+    comes into force, the partnership becomes active, and the version it amends (if any) is marked as
+    replaced."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)  # two leaders may sign at once
     if agreement.status != AgreementStatus.AWAITING_SIGNATURE:
         raise e.WrongState(e.NOT_AWAITING)
@@ -189,8 +197,8 @@ def sign_agreement(*, acting_user: User, agreement: Agreement, school: School) -
         agreement=agreement,
         school=school,
         signed_by=acting_user,
-        signer_name=acting_user.display_name,
-        position=acting_user.position or "Hiệu trưởng",
+        signer_name=" ".join((signer_name or acting_user.display_name).split())[:150],
+        position=" ".join((position or acting_user.position or "Hiệu trưởng").split())[:150],
         signed_at=timezone.now(),
     )
     stamp_actor(signature, acting_user).save()

@@ -24,6 +24,7 @@ from chungtay.partnerships.forms import (
     AgreementForm,
     CommitmentForm,
     ScanForm,
+    SignForm,
     TerminateForm,
 )
 from chungtay.partnerships.models import AgreementStatus, CommitmentStatus
@@ -89,6 +90,13 @@ def _agreement_context(request: AuthenticatedRequest, agreement: Any, **extra: A
         "commitment_form": extra.pop("commitment_form", None)
         or CommitmentForm(schools=School.objects.filter(pk__in=[m.school_id for m in members])),
         "terminate_form": extra.pop("terminate_form", None) or TerminateForm(),
+        "sign_form": extra.pop("sign_form", None)
+        or SignForm(
+            initial={
+                "signer_name": request.user.display_name,
+                "position": getattr(request.user, "position", "") or "Hiệu trưởng",
+            }
+        ),
         "scan_form": extra.pop("scan_form", None) or ScanForm(),
         "error": extra.pop("error", None),
         "commitment_statuses": CommitmentStatus.choices,
@@ -203,8 +211,17 @@ def agreement_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = request.user.school
     if school is None:
         return _agreement_page(request, agreement, status=403, error=_("Only a school leader can sign."))
+    form = SignForm(request.POST)
+    if not form.is_valid():  # nothing is signed without the signer's name, position and confirmation
+        return _agreement_page(request, agreement, status=400, sign_form=form)
     try:
-        services.sign_agreement(acting_user=request.user, agreement=agreement, school=school)
+        services.sign_agreement(
+            acting_user=request.user,
+            agreement=agreement,
+            school=school,
+            signer_name=form.cleaned_data["signer_name"],
+            position=form.cleaned_data["position"],
+        )
     except DomainError as error:
         agreement.refresh_from_db()
         return _agreement_page(request, agreement, status=error.status_code, error=str(error.message))

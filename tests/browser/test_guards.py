@@ -1,0 +1,26 @@
+"""What cannot be undone asks first, at phone size: leaving a group opens a confirmation that states the
+consequence, and closing it changes nothing; signing a memorandum is covered in the partnership path
+(its name, position and confirmation)."""
+
+from playwright.sync_api import Page, expect
+
+
+def test_leaving_a_group_asks_first_and_closing_it_changes_nothing(page: Page, app_url, log_in):  # noqa: ANN001
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("pgd.unghoa")
+    page.goto(f"{app_url}/partnerships/")
+    page.get_by_test_id("partnership-row").first.get_by_role("link").first.click()
+    members = page.get_by_test_id("members").locator("tbody tr")
+    before = members.count()
+    assert before >= 2
+    leave = page.get_by_test_id("leave").first
+    confirm = leave.get_by_test_id("leave-confirm")
+    expect(confirm).to_be_hidden()  # no destructive button sits in the row itself
+    leave.locator("summary").click()
+    expect(confirm).to_be_visible()
+    expect(leave).to_contain_text("rời nhóm")
+    leave.locator("summary").click()  # changed their mind
+    expect(confirm).to_be_hidden()
+    page.reload()
+    expect(members).to_have_count(before)
+    expect(page.get_by_test_id("members")).not_to_contain_text("Đã rời")
