@@ -24,3 +24,22 @@ def test_leaving_a_group_asks_first_and_closing_it_changes_nothing(page: Page, a
     page.reload()
     expect(members).to_have_count(before)
     expect(page.get_by_test_id("members")).not_to_contain_text("Đã rời")
+
+
+def test_the_menu_holds_one_line_at_1366_px_in_both_languages(page: Page, app_url, log_in):  # noqa: ANN001
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in("admin")  # the account with the most entries
+    for language in ("vi", "en"):
+        menu = page.get_by_test_id("menu")
+        box = menu.bounding_box()
+        assert box is not None and box["height"] <= 64, (language, box)
+        expect(page.get_by_test_id("menu-more")).to_be_visible()
+        if language == "vi":
+            page.get_by_role("button", name="English").click()
+            expect(page.get_by_role("link", name="Schools", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Tiếng Việt").click()
+    # on a phone the bar folds behind its button and unfolds whole
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Trình đơn").click()
+    page.get_by_test_id("menu-more").click()
+    expect(page.get_by_role("link", name="Bản đồ hành chính")).to_be_visible()

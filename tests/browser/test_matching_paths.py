@@ -5,6 +5,7 @@ from playwright.sync_api import Page, expect
 
 def test_officer_runs_the_matching_and_accepts_the_proposal(page: Page, app_url, log_in):
     log_in("pgd.unghoa")
+    page.get_by_test_id("menu-more").click()
     page.get_by_role("link", name="Ghép nhóm", exact=True).click()
     page.get_by_role("link", name="Ghép nhóm mới").click()
     page.select_option("#id_twinning", label="Phòng GD&ĐT Hoàng Mai – Phòng GD&ĐT Ứng Hòa")

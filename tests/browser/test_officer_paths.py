@@ -36,6 +36,7 @@ def test_officer_searches_ung_hoa_opens_a_school_and_walks_the_map(page: Page, a
     expect(page.get_by_test_id("school-name")).to_have_text(name)
     expect(page.get_by_test_id("yearly")).to_contain_text("2024-2025")
 
+    page.get_by_test_id("menu-more").click()
     page.get_by_role("link", name="Bản đồ hành chính").click()
     page.get_by_role("link", name="Thành phố Hà Nội").click()
     page.fill("#id_at", "01/01/2024")

@@ -12,6 +12,7 @@ from chungtay.core import conformance
 
 def test_admin_generates_the_interim_report_and_downloads_it(page: Page, app_url, log_in):
     log_in("admin")
+    page.get_by_test_id("menu-more").click()
     page.get_by_role("link", name="Báo cáo", exact=True).click()
     page.get_by_test_id("new-report").click()
     page.select_option("#id_kind", "interim")
