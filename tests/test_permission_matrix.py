@@ -360,6 +360,10 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "accounts:password-change": (None, LOGIN_REQUIRED),
     "accounts:password-done": (None, LOGIN_REQUIRED),
     "accounts:profile": (None, LOGIN_REQUIRED),
+    "accounts:password-reset": (None, _all(200)),  # a forgotten password: no login needed
+    "accounts:password-reset-sent": (None, _all(200)),
+    "accounts:password-reset-confirm": (lambda: {"uidb64": "MQ", "token": "invalid-token"}, _all(200)),
+    "accounts:password-reset-complete": (None, _all(200)),
     "accounts:token-create": (None, _all(405)),
     "accounts:token-revoke": (_kwargs_token, _all(405)),
     "directory:unit-list": (None, LOGIN_REQUIRED),
