@@ -462,6 +462,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     # private evidence (not shareable): never the viewer
     "activities:evidence-file": (_kwargs_evidence, {**SCHOOL_IN_UNG_HOA, "xem.hanoi": 404}),
     "attention": (None, LOGIN_REQUIRED),
+    "attention-remind": (lambda: {"pk": _direct_partnership().pk}, _all(405)),
     "support:support-list": (None, LOGIN_REQUIRED),
     "support:support-export": (None, LOGIN_REQUIRED),
     "support:support-create": (None, {**_all(200, anonymous=302), "xem.hanoi": 403}),

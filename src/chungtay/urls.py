@@ -13,6 +13,7 @@ admin.site.site_title = "Chung Tay"
 urlpatterns = [
     path("", home_page.home, name="home"),
     path("attention/", attention_page.attention, name="attention"),
+    path("attention/remind/<int:pk>/", attention_page.remind, name="attention-remind"),
     path("accounts/", include("chungtay.accounts.urls")),
     path("", include("chungtay.directory.urls")),
     path("", include("chungtay.partnerships.urls")),

@@ -115,3 +115,60 @@ def test_the_command_reports_and_refuses_a_bad_date(active_pair, mailoutbox):
     assert "Digests sent:" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("send_attention_digests", "--date", "31/02/2025", stdout=io.StringIO())
+
+
+def test_a_quiet_partnership_says_how_long_and_who_leads_it(active_pair):
+    from chungtay.partnerships.models import PartnershipMember
+
+    PartnershipMember.objects.filter(partnership=active_pair, school=user("ht.hoangmai").school).update(
+        role="lead"
+    )
+    hoangmai = user("ht.hoangmai")
+    hoangmai.email = "ht.hoangmai@example.invalid"
+    hoangmai.save(update_fields=["email"])
+    later = today() + dt.timedelta(weeks=20)
+    quiet = next(p for p in needs_attention(user("pgd.unghoa"), day=later).quiet if p.pk == active_pair.pk)
+    assert quiet.weeks_quiet == (later - active_pair.starts_on).days // 7
+    assert quiet.leads == [f"{hoangmai.display_name} <ht.hoangmai@example.invalid>"]
+
+
+def test_a_reminder_is_mailed_to_the_leaders_once_a_week_and_logged(active_pair, client):
+    from django.core import mail
+
+    from chungtay.activities.models import Reminder
+
+    for name in ("ht.hoangmai", "ht.unghoa"):
+        leader = user(name)
+        leader.email = f"{name}@example.invalid"
+        leader.save(update_fields=["email"])
+    client.force_login(user("pgd.unghoa"))
+    url = reverse("attention-remind", args=[active_pair.pk])
+    sent = client.post(url, follow=True)
+    assert "Đã gửi lời nhắc tới 2 lãnh đạo trường" in sent.content.decode()
+    assert len(mail.outbox) == 1
+    assert sorted(mail.outbox[0].to) == ["ht.hoangmai@example.invalid", "ht.unghoa@example.invalid"]
+    assert f"/partnerships/{active_pair.pk}/" in mail.outbox[0].body
+    again = client.post(url, follow=True)
+    assert "mỗi tuần nhắc tối đa một lần" in again.content.decode()
+    assert len(mail.outbox) == 1 and Reminder.objects.filter(partnership=active_pair).count() == 1
+    client.force_login(user("pgd.bavi"))
+    assert client.post(url).status_code == 404
+    client.force_login(user("gv.unghoa"))
+    client.post(url)
+    assert len(mail.outbox) == 1  # a teacher does not send reminders
+
+
+def test_an_agreement_awaiting_signature_for_over_a_month_is_listed(active_pair):
+    from django.utils import timezone
+
+    from chungtay.partnerships.models import Agreement
+
+    agreement = draft_agreement(
+        acting_user=user("pgd.hoangmai"), partnership=active_pair, kind="memorandum", title="BGN", terms="x"
+    )
+    send_for_signature(acting_user=user("pgd.hoangmai"), agreement=agreement)
+    assert agreement not in needs_attention(user("ht.unghoa"), day=today()).awaiting
+    Agreement.history.filter(id=agreement.pk).update(history_date=timezone.now() - dt.timedelta(days=40))
+    awaiting = needs_attention(user("ht.unghoa"), day=today()).awaiting
+    assert [a.pk for a in awaiting if a.pk == agreement.pk] == [agreement.pk]
+    assert next(a for a in awaiting if a.pk == agreement.pk).waiting_days >= 40

@@ -5,23 +5,77 @@ whose date passed without being confirmed, and commitments due soon or overdue. 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 
 from chungtay.access.scopes import own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus
+from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus, Reminder
+from chungtay.core.dates import valid_on
 from chungtay.partnerships.models import (
+    Agreement,
     AgreementStatus,
     Commitment,
     CommitmentStatus,
     Partnership,
+    PartnershipMember,
     PartnershipStatus,
 )
 
 LIST_LIMIT = 200
+AWAITING_DAYS = 30  # an agreement awaiting signature longer than this is listed
+
+
+def _guide(quiet: list[Partnership], day: dt.date) -> None:
+    """What a quiet partnership's entry says besides its name: how many weeks it has been quiet, who
+    leads it (the lead school's leaders, with their e-mail) and when it was last reminded."""
+    ids = [p.pk for p in quiet]
+    leads: dict[int, list[str]] = defaultdict(list)
+    lead_schools: dict[int, list[int]] = defaultdict(list)
+    for partnership_id, school in PartnershipMember.objects.filter(
+        valid_on(day), partnership_id__in=ids, role=PartnershipMember.Role.LEAD
+    ).values_list("partnership_id", "school_id"):
+        lead_schools[school].append(partnership_id)
+    for user in User.objects.filter(
+        role=Role.SCHOOL_LEADER, is_active=True, school_id__in=list(lead_schools)
+    ):
+        for lead_of in lead_schools[user.school_id]:  # type: ignore[index]
+            leads[lead_of].append(f"{user.display_name} <{user.email}>" if user.email else user.display_name)
+    reminded = dict(
+        Reminder.objects.filter(partnership_id__in=ids)
+        .values_list("partnership_id")
+        .annotate(last=Max("sent_at"))
+    )
+    for partnership in quiet:
+        since = partnership.last_held or partnership.starts_on  # type: ignore[attr-defined]
+        partnership.weeks_quiet = max(0, (day - since).days // 7)  # type: ignore[attr-defined]
+        partnership.leads = leads.get(partnership.pk, [])  # type: ignore[attr-defined]
+        partnership.reminded_at = reminded.get(partnership.pk)  # type: ignore[attr-defined]
+
+
+def _awaiting(partnerships: QuerySet[Partnership], day: dt.date) -> list[Agreement]:
+    """Agreements of these partnerships awaiting signature for more than a month (since they were sent,
+    read from their history), with the schools still to sign."""
+    rows = Agreement.objects.filter(
+        partnership__in=partnerships.values("pk"), status=AgreementStatus.AWAITING_SIGNATURE
+    )
+    sent = dict(
+        Agreement.history.filter(id__in=rows.values("pk"), status=AgreementStatus.AWAITING_SIGNATURE)
+        .values_list("id")
+        .annotate(first=Min("history_date"))
+    )
+    found = []
+    for agreement in rows.select_related("partnership").prefetch_related("signatures"):
+        since = sent.get(agreement.pk)
+        if since is None or (day - since.date()).days <= AWAITING_DAYS:
+            continue
+        agreement.sent_on = since.date()  # type: ignore[attr-defined]
+        agreement.waiting_days = (day - since.date()).days  # type: ignore[attr-defined]
+        found.append(agreement)
+    return sorted(found, key=lambda a: a.sent_on)[:LIST_LIMIT]  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -31,10 +85,11 @@ class Attention:
     quiet: list[Partnership] = field(default_factory=list)
     unconfirmed: list[Activity] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)
+    awaiting: list[Agreement] = field(default_factory=list)  # awaiting signature for over a month
 
     @property
     def count(self) -> int:
-        return len(self.quiet) + len(self.unconfirmed) + len(self.commitments)
+        return len(self.quiet) + len(self.unconfirmed) + len(self.commitments) + len(self.awaiting)
 
 
 def _own_partnerships(user: User) -> QuerySet[Partnership]:
@@ -70,6 +125,8 @@ def needs_attention(user: User, *, day: dt.date, quiet_weeks: int | None = None)
         .filter(Q(last_held__isnull=True) | Q(last_held__lt=since))
         .order_by("last_held", "number")[:LIST_LIMIT]
     )
+    _guide(result.quiet, day)
+    result.awaiting = _awaiting(partnerships, day)
     result.unconfirmed = list(
         Activity.objects.filter(
             _hosted_by_own(user),

@@ -315,3 +315,27 @@ class TeacherMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.teacher_id} {self.month:%m/%Y}"
+
+
+class Reminder(models.Model):
+    """A reminder sent to a quiet partnership's school leaders from "needs attention": who sent it, when,
+    to how many. At most one per partnership per week (`activities.services.remind`)."""
+
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("partnership"),
+    )
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("recipients"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["partnership", "sent_at"])]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} @ {self.sent_at:%Y-%m-%d}"

@@ -9,8 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.scopes import (
     can_change_school,
@@ -30,10 +35,11 @@ from chungtay.activities.models import (
     Evidence,
     EvidenceKind,
     Participation,
+    Reminder,
 )
 from chungtay.activities.selectors import can_edit_activity, can_record_for, schools_user_records
 from chungtay.core.audit import stamp_actor
-from chungtay.core.dates import today
+from chungtay.core.dates import today, valid_on
 from chungtay.core.evidence import prepare_document, prepare_photo
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import School, Teacher
@@ -391,3 +397,54 @@ def _delete_files(evidence: Evidence) -> None:
     for stored in (evidence.file, evidence.thumbnail):
         if stored:
             stored.delete(save=False)
+
+
+# --- Reminders to quiet partnerships ------------------------------------------------------------------
+
+REMINDER_WEEK = _("This group was reminded on %(day)s; a group is reminded at most once a week.")
+NO_LEADER_ADDRESS = _("None of the group's school leaders has an e-mail address on the platform.")
+REMINDER_ROLES = (Role.CITY_ADMIN, Role.OFFICE_OFFICER, Role.SCHOOL_LEADER)
+
+
+def leaders_of(partnership: Partnership) -> list[User]:
+    """The leaders of the partnership's schools today, with an e-mail address."""
+    schools = partnership.members.filter(valid_on(today())).values("school_id")
+    return list(
+        User.objects.filter(role=Role.SCHOOL_LEADER, is_active=True, school_id__in=schools)
+        .exclude(email="")
+        .order_by("school__sort_key", "pk")
+    )
+
+
+@transaction.atomic
+def remind(*, acting_user: User, partnership: Partnership) -> Reminder:
+    """E-mail the leaders of a quiet partnership's schools that it has held nothing lately: at most once
+    per partnership per week, logged. The administrators, officers and leaders who watch it may."""
+    if not (acting_user.is_superuser or acting_user.role in REMINDER_ROLES):
+        raise e.NotAllowed(e.READ_ONLY)
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()  # two clicks at once: one mail
+    last = Reminder.objects.filter(partnership=partnership).order_by("-sent_at").first()
+    if last is not None and timezone.now() - last.sent_at < dt.timedelta(days=7):
+        raise e.ActivityError(REMINDER_WEEK % {"day": timezone.localtime(last.sent_at).strftime("%d/%m/%Y")})
+    leaders = leaders_of(partnership)
+    if not leaders:
+        raise e.ActivityError(NO_LEADER_ADDRESS)
+    last_held = (
+        Activity.objects.filter(partnerships=partnership, status=ActivityStatus.HELD)
+        .order_by("-held_on")
+        .values_list("held_on", flat=True)
+        .first()
+    )
+    context = {
+        "partnership": partnership,
+        "last_held": last_held,
+        "sender": acting_user,
+        "site": settings.SITE_URL,
+    }
+    send_mail(
+        render_to_string("activities/email/reminder_subject.txt", context).strip(),
+        render_to_string("activities/email/reminder.txt", context),
+        settings.DEFAULT_FROM_EMAIL,
+        [leader.email for leader in leaders],
+    )
+    return Reminder.objects.create(partnership=partnership, sent_by=acting_user, recipients=len(leaders))

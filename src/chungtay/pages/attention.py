@@ -4,14 +4,19 @@ to the user's schools (`reviews`). A surface, since it composes both."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from chungtay.access.scopes import partnerships_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.activities import services as activity_services
 from chungtay.activities.attention import needs_attention
 from chungtay.core.dates import today
+from chungtay.core.errors import DomainError
 from chungtay.reviews.services import follow_ups_for
 
 
@@ -21,3 +26,23 @@ def attention(request: AuthenticatedRequest) -> HttpResponse:
     day = today()
     context = {"a": needs_attention(request.user, day=day), "follow_ups": follow_ups_for(request.user)}
     return render(request, "pages/attention.html", context)
+
+
+@require_POST
+@login_required
+def remind(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Remind a quiet partnership's school leaders by e-mail (at most once a week per partnership)."""
+    partnership = partnerships_visible_to(request.user).filter(pk=pk).first()
+    if partnership is None:
+        raise Http404
+    try:
+        sent = activity_services.remind(acting_user=request.user, partnership=partnership)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Reminder sent to %(n)s school leaders of %(name)s.")
+            % {"n": sent.recipients, "name": partnership.name},
+        )
+    return redirect("attention")
