@@ -330,3 +330,25 @@ def test_the_calendar_drops_no_activity_of_a_busy_day(client, as_user, monkeypat
     listing = client.get(link.group(1))
     assert listing.status_code == 200
     assert listing.context["page"].paginator.count == count
+
+
+def test_the_same_activity_saved_twice_is_flagged_before_it_is_saved(client, as_user, pair):
+    as_user("gv.hoangmai")
+    url = reverse("activities:activity-create")
+    assert client.post(url, _form(pair)).status_code == 302
+    # the same partnership, day and title (written differently: case and accents ignored) is flagged
+    again = client.post(url, _form(pair, title="CHUYEN DE THU NGHIEM TOAN 9 (KIEM THU)"))
+    body = again.content.decode()
+    assert again.status_code == 400
+    assert 'data-testid="duplicates"' in body and "đã được ghi nhận" in body
+    assert Activity.objects.filter(partnerships=pair, held_on=HELD, title_key__contains="toan 9").count() == 1
+    # ticked as another activity: saved
+    anyway = client.post(url, _form(pair, title="Chuyên đề thử nghiệm Toán 9 (kiểm thử)", save_anyway="on"))
+    assert anyway.status_code == 302
+    assert (
+        Activity.objects.filter(partnerships=pair, title="Chuyên đề thử nghiệm Toán 9 (kiểm thử)").count()
+        == 2
+    )
+    # another day is another activity
+    other_day = (HELD - dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    assert client.post(url, _form(pair, day=other_day)).status_code == 302

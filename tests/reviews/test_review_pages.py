@@ -248,3 +248,18 @@ def test_the_leader_nominates_from_the_cycle_page(client: Client, current: Cycle
     )
     body = response.content.decode()
     assert "Đã đề cử giáo viên" in body and teacher.full_name in body
+
+
+def test_a_leader_whose_membership_ended_since_still_finds_the_review(client: Client, current: Cycle) -> None:
+    import datetime as dt
+
+    from chungtay.partnerships.models import PartnershipMember
+
+    leader = login(client, "ht.unghoa")
+    submission = led_submission(current)
+    PartnershipMember.objects.filter(school_id=leader.school_id, valid_to__isnull=True).update(
+        valid_to=dt.date.today() - dt.timedelta(days=1)
+    )
+    page = client.get(f"/reviews/{current.pk}/").content.decode()
+    assert f"/reviews/units/{submission.pk}/" in page  # a member during the period it reviews
+    assert 'data-testid="narrative-TC1"' in client.get(f"/reviews/units/{submission.pk}/").content.decode()

@@ -64,6 +64,8 @@ class ActivityForm(Styled, forms.Form):
     guests = forms.IntegerField(label=_("Guests"), required=False, min_value=0, initial=0)
     description = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # shown only when the activity looks already recorded (same partnership, title and day)
+    save_anyway = forms.BooleanField(label=_("It is another activity: save it anyway"), required=False)
 
     def __init__(
         self, *args: Any, school_choices: list[tuple[str, str]] | None = None, **kwargs: Any

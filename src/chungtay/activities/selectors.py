@@ -24,7 +24,7 @@ from chungtay.activities.models import (
     Participation,
 )
 from chungtay.core import schoolyears
-from chungtay.core.text import search_terms
+from chungtay.core.text import padded_search_key, search_terms
 from chungtay.directory.models import School, levels_teaching
 
 
@@ -315,3 +315,16 @@ def figures_by_school(activities: QuerySet[Activity], school_ids: list[int]) -> 
             participations=person_row["participations"], teachers=person_row["teachers"]
         )
     return result
+
+
+def likely_duplicates(partnership: Any, title: str, day: dt.date) -> list[Activity]:
+    """Activities already recorded for the same partnership on the same day under the same title (read
+    without accents or case): the same activity saved twice, most likely. Cancelled ones do not count."""
+    if partnership is None:
+        return []
+    return list(
+        Activity.objects.filter(partnerships=partnership, title_key=padded_search_key(title))
+        .filter(Q(planned_on=day) | Q(held_on=day))
+        .exclude(status=ActivityStatus.CANCELLED)
+        .order_by("pk")[:5]
+    )

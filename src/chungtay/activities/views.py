@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chungtay.access.roles import may_record
@@ -43,15 +44,22 @@ from chungtay.activities.selectors import (
     can_edit_activity,
     evidence_for,
     is_insider,
+    likely_duplicates,
     schools_user_records,
     visible_schools_by_moet,
 )
 from chungtay.core import files
 from chungtay.core.dates import today
+from chungtay.core.errors import DomainError
 from chungtay.core.forms import submit
 from chungtay.core.spreadsheets import table_response
 from chungtay.directory.models import School, Teacher
 from chungtay.partnerships.models import Partnership, PartnershipStatus
+
+LOOKS_RECORDED = gettext_lazy(
+    "This activity looks already recorded: the same partnership, title and day (below). Open it to add to "
+    "it; if it is another activity, tick the box and save again."
+)
 
 
 def _filter_from(form: ActivityFilterForm, user: User) -> ActivityFilter:
@@ -233,6 +241,10 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
         def save(data: dict[str, Any]) -> Any:
             details = _details(form, user, partnership)
             held_on = data["day"] if data["when"] == "held" else None
+            if not data["save_anyway"]:
+                form.duplicates = likely_duplicates(partnership, data["title"], data["day"])  # type: ignore[attr-defined]
+                if form.duplicates:  # type: ignore[attr-defined]
+                    raise DomainError(LOOKS_RECORDED, code="duplicate")
             return services.record_activity(acting_user=user, details=details, held_on=held_on)
 
         submitted = submit(form, save)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from chungtay.core.errors import DomainError
 from chungtay.core.forms import submit
 from chungtay.core.spreadsheets import table_response
 from chungtay.directory.models import Teacher
+from chungtay.partnerships.models import PartnershipMember
 from chungtay.reviews import scoring, selectors, services
 from chungtay.reviews.forms import (
     AppealForm,
@@ -152,13 +154,14 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             (value, label, counts.get(value, 0)) for value, label in SubmissionStatus.choices
         ]
     _nominations(request, cycle, context)
-    context["mine"] = list(
-        visible.filter(
-            partnership__members__school_id=user.school_id, partnership__members__valid_to__isnull=True
-        ).distinct()
-        if user.school_id
-        else []
-    )
+    # the user's school's partnerships reviewed in the cycle: members at some time in its period (a
+    # membership ended since still counts, as it does for the self-assessment)
+    schools_in = PartnershipMember.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=cycle.period_start),
+        school_id=user.school_id or -1,
+        valid_from__lte=cycle.period_end,
+    ).values("partnership_id")
+    context["mine"] = list(visible.filter(partnership_id__in=schools_in)) if user.school_id else []
     return render(request, "reviews/cycle_detail.html", context)
 
 
