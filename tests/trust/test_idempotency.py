@@ -28,8 +28,13 @@ def test_the_record_form_carries_a_key_and_a_double_submit_creates_one_activity(
     second = client.post(reverse("activities:activity-create"), form)
     assert second.status_code == 302 and second["Location"] == first["Location"]
     assert Activity.objects.filter(title=title).count() == 1
-    # a fresh form (a new key) records a second activity, on purpose
-    again = client.post(reverse("activities:activity-create"), {**form, FIELD: "another-key"})
+    # a fresh form (a new key) is a new submission: the same title on the same day is flagged as a likely
+    # duplicate, and recorded once the user says it is another activity
+    flagged = client.post(reverse("activities:activity-create"), {**form, FIELD: "another-key"})
+    assert flagged.status_code == 400 and Activity.objects.filter(title=title).count() == 1
+    again = client.post(
+        reverse("activities:activity-create"), {**form, FIELD: "third-key", "save_anyway": "on"}
+    )
     assert again.status_code == 302
     assert Activity.objects.filter(title=title).count() == 2
 
