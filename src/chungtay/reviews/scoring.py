@@ -43,32 +43,34 @@ def _teachers(schools: Iterable[int]) -> dict[int, int]:
 
 
 def _activities(
-    partnerships: list[int] | None, period: Period, ids: list[int] | None = None
+    partnerships: list[int], period: Period
 ) -> tuple[dict[int, list[int]], dict[int, r.ActivityFact]]:
-    """The held activities in the period of each partnership (or those with `ids`), as facts."""
+    """The held activities in the period of each partnership, as facts."""
     start, end = period
-    through = Activity.partnerships.through
-    links = through.objects.filter(
-        activity__status=ActivityStatus.HELD, activity__held_on__gte=start, activity__held_on__lte=end
+    links = Activity.partnerships.through.objects.filter(
+        partnership_id__in=partnerships,
+        activity__status=ActivityStatus.HELD,
+        activity__held_on__gte=start,
+        activity__held_on__lte=end,
     )
-    if partnerships is not None:
-        links = links.filter(partnership_id__in=partnerships)
-    if ids is not None:
-        links = links.filter(activity_id__in=ids)
     of: dict[int, list[int]] = defaultdict(list)
     for partnership, activity in links.values_list("partnership_id", "activity_id"):
         of[partnership].append(activity)
-    wanted = {a for acts in of.values() for a in acts}
+    return of, _activity_facts({a for acts in of.values() for a in acts})
+
+
+def _activity_facts(ids: Iterable[int]) -> dict[int, r.ActivityFact]:
+    """The activities with `ids` that are held, as facts with their host schools, in two queries."""
+    ids = set(ids)
     hosts: dict[int, set[int]] = defaultdict(set)
-    for activity, school in ActivitySchool.objects.filter(activity_id__in=wanted, is_host=True).values_list(
+    for activity, school in ActivitySchool.objects.filter(activity_id__in=ids, is_host=True).values_list(
         "activity_id", "school_id"
     ):
         hosts[activity].add(school)
-    facts = {
-        pk: r.ActivityFact(pk, kind, held_on, frozenset(hosts[pk]))
-        for pk, kind, held_on in Activity.objects.filter(pk__in=wanted).values_list("pk", "kind", "held_on")
-    }
-    return of, facts
+    rows = Activity.objects.filter(pk__in=ids, status=ActivityStatus.HELD).values_list(
+        "pk", "kind", "held_on"
+    )
+    return {pk: r.ActivityFact(pk, kind, held_on, frozenset(hosts[pk])) for pk, kind, held_on in rows}
 
 
 def facts_for(partnerships: list[int], period: Period) -> dict[int, r.Facts]:
@@ -128,6 +130,17 @@ def run(criterion: Criterion, facts: r.Facts) -> r.Result:
     return r.RULES[criterion.rule](facts, criterion.target)
 
 
+def settle(submission: Submission, scored: Iterable[tuple[Criterion, Decimal | None]]) -> None:
+    """Set the submission's total and whether its gates are met from each criterion's sub-score (a
+    judgement criterion not scored yet counts as 0)."""
+    counted = [
+        (criterion, Decimal(0) if points is None and criterion.is_judgement else points)
+        for criterion, points in scored
+    ]
+    submission.total = r.total((criterion.weight, points) for criterion, points in counted)
+    submission.gates_met = r.gates_met((criterion.gate, points) for criterion, points in counted)
+
+
 def compute(cycle: Cycle, submissions: list[Submission] | None = None) -> int:
     """Compute every computed criterion of the cycle's submissions (or of `submissions`) from the records
     and store the scores that changed and the totals; judgement scores are kept. Returns the number of
@@ -146,16 +159,14 @@ def compute(cycle: Cycle, submissions: list[Submission] | None = None) -> int:
     creates, updates = [], []
     now = timezone.now()
     for submission in submissions:
-        weighted: list[tuple[Decimal, Decimal | None]] = []
-        gated: list[tuple[Decimal | None, Decimal | None]] = []
+        scored: list[tuple[Criterion, Decimal | None]] = []
         for criterion in criteria:
             score = existing.get((submission.pk, criterion.pk))
             if criterion.is_judgement:
                 points = score.points if score is not None else None
                 if score is None:
                     creates.append(Score(submission=submission, criterion=criterion))
-                weighted.append((criterion.weight, points if points is not None else Decimal(0)))
-                gated.append((criterion.gate, points if points is not None else Decimal(0)))
+                scored.append((criterion, points))
                 continue
             result = run(criterion, facts[submission.partnership_id])
             fields: dict[str, Any] = {
@@ -170,10 +181,8 @@ def compute(cycle: Cycle, submissions: list[Submission] | None = None) -> int:
                 for name, value in fields.items():
                     setattr(score, name, value)
                 updates.append(score)
-            weighted.append((criterion.weight, result.points))
-            gated.append((criterion.gate, result.points))
-        submission.total = r.total(weighted)
-        submission.gates_met = r.gates_met(gated)
+            scored.append((criterion, result.points))
+        settle(submission, scored)
         submission.computed_at = now
     Score.objects.bulk_create(creates, batch_size=2000)
     # only the scores whose records changed are written (a recompute usually changes few)
@@ -200,18 +209,7 @@ def reproduce_many(scores: list[Score]) -> dict[int, r.Result]:
         .values_list("pk", "activity_id", "teacher_id", "school_id")
         .iterator(chunk_size=20000)
     }
-    activity_ids = wanted["activity"] | {p.activity for p in participations.values()}
-    held: dict[int, r.ActivityFact] = {}
-    if activity_ids:
-        hosts: dict[int, set[int]] = defaultdict(set)
-        for activity, school in ActivitySchool.objects.filter(
-            activity_id__in=activity_ids, is_host=True
-        ).values_list("activity_id", "school_id"):
-            hosts[activity].add(school)
-        for pk, kind, held_on in Activity.objects.filter(
-            pk__in=activity_ids, status=ActivityStatus.HELD
-        ).values_list("pk", "kind", "held_on"):
-            held[pk] = r.ActivityFact(pk, kind, held_on, frozenset(hosts[pk]))
+    held = _activity_facts(wanted["activity"] | {p.activity for p in participations.values()})
     commitments = {
         row[0]: r.CommitmentFact(*row)
         for row in Commitment.objects.filter(pk__in=wanted["commitment"]).values_list(

@@ -41,7 +41,6 @@ from chungtay.core.text import vietnamese_number
 from chungtay.core.versioning import STALE_VERSION
 from chungtay.directory.models import EducationOffice, Teacher
 from chungtay.partnerships.models import Partnership, PartnershipMember, PartnershipStatus
-from chungtay.reviews import rules as r
 from chungtay.reviews import scoring
 from chungtay.reviews.models import (
     STAGE_ORDER,
@@ -658,16 +657,7 @@ def judge(
 
 def _retotal(submission: Submission) -> None:
     scores = Score.objects.filter(submission=submission).select_related("criterion")
-    weighted = []
-    gated = []
-    for score in scores:
-        points = score.points
-        if score.criterion.is_judgement and points is None:
-            points = Decimal(0)
-        weighted.append((score.criterion.weight, points))
-        gated.append((score.criterion.gate, points))
-    submission.total = r.total(weighted)
-    submission.gates_met = r.gates_met(gated)
+    scoring.settle(submission, ((score.criterion, score.points) for score in scores))
     submission.save(update_fields=["total", "gates_met", "updated_at"])
 
 

@@ -57,6 +57,29 @@ from chungtay.reviews.models import (
 )
 
 
+def _errors(form: Any) -> str:
+    """A refused form's errors as one message (for a page that answers with a redirect)."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _posted_version(request: AuthenticatedRequest) -> int:
+    """The version the page was read at (-1, never a row's, when missing or not a number)."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _criteria_context(request: AuthenticatedRequest, department: Any, kind_form: Any) -> dict[str, Any]:
+    return {
+        "sets": CriteriaSet.objects.filter(department=department).prefetch_related("criteria"),
+        "may_edit": services.may_run(request.user, department=department),
+        "kinds": AwardKind.objects.filter(department=department),
+        "is_admin": is_department_admin(request.user, department.pk),
+        "kind_form": kind_form,
+    }
+
+
 def _department(request: AuthenticatedRequest) -> Any:
     department = home_department(request.user)
     if department is None:
@@ -193,7 +216,7 @@ def nomination_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if outcome.done:
         messages.success(request, _("The teacher was nominated."))
         return redirect("reviews:cycle-detail", cycle.pk)
-    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    messages.error(request, _errors(form))
     return redirect("reviews:cycle-detail", cycle.pk)
 
 
@@ -233,10 +256,7 @@ def nomination_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def cycle_advance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle = services.cycle_for(request.user, pk)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = _posted_version(request)
     try:
         services.advance(request.user, cycle, expected_version=version)
     except DomainError as error:
@@ -319,15 +339,9 @@ def cycle_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def criteria_list(request: AuthenticatedRequest) -> HttpResponse:
     department = _department(request)
-    sets = CriteriaSet.objects.filter(department=department).prefetch_related("criteria")
-    context = {
-        "sets": sets,
-        "may_edit": services.may_run(request.user, department=department),
-        "kinds": AwardKind.objects.filter(department=department),
-        "is_admin": is_department_admin(request.user, department.pk),
-        "kind_form": AwardKindForm(),
-    }
-    return render(request, "reviews/criteria_list.html", context)
+    return render(
+        request, "reviews/criteria_list.html", _criteria_context(request, department, AwardKindForm())
+    )
 
 
 @login_required
@@ -370,14 +384,7 @@ def award_kind_create(request: AuthenticatedRequest) -> HttpResponse:
     if outcome.done:
         messages.success(request, _("The award was added."))
         return redirect("reviews:criteria-list")
-    department = _department(request)
-    context = {
-        "sets": CriteriaSet.objects.filter(department=department).prefetch_related("criteria"),
-        "may_edit": services.may_run(request.user, department=department),
-        "kinds": AwardKind.objects.filter(department=department),
-        "is_admin": is_department_admin(request.user, department.pk),
-        "kind_form": form,
-    }
+    context = _criteria_context(request, _department(request), form)
     return render(request, "reviews/criteria_list.html", context, status=outcome.status)
 
 
@@ -410,7 +417,7 @@ def award_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if outcome.done:
         messages.success(request, _("The award was revoked."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, _errors(form))
     return redirect("reviews:submission-detail", award.submission_id)
 
 
@@ -434,7 +441,7 @@ def appeal_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if outcome.done:
         messages.success(request, _("The appeal was decided."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, _errors(form))
     return redirect("reviews:submission-detail", appeal.submission_id)
 
 
@@ -524,7 +531,7 @@ def narrative_save(request: AuthenticatedRequest, pk: int, criterion: int) -> Ht
         if outcome.done:
             messages.success(request, _("Saved."))
             return redirect("reviews:submission-detail", submission.pk)
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, _errors(form))
         return redirect("reviews:submission-detail", submission.pk)
     score = outcome.value if outcome.done else Score.objects.get(submission=submission, criterion=found)
     if outcome.done:
@@ -542,10 +549,7 @@ def narrative_save(request: AuthenticatedRequest, pk: int, criterion: int) -> Ht
 @login_required
 def submission_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     submission = services.submission_for(request.user, pk)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = _posted_version(request)
     try:
         services.submit(request.user, submission, expected_version=version)
     except DomainError as error:
