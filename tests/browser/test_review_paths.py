@@ -37,7 +37,10 @@ def test_one_cycle_from_self_assessment_to_awards(page: Page, app_url, log_in, t
     expect(page.get_by_test_id("score-TC1")).to_contain_text("Vì sao có điểm này")
     account = page.get_by_test_id("narrative-TC1").locator("textarea")
     account.fill("Nhóm tổ chức chuyên đề Toán và dự giờ chéo hằng tháng; có biên bản kèm theo.")
-    expect(page.get_by_test_id("narrative-TC1").get_by_test_id("saved-state")).to_contain_text("Đã lưu nháp")
+    # saved by itself after a pause in typing (1.5 s, then the request: give a loaded CI machine time)
+    expect(page.get_by_test_id("narrative-TC1").get_by_test_id("saved-state")).to_contain_text(
+        "Đã lưu nháp", timeout=20_000
+    )
     page.get_by_test_id("submit").locator("summary").click()
     page.get_by_test_id("submit-confirm").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã nộp bản tự đánh giá")
