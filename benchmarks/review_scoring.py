@@ -3,8 +3,9 @@ every score of a cycle of 600 partnerships (3,000 schools) in under 2 s.
 
 On the demo city (738 partnerships, 2,858 schools): a cycle over the whole phase (the final review's
 criteria: 634 partnerships active, 135,000 participations counted) is opened in a transaction that is
-rolled back. Measured, median of 3: opening it (submissions and every score computed and written);
-computing again when nothing changed (every rule run, nothing written); computing again when every score
+rolled back, once reviewing its partnerships and once also each of their schools and district offices
+(their records pooled). Measured, median of 3 each: opening it (submissions and every score computed and
+written); computing again when nothing changed (every rule run, nothing written); computing again when every score
 changed (every rule run, every score written); reproducing every score from the records it links ("why
 this score"). The baseline, in the same run: reading the ids of the participations the cycle counts
 (`values_list` over the period's held activities), the floor of any computation that names them.
@@ -48,13 +49,11 @@ def run() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import transaction
 
     from chungtay.accounts.models import User
     from chungtay.activities.models import Participation
     from chungtay.directory.models import School
-    from chungtay.reviews import scoring, services
-    from chungtay.reviews.models import CriteriaSet, Cycle, Score
+    from chungtay.reviews.models import CriteriaSet, Cycle
 
     if not School.objects.exists():
         call_command("migrate", verbosity=0)
@@ -87,6 +86,22 @@ def run() -> None:
         )
 
     floor = _median(baseline)
+    print(f"baseline: reading the ids of the participations counted  {floor:6.2f} s")
+    for label, extra in (
+        ("partnerships", {}),
+        ("partnerships, schools and offices", {"review_schools": True, "review_offices": True}),
+    ):
+        _measure(admin, {**values, **extra}, label, floor)
+    print(f"peak RSS {_peak_mb():.0f} MB")
+
+
+def _measure(admin, values, label: str, floor: float) -> None:  # noqa: ANN001
+    from django.db import transaction
+    from django.db.models import Count
+
+    from chungtay.reviews import scoring, services
+    from chungtay.reviews.models import Score
+
     opened: list[float] = []
     unchanged: list[float] = []
     changed: list[float] = []
@@ -117,8 +132,9 @@ def run() -> None:
                 again = scoring.reproduce_many(scores)
                 reproduced.append(time.perf_counter() - started)
                 assert all((again[s.pk].value, again[s.pk].points) == (s.value, s.points) for s in scores)
+                units = dict(cycle.submissions.values_list("unit").annotate(n=Count("id")).order_by())
                 size = {
-                    "partnerships": cycle.submissions.count(),
+                    "units": ", ".join(f"{n} {unit}" for unit, n in sorted(units.items())),
                     "schools": len({x for m in services.members_of_cycle(cycle).values() for x in m}),
                     "scores": written,
                     "participations": sum(len(s.links.get("participation", [])) for s in scores),
@@ -127,19 +143,17 @@ def run() -> None:
         except Rollback:
             pass
     print(
-        f"Review cycle over the phase: {size['partnerships']} partnerships, {size['schools']} schools, "
+        f"Review cycle over the phase, {label}: {size['units']} (of {size['schools']} schools), "
         f"{size['scores']} computed scores, {size['participations']:,} participations linked"
     )
-    print(f"  baseline: reading the ids of the participations counted  {floor:6.2f} s")
-    for label, took in (
+    for step, took in (
         ("open the cycle (create, compute, write every score)", opened),
         ("compute again, nothing changed", unchanged),
         ("compute again, every score changed (target < 2 s)", changed),
         ("reproduce every score from its links", reproduced),
     ):
         value = statistics.median(took)
-        print(f"  {label:<54} {value:6.2f} s = {value / floor:5.1f}× the baseline")
-    print(f"peak RSS {_peak_mb():.0f} MB")
+        print(f"  {step:<54} {value:6.2f} s = {value / floor:5.1f}× the baseline")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ published, an appeal decided, awards proposed within the cap, and the refusals w
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.test import Client
 
 from chungtay.reviews.models import AwardKind, Cycle, Score, Stage
@@ -202,3 +203,24 @@ def test_a_leader_nominates_through_the_api(db, client: Client) -> None:  # noqa
     assert twice.status_code == 400 and "teacher" in twice.json()["fields"]
     listed = client.get(url, headers=_token("admin")).json()
     assert teacher.pk in [row["teacher"] for row in listed]
+
+
+def test_schools_and_offices_as_units_through_the_api(db, client: Client) -> None:  # noqa: ANN001
+    final = Cycle.objects.get(kind="final")
+    headers = _token("xem.hanoi")
+    units: dict[str, dict] = {}
+    number, seen, size = 1, 0, settings.API_MAX_PAGE_SIZE
+    while True:
+        url = f"/api/v1/reviews/cycles/{final.pk}/submissions?page={number}&page_size={size}"
+        page = client.get(url, headers=headers).json()
+        for row in page["results"]:
+            units.setdefault(row["unit"], row)
+        seen += len(page["results"])
+        if not page["results"] or seen >= page["count"]:
+            break
+        number += 1
+    assert seen == final.submissions.count()
+    assert set(units) == {"partnership", "school", "office"}
+    assert units["school"]["school"] and units["school"]["partnership"] is None
+    assert units["office"]["office"] and units["office"]["category"] == "office"
+    assert client.get(f"/api/v1/reviews/cycles/{final.pk}", headers=headers).json()["review_offices"] is True

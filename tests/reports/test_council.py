@@ -56,11 +56,18 @@ def test_the_council_documents_meet_every_layout_rule_and_read_the_cycle() -> No
     table = next(t for t in tables if t.rows[0].cells[0].text == "STT")
     assert len(table.rows) - 1 == awards.count() > 0
     names = {row.cells[1].text for row in table.rows[1:]}
-    assert names == {a.submission.partnership.name for a in awards}
+    assert names == {a.submission.unit_name for a in awards}
+    # the final review also reviewed schools and offices: both kinds of unit are on the list
+    assert {a.submission.unit for a in awards} >= {"partnership", "school"}
     text = _text(minutes)
     appeals = Appeal.objects.filter(submission__cycle=cycle).count()
     assert f"Phúc khảo: {appeals} đề nghị" in text
-    assert f"{cycle.submissions.count()} nhóm kết nghĩa được đánh giá" in text
+    units = cycle.submissions
+    reviewed = (
+        f"{units.filter(unit='partnership').count()} nhóm kết nghĩa, {units.filter(unit='school').count()} "
+        f"trường, {units.filter(unit='office').count()} phòng giáo dục và đào tạo được đánh giá"
+    )
+    assert reviewed in text
     assert "9/10 thành viên có mặt" in text
     assert f"cho {awards.count()} tập thể" in _text(proposal.bytes())
 

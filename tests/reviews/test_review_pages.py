@@ -181,7 +181,7 @@ def test_the_published_results_and_their_export(client: Client) -> None:
     response = client.get(f"/reviews/{final.pk}/results.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Nhóm xếp hạng", "Hạng", "Nhóm", "Nhóm kết nghĩa")
+    assert rows[0][:4] == ("Nhóm xếp hạng", "Hạng", "Nhóm", "Đơn vị được đánh giá")
     assert len(rows) == final.submissions.count() + 1
     first = final.submissions.order_by("category", "rank", "partnership__number").first()
     assert rows[1][2] == first.partnership.number and rows[1][-4] == float(first.total)
@@ -263,3 +263,32 @@ def test_a_leader_whose_membership_ended_since_still_finds_the_review(client: Cl
     page = client.get(f"/reviews/{current.pk}/").content.decode()
     assert f"/reviews/units/{submission.pk}/" in page  # a member during the period it reviews
     assert 'data-testid="narrative-TC1"' in client.get(f"/reviews/units/{submission.pk}/").content.decode()
+
+
+def test_schools_and_offices_have_their_own_results_and_pages(client: Client, current: Cycle) -> None:
+    final = Cycle.objects.get(kind="final")
+    login(client, "xem.hanoi")
+    page = client.get(f"/reviews/{final.pk}/").content.decode()
+    assert 'data-testid="results-office"' in page and "Phòng GD&amp;ĐT (" in page
+    assert 'data-testid="results-school:thcs"' in page and "Trường THCS (" in page
+    found = client.get(f"/reviews/{final.pk}/?q=Bình Lưu Quang").content.decode()
+    assert "Trường THCS Bình Lưu Quang A" in found
+    # the leader finds their school's own review in the open cycle, with the partnerships it pools
+    login(client, "ht.unghoa")
+    cycle_page = client.get(f"/reviews/{current.pk}/").content.decode()
+    mine = Submission.objects.get(cycle=current, school_id=own_schools_of("ht.unghoa"))
+    assert f"/reviews/units/{mine.pk}/" in cycle_page
+    assert client.get(f"/reviews/{current.pk}/?unit=school").status_code == 200
+    unit_page = client.get(f"/reviews/units/{mine.pk}/").content.decode()
+    assert 'data-testid="pooled"' in unit_page and "Chấm trên dữ liệu gộp của" in unit_page
+    assert 'data-testid="narrative-TC1"' in unit_page and "Vì sao có điểm này" in unit_page
+    login(client, "ht.hoangmai")
+    assert client.get(f"/reviews/units/{mine.pk}/").status_code == 404
+
+
+def own_schools_of(username: str) -> int:
+    from chungtay.accounts.models import User
+
+    school = User.objects.get(username=username).school_id
+    assert school is not None
+    return school

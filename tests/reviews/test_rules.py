@@ -218,3 +218,39 @@ def test_a_teachers_contributions() -> None:
         5,
     )
     assert found.links == {"participation": [1, 2, 3, 4, 5]}
+
+
+# --- A school or an office reviewed as a unit: the records of its partnerships, pooled ------------------
+
+
+def test_a_pooled_unit_counts_a_target_once_per_partnership() -> None:
+    pooled = facts(activities=tuple(activity(i) for i in range(1, 7)), own=frozenset({A}), scale=2)
+    result = r.activities_held(pooled, D(4))
+    assert result.value == D("6.00")
+    assert result.points == D("75.00")  # 6 ÷ (4 × 2 partnerships) × 100
+    assert result.inputs["partnerships"] == "2"
+    support = (r.SupportFact(1, B, dt.date(2023, 9, 1)), r.SupportFact(2, C, dt.date(2023, 9, 2)))
+    assert r.support_delivered(facts(support=support, own=frozenset({A}), scale=4), D(1)).points == D("50.00")
+    # a partnership's facts (scale 1) say nothing of pooling
+    assert "partnerships" not in r.activities_held(facts(activities=(activity(1),)), D(4)).inputs
+
+
+def test_a_pooled_unit_counts_its_own_schools_hosting_and_teachers() -> None:
+    rows = (activity(1, "topic", (A,)), activity(2, "topic", (B,)), activity(3, "topic", (A, C)))
+    school = facts(activities=rows, own=frozenset({B}), scale=2)
+    assert r.topics_hosted(school, D(1)).links == {"activity": [2]}  # only those B hosted
+    assert r.topics_hosted(school, D(1)).points == D("50.00")  # 1 ÷ (1 × 2)
+    taking_part = (
+        r.ParticipationFact(10, 1, 100, A),
+        r.ParticipationFact(11, 1, 101, B),
+        r.ParticipationFact(12, 2, 101, B),
+        r.ParticipationFact(13, 3, 102, C),
+    )
+    result = r.participation(
+        facts(activities=rows, participations=taking_part, own=frozenset({B}), scale=2), D("0.5")
+    )
+    assert result.links == {"participation": [11, 12], "school": [B]}
+    assert result.value == D("0.10")  # 2 participations ÷ B's 20 teachers
+    assert result.points == D("20.00")  # a rate per teacher: its target is not multiplied
+    # both sides host: the sides of the partnerships pooled (A hosted 2, B and C's side 2)
+    assert r.reciprocity(school, None).points == D("100.00")

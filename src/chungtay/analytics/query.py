@@ -26,7 +26,7 @@ from chungtay.access.scopes import (
 )
 from chungtay.accounts.models import User
 from chungtay.core import schoolyears
-from chungtay.core.dates import today
+from chungtay.core.dates import today, valid_between
 from chungtay.core.errors import DomainError
 from chungtay.core.forms import DayField, StyledForm
 from chungtay.directory.models import (
@@ -274,9 +274,7 @@ def figure_offices(user: User) -> set[int]:
 
 def _overlapping(period: Period, prefix: str = "") -> Q:
     """Dated rows in force at some time in the period."""
-    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": period.end})) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": period.start})
-    )
+    return valid_between(period.start, period.end, prefix)
 
 
 def resolve_scope(

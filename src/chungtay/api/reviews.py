@@ -106,6 +106,8 @@ class CycleOut(Schema):
     appeal_until: dt.date | None
     stage: str = Field(..., description="self, office, department, published")
     published_at: dt.datetime | None
+    review_schools: bool
+    review_offices: bool
     version: int
 
 
@@ -121,6 +123,8 @@ class CycleIn(Schema):
     department_review_by: dt.date
     publish_by: dt.date
     appeal_days: int = Field(10, ge=0, le=90)
+    review_schools: bool = Field(False, description="also review each school over its partnerships")
+    review_offices: bool = Field(False, description="also review each district office (department cycles)")
 
 
 class VersionIn(Schema):
@@ -144,8 +148,12 @@ class ScoreOut(Schema):
 class SubmissionOut(Schema):
     id: int
     cycle: int
-    partnership: int
-    partnership_name: str
+    unit: str = Field(..., description="partnership, school or office")
+    unit_name: str
+    partnership: int | None
+    partnership_name: str | None
+    school: str | None = Field(None, description="the reviewed school's MOET ID")
+    office: str | None = Field(None, description="the reviewed office's code")
     category: str
     status: str
     submitted_at: dt.datetime | None
@@ -206,7 +214,7 @@ class AwardOut(Schema):
     id: int
     kind: str
     submission: int
-    partnership: int
+    partnership: int | None
     status: str
     snapshot: dict[str, Any]
     revoke_reason: str
@@ -234,6 +242,8 @@ def _cycle_out(cycle: Cycle) -> dict[str, Any]:
         "appeal_until": services.appeal_deadline(cycle),
         "stage": cycle.stage,
         "published_at": cycle.published_at,
+        "review_schools": cycle.review_schools,
+        "review_offices": cycle.review_offices,
         "version": cycle.version,
     }
 
@@ -273,8 +283,12 @@ def _submission_out(submission: Submission) -> dict[str, Any]:
     return {
         "id": submission.pk,
         "cycle": submission.cycle_id,
+        "unit": submission.unit,
+        "unit_name": submission.unit_name,
         "partnership": submission.partnership_id,
-        "partnership_name": submission.partnership.name,
+        "partnership_name": submission.partnership.name if submission.partnership else None,
+        "school": submission.school.moet_id if submission.school else None,
+        "office": submission.office.code if submission.office else None,
         "category": submission.category,
         "status": submission.status,
         "submitted_at": submission.submitted_at,
@@ -380,27 +394,30 @@ def review_advance_cycle(
 @router.get(
     "/reviews/cycles/{cycle_id}/submissions",
     response={200: Page[SubmissionOut], **ERRORS},
-    summary="The partnerships reviewed (all of them once published)",
+    summary="The units reviewed: partnerships, schools, offices (all of them once published)",
 )
 def review_list_submissions(
     request: AuthenticatedRequest, cycle_id: RowId, paging: Query[Paging]
 ) -> dict[str, Any]:
     cycle = services.cycle_for(request.user, cycle_id)
     rows = (
-        cycle.submissions.select_related("partnership")
+        cycle.submissions.select_related("partnership", "school", "office")
         if cycle.stage == "published"
         else (services.submissions_visible_to(request.user, cycle))
     )
-    return page_of(rows.order_by("category", "rank", "partnership__number"), paging, _submission_out)
+    ordered = rows.order_by(
+        "unit", "category", "rank", "partnership__number", "school__sort_key", "office__code"
+    )
+    return page_of(ordered, paging, _submission_out)
 
 
-# --- A partnership's review ------------------------------------------------------------------------
+# --- A unit's review ------------------------------------------------------------------------------
 
 
 @router.get(
     "/reviews/submissions/{submission_id}",
     response={200: SubmissionDetailOut, **ERRORS},
-    summary="A partnership's review with its scores",
+    summary="A unit's review with its scores",
 )
 def review_get_submission(request: AuthenticatedRequest, submission_id: RowId) -> dict[str, Any]:
     return _detail(request.user, services.submission_for(request.user, submission_id))

@@ -40,6 +40,13 @@ def valid_on(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+def valid_between(start: dt.date, end: dt.date, prefix: str = "") -> Q:
+    """Rows of an effective-dated table in force at some time from `start` to `end` (open ends allowed)."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": end})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start})
+    )
+
+
 def administrative_date(place: str, day: dt.date) -> str:
     """Place and date as Decree 30/2020/NĐ-CP writes them: "Hà Nội, ngày 05 tháng 3 năm 2023" (a leading
     zero for days below 10 and for months 1 and 2)."""

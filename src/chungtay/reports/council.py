@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from chungtay.core.documents import AdministrativeDocument, Heading, Issuer, Signer
 from chungtay.core.text import vietnamese_number
 from chungtay.directory.models import EducationOffice
-from chungtay.reviews.models import Appeal, AppealStatus, Award, AwardKind, AwardStatus, Cycle, Stage
+from chungtay.reviews.models import Appeal, AppealStatus, Award, AwardKind, AwardStatus, Cycle, Stage, Unit
 from chungtay.reviews.selectors import school_names
 from chungtay.reviews.services import members_of_cycle
 
@@ -57,7 +57,7 @@ def _period(cycle: Cycle) -> str:
 def awards_of(cycle: Cycle, kind: AwardKind | None = None) -> list[Award]:
     """The proposals in force (revoked ones left out), by award, category and frozen rank."""
     rows = Award.objects.filter(cycle=cycle, status=AwardStatus.PROPOSED).select_related(
-        "kind", "submission__partnership"
+        "kind", "submission__partnership", "submission__school", "submission__office"
     )
     if kind is not None:
         rows = rows.filter(kind=kind)
@@ -69,14 +69,17 @@ def list_rows(cycle: Cycle, awards: list[Award]) -> list[list[object]]:
     names = school_names([school for schools in members.values() for school in schools])
     rows: list[list[object]] = []
     for position, award in enumerate(awards, start=1):
-        partnership = award.submission.partnership
-        schools = "; ".join(names.get(s, "") for s in members.get(partnership.id, []))
+        submission = award.submission
+        if submission.partnership_id is not None:
+            schools = "; ".join(names.get(s, "") for s in members.get(submission.partnership_id, []))
+        else:  # a school or an office reviewed as a unit: its own name says who
+            schools = submission.get_unit_display()
         rows.append(
             [
                 position,
-                partnership.name,
+                submission.unit_name,
                 schools,
-                award.submission.category.upper(),
+                submission.category_label,
                 vietnamese_number(float(award.snapshot["total"]), 2),
                 award.snapshot.get("rank") or "",
             ]
@@ -104,7 +107,16 @@ def minutes(cycle: Cycle, department: EducationOffice, meeting: Meeting) -> Admi
         )
     )
     submissions = cycle.submissions.all()
-    reviewed = submissions.count()
+    units = Counter(submissions.values_list("unit", flat=True))
+    reviewed = ", ".join(
+        f"{units[unit]} {noun}"
+        for unit, noun in (
+            (Unit.PARTNERSHIP, "nhóm kết nghĩa"),
+            (Unit.SCHOOL, "trường"),
+            (Unit.OFFICE, "phòng giáo dục và đào tạo"),
+        )
+        if units[unit]
+    )
     gates = submissions.filter(gates_met=True).count()
     appeals = Counter(Appeal.objects.filter(submission__cycle=cycle).values_list("status", flat=True))
     awards = awards_of(cycle)
@@ -127,7 +139,7 @@ def minutes(cycle: Cycle, department: EducationOffice, meeting: Meeting) -> Admi
         f"1. Hội đồng xem xét kết quả đánh giá theo {basis.name} (phiên bản {basis.version}), căn cứ "
         f"{basis.basis_number} ngày {basis.basis_date:%d/%m/%Y}"
         + (f", {basis.basis_article}" if basis.basis_article else "")
-        + f": {reviewed} nhóm kết nghĩa được đánh giá, {gates} nhóm đạt mọi ngưỡng tiêu chí; điểm của từng "
+        + f": {reviewed} được đánh giá, {gates} đơn vị đạt mọi ngưỡng tiêu chí; điểm của từng "
         "tiêu chí tính từ dữ liệu đã ghi nhận trên nền tảng Chung Tay và tra cứu được tới từng bản ghi."
     )
     document.paragraph(

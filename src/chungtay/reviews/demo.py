@@ -1,8 +1,10 @@
 """The demo movement's reviews: the interim reviews of 2022–2023 and 2023–2024 and the final review of
 May 2025, each self-assessed, reviewed by the offices and the department, published with ranks, with
 appeals decided and awards proposed within their caps (one revoked); and the current school year's first
-semester review open at self-assessment, some partnerships submitted. Scores are computed from the demo's
-records by the same code as a real cycle; the judgement criterion is scored from a seeded draw.
+semester review open at self-assessment, some partnerships submitted. The final review and the open one
+also review each school (the final one each district office too), on its partnerships' pooled records.
+Scores are computed from the demo's records by the same code as a real cycle; the judgement criterion is
+scored from a seeded draw.
 Deterministic for a seed; idempotent (skipped when the demo department already has cycles)."""
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from chungtay.reviews.models import (
     Stage,
     Submission,
     SubmissionStatus,
+    Unit,
 )
 from chungtay.reviews.services import CriterionInput
 
@@ -173,6 +176,9 @@ def _open(
     period: tuple[dt.date, dt.date],
     criteria_set: CriteriaSet,
     self_opens: dt.date,
+    *,
+    schools: bool = False,
+    offices: bool = False,
 ) -> Cycle:
     days = dt.timedelta
     return services.open_cycle(
@@ -188,7 +194,24 @@ def _open(
         department_review_by=self_opens + days(31),
         publish_by=self_opens + days(38),
         appeal_days=10,
+        review_schools=schools,
+        review_offices=offices,
     )
+
+
+def _ordered(cycle: Cycle, **filters: object) -> list[Submission]:
+    """The cycle's submissions, partnerships by number first, then schools, then offices, by name."""
+    rows = Submission.objects.filter(cycle=cycle, **filters).select_related(
+        "partnership__twinning", "school", "office"
+    )
+    order = {Unit.PARTNERSHIP: 0, Unit.SCHOOL: 1, Unit.OFFICE: 2}
+    return sorted(rows, key=lambda s: (order[Unit(s.unit)], s.order_key))
+
+
+def _schools_of(submission: Submission, members: dict[int, list[int]]) -> list[int]:
+    if submission.unit == Unit.SCHOOL:
+        return [submission.school_id] if submission.school_id else []
+    return members.get(submission.partnership_id or 0, [])
 
 
 def _self_assess(
@@ -210,10 +233,11 @@ def _self_assess(
         ).select_related("criterion")
     }
     members = services.members_of_cycle(cycle)
+    officers = _officers()
     changed_scores = []
     changed = []
-    for submission in Submission.objects.filter(cycle=cycle).order_by("partnership__number"):
-        schools = members.get(submission.partnership_id, [])
+    for submission in _ordered(cycle):
+        schools = _schools_of(submission, members)
         if rng.random() > share or set(schools) & keep_draft:
             continue
         for code in ("TC1", "TC8"):
@@ -233,7 +257,9 @@ def _self_assess(
         submission.submitted_at = _at(day, 10)
         submission.late = late
         changed.append(submission)
-        actor = next((leaders[s] for s in schools if s in leaders), admin)
+        actor = next(
+            (leaders[s] for s in schools if s in leaders), officers.get(submission.office_id or 0, admin)
+        )
         events.append(
             ReviewEvent(
                 cycle=cycle,
@@ -256,21 +282,28 @@ def _review(
     partnership with a comment and the council's minutes, then the department completes the review."""
     events = []
     judged = []
-    submissions = {
-        s.pk: s for s in Submission.objects.filter(cycle=cycle).select_related("partnership__twinning")
+    submissions = {s.pk: s for s in _ordered(cycle)}
+    district = EducationOffice.objects.filter(kind=EducationOffice.Kind.DISTRICT_OFFICE).values_list(
+        "pk", flat=True
+    )
+    office_of = {
+        school: office
+        for office, schools in scoring.managed_by(district, (cycle.period_start, cycle.period_end)).items()
+        for school in schools
     }
     for score in Score.objects.filter(submission__cycle=cycle, criterion__rule=Rule.JUDGEMENT).select_related(
         "criterion"
     ):
         submission = submissions[score.submission_id]
-        twinning = submission.partnership.twinning
-        reviewer = officers.get(twinning.supported_office_id, admin) if twinning else admin
+        twinning = submission.partnership.twinning if submission.partnership else None
+        office = twinning.supported_office_id if twinning else office_of.get(submission.school_id or 0)
+        reviewer = officers.get(office or 0, admin)
         score.points = score.value = D(rng.randint(55, 98))
         score.comment = rng.choice(COMMENTS)
         score.evidence.name = evidence
         score.judged_by = reviewer
         judged.append(score)
-        day = cycle.office_review_by if twinning else cycle.department_review_by
+        day = cycle.office_review_by if reviewer != admin else cycle.department_review_by
         events.append(
             ReviewEvent(
                 cycle=cycle,
@@ -342,12 +375,12 @@ def _appeals(cycle: Cycle, rng: random.Random, admin: User, leaders: dict[int, U
     assert cycle.published_at is not None
     led = [
         s
-        for s in Submission.objects.filter(cycle=cycle).order_by("partnership__number")
-        if any(school in leaders for school in members.get(s.partnership_id, []))
+        for s in _ordered(cycle, unit=Unit.PARTNERSHIP)
+        if any(school in leaders for school in _schools_of(s, members))
     ]
     criterion = cycle.criteria_set.criteria.get(rule=Rule.JUDGEMENT)
     for submission, upheld in zip(rng.sample(led, 2), (True, False), strict=True):
-        leader = next(leaders[s] for s in members[submission.partnership_id] if s in leaders)
+        leader = next(leaders[s] for s in _schools_of(submission, members) if s in leaders)
         filed = cycle.published_at + dt.timedelta(days=3)
         decided = cycle.published_at + dt.timedelta(days=8)
         score = Score.objects.get(submission=submission, criterion=criterion)
@@ -399,8 +432,10 @@ def _appeals(cycle: Cycle, rng: random.Random, admin: User, leaders: dict[int, U
 def _nominations(cycle: Cycle, leaders: dict[int, User], admin: User) -> None:
     """Each category's first partnership nominates the teacher of its first school who took part most."""
     members = services.members_of_cycle(cycle)
-    for submission in Submission.objects.filter(cycle=cycle, rank=1).order_by("category"):
-        schools = members.get(submission.partnership_id, [])
+    for submission in Submission.objects.filter(cycle=cycle, rank=1, unit=Unit.PARTNERSHIP).order_by(
+        "category"
+    ):
+        schools = _schools_of(submission, members)
         if not schools:
             continue
         school = schools[0]
@@ -552,7 +587,10 @@ def load_demo_reviews(*, seed: int = 2022, now: dt.date | None = None) -> dict[s
     ]
     cycles = []
     for kind, name, period, criteria_set, opens in published:
-        cycle = _open(admin, kind, name, period, criteria_set, opens)
+        # the final review also reviews each school and each district office (the offices were still in
+        # place in May 2025), as the department does when it closes a phase
+        units = kind == CycleKind.FINAL
+        cycle = _open(admin, kind, name, period, criteria_set, opens, schools=units, offices=units)
         ReviewEvent.objects.filter(cycle=cycle).update(at=_at(opens, 8))
         evidence = default_storage.save(
             f"reviews/demo/bien-ban-{cycle.pk}.pdf", ContentFile(_minutes_pdf(name))
@@ -566,7 +604,7 @@ def load_demo_reviews(*, seed: int = 2022, now: dt.date | None = None) -> dict[s
         cycles.append(cycle)
     # one award revoked: a declaration found false on a later check
     award = (
-        Award.objects.filter(cycle=cycles[0], kind=kinds[1])
+        Award.objects.filter(cycle=cycles[0], kind=kinds[1], submission__unit=Unit.PARTNERSHIP)
         .order_by("submission__partnership__number")
         .last()
     )
@@ -590,10 +628,18 @@ def load_demo_reviews(*, seed: int = 2022, now: dt.date | None = None) -> dict[s
         )
     # follow-up actions from the final review for its ten lowest partnerships, carried into the open cycle
     members = services.members_of_cycle(cycles[-1])
-    for submission in Submission.objects.filter(cycle=cycles[-1]).order_by("total", "partnership__number")[
-        :10
-    ]:
-        schools = members.get(submission.partnership_id, [])
+    lowest = list(
+        Submission.objects.filter(cycle=cycles[-1], unit=Unit.PARTNERSHIP).order_by(
+            "total", "partnership__number"
+        )[:10]
+    )
+    lowest += list(
+        Submission.objects.filter(cycle=cycles[-1], unit=Unit.SCHOOL).order_by("total", "school__sort_key")[
+            :3
+        ]
+    )
+    for submission in lowest:
+        schools = _schools_of(submission, members)
         if schools:
             FollowUp.objects.create(
                 submission=submission,
@@ -611,6 +657,7 @@ def load_demo_reviews(*, seed: int = 2022, now: dt.date | None = None) -> dict[s
         (schoolyears.bounds(year)[0], dt.date(year + 1, 1, 15)),
         interim_2024,
         now - dt.timedelta(days=7),
+        schools=True,
     )
     events += _self_assess(current, rng, leaders, admin, share=0.4, keep_draft=keep_draft, now=now)
     ReviewEvent.objects.bulk_create(events, batch_size=2000)

@@ -49,10 +49,18 @@ class CycleForm(StyledForm):
     department_review_by = DayField(label=_("Department review by"))
     publish_by = DayField(label=_("Results published by"))
     appeal_days = forms.IntegerField(label=_("Appeal window (days)"), min_value=0, max_value=90, initial=10)
+    review_schools = forms.BooleanField(
+        label=_("Also review each school over all its partnerships"), required=False
+    )
+    review_offices = forms.BooleanField(
+        label=_("Also review each district office over its schools' partnerships"), required=False
+    )
 
-    def __init__(self, *args: Any, sets: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sets: Any, office_cycle: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["criteria_set"].queryset = sets  # type: ignore[attr-defined]
+        if office_cycle:
+            del self.fields["review_offices"]  # an office does not review offices
 
 
 class CriteriaSetForm(StyledForm):

@@ -144,6 +144,8 @@ class Cycle(TimeStamped, Versioned):
     department_review_by = models.DateField(_("department review by"))
     publish_by = models.DateField(_("results published by"))
     appeal_days = models.PositiveSmallIntegerField(_("appeal window (days)"), default=10)
+    review_schools = models.BooleanField(_("also review each school"), default=False)
+    review_offices = models.BooleanField(_("also review each district office"), default=False)
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.SELF_ASSESSMENT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -176,15 +178,62 @@ class SubmissionStatus(models.TextChoices):
     REVIEWED = "reviewed", _("reviewed by the department")
 
 
+class Unit(models.TextChoices):
+    """What a submission reviews: a partnership (group), a school over all its partnerships, or a
+    district office over its schools' partnerships."""
+
+    PARTNERSHIP = "partnership", _("partnership")
+    SCHOOL = "school", _("school")
+    OFFICE = "office", _("district office")
+
+
+SCHOOL_CATEGORY = "school:"  # a school's category: "school:" + its level
+OFFICE_CATEGORY = "office"
+
+
+def category_label(category: str) -> str:
+    """A category as a reader sees it: a partnership's level (THCS), schools of a level, the offices."""
+    if category == OFFICE_CATEGORY:
+        return gettext("District offices")
+    if category.startswith(SCHOOL_CATEGORY):
+        level = category.removeprefix(SCHOOL_CATEGORY).upper().replace("_", "&")
+        return gettext("%(level)s schools") % {"level": level}
+    return category.upper()
+
+
 class Submission(TimeStamped, Versioned):
-    """One reviewed partnership in a cycle: its self-assessment, its scores and, once published, its
-    total, rank in its category and whether its gates are met."""
+    """One reviewed unit in a cycle (a partnership; or, where the cycle asks, a school or a district
+    office over its partnerships): its self-assessment, its scores and, once published, its total, rank
+    in its category and whether its gates are met."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="submissions")
+    unit = models.CharField(_("reviewed unit"), max_length=12, choices=Unit.choices, default=Unit.PARTNERSHIP)
     partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.PROTECT, related_name="+", verbose_name=_("partnership")
+        "partnerships.Partnership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partnership"),
     )
-    category = models.CharField(_("category"), max_length=16)  # the partnership's level
+    school = models.ForeignKey(
+        "directory.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+    office = models.ForeignKey(
+        "directory.EducationOffice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district office"),
+    )
+    # a partnership's level; "school:" + a school's level; "office" (`category_label`)
+    category = models.CharField(_("category"), max_length=24)
     status = models.CharField(
         _("status"), max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
     )
@@ -193,7 +242,7 @@ class Submission(TimeStamped, Versioned):
     total = models.DecimalField(_("total"), max_digits=6, decimal_places=2, default=0)
     gates_met = models.BooleanField(_("gates met"), default=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
-    tied_with = models.CharField(_("tied with groups"), max_length=300, blank=True)  # "17, 42"
+    tied_with = models.CharField(_("tied with"), max_length=1000, blank=True)  # "17, 42" or names
     computed_at = models.DateTimeField(_("scores computed at"), null=True, blank=True)
 
     class Meta:
@@ -202,21 +251,70 @@ class Submission(TimeStamped, Versioned):
         verbose_name_plural = _("submissions")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "partnership"], name="reviews_one_submission"),
+            models.UniqueConstraint(fields=["cycle", "school"], name="reviews_one_school_submission"),
+            models.UniqueConstraint(fields=["cycle", "office"], name="reviews_one_office_submission"),
+            models.CheckConstraint(
+                condition=Q(
+                    unit="partnership", partnership__isnull=False, school__isnull=True, office__isnull=True
+                )
+                | Q(unit="school", partnership__isnull=True, school__isnull=False, office__isnull=True)
+                | Q(unit="office", partnership__isnull=True, school__isnull=True, office__isnull=False),
+                name="reviews_submission_one_unit",
+            ),
         ]
         indexes = [models.Index(fields=["cycle", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.partnership_id} in {self.cycle_id}"
+        return f"{self.unit} {self.partnership_id or self.school_id or self.office_id} in {self.cycle_id}"
+
+    @property
+    def unit_name(self) -> str:
+        """The reviewed unit's name: the partnership's, the school's or the office's."""
+        if self.unit == Unit.SCHOOL:
+            return self.school.name  # type: ignore[union-attr]
+        if self.unit == Unit.OFFICE:
+            return self.office.name  # type: ignore[union-attr]
+        return self.partnership.name  # type: ignore[union-attr]
+
+    @property
+    def tie_key(self) -> str:
+        """How the unit is named among those it ties with: a group number, a school's or office's name."""
+        if self.unit == Unit.PARTNERSHIP:
+            return str(self.partnership.number)  # type: ignore[union-attr]
+        return self.unit_name
+
+    @property
+    def unit_key(self) -> tuple[str, int]:
+        """The field naming the reviewed unit and its id, for finding the same unit in other cycles."""
+        field = {Unit.SCHOOL: "school_id", Unit.OFFICE: "office_id"}.get(Unit(self.unit), "partnership_id")
+        return field, getattr(self, field)
+
+    @property
+    def order_key(self) -> tuple[int, str]:
+        """Orders a tie (and a category's list): the group number, or the school's or the office's name."""
+        if self.unit == Unit.SCHOOL:
+            return (0, self.school.sort_key)  # type: ignore[union-attr]
+        if self.unit == Unit.OFFICE:
+            return (0, self.office.sort_key)  # type: ignore[union-attr]
+        return (self.partnership.number, "")  # type: ignore[union-attr]
+
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category)
 
     @property
     def tie_text(self) -> str:
-        """With whom this partnership shares its rank, in the language of the page."""
+        """With whom this unit shares its rank, in the language of the page."""
         if not self.tied_with:
             return ""
-        return gettext("Tied with group %(groups)s (%(total)s points each)") % {
+        values = {
+            "units": self.tied_with,
             "groups": self.tied_with,
             "total": vietnamese_number(float(self.total), 2),
         }
+        if self.unit != Unit.PARTNERSHIP:
+            return gettext("Tied with %(units)s (%(total)s points each)") % values
+        return gettext("Tied with group %(groups)s (%(total)s points each)") % values
 
 
 class Score(models.Model):

@@ -29,6 +29,13 @@ in that their school hosted; days of secondment and of volunteer tutoring — ea
 the period: its days per week in each whole week, at most as many in the last part-week, or the weekdays
 when the days per week are not recorded.
 
+A **school** or a **district office** reviewed as a unit is scored by the same rules on the records of
+the partnerships it took part in during the period, pooled (each record once): an activity shared by two
+of its partnerships counts once. Its own schools (the school; the office's schools) are those whose
+teachers' participations and rosters count and whose hosting counts for topics; the sides of "both sides
+host" are the partnerships' sides; a target per partnership (activities, topics, support) counts once
+per partnership pooled, while the participation target stays a rate per teacher.
+
 The total is Σ weight × sub-score ÷ Σ weight over the criteria that count (so 0–100), each criterion's
 weight as the set gives it: a weighted sum, never a mean of means."""
 
@@ -92,7 +99,8 @@ class SupportFact:
 
 @dataclass(frozen=True)
 class Facts:
-    """What the rules read about one partnership over one period."""
+    """What the rules read about one reviewed unit over one period: a partnership's records, or those of
+    the `scale` partnerships a school or an office took part in, pooled, with the unit's own schools."""
 
     period: tuple[dt.date, dt.date]
     sides: dict[int, str]  # member school → side
@@ -102,6 +110,12 @@ class Facts:
     commitments: tuple[CommitmentFact, ...] = ()
     agreements: tuple[AgreementFact, ...] = ()
     support: tuple[SupportFact, ...] = ()
+    own: frozenset[int] | None = None  # the unit's own schools (None: every member, a partnership)
+    scale: int = 1  # partnerships pooled: a target per partnership counts that many times
+
+    @property
+    def own_schools(self) -> frozenset[int]:
+        return frozenset(self.sides) if self.own is None else self.own
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,18 @@ class Result:
     inputs: dict[str, str] = field(default_factory=dict)
 
 
+def _scaled(target: Decimal | None, facts: Facts) -> Decimal | None:
+    """A target per partnership, for the partnerships a unit pools."""
+    return None if target is None else target * facts.scale
+
+
+def _inputs(facts: Facts, **values: object) -> dict[str, str]:
+    found = {name: str(value) for name, value in values.items()}
+    if facts.scale != 1:
+        found["partnerships"] = str(facts.scale)
+    return found
+
+
 def _ratio(count: Decimal, target: Decimal | None) -> Decimal:
     if target is None or target <= 0:
         return HUNDRED if count > 0 else Decimal(0)
@@ -124,23 +150,30 @@ def activities_held(facts: Facts, target: Decimal | None) -> Result:
     ids = sorted(a.id for a in facts.activities)
     value = Decimal(len(ids))
     return Result(
-        q(value), _ratio(value, target), {"activity": ids}, {"held": str(len(ids)), "target": str(target)}
+        q(value),
+        _ratio(value, _scaled(target, facts)),
+        {"activity": ids},
+        _inputs(facts, held=len(ids), target=target),
     )
 
 
 def topics_hosted(facts: Facts, target: Decimal | None) -> Result:
-    members = set(facts.sides)
-    ids = sorted(a.id for a in facts.activities if a.kind == TOPIC and a.hosts & members)
+    own = facts.own_schools
+    ids = sorted(a.id for a in facts.activities if a.kind == TOPIC and a.hosts & own)
     value = Decimal(len(ids))
     return Result(
-        q(value), _ratio(value, target), {"activity": ids}, {"hosted": str(len(ids)), "target": str(target)}
+        q(value),
+        _ratio(value, _scaled(target, facts)),
+        {"activity": ids},
+        _inputs(facts, hosted=len(ids), target=target),
     )
 
 
 def participation(facts: Facts, target: Decimal | None) -> Result:
     held = {a.id for a in facts.activities}
-    rows = [p for p in facts.participations if p.activity in held and p.school in facts.sides]
-    teachers = sum(facts.teachers.get(school, 0) for school in facts.sides)
+    own = facts.own_schools
+    rows = [p for p in facts.participations if p.activity in held and p.school in own]
+    teachers = sum(facts.teachers.get(school, 0) for school in own)
     distinct = len({p.teacher for p in rows})
     inputs = {
         "participations": str(len(rows)),
@@ -148,7 +181,7 @@ def participation(facts: Facts, target: Decimal | None) -> Result:
         "teachers": str(teachers),
         "target": str(target),
     }
-    links = {"participation": sorted(p.id for p in rows), "school": sorted(facts.sides)}
+    links = {"participation": sorted(p.id for p in rows), "school": sorted(own)}
     if teachers == 0:
         return Result(None, None, links, inputs)
     rate = Decimal(len(rows)) / Decimal(teachers)
@@ -210,7 +243,10 @@ def support_delivered(facts: Facts, target: Decimal | None) -> Result:
     ids = sorted(s.id for s in facts.support if s.school in facts.sides and start <= s.given_on <= end)
     value = Decimal(len(ids))
     return Result(
-        q(value), _ratio(value, target), {"support": ids}, {"records": str(len(ids)), "target": str(target)}
+        q(value),
+        _ratio(value, _scaled(target, facts)),
+        {"support": ids},
+        _inputs(facts, records=len(ids), target=target),
     )
 
 

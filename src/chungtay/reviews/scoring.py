@@ -1,35 +1,35 @@
-"""Scores from the records: the facts of many partnerships read in a fixed number of queries, each
-criterion's rule run on them, the results stored with the records they counted; and `reproduce`, which
-reads a stored score's linked records back and runs its rule again ("why this score")."""
+"""Scores from the records: the facts of many partnerships read in a fixed number of queries (pooled for a
+school or an office reviewed as a unit), each criterion's rule run on them, the results stored with the
+records they counted; and `reproduce`, which reads a stored score's linked records back and runs its rule
+again ("why this score")."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus, Participation
 from chungtay.core import bulk
-from chungtay.directory.models import Teacher
+from chungtay.core.dates import valid_between
+from chungtay.directory.models import SchoolManagement, Teacher
 from chungtay.partnerships.models import Agreement, Commitment, PartnershipMember
 from chungtay.reviews import rules as r
-from chungtay.reviews.models import Criterion, Cycle, Score, Submission
+from chungtay.reviews.models import Criterion, Cycle, Score, Submission, Unit
 from chungtay.support.models import SupportRecord
 
 Period = tuple[dt.date, dt.date]
 
 
 def _sides(partnerships: list[int], period: Period) -> dict[int, dict[int, str]]:
-    start, end = period
     members = PartnershipMember.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=start),
-        partnership_id__in=partnerships,
-        valid_from__lte=end,
+        valid_between(*period), partnership_id__in=partnerships
     ).order_by("valid_from")
     sides: dict[int, dict[int, str]] = defaultdict(dict)
     for partnership, school, side in members.values_list("partnership_id", "school_id", "side"):
@@ -119,6 +119,97 @@ def facts_for(partnerships: list[int], period: Period) -> dict[int, r.Facts]:
     return result
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What a reviewed unit answers for: the partnerships whose records it pools, their schools with
+    their sides, and its own schools (None for a partnership: all its members)."""
+
+    partnerships: tuple[int, ...]
+    sides: dict[int, str]
+    own: frozenset[int] | None = None
+
+
+def managed_by(offices: Iterable[int], period: Period) -> dict[int, set[int]]:
+    """The schools each office managed at some time in the period."""
+    found: dict[int, set[int]] = defaultdict(set)
+    for office, school in SchoolManagement.objects.filter(
+        valid_between(*period), office_id__in=list(offices)
+    ).values_list("office_id", "school_id"):
+        found[office].add(school)
+    return found
+
+
+def frames(cycle: Cycle, submissions: list[Submission]) -> dict[int, Frame]:
+    """The frame of each submission: a partnership's own; a school's, the cycle's reviewed partnerships
+    it was a member of during the period; an office's, those of the schools it managed then."""
+    period = (cycle.period_start, cycle.period_end)
+    pooled = any(s.unit != Unit.PARTNERSHIP for s in submissions)
+    if pooled:
+        reviewed = list(
+            Submission.objects.filter(cycle=cycle, unit=Unit.PARTNERSHIP).values_list(
+                "partnership_id", flat=True
+            )
+        )
+    else:
+        reviewed = [s.partnership_id for s in submissions if s.partnership_id is not None]
+    sides = _sides(reviewed, period)
+    member_of: dict[int, list[int]] = defaultdict(list)
+    for partnership in sorted(sides):
+        for school in sides[partnership]:
+            member_of[school].append(partnership)
+    managed = managed_by({s.office_id for s in submissions if s.office_id is not None}, period)
+    found = {}
+    for submission in submissions:
+        if submission.unit == Unit.PARTNERSHIP:
+            own_partnership = submission.partnership_id or 0
+            found[submission.pk] = Frame((own_partnership,), sides.get(own_partnership, {}))
+            continue
+        own: set[int]
+        if submission.unit == Unit.SCHOOL:
+            own = {submission.school_id or 0} & set(member_of)
+        else:
+            own = managed.get(submission.office_id or 0, set()) & set(member_of)
+        partnerships = tuple(sorted({p for school in own for p in member_of[school]}))
+        merged: dict[int, str] = {}
+        for partnership in partnerships:
+            merged.update(sides[partnership])
+        found[submission.pk] = Frame(partnerships, merged, frozenset(own))
+    return found
+
+
+def pool(frame: Frame, parts: list[r.Facts], period: Period) -> r.Facts:
+    """The facts of a unit from those of its partnerships, each record once."""
+    if frame.own is None and len(parts) == 1:
+        return parts[0]
+
+    def once(items: Iterable[Any]) -> tuple[Any, ...]:
+        return tuple({item.id: item for item in items}.values())
+
+    teachers: dict[int, int] = {}
+    for part in parts:
+        teachers.update(part.teachers)
+    return r.Facts(
+        period=period,
+        sides=frame.sides,
+        teachers=teachers,
+        activities=once(a for part in parts for a in part.activities),
+        participations=once(p for part in parts for p in part.participations),
+        commitments=once(c for part in parts for c in part.commitments),
+        agreements=once(a for part in parts for a in part.agreements),
+        support=once(s for part in parts for s in part.support),
+        own=frame.own,
+        scale=len(parts),
+    )
+
+
+def unit_facts(cycle: Cycle, submissions: list[Submission]) -> dict[int, r.Facts]:
+    """The facts of each submission's unit over the cycle's period (submission id → facts)."""
+    period = (cycle.period_start, cycle.period_end)
+    framed = frames(cycle, submissions)
+    facts = facts_for(sorted({p for frame in framed.values() for p in frame.partnerships}), period)
+    return {pk: pool(frame, [facts[p] for p in frame.partnerships], period) for pk, frame in framed.items()}
+
+
 def _agreement(
     pk: int, activated_on: dt.date | None, ended_on: dt.date | None, valid_to: dt.date | None
 ) -> r.AgreementFact:
@@ -148,8 +239,7 @@ def compute(cycle: Cycle, submissions: list[Submission] | None = None) -> int:
     if submissions is None:
         submissions = list(cycle.submissions.all())
     criteria = list(cycle.criteria_set.criteria.all())
-    period = (cycle.period_start, cycle.period_end)
-    facts = facts_for([s.partnership_id for s in submissions], period)
+    facts = unit_facts(cycle, submissions)
     existing = {
         (score.submission_id, score.criterion_id): score
         for score in Score.objects.filter(submission__in=submissions).only(
@@ -168,7 +258,7 @@ def compute(cycle: Cycle, submissions: list[Submission] | None = None) -> int:
                     creates.append(Score(submission=submission, criterion=criterion))
                 scored.append((criterion, points))
                 continue
-            result = run(criterion, facts[submission.partnership_id])
+            result = run(criterion, facts[submission.pk])
             fields: dict[str, Any] = {
                 "value": result.value,
                 "points": result.points,
@@ -229,18 +319,17 @@ def reproduce_many(scores: list[Score]) -> dict[int, r.Result]:
         )
     }
     cycles = {c.pk: c for c in Cycle.objects.filter(pk__in={s.submission.cycle_id for s in scores})}
-    sides: dict[tuple[int, int], dict[int, str]] = {}
+    framed: dict[int, Frame] = {}
     for cycle in cycles.values():
-        partnerships = [s.submission.partnership_id for s in scores if s.submission.cycle_id == cycle.pk]
-        found = _sides(partnerships, (cycle.period_start, cycle.period_end))
-        for partnership in partnerships:
-            sides[(cycle.pk, partnership)] = found.get(partnership, {})
-    teachers = _teachers({school for members in sides.values() for school in members})
+        submissions = {s.submission_id: s.submission for s in scores if s.submission.cycle_id == cycle.pk}
+        framed.update(frames(cycle, list(submissions.values())))
+    teachers = _teachers({school for frame in framed.values() for school in frame.sides})
     results = {}
     for score in scores:
         cycle = cycles[score.submission.cycle_id]
         start, end = cycle.period_start, cycle.period_end
-        members = sides[(cycle.pk, score.submission.partnership_id)]
+        frame = framed[score.submission_id]
+        members = frame.sides
         links: dict[str, list[int]] = score.links
         linked_participations = tuple(
             participations[i] for i in links.get("participation", []) if i in participations
@@ -257,6 +346,8 @@ def reproduce_many(scores: list[Score]) -> dict[int, r.Result]:
             commitments=tuple(commitments[i] for i in links.get("commitment", []) if i in commitments),
             agreements=tuple(agreements[i] for i in links.get("agreement", []) if i in agreements),
             support=tuple(support[i] for i in links.get("support", []) if i in support),
+            own=frame.own,
+            scale=len(frame.partnerships) if frame.own is not None else 1,
         )
         results[score.pk] = run(score.criterion, facts)
     return results

@@ -17,7 +17,7 @@ from chungtay.directory.models import School
 from chungtay.partnerships.models import Agreement, Commitment
 from chungtay.reviews import rules as r
 from chungtay.reviews import scoring
-from chungtay.reviews.models import Criterion, Rule, Score, Submission
+from chungtay.reviews.models import Criterion, Rule, Score, Submission, Unit
 from chungtay.support.models import SupportRecord
 
 PER_PAGE_LINKS = 500  # records listed on the "why" page (the count is always the whole)
@@ -49,20 +49,24 @@ def rollup(totals: list[tuple[Decimal, bool]]) -> Rollup:
 
 
 def results(submissions: QuerySet[Submission]) -> dict[str, list[Submission]]:
-    """The published ranking per category (the partnerships' level), best first."""
+    """The published ranking per category (a partnership's level; schools of a level; the district
+    offices), best first: the partnerships' categories, then the schools', then the offices'."""
     found: dict[str, list[Submission]] = defaultdict(list)
-    for submission in submissions.select_related("partnership").order_by(
-        "category", "rank", "partnership__number"
-    ):
+    rows = submissions.select_related("partnership", "school", "office")
+    for submission in sorted(rows, key=lambda s: (_unit_order(s.unit), s.category, s.rank or 0, s.order_key)):
         found[submission.category].append(submission)
     return dict(found)
 
 
+def _unit_order(unit: str) -> int:
+    return [Unit.PARTNERSHIP, Unit.SCHOOL, Unit.OFFICE].index(Unit(unit))
+
+
 def rollups(submissions: QuerySet[Submission]) -> dict[str, Rollup]:
-    rows: dict[str, list[tuple[Decimal, bool]]] = defaultdict(list)
-    for category, total, gates in submissions.values_list("category", "total", "gates_met"):
-        rows[category].append((total, gates))
-    return {category: rollup(values) for category, values in sorted(rows.items())}
+    rows: dict[tuple[int, str], list[tuple[Decimal, bool]]] = defaultdict(list)
+    for unit, category, total, gates in submissions.values_list("unit", "category", "total", "gates_met"):
+        rows[(_unit_order(unit), category)].append((total, gates))
+    return {category: rollup(values) for (_, category), values in sorted(rows.items())}
 
 
 @dataclass
@@ -184,6 +188,7 @@ def inputs_label(score: Score, names: dict[int, str]) -> list[tuple[str, Any]]:
         "days": _("days in the period"),
         "days_in_force": _("days in force"),
         "records": _("records"),
+        "partnerships": _("partnerships pooled (a target counts once for each)"),
         "supporting": _("hosted by the supporting side"),
         "supported": _("hosted by the supported side"),
     }

@@ -4,13 +4,15 @@ department's review, publication with ranks, appeals, awards within their caps, 
 Who:
 - a cycle of the department is run (opened, moved on, published, appeals decided, awards proposed) by
   the department's administrator and its officers; a cycle of an office by that office's officers;
-- a partnership's self-assessment is written and submitted by a leader of one of its schools, while the
-  cycle is at self-assessment;
-- at the office review, an officer of either office of the partnership's twinning scores its judgement
-  criteria; at the department review, the cycle's runners do, for every partnership;
+- a partnership's self-assessment is written and submitted by a leader of one of its schools, a school's
+  (reviewed as a unit) by its leader, a district office's by its officers, while the cycle is at
+  self-assessment;
+- at the office review, an officer of either office of the partnership's twinning (of the office that
+  managed the school, for a school) scores its judgement criteria; at the department review, the cycle's
+  runners do, for every unit (an office is reviewed by the department only);
 - computed criteria are never typed: they are corrected by correcting the record they count.
-Everyone else sees a cycle's results once published, and a submission when they see its partnership
-(404 otherwise)."""
+Everyone else sees a cycle's results once published, and a submission when they see its partnership,
+its school or are of its office (404 otherwise)."""
 
 from __future__ import annotations
 
@@ -34,12 +36,12 @@ from django.utils.translation import gettext_lazy as _
 from chungtay.access.roles import is_active_user, is_department_admin, sees_whole_department
 from chungtay.access.scopes import home_department, own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.core.dates import today
+from chungtay.core.dates import today, valid_between
 from chungtay.core.errors import ConflictError, DomainError, Forbidden
 from chungtay.core.evidence import EvidenceRefused, prepare_document
 from chungtay.core.text import vietnamese_number
 from chungtay.core.versioning import STALE_VERSION
-from chungtay.directory.models import EducationOffice, Teacher
+from chungtay.directory.models import EducationOffice, School, Teacher
 from chungtay.partnerships.models import Partnership, PartnershipMember, PartnershipStatus
 from chungtay.reviews import scoring
 from chungtay.reviews.models import (
@@ -61,6 +63,7 @@ from chungtay.reviews.models import (
     Stage,
     Submission,
     SubmissionStatus,
+    Unit,
 )
 
 WEIGHTS_NOT_100 = _("The weights of a criteria set must sum to 100; these sum to %(sum)s.")
@@ -83,9 +86,12 @@ NOT_RUNNER = _(
     "Only the department's administrators and officers (or the office, for its own cycle) run a cycle."
 )
 NOT_AT_STAGE = _("This cycle is at %(stage)s: that step is not open now.")
-SELF_ONLY_LEADER = _("The self-assessment is written by a leader of one of the partnership's schools.")
+SELF_ONLY_LEADER = _(
+    "The self-assessment is written by a leader of the reviewed school (of one of the partnership's "
+    "schools), or by the reviewed office's officers."
+)
 ALREADY_SUBMITTED = _("This self-assessment has been submitted; it can no longer be changed.")
-NOT_REVIEWER = _("You may not review this partnership at this stage.")
+NOT_REVIEWER = _("You may not review this unit at this stage.")
 ONLY_JUDGEMENT = _(
     "Only judgement criteria are scored by a reviewer; a computed score is corrected by correcting the "
     "record it counts."
@@ -98,9 +104,10 @@ APPEAL_CLOSED = _("The appeal window closed on %(day)s; appeals are no longer ac
 APPEAL_PENDING = _("An appeal against this criterion is already waiting for a decision.")
 APPEAL_DECIDED = _("This appeal has already been decided.")
 NEW_POINTS_NEEDED = _("An upheld appeal on a judgement criterion needs the new sub-score.")
-ALREADY_AWARDED = _("This partnership is already proposed for %(award)s: one achievement, one award.")
+ALREADY_AWARDED = _("This unit is already proposed for %(award)s: one achievement, one award.")
 AWARD_REVOKED = _("This award has already been revoked.")
-FOLLOW_UP_OWNER = _("The owner of a follow-up action is one of the partnership's schools.")
+FOLLOW_UP_OWNER = _("The owner of a follow-up action is one of the reviewed unit's schools.")
+OFFICES_IN_OFFICE_CYCLE = _("An office's own cycle reviews its partnerships and schools, not offices.")
 FOLLOW_UP_DUE = _("A follow-up action is due after the review, not before it.")
 
 
@@ -131,11 +138,19 @@ def cycles_visible_to(user: User) -> QuerySet[Cycle]:
     rows = rows.filter(department=department)
     if sees_whole_department(user):
         return rows
-    seen = Submission.objects.filter(partnership__in=partnerships_visible_to(user)).values("cycle_id")
+    seen = Submission.objects.filter(_own_units(user)).values("cycle_id")
     condition = Q(office__isnull=True) | Q(pk__in=seen)
     if user.office_id:
         condition |= Q(office_id=user.office_id)
     return rows.filter(condition)
+
+
+def _own_units(user: User) -> Q:
+    """The submissions of units the user sees: their partnerships, their own schools, their office."""
+    condition = Q(partnership__in=partnerships_visible_to(user)) | Q(school__in=own_schools(user))
+    if user.office_id:
+        condition |= Q(office_id=user.office_id)
+    return condition
 
 
 def cycle_for(user: User, pk: int) -> Cycle:
@@ -192,24 +207,26 @@ def may_open(user: User) -> bool:
 
 
 def submissions_visible_to(user: User, cycle: Cycle | None = None) -> QuerySet[Submission]:
-    rows = Submission.objects.select_related("partnership", "cycle")
+    rows = Submission.objects.select_related("partnership", "school", "office", "cycle")
     if cycle is not None:
         rows = rows.filter(cycle=cycle)
     if user.is_superuser or sees_whole_department(user):
         return rows.filter(cycle__in=cycles_visible_to(user))
-    return rows.filter(partnership__in=partnerships_visible_to(user))
+    if not is_active_user(user):
+        return rows.none()
+    return rows.filter(_own_units(user))
 
 
 def submission_for(user: User, pk: int, *, records: bool = False) -> Submission:
-    """A submission the user sees (its partnership is theirs to see), else 404. A published result is
+    """A submission the user sees (its unit is theirs to see), else 404. A published result is
     seen by whoever sees the cycle, but not the records behind it (`records=True`: the "why" page and
-    the evidence, which name teachers and activities) unless the partnership is the user's to see."""
+    the evidence, which name teachers and activities) unless the unit is the user's to see."""
     found = submissions_visible_to(user).filter(pk=pk).first()
     if found is None and not records:
         # a published result is seen by whoever sees the cycle
         found = (
             Submission.objects.filter(pk=pk, cycle__in=cycles_visible_to(user), cycle__stage=Stage.PUBLISHED)
-            .select_related("partnership", "cycle")
+            .select_related("partnership", "school", "office", "cycle")
             .first()
         )
     if found is None:
@@ -218,11 +235,18 @@ def submission_for(user: User, pk: int, *, records: bool = False) -> Submission:
 
 
 def member_schools(submission: Submission) -> list[int]:
+    """The schools the unit answers for during the cycle's period: a partnership's members, the school,
+    the schools an office managed that took part in a reviewed partnership."""
     cycle = submission.cycle
+    if submission.unit == Unit.SCHOOL:
+        return [submission.school_id] if submission.school_id else []
+    if submission.unit == Unit.OFFICE:
+        frame = scoring.frames(cycle, [submission])[submission.pk]
+        return sorted(frame.own or ())
     return list(
         PartnershipMember.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=cycle.period_start),
-            partnership_id=submission.partnership_id,
+            partnership_id=submission.partnership_id or 0,
             valid_from__lte=cycle.period_end,
         ).values_list("school_id", flat=True)
     )
@@ -243,26 +267,44 @@ def members_of_cycle(cycle: Cycle) -> dict[int, list[int]]:
 
 
 def is_unit_leader(user: User, submission: Submission) -> bool:
+    """Speaks for the unit: a leader of one of its schools; for an office, one of its officers."""
+    if not is_active_user(user):
+        return False
+    if submission.unit == Unit.OFFICE:
+        return user.role == Role.OFFICE_OFFICER and user.office_id == submission.office_id
     return bool(
-        is_active_user(user)
-        and user.role == Role.SCHOOL_LEADER
-        and user.school_id
-        and user.school_id in member_schools(submission)
+        user.role == Role.SCHOOL_LEADER and user.school_id and user.school_id in member_schools(submission)
     )
+
+
+def reviewing_offices(submission: Submission) -> set[int]:
+    """The district offices that review the unit at the office review: either office of a partnership's
+    twinning, the office that managed a school during the period; none for an office (the department
+    reviews it)."""
+    cycle = submission.cycle
+    if submission.unit == Unit.PARTNERSHIP:
+        twinning = submission.partnership.twinning  # type: ignore[union-attr]
+        return set() if twinning is None else {twinning.supporting_office_id, twinning.supported_office_id}
+    if submission.unit == Unit.SCHOOL:
+        return set(
+            EducationOffice.objects.filter(
+                valid_between(cycle.period_start, cycle.period_end, "managed_schools__"),
+                managed_schools__school_id=submission.school_id or 0,
+                kind=EducationOffice.Kind.DISTRICT_OFFICE,
+            ).values_list("pk", flat=True)
+        )
+    return set()
 
 
 def may_judge(user: User, submission: Submission) -> bool:
     """May score this submission's judgement criteria now."""
     cycle = submission.cycle
     if cycle.stage == Stage.OFFICE_REVIEW:
+        if user.role != Role.OFFICE_OFFICER or not is_active_user(user):
+            return False
         if cycle.office_id:
-            return user.role == Role.OFFICE_OFFICER and user.office_id == cycle.office_id
-        twinning = submission.partnership.twinning
-        return bool(
-            twinning is not None
-            and user.role == Role.OFFICE_OFFICER
-            and user.office_id in (twinning.supporting_office_id, twinning.supported_office_id)
-        )
+            return user.office_id == cycle.office_id
+        return user.office_id in reviewing_offices(submission)
     if cycle.stage == Stage.DEPARTMENT_REVIEW:
         return may_run(user, cycle)
     return False
@@ -424,9 +466,12 @@ def open_cycle(
     publish_by: dt.date,
     appeal_days: int,
     office: EducationOffice | None = None,
+    review_schools: bool = False,
+    review_offices: bool = False,
 ) -> Cycle:
     """Open a cycle: check its dates and its criteria set, create a submission for every partnership it
-    reviews and compute their scores from the records."""
+    reviews (and, if asked, for every school of those partnerships and every district office that managed
+    one) and compute their scores from the records."""
     department = home_department(acting_user)
     if department is None or criteria_set.department_id != department.pk:
         raise Http404
@@ -441,6 +486,8 @@ def open_cycle(
         "appeal_days": appeal_days,
     }
     check_dates(values)
+    if office is not None and review_offices:
+        raise ReviewError(OFFICES_IN_OFFICE_CYCLE, field="review_offices")
     if not sets_in_force(department, period_end).filter(pk=criteria_set.pk).exists():
         raise ReviewError(
             SET_NOT_IN_FORCE % {"set": str(criteria_set), "day": date_format(period_end, "d/m/Y")},
@@ -453,6 +500,8 @@ def open_cycle(
         name=name.strip(),
         criteria_set=criteria_set,
         created_by=acting_user,
+        review_schools=review_schools,
+        review_offices=review_offices,
         **values,
     )
     if not may_run(acting_user, cycle):
@@ -464,9 +513,35 @@ def open_cycle(
     submissions = Submission.objects.bulk_create(
         Submission(cycle=cycle, partnership=p, category=p.level) for p in partnerships
     )
+    submissions += Submission.objects.bulk_create(_units(cycle, [p.pk for p in partnerships]))
     _stamp(cycle, EventKind.OPENED, acting_user, after=str(len(submissions)))
     scoring.compute(cycle, list(Submission.objects.filter(cycle=cycle)))
     return cycle
+
+
+def _units(cycle: Cycle, partnerships: list[int]) -> list[Submission]:
+    """The schools and district offices a cycle reviews as units, beside its partnerships: every school
+    that was a member of a reviewed partnership during the period (in an office's cycle, those the office
+    managed), every district office of the department that managed one of them."""
+    period = (cycle.period_start, cycle.period_end)
+    members = {school for sides in scoring._sides(partnerships, period).values() for school in sides}
+    if cycle.office_id:
+        members &= scoring.managed_by([cycle.office_id], period).get(cycle.office_id, set())
+    units = []
+    if cycle.review_schools:
+        for school in School.objects.filter(pk__in=members).order_by("sort_key"):
+            units.append(
+                Submission(cycle=cycle, unit=Unit.SCHOOL, school=school, category=f"school:{school.level}")
+            )
+    if cycle.review_offices and not cycle.office_id:
+        offices = EducationOffice.objects.filter(
+            department_id=cycle.department_id, kind=EducationOffice.Kind.DISTRICT_OFFICE
+        ).order_by("sort_key")
+        managed = scoring.managed_by(offices.values_list("pk", flat=True), period)
+        for office in offices:
+            if managed.get(office.pk, set()) & members:
+                units.append(Submission(cycle=cycle, unit=Unit.OFFICE, office=office, category="office"))
+    return units
 
 
 def recompute(acting_user: User, cycle: Cycle) -> int:
@@ -514,15 +589,15 @@ def advance(acting_user: User, cycle: Cycle, *, expected_version: int) -> Cycle:
 def rank(cycle: Cycle, categories: Iterable[str] | None = None) -> None:
     """Rank each category's submissions by total, highest first. Equal totals share a rank (standard
     competition ranking: 1, 2, 2, 4) and each tied row keeps with whom (`tied_with`); rows are listed by
-    group number within a tie, which decides nothing."""
-    rows = Submission.objects.filter(cycle=cycle).select_related("partnership")
+    group number (a school's or an office's name) within a tie, which decides nothing."""
+    rows = Submission.objects.filter(cycle=cycle).select_related("partnership", "school", "office")
     if categories is not None:
         rows = rows.filter(category__in=list(categories))
     by_category: dict[str, list[Submission]] = defaultdict(list)
     for submission in rows:
         by_category[submission.category].append(submission)
     for members in by_category.values():
-        members.sort(key=lambda s: (-s.total, s.partnership.number))
+        members.sort(key=lambda s: (-s.total, s.order_key))
         previous: Decimal | None = None
         current = 0
         for position, submission in enumerate(members, start=1):
@@ -534,8 +609,8 @@ def rank(cycle: Cycle, categories: Iterable[str] | None = None) -> None:
         for submission in members:
             by_rank[submission.rank].append(submission)
         for submission in members:
-            tied = [s.partnership.number for s in by_rank[submission.rank] if s.pk != submission.pk]
-            submission.tied_with = ", ".join(str(n) for n in tied)[:300]
+            tied = [s.tie_key for s in by_rank[submission.rank] if s.pk != submission.pk]
+            submission.tied_with = ", ".join(tied)[:1000]
     Submission.objects.bulk_update(
         [s for members in by_category.values() for s in members], ["rank", "tied_with"], batch_size=2000
     )
@@ -818,10 +893,9 @@ def candidates(cycle: Cycle, kind: AwardKind) -> dict[str, list[Candidate]]:
             "submission_id", "kind_id", "kind__name", "status"
         )
     }
-    rows = list(
-        Submission.objects.filter(cycle=cycle)
-        .select_related("partnership")
-        .order_by("category", "rank", "partnership__number")
+    rows = sorted(
+        Submission.objects.filter(cycle=cycle).select_related("partnership", "school", "office"),
+        key=lambda s: (s.category, s.rank or 0, s.order_key),
     )
     result: dict[str, list[Candidate]] = defaultdict(list)
     taken: dict[str, int] = defaultdict(int)
@@ -953,9 +1027,7 @@ def differences(award: Award) -> list[Difference]:
     different (computed again from the records, without storing), and the records' hash."""
     submission = award.submission
     cycle = submission.cycle
-    facts = scoring.facts_for([submission.partnership_id], (cycle.period_start, cycle.period_end))[
-        submission.partnership_id
-    ]
+    facts = scoring.unit_facts(cycle, [submission])[submission.pk]
     frozen = {row["code"]: row for row in award.snapshot.get("scores", [])}
     found = []
     links = {}
@@ -1006,9 +1078,10 @@ def add_follow_up(
 
 
 def open_follow_ups(submission: Submission) -> QuerySet[FollowUp]:
-    """The follow-up actions of this partnership still open, from this cycle and the earlier ones."""
+    """The follow-up actions of this unit still open, from this cycle and the earlier ones."""
     return FollowUp.objects.filter(
-        submission__partnership_id=submission.partnership_id,
+        submission__unit=submission.unit,
+        **{f"submission__{field}": value for field, value in [submission.unit_key]},
         done_on__isnull=True,
         submission__cycle__period_end__lte=submission.cycle.period_end,
     ).select_related("owner", "submission__cycle")

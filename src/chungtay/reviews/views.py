@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Count, Q, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from chungtay.core.errors import DomainError
 from chungtay.core.forms import submit
 from chungtay.core.spreadsheets import table_response
 from chungtay.directory.models import Teacher
-from chungtay.partnerships.models import PartnershipMember
+from chungtay.partnerships.models import Partnership, PartnershipMember
 from chungtay.reviews import scoring, selectors, services
 from chungtay.reviews.forms import (
     AppealForm,
@@ -54,6 +54,8 @@ from chungtay.reviews.models import (
     Score,
     Stage,
     SubmissionStatus,
+    Unit,
+    category_label,
 )
 
 
@@ -110,7 +112,9 @@ def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
     office = services.own_office(request.user)
     sets = CriteriaSet.objects.filter(department=department)
     data = request.POST if request.method == "POST" else None
-    form = CycleForm(data, sets=sets, initial={"self_opens": today(), "appeal_days": 10})
+    form = CycleForm(
+        data, sets=sets, office_cycle=office is not None, initial={"self_opens": today(), "appeal_days": 10}
+    )
 
     def action(values: dict[str, Any]) -> Any:
         return services.open_cycle(request.user, office=office, **values)
@@ -141,15 +145,21 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         everyone = cycle.submissions.all()
         query = request.GET.get("q", "").strip()[:100]
         if query:
-            everyone = everyone.filter(partnership__name__icontains=query) | everyone.filter(
-                partnership__number=int(query) if query.isdigit() else -1
+            everyone = everyone.filter(
+                Q(partnership__name__icontains=query)
+                | Q(partnership__number=int(query) if query.isdigit() else -1)
+                | Q(school__name__icontains=query)
+                | Q(office__name__icontains=query)
             )
         context["results"] = selectors.results(everyone)
-        context["rollups"] = selectors.rollups(cycle.submissions.all())
+        context["rollups"] = [
+            (category_label(category), rollup)
+            for category, rollup in selectors.rollups(cycle.submissions.all()).items()
+        ]
         context["query"] = query
         context["awards"] = list(
             Award.objects.filter(cycle=cycle)
-            .select_related("kind", "submission__partnership")
+            .select_related("kind", "submission__partnership", "submission__school", "submission__office")
             .order_by("kind__position", "submission__category", "submission__rank")
         )
         if context["may_run"]:
@@ -161,21 +171,31 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 context["award_kinds"].append((kind, found))
             context["appeals"] = list(
                 Appeal.objects.filter(submission__cycle=cycle, status=AppealStatus.PENDING).select_related(
-                    "submission__partnership", "criterion"
+                    "submission__partnership", "submission__school", "submission__office", "criterion"
                 )
             )
     else:
         status = request.GET.get("status", "")
-        rows = visible.order_by("partnership__number")
+        unit = request.GET.get("unit", "")
+        rows = visible.annotate(
+            unit_order=Case(When(unit=Unit.PARTNERSHIP, then=0), When(unit=Unit.SCHOOL, then=1), default=2)
+        ).order_by("unit_order", "partnership__number", "school__sort_key", "office__sort_key")
         if status in SubmissionStatus.values:
             rows = rows.filter(status=status)
+        if unit in Unit.values:
+            rows = rows.filter(unit=unit)
         context["page"] = Paginator(rows, 50).get_page(request.GET.get("page"))
         context["status"] = status
-        context["query"] = f"status={status}" if status else ""
+        context["unit"] = unit
+        context["query"] = "&".join(
+            f"{name}={value}" for name, value in (("status", status), ("unit", unit)) if value
+        )
         counts = selectors.status_counts(cycle.submissions.all())
         context["progress"] = [
             (value, label, counts.get(value, 0)) for value, label in SubmissionStatus.choices
         ]
+        units = dict(cycle.submissions.values_list("unit").annotate(n=Count("id")).order_by())
+        context["units"] = [(value, label, units[value]) for value, label in Unit.choices if value in units]
     _nominations(request, cycle, context)
     # the user's school's partnerships reviewed in the cycle: members at some time in its period (a
     # membership ended since still counts, as it does for the self-assessment)
@@ -184,7 +204,10 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         school_id=user.school_id or -1,
         valid_from__lte=cycle.period_end,
     ).values("partnership_id")
-    context["mine"] = list(visible.filter(partnership_id__in=schools_in)) if user.school_id else []
+    mine = Q(partnership_id__in=schools_in, unit=Unit.PARTNERSHIP) | Q(school_id=user.school_id or -1)
+    if user.office_id and user.role == "office_officer":
+        mine |= Q(office_id=user.office_id)
+    context["mine"] = list(visible.filter(mine)) if (user.school_id or user.office_id) else []
     return render(request, "reviews/cycle_detail.html", context)
 
 
@@ -301,7 +324,7 @@ def cycle_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         _("Category"),
         _("Rank"),
         _("Group"),
-        _("Partnership"),
+        _("Reviewed unit"),
         _("Status"),
         _("Submitted late"),
         *[f"{c.code} ({c.weight.normalize():f})" for c in criteria],
@@ -311,16 +334,17 @@ def cycle_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         _("Proposed award"),
     ]
     rows: list[list[Any]] = [header]
-    for s in cycle.submissions.select_related("partnership").order_by(
-        "category", "rank", "partnership__number"
+    for s in sorted(
+        cycle.submissions.select_related("partnership", "school", "office"),
+        key=lambda s: (s.unit != Unit.PARTNERSHIP, s.unit, s.category, s.rank or 0, s.order_key),
     ):
         points = [scores.get((s.pk, c.pk)) for c in criteria]
         rows.append(
             [
-                s.category.upper(),
+                s.category_label,
                 s.rank,
-                s.partnership.number,
-                s.partnership.name,
+                s.partnership.number if s.partnership else None,
+                s.unit_name,
                 s.get_status_display(),
                 _("yes") if s.late else "",
                 *[float(p.points) if p and p.points is not None else None for p in points],
@@ -456,7 +480,8 @@ def _submission_context(request: AuthenticatedRequest, submission: Any) -> dict[
     writable = leader and cycle.stage == Stage.SELF_ASSESSMENT and submission.status == SubmissionStatus.DRAFT
     judging = services.may_judge(user, submission)
     members = services.member_schools(submission)
-    names = selectors.school_names(members)
+    frame = scoring.frames(cycle, [submission])[submission.pk]
+    names = selectors.school_names(sorted(set(members) | set(frame.sides)))
     for score in scores:
         score.input_rows = selectors.inputs_label(score, names)
         if writable:
@@ -481,6 +506,9 @@ def _submission_context(request: AuthenticatedRequest, submission: Any) -> dict[
         "may_run": services.may_run(user, cycle),
         "sees_records": services.submissions_visible_to(user).filter(pk=submission.pk).exists(),
         "members": [(pk, names.get(pk, "")) for pk in members],
+        "pooled": list(Partnership.objects.filter(pk__in=frame.partnerships).order_by("number"))
+        if submission.unit != Unit.PARTNERSHIP
+        else [],
         "events": submission.events.select_related("actor", "criterion").order_by("-at", "-pk")[:100],
         "appeals": submission.appeals.select_related("criterion", "filed_by", "decided_by"),
         "appeal_form": AppealForm(criteria=cycle.criteria_set.criteria.all())
@@ -492,7 +520,7 @@ def _submission_context(request: AuthenticatedRequest, submission: Any) -> dict[
         "differences": services.differences(award) if award and award.status == AwardStatus.PROPOSED else [],
         "reason_form": ReasonForm(),
         "follow_ups": services.open_follow_ups(submission),
-        "follow_up_form": FollowUpForm(owners=list(names.items()))
+        "follow_up_form": FollowUpForm(owners=[(pk, names.get(pk, "")) for pk in members])
         if judging or services.may_run(user, cycle)
         else None,
     }
@@ -597,7 +625,7 @@ def submission_reviewed(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("The review of this partnership is complete."))
+        messages.success(request, _("The review of this unit is complete."))
     return redirect("reviews:submission-detail", submission.pk)
 
 
@@ -669,7 +697,10 @@ def score_why(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "submission": score.submission,
         "rule_text": selectors.rule_text(score.criterion),
         "inputs": selectors.inputs_label(
-            score, selectors.school_names(services.member_schools(score.submission))
+            score,
+            selectors.school_names(
+                list(scoring.frames(score.submission.cycle, [score.submission])[score.submission_id].sides)
+            ),
         ),
     }
     return render(request, "reviews/score_why.html", context)
