@@ -5,10 +5,10 @@ On the demo city (738 partnerships, 2,858 schools): a cycle over the whole phase
 criteria: 634 partnerships active, 135,000 participations counted) is opened in a transaction that is
 rolled back, once reviewing its partnerships and once also each of their schools and district offices
 (their records pooled). Measured, median of 3 each: opening it (submissions and every score computed and
-written); computing again when nothing changed (every rule run, nothing written); computing again when every score
-changed (every rule run, every score written); reproducing every score from the records it links ("why
-this score"). The baseline, in the same run: reading the ids of the participations the cycle counts
-(`values_list` over the period's held activities), the floor of any computation that names them.
+written); computing again when nothing changed (every rule run, nothing written); computing again when
+every score changed (every rule run, every score written); reproducing every score from the records it
+links ("why this score"). The baseline, in the same run: reading the ids of the participations the cycle
+counts (`values_list` over the period's held activities), the floor of any computation that names them.
 Run: `.venv/bin/python benchmarks/review_scoring.py` (on the database of DATABASE_URL if it holds the
 demo, else on a temporary SQLite database with the demo loaded)."""
 
