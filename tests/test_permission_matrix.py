@@ -71,6 +71,10 @@ def _kwargs_generation_api() -> dict[str, int]:
     return {**_kwargs_report_api(), "number": 1}
 
 
+def _kwargs_generation_file_api() -> dict[str, object]:
+    return {**_kwargs_generation_api(), "fmt": "docx"}
+
+
 def _kwargs_template() -> dict[str, int]:
     from chungtay.reports.models import ReportTemplate
 
@@ -608,6 +612,7 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:get_report": (_kwargs_report_api, API_OFFICE_REPORT),
     "api:generate_report": (_kwargs_report_api, _all(405)),
     "api:generation_figures": (_kwargs_generation_api, API_OFFICE_REPORT),
+    "api:generation_file": (_kwargs_generation_file_api, API_OFFICE_REPORT),
     "api:get_figures": (None, API_LOGIN_REQUIRED),
     "api:get_gap": (None, API_LOGIN_REQUIRED),
     "api:get_impact": (None, API_LOGIN_REQUIRED),

@@ -3,6 +3,8 @@ the department's administrator, bad parameters answered 400 with the field, gene
 
 from __future__ import annotations
 
+import hashlib
+
 from django.test import Client
 
 from chungtay.reports.models import Generation, Report, ReportStatus
@@ -28,7 +30,21 @@ def test_prepare_generate_and_read_a_report(db, client: Client, django_capture_o
     assert report["status"] == ReportStatus.READY and len(report["generations"]) == 1
     generation = report["generations"][0]
     assert generation["layout_rules_not_met"] == [] and len(generation["sha256"]) == 64
-    assert generation["files"]["docx"].endswith("/1/bao-cao.docx")
+    # the files come with the same token: the Word report (its checksum), its PDF, the annex
+    assert set(generation["files"]) == {"docx", "pdf", "xlsx"}
+    stored = Generation.objects.get(report_id=body["id"], number=1)
+    word = client.get(generation["files"]["docx"], headers=headers)
+    assert word.status_code == 200 and word["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert hashlib.sha256(word.content).hexdigest() == stored.sha256 == generation["sha256"]
+    assert client.get(generation["files"]["pdf"], headers=headers).content.startswith(b"%PDF")
+    assert client.get(generation["files"]["xlsx"], headers=headers).content == bytes(stored.annex)
+    other = client.get(generation["files"]["docx"], headers=_token("pgd.bavi"))
+    assert other.status_code == 404
+    assert client.get(generation["files"]["docx"]).status_code == 401
+    assert (
+        client.get(f"/api/v1/reports/{body['id']}/generations/1/files/exe", headers=headers).status_code
+        == 400
+    )
     figures = client.get(f"/api/v1/reports/{body['id']}/generations/1/figures", headers=headers).json()
     stored = Generation.objects.get(report_id=body["id"], number=1).figures
     assert figures == stored and "totals" in figures

@@ -1,8 +1,8 @@
 """One review cycle walked end to end in the browser, as its people would: a school leader writes the
-account of a criterion (saved as it is typed) and submits; the department closes self-assessment; the
-office scores the judgement criterion with its evidence file and marks the partnership reviewed; the
-department publishes; the leader appeals; the department upholds it with a reason; awards are proposed
-within the cap."""
+account of a criterion (saved as it is typed) and submits, and writes their school's own review; the
+department closes self-assessment; the office scores the judgement criterion with its evidence file and
+marks the partnership reviewed; the department publishes; the leader appeals; the department upholds it
+with a reason; awards are proposed within the cap."""
 
 import re
 
@@ -46,6 +46,16 @@ def test_one_cycle_from_self_assessment_to_awards(page: Page, app_url, log_in, t
     expect(page.get_by_role("alert").first).to_contain_text("Đã nộp bản tự đánh giá")
     expect(page.get_by_test_id("events")).to_contain_text("nộp tự đánh giá")
 
+    # the school's own review beside it: scored on its partnerships pooled, its account saved as typed
+    page.get_by_role("link", name=re.compile("Sơ kết học kỳ I")).first.click()
+    page.get_by_test_id("my-review").filter(has_text="Trường THCS Bình Lưu Quang A").click()
+    expect(page.get_by_test_id("pooled")).to_contain_text("Chấm trên dữ liệu gộp của")
+    school_account = page.get_by_test_id("narrative-TC1").locator("textarea")
+    school_account.fill("Trường chủ trì hai chuyên đề liên trường trong học kỳ.")
+    expect(page.get_by_test_id("narrative-TC1").get_by_test_id("saved-state")).to_contain_text(
+        "Đã lưu nháp", timeout=20_000
+    )
+
     # the department closes self-assessment
     _as(page, log_in, "admin")
     _open_cycle(page, app_url)
@@ -64,7 +74,7 @@ def test_one_cycle_from_self_assessment_to_awards(page: Page, app_url, log_in, t
     expect(page.get_by_role("alert").first).to_contain_text("Đã chấm tiêu chí")
     expect(page.get_by_test_id("score-TC8")).to_contain_text("85,50")
     page.get_by_test_id("complete-review").get_by_role("button").click()
-    expect(page.get_by_role("alert").first).to_contain_text("Đã hoàn thành đánh giá nhóm này")
+    expect(page.get_by_role("alert").first).to_contain_text("Đã hoàn thành đánh giá đơn vị này")
 
     # the department reviews and publishes
     _as(page, log_in, "admin")

@@ -163,6 +163,18 @@ def may_see_private_evidence(user: User, activity: Activity) -> bool:
     return is_insider(user, activity)
 
 
+def private_evidence_seen(user: User, activities: list[Activity]) -> set[int]:
+    """Which of `activities` the user sees the private evidence of (`may_see_private_evidence`), in one
+    query."""
+    if user.role == Role.VIEWER and not user.is_superuser:
+        return set()
+    condition = _insider_condition(user)
+    ids = [a.pk for a in activities]
+    if condition is None:
+        return set(ids)
+    return set(Activity.objects.filter(condition, pk__in=ids).values_list("pk", flat=True))
+
+
 def evidence_for(user: User, activity: Activity) -> QuerySet[Evidence]:
     """All the evidence for those who may see private evidence; only the shareable evidence for the rest
     of the department (see may_see_private_evidence)."""

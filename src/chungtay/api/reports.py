@@ -10,8 +10,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404
-from django.urls import reverse
+from django.http import Http404, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from chungtay.access.roles import may_write_reports
@@ -48,7 +47,9 @@ class GenerationOut(Schema):
     layout_rules_not_met: list[str]
     pdf: bool
     pdf_error: str
-    files: dict[str, str] = Field(..., description="the files' addresses on the report's page (session)")
+    files: dict[str, str] = Field(
+        ..., description="the files' API addresses (docx, pdf, xlsx), downloaded with the same token"
+    )
 
 
 class ReportOut(Schema):
@@ -114,8 +115,8 @@ def _out(report: Report) -> dict[str, Any]:
                 "pdf": not g.pdf_error,
                 "pdf_error": g.pdf_error,
                 "files": {
-                    fmt: reverse("reports:report-file", args=[report.pk, g.number, name, fmt])
-                    for name, fmt in (("bao-cao", "docx"), ("bao-cao", "pdf"), ("phu-luc", "xlsx"))
+                    fmt: f"/api/v1/reports/{report.pk}/generations/{g.number}/files/{fmt}"
+                    for fmt in FORMATS
                     if fmt != "pdf" or not g.pdf_error
                 },
             }
@@ -164,6 +165,26 @@ def generate_report(request: AuthenticatedRequest, report_id: RowId) -> Status[d
     )
     prefetch_related_objects([report], GENERATIONS)
     return Status(202, _out(report))
+
+
+FORMATS = {"docx": "bao-cao", "pdf": "bao-cao", "xlsx": "phu-luc"}  # the report, its PDF, the annex
+
+
+@router.get(
+    "/reports/{report_id}/generations/{number}/files/{fmt}",
+    response={200: None, **ERRORS},
+    summary="A generated file / Tệp báo cáo đã tạo",
+    description="The Word report (docx), its PDF (pdf) or the statistical annex (xlsx) of one generation.",
+)
+def generation_file(
+    request: AuthenticatedRequest, report_id: RowId, number: RowId, fmt: Literal["docx", "pdf", "xlsx"]
+) -> HttpResponse:
+    _writer(request.user)
+    report = services.report_for(request.user, report_id)
+    data, content_type, filename = services.generation_file(report, number, FORMATS[fmt], fmt)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @router.get(

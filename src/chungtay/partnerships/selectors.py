@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from chungtay.access.scopes import own_schools, partnerships_visible_to, twinnings_visible_to
 from chungtay.accounts.models import Role, User
+from chungtay.core import schoolyears
 from chungtay.core.dates import valid_on
-from chungtay.directory.models import AdminUnit, EducationOffice, School, SchoolManagement
+from chungtay.directory.models import (
+    AdminUnit,
+    DevelopmentArea,
+    EducationOffice,
+    School,
+    SchoolManagement,
+    SelfAssessment,
+)
 from chungtay.partnerships.models import (
     Agreement,
     AgreementStatus,
@@ -20,6 +29,7 @@ from chungtay.partnerships.models import (
     PartnershipMember,
     PartnershipStatus,
     Plan,
+    Side,
 )
 
 
@@ -263,3 +273,78 @@ def twinnings_of_units(user: object, *units: AdminUnit) -> list[tuple[OfficeTwin
         mine = twinning.supporting_office in offices
         partners.append((twinning, twinning.supported_office if mine else twinning.supporting_office))
     return partners
+
+
+# --- Strengths and needs ----------------------------------------------------------------------------------
+
+STRENGTH = 4  # a self-assessed score from which an area is a strength to share (1–5)
+NEED = 2  # a score up to which an area is a real need
+
+
+@dataclass
+class AreaRow:
+    """One development area: each member's latest self-assessed score (None: not assessed), and where one
+    side's strength meets another side's need (`helps`: the pairs, giving school → receiving school)."""
+
+    area: str
+    label: str
+    scores: list[int | None]
+    helps: list[tuple[str, str]]
+
+
+@dataclass
+class StrengthsNeeds:
+    members: list[PartnershipMember]
+    years: list[str]  # the school year of each member's scores ("" when it has none)
+    rows: list[AreaRow]
+
+    @property
+    def columns(self) -> list[tuple[PartnershipMember, str]]:
+        return list(zip(self.members, self.years, strict=True))
+
+    @property
+    def assessed(self) -> bool:
+        return any(score is not None for row in self.rows for score in row.scores)
+
+
+def strengths_and_needs(members: list[PartnershipMember]) -> StrengthsNeeds:
+    """The members' strengths and needs side by side, each from its latest school year of
+    self-assessment (two queries), with the areas where a school's strength (≥ 4) meets the need (≤ 2)
+    of a school on another side."""
+    schools = [m.school_id for m in members]
+    latest = dict(
+        SelfAssessment.objects.filter(school_id__in=schools)
+        .values_list("school_id")
+        .annotate(year=Max("school_year__start_year"))
+        .order_by()
+    )
+    scores: dict[tuple[int, str], int] = {}
+    found = SelfAssessment.objects.filter(
+        school_id__in=schools, school_year__start_year__in=set(latest.values())
+    ).values_list("school_id", "area", "score", "school_year__start_year")
+    for school, area, score, year in found:
+        if latest.get(school) == year:
+            scores[(school, area)] = score
+    rows = []
+    for area, label in DevelopmentArea.choices:
+        values = [scores.get((m.school_id, area)) for m in members]
+        helps = [
+            (giver.school.name, taker.school.name)
+            for giver, given in zip(members, values, strict=True)
+            for taker, taken in zip(members, values, strict=True)
+            if given is not None
+            and taken is not None
+            and given >= STRENGTH
+            and taken <= NEED
+            and _other_side(giver, taker)
+        ]
+        rows.append(AreaRow(area, str(label), values, helps))
+    years = [schoolyears.label(latest[m.school_id]) if m.school_id in latest else "" for m in members]
+    return StrengthsNeeds(members, years, rows)
+
+
+def _other_side(one: PartnershipMember, other: PartnershipMember) -> bool:
+    """Two members on different sides (in a group of equals, two different schools)."""
+    if one.school_id == other.school_id:
+        return False
+    return one.side == Side.MUTUAL or one.side != other.side

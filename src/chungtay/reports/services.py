@@ -86,6 +86,28 @@ def reports_visible_to(user: User) -> QuerySet[Report]:
     return rows.filter(condition)
 
 
+# A generation's files: (name in the address, format) → (stored field, content type).
+FILES = {
+    ("bao-cao", "docx"): ("docx", files.DOCX),
+    ("bao-cao", "pdf"): ("pdf", files.PDF),
+    ("phu-luc", "xlsx"): ("annex", files.XLSX),
+}
+
+
+def generation_file(report: Report, number: int, name: str, fmt: str) -> tuple[bytes, str, str]:
+    """One file of a generation of `report` (already checked as the user's): its bytes, content type
+    and file name; 404 for a file that does not exist (no such generation, a PDF that failed)."""
+    spec = FILES.get((name, fmt))
+    if spec is None:
+        raise Http404
+    field, content_type = spec
+    generation = Generation.objects.filter(report=report, number=number).only(field).first()
+    data = getattr(generation, field, None) if generation is not None else None
+    if not data:
+        raise Http404
+    return bytes(data), content_type, f"{name}-{report.pk}-{number}.{fmt}"
+
+
 def report_for(user: User, pk: int) -> Report:
     found = reports_visible_to(user).filter(pk=pk).first()
     if found is None:

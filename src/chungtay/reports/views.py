@@ -32,12 +32,6 @@ from chungtay.reports.models import Generation, ReportStatus, ReportTemplate
 from chungtay.reviews import services as review_services
 from chungtay.reviews.models import AwardKind, Stage
 
-FILES = {
-    ("bao-cao", "docx"): ("docx", files.DOCX),
-    ("bao-cao", "pdf"): ("pdf", files.PDF),
-    ("phu-luc", "xlsx"): ("annex", files.XLSX),
-}
-
 
 def _writer(request: AuthenticatedRequest) -> None:
     if not may_write_reports(request.user):
@@ -148,16 +142,8 @@ def report_generate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def report_file(request: AuthenticatedRequest, pk: int, number: int, name: str, fmt: str) -> HttpResponse:
     _writer(request)
     report = services.report_for(request.user, pk)
-    spec = FILES.get((name, fmt))
-    if spec is None:
-        raise Http404
-    field, content_type = spec
-    generation = Generation.objects.filter(report=report, number=number).only(field).first()
-    data = getattr(generation, field, None) if generation is not None else None
-    if not data:
-        raise Http404
-    response = HttpResponse(bytes(data), content_type=content_type)
-    filename = f"{name}-{report.pk}-{number}.{fmt}"
+    data, content_type, filename = services.generation_file(report, number, name, fmt)
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -38,7 +38,7 @@ def decimal_or_none(text: str) -> Decimal | None:
 
 
 class CycleForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=CycleKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of review"), choices=CycleKind.choices)
     name = forms.CharField(label=_("Name"), max_length=300)
     criteria_set = forms.ModelChoiceField(label=_("Criteria set"), queryset=CriteriaSet.objects.none())
     period_start = DayField(label=_("Period from"))

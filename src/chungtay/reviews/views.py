@@ -207,7 +207,11 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     mine = Q(partnership_id__in=schools_in, unit=Unit.PARTNERSHIP) | Q(school_id=user.school_id or -1)
     if user.office_id and user.role == "office_officer":
         mine |= Q(office_id=user.office_id)
-    context["mine"] = list(visible.filter(mine)) if (user.school_id or user.office_id) else []
+    context["mine"] = (
+        sorted(visible.filter(mine), key=lambda s: (s.unit != Unit.PARTNERSHIP, s.unit, s.order_key))
+        if (user.school_id or user.office_id)
+        else []
+    )  # the partnerships first, then the school's (the office's) own review
     return render(request, "reviews/cycle_detail.html", context)
 
 

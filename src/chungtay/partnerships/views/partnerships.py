@@ -41,7 +41,9 @@ from chungtay.partnerships.selectors import (
     members_on,
     partnership_for_user,
     partnership_list,
+    strengths_and_needs,
 )
+from chungtay.partnerships.views.timeline import timeline
 from chungtay.support.selectors import support_figures, with_labels
 
 
@@ -164,9 +166,12 @@ def partnership_create(request: AuthenticatedRequest) -> HttpResponse:
 def _detail_context(request: AuthenticatedRequest, partnership: Any, **extra: Any) -> dict[str, Any]:
     user = request.user
     day = today()
+    members = list(members_on(partnership, day))
     return {
         "partnership": partnership,
-        "members": members_on(partnership, day),
+        "members": members,
+        "strengths": strengths_and_needs(members),
+        "timeline": timeline(user, partnership, day),
         "history": partnership.members.select_related("school").order_by("valid_from", "school__sort_key"),
         "agreements": partnership.agreements.prefetch_related("signatures").order_by(
             "-amendment_no", "-created_at"
@@ -176,12 +181,8 @@ def _detail_context(request: AuthenticatedRequest, partnership: Any, **extra: An
         "can_draft": can_draft_agreement(user, partnership),
         "member_form": extra.pop("member_form", None) or MemberForm(initial={"joined_on": day}),
         "leave_form": LeaveForm(initial={"left_on": day}),
-        "activities": partnership.activities.order_by("-planned_on", "-pk")[:15],
         "activity_figures": activity_figures(partnership.activities.all()),
         "can_record": user.role != Role.VIEWER,
-        "support": partnership.support.select_related("donor", "receiving_school").order_by(
-            "-given_on", "-pk"
-        )[:15],
         "support_figures": with_labels(support_figures(partnership.support.all())),
         **extra,
     }
