@@ -34,8 +34,12 @@ class Event:
 def timeline(user: User, partnership: Partnership, today: dt.date) -> list[Event]:
     """The latest events of the partnership, merged, newest first, in six queries."""
     events: list[Event] = []
+    partial: list[dt.date] = []  # the oldest day of each kind read only in part
     activities = list(partnership.activities.order_by("-planned_on", "-pk")[:EACH])
     photos = _photos(user, activities)
+    if len(activities) == EACH:
+        days = [a.held_on or a.planned_on for a in activities]
+        partial += [min(d for d in days if d is not None)] if any(days) else []
     for activity in activities:
         day = activity.held_on or activity.planned_on
         if day is None:
@@ -51,9 +55,12 @@ def timeline(user: User, partnership: Partnership, today: dt.date) -> list[Event
                 activity.get_status_display(),
             )
         )
-    for record in partnership.support.select_related("donor", "receiving_school").order_by(
-        "-given_on", "-pk"
-    )[:EACH]:
+    support = list(
+        partnership.support.select_related("donor", "receiving_school").order_by("-given_on", "-pk")[:EACH]
+    )
+    if len(support) == EACH:
+        partial.append(support[-1].given_on)
+    for record in support:
         events.append(
             Event(
                 record.given_on,
@@ -63,11 +70,14 @@ def timeline(user: User, partnership: Partnership, today: dt.date) -> list[Event
                 reverse("support:support-detail", args=[record.pk]),
             )
         )
-    for signature in (
+    signatures = list(
         Signature.objects.filter(agreement__partnership=partnership)
         .select_related("school", "agreement")
         .order_by("-signed_at")[:EACH]
-    ):
+    )
+    if len(signatures) == EACH:
+        partial.append(signatures[-1].signed_at.date())
+    for signature in signatures:
         events.append(
             Event(
                 signature.signed_at.date(),
@@ -78,7 +88,10 @@ def timeline(user: User, partnership: Partnership, today: dt.date) -> list[Event
                 reverse("partnerships:agreement-detail", args=[signature.agreement_id]),
             )
         )
-    for member in partnership.members.select_related("school").order_by("-valid_from")[: EACH * 2]:
+    members = list(partnership.members.select_related("school").order_by("-valid_from")[:EACH])
+    if len(members) == EACH and members[-1].valid_from is not None:
+        partial.append(members[-1].valid_from)
+    for member in members:
         if member.valid_from is not None:
             events.append(
                 Event(
@@ -92,9 +105,12 @@ def timeline(user: User, partnership: Partnership, today: dt.date) -> list[Event
             events.append(
                 Event(member.valid_to, "left", _("%(school)s left") % {"school": member.school.name})
             )
+    # a kind read only in part (its latest EACH) sets a horizon: nothing older is shown, so the list
+    # never skips an activity while showing an older signature
+    horizon = max(partial, default=None)
     order = {"joined": 0, "signature": 1, "activity": 2, "support": 3, "left": 4}
     events.sort(key=lambda e: (e.day, -order[e.kind]), reverse=True)
-    return events[:SHOWN]
+    return [e for e in events if horizon is None or e.day >= horizon][:SHOWN]
 
 
 def _photos(user: User, activities: list[Activity]) -> dict[int, int]:
