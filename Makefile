@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LOCK_HASH := $(shell cat requirements.lock pyproject.toml Makefile | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
+# the browser tests' axe-core, from npm (package-lock.json), never served by the app
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
@@ -19,7 +21,12 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the browser tests (axe-core): apt-get install npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+install: $(STAMP) $(NODE_STAMP)
 
 messages: $(STAMP)
 	$(PY) manage.py compile_translations
@@ -34,7 +41,7 @@ run: setup
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: messages
+test: messages $(NODE_STAMP)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The same checks run by .pre-commit-config.yaml: style, types, the layer order, no missing migration.

@@ -1,5 +1,9 @@
 """Browser tests: a real server process on its own database with the demo loaded, driven by Playwright
-in Debian's Chromium. All browser tests share one xdist group, so one worker starts one server."""
+in Debian's Chromium. All browser tests share one xdist group, so one worker starts one server.
+
+Every page a browser test visits is checked against WCAG 2.1 A and AA by axe-core (from npm, in
+node_modules, never served by the app): after the test, each address visited is opened again as the
+same user in a context that lets axe's script in past the CSP, and the test fails on any violation."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 import pytest
@@ -25,6 +30,65 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "browser-pass-123"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => (await axe.run(document, {
+  runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+})).violations.map(v => `${v.id} (${v.impact}): ${v.help} — ` +
+  v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "))"""
+
+
+class Visits:
+    """The addresses each page of a test visited, with the user signed in on it at the time."""
+
+    def __init__(self) -> None:
+        self.users: dict[int, str | None] = {}
+        self.seen: dict[str | None, list[str]] = {}
+
+    def watch(self, page: Any, username: str | None) -> None:
+        key = id(page)
+        fresh = key not in self.users
+        self.users[key] = username
+        if not fresh:
+            return
+
+        def visited(frame: Any) -> None:
+            if frame is page.main_frame and frame.url.startswith("http"):
+                self.seen.setdefault(self.users.get(key), []).append(frame.url.split("#")[0])
+
+        page.on("framenavigated", visited)
+
+
+VISITS = Visits()
+
+
+def sign_in(page: Any, app_url: str, username: str) -> None:
+    page.goto(f"{app_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{app_url}/")
+
+
+def accessibility_problems(browser: Any, app_url: str, seen: dict[str | None, list[str]]) -> list[str]:
+    """axe's WCAG 2.1 A/AA violations on each address, opened again as the user who visited it."""
+    found = []
+    for username, addresses in seen.items():
+        context = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 900})
+        try:
+            page = context.new_page()
+            if username is not None:
+                sign_in(page, app_url, username)
+            for address in dict.fromkeys(addresses):
+                if not address.startswith(app_url):
+                    continue
+                response = page.goto(address)
+                if response is None or "html" not in (response.headers.get("content-type") or ""):
+                    continue
+                page.add_script_tag(path=str(AXE))
+                found += [f"{address} ({username}): {v}" for v in page.evaluate(AXE_RUN)]
+        finally:
+            context.close()
+    return found
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -143,13 +207,29 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(autouse=True)
+def accessible(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a browser test: every page it visited meets WCAG 2.1 A/AA (axe-core), or the test fails."""
+    uses_browser = {"page", "browser"} & set(request.fixturenames)
+    if not uses_browser or "tests/browser/" not in str(request.node.fspath):
+        yield
+        return
+    VISITS.users.clear()
+    VISITS.seen.clear()
+    if "page" in request.fixturenames:
+        VISITS.watch(request.getfixturevalue("page"), None)
+    yield
+    if not VISITS.seen:
+        return
+    app_url = request.getfixturevalue("app_url")
+    problems = accessibility_problems(request.getfixturevalue("browser"), app_url, dict(VISITS.seen))
+    assert not problems, "WCAG 2.1 A/AA (axe-core):\n" + "\n".join(problems)
+
+
 @pytest.fixture
 def log_in(page, app_url):  # noqa: ANN001 - pytest-playwright's page
     def _log_in(username: str) -> None:
-        page.goto(f"{app_url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_url(f"{app_url}/")
+        VISITS.watch(page, username)
+        sign_in(page, app_url, username)
 
     return _log_in

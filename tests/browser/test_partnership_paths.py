@@ -4,16 +4,13 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import VISITS, sign_in
 
 
 def _session(browser: Browser, app_url: str, username: str) -> Page:
     page = browser.new_context().new_page()
-    page.goto(f"{app_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{app_url}/")
+    VISITS.watch(page, username)
+    sign_in(page, app_url, username)
     return page
 
 
