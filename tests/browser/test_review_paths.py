@@ -48,7 +48,7 @@ def test_one_cycle_from_self_assessment_to_awards(page: Page, app_url, log_in, t
 
     # the school's own review beside it: scored on its partnerships pooled, its account saved as typed
     page.get_by_role("link", name=re.compile("Sơ kết học kỳ I")).first.click()
-    page.get_by_test_id("my-review").filter(has_text="Trường THCS Bình Lưu Quang A").click()
+    page.get_by_test_id("my-review").filter(has_text=re.compile(r"^Trường THCS Bình Lưu Quang A$")).click()
     expect(page.get_by_test_id("pooled")).to_contain_text("Chấm trên dữ liệu gộp của")
     school_account = page.get_by_test_id("narrative-TC1").locator("textarea")
     school_account.fill("Trường chủ trì hai chuyên đề liên trường trong học kỳ.")
