@@ -254,3 +254,63 @@ def test_a_pooled_unit_counts_its_own_schools_hosting_and_teachers() -> None:
     assert result.points == D("20.00")  # a rate per teacher: its target is not multiplied
     # both sides host: the sides of the partnerships pooled (A hosted 2, B and C's side 2)
     assert r.reciprocity(school, None).points == D("100.00")
+
+
+# --- Secondments, needs improved, outcome indicators ---------------------------------------------------
+
+
+def test_secondment_days_within_the_period() -> None:
+    second = r.ActivityFact(
+        1, "secondment", dt.date(2024, 7, 1), frozenset({A}), ends_on=dt.date(2024, 9, 30), days_per_week=2
+    )
+    other = r.ActivityFact(2, "secondment", dt.date(2023, 9, 4), frozenset({A}))  # no end: its first day
+    observation = activity(3)
+    result = r.secondment_days(facts(activities=(second, other, observation)), D(20))
+    # 1/7–31/7/2024 (the period ends 31/7): 31 days = 4 whole weeks × 2 + min(3, 2) = 10; 4/9/2023, a
+    # Monday, no days per week recorded: 1 weekday
+    assert result.value == D("11.00")
+    assert result.points == D("55.00")  # 11 ÷ 20 × 100
+    assert result.links == {"activity": [1, 2]}
+
+
+def _assessed(pk: int, school: int, year: int, area: str, score: int) -> r.AssessmentFact:
+    return r.AssessmentFact(pk, school, year, area, score)
+
+
+def test_needs_improved_among_the_supported_schools_needs() -> None:
+    rows = (
+        _assessed(1, B, 2022, "digital", 2),  # a need before the period (2023–2024)…
+        _assessed(2, B, 2023, "digital", 4),  # …improved in its last assessment in the period
+        _assessed(3, B, 2022, "facilities", 1),
+        _assessed(4, B, 2023, "facilities", 1),  # still a need: not improved
+        _assessed(5, B, 2022, "governance", 4),  # not a need: not counted
+        _assessed(6, B, 2023, "governance", 5),
+        _assessed(7, C, 2023, "digital", 1),  # C's only assessment is in the period: nothing to compare
+        _assessed(8, A, 2022, "digital", 1),  # A supports: its needs are not the partnership's to meet
+        _assessed(9, A, 2023, "digital", 5),
+    )
+    result = r.needs_improved(facts(assessments=rows), None)
+    assert result.inputs["needs"] == "2" and result.inputs["improved"] == "1"
+    assert result.points == D("50.00")
+    assert result.links == {"assessment": [1, 2, 3, 4]}
+    assert r.needs_improved(facts(assessments=rows[4:]), None).points is None  # no need: does not count
+
+
+def test_indicators_improved_read_the_better_way() -> None:
+    def value(
+        pk: int, school: int, indicator: int, year: int, amount: str, higher: bool = True
+    ) -> r.IndicatorFact:
+        return r.IndicatorFact(pk, school, indicator, year, D(amount), higher)
+
+    rows = (
+        value(1, B, 10, 2022, "92.5"),
+        value(2, B, 10, 2023, "95.0"),  # graduation rate up: improved
+        value(3, B, 11, 2022, "8.0", higher=False),
+        value(4, B, 11, 2023, "9.5", higher=False),  # a rate where lower is better went up: not improved
+        value(5, C, 10, 2023, "90.0"),  # no value before the period: not compared
+    )
+    result = r.indicators_improved(facts(indicators=rows), None)
+    assert result.inputs["compared"] == "2" and result.inputs["improved"] == "1"
+    assert result.points == D("50.00")
+    assert result.links == {"indicator_value": [1, 2, 3, 4]}
+    assert r.indicators_improved(facts(indicators=rows[4:]), None).points is None  # never required

@@ -281,3 +281,41 @@ def test_an_offices_own_cycle_reviews_its_schools_but_not_offices() -> None:
     school = mine.submissions.filter(unit=Unit.SCHOOL).first()
     assert school is not None and services.may_judge(officer, school)
     assert not Submission.objects.filter(~Q(unit=Unit.SCHOOL), cycle=mine, school__isnull=False).exists()
+
+
+def test_a_secondment_counts_its_days_within_the_period_from_the_records() -> None:
+    """The secondment rule on real records: a held secondment of a partnership, two days a week for four
+    whole weeks inside the period, gives 8 days; reproduced from its link."""
+    from chungtay.activities.models import ActivitySchool
+    from chungtay.reviews.services import CriterionInput
+
+    admin = user("admin")
+    criteria = [
+        CriterionInput("B1", "Ngày biệt phái", "secondment_days", D(50), D(16)),
+        CriterionInput("B2", "Hoạt động", "activities_held", D(50), D(6)),
+    ]
+    cycle = services.open_cycle(
+        admin, **cycle_values(make_set(admin, name="Bộ biệt phái", criteria=criteria))
+    )
+    submission = cycle.submissions.filter(unit=Unit.PARTNERSHIP).select_related("partnership").first()
+    assert submission is not None and submission.partnership is not None
+    host = submission.partnership.members.first()
+    assert host is not None
+    secondment = Activity.objects.create(
+        department_id=submission.partnership.department_id,
+        kind="secondment",
+        title="Biệt phái giáo viên Toán",
+        planned_on=dt.date(2023, 10, 2),
+        held_on=dt.date(2023, 10, 2),
+        ends_on=dt.date(2023, 10, 29),
+        days_per_week=2,
+        status=ActivityStatus.HELD,
+        created_by=admin,
+    )
+    secondment.partnerships.add(submission.partnership)
+    ActivitySchool.objects.create(activity=secondment, school=host.school, is_host=True)
+    scoring.compute(cycle, [submission])
+    score = Score.objects.get(submission=submission, criterion__code="B1")
+    assert score.value == D(8) and score.points == D(50)  # 8 ÷ 16 × 100
+    assert score.links == {"activity": [secondment.pk]}
+    assert (scoring.reproduce(score).value, scoring.reproduce(score).points) == (D(8), D(50))

@@ -79,14 +79,16 @@ INTERIM_2024 = [
     CriterionInput("TC7", "Hỗ trợ học sinh, học liệu, cơ sở vật chất", Rule.SUPPORT_DELIVERED, D(5), D(1)),
     CriterionInput("TC8", "Chất lượng và sức lan tỏa của hoạt động (hội đồng chấm)", Rule.JUDGEMENT, D(15)),
 ]
+# the phase's final review also weighs the supported schools' needs met and, read only, the outcome
+# indicators (the demo records no secondment, so its set leaves that rule out)
 FINAL = [
-    CriterionInput("TC1", "Số hoạt động chung trong giai đoạn", Rule.ACTIVITIES_HELD, D(20), D(20)),
+    CriterionInput("TC1", "Số hoạt động chung trong giai đoạn", Rule.ACTIVITIES_HELD, D(15), D(20)),
     CriterionInput("TC2", "Chuyên đề do trường trong nhóm chủ trì", Rule.TOPICS_HOSTED, D(15), D(6)),
     CriterionInput(
         "TC3", "Lượt giáo viên tham gia trên mỗi giáo viên", Rule.PARTICIPATION, D(15), D("1.5"), D(30)
     ),
     CriterionInput("TC4", "Hai bên cùng chủ trì hoạt động", Rule.RECIPROCITY, D(10)),
-    CriterionInput("TC5", "Cam kết hoàn thành đúng hạn", Rule.COMMITMENTS_MET, D(10)),
+    CriterionInput("TC5", "Cam kết hoàn thành đúng hạn", Rule.COMMITMENTS_MET, D(5)),
     CriterionInput(
         "TC6", "Biên bản ghi nhớ còn hiệu lực trong giai đoạn", Rule.AGREEMENT_IN_FORCE, D(10), None, D(60)
     ),
@@ -94,6 +96,10 @@ FINAL = [
     CriterionInput(
         "TC8", "Chất lượng, sức lan tỏa và sản phẩm của nhóm (hội đồng chấm)", Rule.JUDGEMENT, D(15)
     ),
+    CriterionInput(
+        "TC9", "Nhu cầu tự đánh giá của trường được hỗ trợ đã cải thiện", Rule.NEEDS_IMPROVED, D(5)
+    ),
+    CriterionInput("TC10", "Chỉ số chất lượng đầu ra tiến bộ (tham khảo)", Rule.INDICATORS_IMPROVED, D(5)),
 ]
 
 NOMINATION = (

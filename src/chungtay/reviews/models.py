@@ -28,6 +28,9 @@ class Rule(models.TextChoices):
     COMMITMENTS_MET = "commitments_met", _("Commitments met by their due date")
     AGREEMENT_IN_FORCE = "agreement_in_force", _("Agreement in force over the period")
     SUPPORT_DELIVERED = "support_delivered", _("Support delivered to the member schools")
+    SECONDMENT_DAYS = "secondment_days", _("Days of teacher secondment")
+    NEEDS_IMPROVED = "needs_improved", _("Self-assessed needs improved")
+    INDICATORS_IMPROVED = "indicators_improved", _("Outcome indicators improved (read, never required)")
     JUDGEMENT = "judgement", _("Scored by the reviewer")
 
 

@@ -21,6 +21,18 @@ The rules, written once:
   in force (from its coming into force to its end). Sub-score: that share × 100.
 - **Support delivered**: support records of the partnership given to a member school within the period.
   Sub-score: records ÷ target × 100, at most 100.
+- **Secondment days**: the days of teacher secondment the partnership's held secondments begun in the
+  period give within it (each programme's days per week in each whole week, or its weekdays). Sub-score:
+  days ÷ target × 100, at most 100.
+- **Needs improved**: the areas a helped school (the supported side; each school in a group of equals)
+  scored as a need (≤ 2) in its last self-assessment of a school year before the period's first (or, with
+  none, its first one in the period), and of those the ones it scored higher in its last self-assessment
+  of a school year in the period. Sub-score: improved ÷ needs × 100. No need with a later assessment: not
+  computed, does not count.
+- **Outcome indicators improved** (read, never required): the indicators of the unit's schools compared
+  the same way (the last school year's value before the period, or its first in it, against the last in
+  it); improved when it moved the better way (up, or down for an indicator where lower is better).
+  Sub-score: improved ÷ compared × 100. Nothing to compare: not computed, does not count.
 - **Judgement**: the reviewer's sub-score; until scored it counts as 0 and the total says so.
 
 A teacher nominated by their school is shown with their contributions over the period, counted from the
@@ -47,6 +59,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from chungtay.core import schoolyears
+
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -67,6 +81,8 @@ class ActivityFact:
     kind: str
     held_on: dt.date | None
     hosts: frozenset[int]  # school ids
+    ends_on: dt.date | None = None  # a secondment's or tutoring's last day
+    days_per_week: int | None = None
 
 
 class ParticipationFact(NamedTuple):
@@ -100,6 +116,29 @@ class SupportFact:
 
 
 @dataclass(frozen=True)
+class AssessmentFact:
+    """A school's self-assessed score (1–5) of one area in one school year."""
+
+    id: int
+    school: int
+    year: int  # the school year's start year
+    area: str
+    score: int
+
+
+@dataclass(frozen=True)
+class IndicatorFact:
+    """A school's value of one outcome indicator in one school year."""
+
+    id: int
+    school: int
+    indicator: int
+    year: int
+    value: Decimal
+    higher_is_better: bool
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the rules read about one reviewed unit over one period: a partnership's records, or those of
     the `scale` partnerships a school or an office took part in, pooled, with the unit's own schools."""
@@ -114,6 +153,8 @@ class Facts:
     support: tuple[SupportFact, ...] = ()
     own: frozenset[int] | None = None  # the unit's own schools (None: every member, a partnership)
     scale: int = 1  # partnerships pooled: a target per partnership counts that many times
+    assessments: tuple[AssessmentFact, ...] = ()
+    indicators: tuple[IndicatorFact, ...] = ()
 
     @property
     def own_schools(self) -> frozenset[int]:
@@ -252,6 +293,103 @@ def support_delivered(facts: Facts, target: Decimal | None) -> Result:
     )
 
 
+def secondment_days(facts: Facts, target: Decimal | None) -> Result:
+    """Days of teacher secondment the partnership's held secondments begun in the period give within it."""
+    rows = [a for a in facts.activities if a.kind == SECONDMENT]
+    days = 0
+    for a in rows:
+        if a.held_on is not None:
+            days += programme_days(a.held_on, a.ends_on, a.days_per_week, facts.period)
+    value = Decimal(days)
+    return Result(
+        q(value),
+        _ratio(value, _scaled(target, facts)),
+        {"activity": sorted(a.id for a in rows)},
+        _inputs(facts, secondment_days=days, secondments=len(rows), target=target),
+    )
+
+
+def _years(period: tuple[dt.date, dt.date]) -> tuple[int, int]:
+    """The school years (their start years) a period starts and ends in."""
+    return schoolyears.start_year_of(period[0]), schoolyears.start_year_of(period[1])
+
+
+def _before_after(years: Iterable[int], period: tuple[dt.date, dt.date]) -> tuple[int, int] | None:
+    """The school years to compare: the last before the period's first (or, with none, the first within the
+    period) and the last within the period after it; None when there is no such pair."""
+    first, last = _years(period)
+    known = sorted(y for y in years if y <= last)
+    earlier = [y for y in known if y < first]
+    before = earlier[-1] if earlier else (known[0] if known else None)
+    if before is None or known[-1] <= before:
+        return None
+    return before, known[-1]
+
+
+def _helped(facts: Facts) -> list[int]:
+    """The schools whose needs the partnership answers for: the supported side's (every school in a group
+    of equals), among the unit's own schools when it has them and they include any."""
+    helped = [school for school, side in facts.sides.items() if side in (SUPPORTED, MUTUAL)]
+    own = [school for school in helped if school in facts.own_schools]
+    return own or helped
+
+
+def needs_improved(facts: Facts, target: Decimal | None) -> Result:
+    """Of the areas a helped school scored as a need (≤ 2) in its last self-assessment before the period
+    (or, with none, its first in the period), those it scored higher in its last one in the period."""
+    by_school: dict[int, dict[int, dict[str, AssessmentFact]]] = {}
+    for row in facts.assessments:
+        by_school.setdefault(row.school, {}).setdefault(row.year, {})[row.area] = row
+    needs = improved = 0
+    links: list[int] = []
+    for school in _helped(facts):
+        years = by_school.get(school, {})
+        pair = _before_after(years, facts.period)
+        if pair is None:
+            continue
+        before, after = pair
+        for area, then in sorted(years[before].items()):
+            now = years[after].get(area)
+            if then.score > NEED or now is None:
+                continue
+            needs += 1
+            links += [then.id, now.id]
+            improved += now.score > then.score
+    inputs = _inputs(facts, needs=needs, improved=improved)
+    if not needs:
+        return Result(None, None, {"assessment": sorted(links)}, inputs)
+    return Result(q(improved), q(HUNDRED * improved / needs), {"assessment": sorted(links)}, inputs)
+
+
+def indicators_improved(facts: Facts, target: Decimal | None) -> Result:
+    """Of the outcome indicators of the unit's own schools with a value before the period (or, with none,
+    early in it) and a later one in it, those that moved the better way. Read, never required: with no
+    such pair it does not count."""
+    own = facts.own_schools
+    series: dict[tuple[int, int], dict[int, IndicatorFact]] = {}
+    for row in facts.indicators:
+        if row.school in own:
+            series.setdefault((row.school, row.indicator), {})[row.year] = row
+    compared = improved = 0
+    links: list[int] = []
+    for _key, values in sorted(series.items()):
+        pair = _before_after(values, facts.period)
+        if pair is None:
+            continue
+        then, now = values[pair[0]], values[pair[1]]
+        compared += 1
+        links += [then.id, now.id]
+        change = now.value - then.value
+        improved += (change > 0) if then.higher_is_better else (change < 0)
+    inputs = _inputs(facts, compared=compared, improved=improved)
+    if not compared:
+        return Result(None, None, {"indicator_value": sorted(links)}, inputs)
+    return Result(q(improved), q(HUNDRED * improved / compared), {"indicator_value": sorted(links)}, inputs)
+
+
+NEED = 2  # a self-assessed score up to which an area is a need
+
+
 RULES: dict[str, Callable[[Facts, Decimal | None], Result]] = {
     "activities_held": activities_held,
     "topics_hosted": topics_hosted,
@@ -260,6 +398,9 @@ RULES: dict[str, Callable[[Facts, Decimal | None], Result]] = {
     "commitments_met": commitments_met,
     "agreement_in_force": agreement_in_force,
     "support_delivered": support_delivered,
+    "secondment_days": secondment_days,
+    "needs_improved": needs_improved,
+    "indicators_improved": indicators_improved,
 }
 
 

@@ -17,9 +17,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus, Participation
-from chungtay.core import bulk
+from chungtay.core import bulk, schoolyears
 from chungtay.core.dates import valid_between
-from chungtay.directory.models import SchoolManagement, Teacher
+from chungtay.directory.models import IndicatorValue, SchoolManagement, SelfAssessment, Teacher
 from chungtay.partnerships.models import Agreement, Commitment, PartnershipMember
 from chungtay.reviews import rules as r
 from chungtay.reviews.models import Criterion, Cycle, Score, Submission, Unit
@@ -84,15 +84,47 @@ def _activity_facts(ids: Iterable[int], period: Period | None = None) -> dict[in
     for activity, school in hosting.values_list("activity_id", "school_id"):
         if activity in ids:
             hosts[activity].add(school)
-    rows = [row for row in held.values_list("pk", "kind", "held_on") if row[0] in ids]
-    return {pk: r.ActivityFact(pk, kind, held_on, frozenset(hosts[pk])) for pk, kind, held_on in rows}
+    rows = [
+        row for row in held.values_list("pk", "kind", "held_on", "ends_on", "days_per_week") if row[0] in ids
+    ]
+    return {
+        pk: r.ActivityFact(pk, kind, held_on, frozenset(hosts[pk]), ends_on, days_per_week)
+        for pk, kind, held_on, ends_on, days_per_week in rows
+    }
+
+
+def _assessments(schools: Iterable[int], period: Period) -> dict[int, list[r.AssessmentFact]]:
+    """The self-assessments of `schools` up to the period's last school year."""
+    last = schoolyears.start_year_of(period[1])
+    found: dict[int, list[r.AssessmentFact]] = defaultdict(list)
+    for row in SelfAssessment.objects.filter(
+        school_id__in=list(schools), school_year__start_year__lte=last
+    ).values_list("pk", "school_id", "school_year__start_year", "area", "score"):
+        found[row[1]].append(r.AssessmentFact(*row))
+    return found
+
+
+def _indicators(schools: Iterable[int], period: Period) -> dict[int, list[r.IndicatorFact]]:
+    """The outcome indicator values of `schools` up to the period's last school year."""
+    last = schoolyears.start_year_of(period[1])
+    found: dict[int, list[r.IndicatorFact]] = defaultdict(list)
+    for row in IndicatorValue.objects.filter(
+        school_id__in=list(schools), school_year__start_year__lte=last
+    ).values_list(
+        "pk", "school_id", "indicator_id", "school_year__start_year", "value", "indicator__higher_is_better"
+    ):
+        found[row[1]].append(r.IndicatorFact(*row))
+    return found
 
 
 def facts_for(partnerships: list[int], period: Period) -> dict[int, r.Facts]:
     """The facts of every partnership in `partnerships` over `period`, in nine queries."""
     start, end = period
     sides = _sides(partnerships, period)
-    teachers = _teachers({school for members in sides.values() for school in members})
+    schools = {school for members in sides.values() for school in members}
+    teachers = _teachers(schools)
+    assessments = _assessments(schools, period)
+    indicators = _indicators(schools, period)
     of, activities = _activities(partnerships, period)
     participations: dict[int, list[r.ParticipationFact]] = defaultdict(list)
     rows = Participation.objects.filter(activity_id__in=list(activities)).values_list(
@@ -130,6 +162,8 @@ def facts_for(partnerships: list[int], period: Period) -> dict[int, r.Facts]:
             commitments=tuple(commitments.get(partnership, ())),
             agreements=tuple(agreements.get(partnership, ())),
             support=tuple(support.get(partnership, ())),
+            assessments=tuple(row for school in members for row in assessments.get(school, ())),
+            indicators=tuple(row for school in members for row in indicators.get(school, ())),
         )
     return result
 
@@ -214,6 +248,8 @@ def pool(frame: Frame, parts: list[r.Facts], period: Period) -> r.Facts:
         commitments=once(c for part in parts for c in part.commitments),
         agreements=once(a for part in parts for a in part.agreements),
         support=once(s for part in parts for s in part.support),
+        assessments=once(a for part in parts for a in part.assessments),
+        indicators=once(i for part in parts for i in part.indicators),
         own=frame.own,
         scale=len(parts),
     )
@@ -338,6 +374,23 @@ def reproduce_many(scores: list[Score]) -> dict[int, r.Result]:
             "pk", "receiving_school_id", "given_on"
         )
     }
+    assessed = {
+        row[0]: r.AssessmentFact(*row)
+        for row in SelfAssessment.objects.filter(pk__in=wanted["assessment"]).values_list(
+            "pk", "school_id", "school_year__start_year", "area", "score"
+        )
+    }
+    measured = {
+        row[0]: r.IndicatorFact(*row)
+        for row in IndicatorValue.objects.filter(pk__in=wanted["indicator_value"]).values_list(
+            "pk",
+            "school_id",
+            "indicator_id",
+            "school_year__start_year",
+            "value",
+            "indicator__higher_is_better",
+        )
+    }
     cycles = {c.pk: c for c in Cycle.objects.filter(pk__in={s.submission.cycle_id for s in scores})}
     framed: dict[int, Frame] = {}
     for cycle in cycles.values():
@@ -366,6 +419,8 @@ def reproduce_many(scores: list[Score]) -> dict[int, r.Result]:
             commitments=tuple(commitments[i] for i in links.get("commitment", []) if i in commitments),
             agreements=tuple(agreements[i] for i in links.get("agreement", []) if i in agreements),
             support=tuple(support[i] for i in links.get("support", []) if i in support),
+            assessments=tuple(assessed[i] for i in links.get("assessment", []) if i in assessed),
+            indicators=tuple(measured[i] for i in links.get("indicator_value", []) if i in measured),
             own=frame.own,
             scale=len(frame.partnerships) if frame.own is not None else 1,
         )

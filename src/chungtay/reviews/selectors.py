@@ -13,7 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from chungtay.activities.models import Activity, ActivitySchool, Participation
-from chungtay.directory.models import School
+from chungtay.directory.models import IndicatorValue, School, SelfAssessment
 from chungtay.partnerships.models import Agreement, Commitment
 from chungtay.reviews import rules as r
 from chungtay.reviews import scoring
@@ -82,6 +82,8 @@ class Why:
     agreements: list[Agreement]
     support: list[SupportRecord]
     counted: int
+    assessments: list[SelfAssessment]
+    indicator_values: list[IndicatorValue]
 
 
 def why(score: Score) -> Why:
@@ -127,8 +129,28 @@ def why(score: Score) -> Why:
             "receiving_school", "donor"
         )
     )
+    assessments = list(
+        SelfAssessment.objects.filter(pk__in=links.get("assessment", [])[:PER_PAGE_LINKS])
+        .select_related("school", "school_year")
+        .order_by("school__sort_key", "area", "school_year__start_year")
+    )
+    indicator_values = list(
+        IndicatorValue.objects.filter(pk__in=links.get("indicator_value", [])[:PER_PAGE_LINKS])
+        .select_related("school", "school_year", "indicator")
+        .order_by("school__sort_key", "indicator__code", "school_year__start_year")
+    )
     return Why(
-        score, reproduced, matches, activities, participations, commitments, agreements, support, counted
+        score,
+        reproduced,
+        matches,
+        activities,
+        participations,
+        commitments,
+        agreements,
+        support,
+        counted,
+        assessments,
+        indicator_values,
     )
 
 
@@ -167,6 +189,21 @@ def rule_text(criterion: Criterion) -> str:
             "Support records of the partnership given to a member school in the period ÷ the target × "
             "100, at most 100."
         ),
+        Rule.SECONDMENT_DAYS: _(
+            "Days of teacher secondment given within the period by the partnership's held secondments begun "
+            "in it (each programme's days per week in each whole week) ÷ the target × 100, at most 100."
+        ),
+        Rule.NEEDS_IMPROVED: _(
+            "Areas the supported schools scored as a need (1–2) in their last self-assessment before the "
+            "period (or, with none, their first in it): those scored higher in their last one in the "
+            "period ÷ those needs × 100. No need with a later assessment: not computed, the criterion does "
+            "not count."
+        ),
+        Rule.INDICATORS_IMPROVED: _(
+            "Outcome indicators of the schools with a value before the period (or, with none, early in it) "
+            "and a later one in it: those that moved the better way ÷ those compared × 100. Read, never "
+            "required: with nothing to compare, the criterion does not count."
+        ),
         Rule.JUDGEMENT: _(
             "Scored by the reviewer (0–100) with a comment and the evidence it rests on; 0 until scored."
         ),
@@ -189,6 +226,11 @@ def inputs_label(score: Score, names: dict[int, str]) -> list[tuple[str, Any]]:
         "days_in_force": _("days in force"),
         "records": _("records"),
         "partnerships": _("partnerships pooled (a target counts once for each)"),
+        "secondment_days": _("days of secondment"),
+        "secondments": _("secondments"),
+        "needs": _("needs at the start"),
+        "improved": _("improved"),
+        "compared": _("indicators compared"),
         "supporting": _("hosted by the supporting side"),
         "supported": _("hosted by the supported side"),
     }

@@ -358,7 +358,13 @@ def check_criteria(criteria: list[CriterionInput]) -> None:
         raise ReviewError(WEIGHTS_NOT_100 % {"sum": _number(weights)}, field="criteria")
 
 
-TARGETED = {Rule.ACTIVITIES_HELD, Rule.TOPICS_HOSTED, Rule.PARTICIPATION, Rule.SUPPORT_DELIVERED}
+TARGETED = {
+    Rule.ACTIVITIES_HELD,
+    Rule.TOPICS_HOSTED,
+    Rule.PARTICIPATION,
+    Rule.SUPPORT_DELIVERED,
+    Rule.SECONDMENT_DAYS,
+}
 
 
 @transaction.atomic
