@@ -617,6 +617,9 @@ MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "api:get_gap": (None, API_LOGIN_REQUIRED),
     "api:get_impact": (None, API_LOGIN_REQUIRED),
     "api:get_figure": (lambda: {"kind": "exchanges"}, API_LOGIN_REQUIRED),
+    "directory:branding": (None, TEMPLATES_ADMIN),  # the department's administrator only
+    # the emblem is public (the login page shows it); the demo department has none: 404 for everyone
+    "directory:emblem": (lambda: {"code": "so-hanoi"}, _all(404)),
 }
 ADMIN_ONLY = {**_all(302), "admin": 200}
 ADMIN_EXCEPTIONS = {

@@ -3,6 +3,7 @@ a history row naming the acting user (django-simple-history, with the request's 
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal
 
@@ -12,14 +13,16 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.access.roles import is_city_admin
+from chungtay.access.roles import is_city_admin, is_department_admin
 from chungtay.access.scopes import home_department, school_for_user
 from chungtay.accounts.models import User
+from chungtay.core import files
 from chungtay.core.errors import DomainError
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import (
     BASIC_LEVEL_ORDER,
     DevelopmentArea,
+    EducationOffice,
     Indicator,
     IndicatorValue,
     School,
@@ -227,3 +230,42 @@ def record_indicator_value(
     row._history_user = acting_user  # type: ignore[attr-defined]
     row.save()
     return row
+
+
+# --- The department's emblem -----------------------------------------------------------------------------
+
+EMBLEM_LIMIT_MB = 2
+EMBLEM_SIDE = 256
+EMBLEM_NOT_IMAGE = _("An emblem must be a PNG, JPEG or WebP image.")
+EMBLEM_ONLY_ADMIN = _("Only the department's administrator changes its emblem.")
+EMBLEM_CACHE = "chungtay:site-emblem"
+
+
+def set_emblem(acting_user: User, department: EducationOffice, upload: object | None) -> EducationOffice:
+    """Set (or, with no file, remove) the department's emblem: the image is decoded whole and re-encoded as a
+    PNG of at most 256 px, so nothing but pixels is kept and served."""
+    from django.core.cache import cache
+    from django.core.files.base import ContentFile
+
+    if (
+        not is_department_admin(acting_user, department.pk)
+        or department.kind != EducationOffice.Kind.DEPARTMENT
+    ):
+        raise PermissionDenied(str(EMBLEM_ONLY_ADMIN))
+    if upload is None:
+        department.emblem = ""
+    else:
+        try:
+            image = files.checked_image(upload, limit_mb=EMBLEM_LIMIT_MB, wrong_type=EMBLEM_NOT_IMAGE)
+        except files.FileRefused as refused:
+            raise DomainError(refused.message, field="emblem") from refused
+        image.thumbnail((EMBLEM_SIDE, EMBLEM_SIDE))
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = image.convert("RGBA")
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        department.emblem.save(f"{department.code}.png", ContentFile(buffer.getvalue()), save=False)
+    department._change_reason = "emblem"  # type: ignore[attr-defined]
+    department.save(update_fields=["emblem"])
+    cache.delete_many([f"{EMBLEM_CACHE}:{department.pk}", "chungtay:site-branding"])
+    return department

@@ -15,4 +15,6 @@ urlpatterns = [
     path("indicators/values/", views.indicator_values, name="indicator-values"),
     path("indicators/<int:pk>/edit/", views.indicator_edit, name="indicator-edit"),
     path("schools/<str:moet_id>/assessment/", views.school_assessment, name="school-assessment"),
+    path("department/emblem/", views.branding, name="branding"),
+    path("emblem/<slug:code>.png", views.emblem, name="emblem"),
 ]

@@ -2,20 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from chungtay.access.roles import is_city_admin
+from chungtay.access.roles import is_city_admin, is_department_admin
 from chungtay.access.scopes import (
     can_change_school,
+    home_department,
     home_province,
     offices_visible_to,
     own_schools,
@@ -23,8 +26,9 @@ from chungtay.access.scopes import (
     schools_visible_to,
 )
 from chungtay.accounts.http import AuthenticatedRequest
+from chungtay.core import files
 from chungtay.core.dates import today
-from chungtay.core.forms import submit
+from chungtay.core.forms import StyledForm, submit
 from chungtay.core.text import search_key
 from chungtay.directory import sheets
 from chungtay.directory.forms import (
@@ -39,6 +43,7 @@ from chungtay.directory.models import (
     REFORM_DATE,
     AdminUnit,
     AreaClassification,
+    EducationOffice,
     IndicatorValue,
     SchoolYear,
     UnitLineage,
@@ -55,6 +60,7 @@ from chungtay.directory.services import (
     indicators_of,
     record_self_assessment,
     save_indicator,
+    set_emblem,
     update_school_details,
 )
 from chungtay.partnerships.selectors import twinnings_of_units
@@ -436,3 +442,52 @@ def indicator_values(request: AuthenticatedRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "figures": figures, "data": data}
     return render(request, "directory/indicator_values.html", context)
+
+
+# --- The department's emblem -----------------------------------------------------------------------------
+
+
+class EmblemForm(StyledForm):
+    emblem = forms.FileField(label=gettext_lazy("Emblem (PNG, JPEG or WebP, up to 2 MB)"), required=False)
+    remove = forms.BooleanField(label=gettext_lazy("Remove the emblem"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        values = super().clean() or {}
+        if not values.get("remove") and not values.get("emblem"):
+            self.add_error("emblem", gettext_lazy("Choose an image, or tick “Remove the emblem”."))
+        return values
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def branding(request: AuthenticatedRequest) -> HttpResponse:
+    """The department's administrator sets the emblem shown on the login page and in the menu bar."""
+    department = home_department(request.user)
+    if department is None or not is_department_admin(request.user, department.pk):
+        raise PermissionDenied
+    form = EmblemForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        outcome = submit(
+            form,
+            lambda values: set_emblem(
+                request.user, department, None if values["remove"] else values["emblem"]
+            ),
+            on_fields=True,
+        )
+        if outcome.done:
+            messages.success(request, _("The emblem was saved."))
+            return redirect("directory:branding")
+        status = outcome.status
+    return render(request, "directory/branding.html", {"form": form, "department": department}, status=status)
+
+
+@require_GET
+def emblem(request: HttpRequest, code: str) -> HttpResponse:
+    """A department's emblem, for everyone (the login page shows it before anyone signs in)."""
+    office = EducationOffice.objects.filter(code=code, kind=EducationOffice.Kind.DEPARTMENT).first()
+    if office is None or not office.emblem:
+        raise Http404
+    response = files.file_response(office.emblem, download_name=f"{code}.png", content_type=files.PNG)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -58,6 +58,8 @@ class EducationOffice(EffectiveDated):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=160)
     short_name = models.CharField(_("short name"), max_length=80)
+    # a department's emblem, shown on the login page and in the menu bar (PNG, at most 256 px; public)
+    emblem = models.FileField(_("emblem"), upload_to="emblems/", blank=True)
     department = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
