@@ -39,7 +39,8 @@ def test_a_leader_records_books_from_the_partnership_page(client, as_user, pair)
         user("ht.hoangmai").school,
     )
     timeline = client.get(reverse("partnerships:partnership-detail", args=[pair.pk]))
-    assert record in list(timeline.context["support"])
+    shown = reverse("support:support-detail", args=[record.pk])
+    assert any(e.kind == "support" and e.url == shown for e in timeline.context["timeline"])
 
 
 def test_bad_input_re_renders_and_changes_nothing(client, as_user, pair):
