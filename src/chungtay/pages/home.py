@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from chungtay.access.roles import manages_offices
 from chungtay.access.scopes import home_department, own_schools, twinnings_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role, User
+from chungtay.activities.attention import needs_attention
 from chungtay.activities.models import ActivityStatus
 from chungtay.activities.selectors import activities_visible_to
 from chungtay.analytics import figures as f
@@ -19,7 +24,15 @@ from chungtay.analytics.query import FigureRequest, read_figure_request
 from chungtay.core.dates import today, valid_on
 from chungtay.directory.models import EducationOffice, SchoolLevel
 from chungtay.directory.selectors import SchoolFilter, search_schools
-from chungtay.partnerships.models import PartnershipMember
+from chungtay.partnerships.models import Agreement, AgreementStatus, PartnershipMember
+from chungtay.reviews.models import Stage, Submission, SubmissionStatus
+from chungtay.reviews.services import (
+    cycles_visible_to,
+    follow_ups_for,
+    is_unit_leader,
+    may_run,
+    submissions_visible_to,
+)
 
 # The figures a home page shows for the current school year, and those compared side by side between an
 # office and its twinned partners.
@@ -60,6 +73,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         "day": day,
         "figures": figures,
         "headline": {kind: f.figure(figures, kind) for kind in HEADLINE},
+        "next_steps": next_steps(user, day),
     }
     if manages_offices(user) or user.role == Role.VIEWER:
         context["side_by_side"] = _side_by_side(user)
@@ -122,3 +136,114 @@ def _school_view(user: User) -> dict[str, Any]:
         "upcoming": list(upcoming[:RECENT]),
         "recent": list(recent[:RECENT]),
     }
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the user should do next: what, how many, where."""
+
+    text: str
+    count: int
+    url: str
+
+
+def next_steps(user: User, day: dt.date) -> list[Step]:
+    """What the user's role does next, from their scope's records: memoranda waiting for their school's
+    signature, self-assessments to write, reviews to score, activities whose date has passed, commitments
+    due, follow-up actions, quiet partnerships and signatures pending for a month. Viewers act on nothing."""
+    if user.role == Role.VIEWER and not user.is_superuser:
+        return []
+    attention = reverse("attention")
+    steps: list[Step] = []
+    if user.school_id and user.role == Role.SCHOOL_LEADER:
+        to_sign = (
+            Agreement.objects.filter(
+                valid_on(day, "partnership__members__"),
+                status=AgreementStatus.AWAITING_SIGNATURE,
+                partnership__members__school_id=user.school_id,
+            )
+            .exclude(signatures__school_id=user.school_id)
+            .distinct()
+        )
+        first = to_sign.order_by("pk").first()
+        if first is not None:
+            steps.append(
+                Step(
+                    gettext("Memoranda waiting for your school's signature"),
+                    to_sign.count(),
+                    reverse("partnerships:agreement-detail", args=[first.pk]),
+                )
+            )
+    mine = Q(pk__in=[])
+    if user.role == Role.SCHOOL_LEADER and user.school_id:
+        mine = Q(school_id=user.school_id) | Q(partnership__members__school_id=user.school_id)
+    elif user.role == Role.OFFICE_OFFICER and user.office_id:
+        mine = Q(office_id=user.office_id)
+    drafts = [
+        s
+        for s in submissions_visible_to(user)
+        .filter(mine, cycle__stage=Stage.SELF_ASSESSMENT, status=SubmissionStatus.DRAFT)
+        .distinct()[:50]
+        if is_unit_leader(user, s)
+    ]
+    if drafts:
+        steps.append(
+            Step(
+                gettext("Self-assessments to write and submit"),
+                len(drafts),
+                reverse("reviews:submission-detail", args=[drafts[0].pk]),
+            )
+        )
+    to_judge = _to_judge(user)
+    if to_judge is not None:
+        steps.append(
+            Step(
+                gettext("Reviews waiting for your scoring"),
+                to_judge[0],
+                reverse("reviews:cycle-detail", args=[to_judge[1]]),
+            )
+        )
+    found = needs_attention(user, day=day)
+    for rows, text in (
+        (
+            found.unconfirmed,
+            gettext("Planned activities whose date has passed: held, postponed or cancelled?"),
+        ),
+        (found.commitments, gettext("Commitments falling due")),
+        (found.quiet, gettext("Quiet partnerships to nudge")),
+        (found.awaiting, gettext("Memoranda awaiting signature for over a month")),
+    ):
+        if rows:
+            steps.append(Step(text, len(rows), attention))
+    follow_ups = follow_ups_for(user)
+    if follow_ups:
+        steps.append(Step(gettext("Follow-up actions from the reviews"), len(follow_ups), attention))
+    return steps
+
+
+def _to_judge(user: User) -> tuple[int, int] | None:
+    """How many units wait for the user's scoring, and the first one's cycle: at an office review, those
+    of the officer's office (its twinnings' partnerships, the schools it managed, its own cycle's units);
+    at a department review, every unit not yet reviewed of a cycle the user runs."""
+    waiting = Submission.objects.none()
+    if user.role == Role.OFFICE_OFFICER and user.office_id:
+        office = user.office_id
+        waiting = Submission.objects.filter(
+            Q(cycle__office_id=office)
+            | Q(cycle__office__isnull=True, partnership__twinning__supporting_office_id=office)
+            | Q(cycle__office__isnull=True, partnership__twinning__supported_office_id=office)
+            | Q(cycle__office__isnull=True, school__managements__office_id=office),
+            cycle__stage=Stage.OFFICE_REVIEW,
+            status__in=[SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED],
+        )
+    department = [
+        c.pk for c in cycles_visible_to(user).filter(stage=Stage.DEPARTMENT_REVIEW) if may_run(user, c)
+    ]
+    if department:
+        waiting = waiting | Submission.objects.filter(cycle_id__in=department).exclude(
+            status=SubmissionStatus.REVIEWED
+        )
+    first = waiting.order_by("cycle_id", "pk").values_list("cycle_id", flat=True).first()
+    if first is None:
+        return None
+    return waiting.values("pk").distinct().count(), first
