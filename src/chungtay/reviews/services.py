@@ -640,7 +640,7 @@ def save_narrative(
     under the score's version, so two people writing at once cannot overwrite each other."""
     _require_leader(acting_user, submission)
     with transaction.atomic():
-        score = Score.objects.select_for_update().filter(submission=submission, criterion=criterion).first()
+        score = _locked_score(submission, criterion)
         if score is None:
             raise Http404
         if score.version != expected_version:
@@ -702,7 +702,7 @@ def judge(
     comment = comment.strip()
     if len(comment) < 10:
         raise ReviewError(REASON_NEEDED, field="comment")
-    score = Score.objects.select_for_update().filter(submission=submission, criterion=criterion).first()
+    score = _locked_score(submission, criterion)
     if score is None:
         raise Http404
     if score.version != expected_version:
@@ -734,6 +734,17 @@ def judge(
         reason=comment,
     )
     return score
+
+
+def _locked_score(submission: Submission, criterion: Criterion) -> Score | None:
+    """The score, locked for the rest of the transaction. Ordered by its key alone: the model's order
+    reaches the submission's, whose nullable partnership is an outer join PostgreSQL cannot lock."""
+    return (
+        Score.objects.select_for_update()
+        .filter(submission=submission, criterion=criterion)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _retotal(submission: Submission) -> None:
