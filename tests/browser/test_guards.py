@@ -38,8 +38,11 @@ def test_the_menu_holds_one_line_at_1366_px_in_both_languages(page: Page, app_ur
             page.get_by_role("button", name="English").click()
             expect(page.get_by_role("link", name="Schools", exact=True)).to_be_visible()
     page.get_by_role("button", name="Tiếng Việt").click()
+    # the switch reloads the page: wait for the Vietnamese one before folding it (a CI run clicked the old)
+    expect(page.get_by_role("button", name="English")).to_be_visible()
     # on a phone the bar folds behind its button and unfolds whole
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("button", name="Trình đơn").click()
+    expect(page.get_by_test_id("menu-more")).to_be_visible()
     page.get_by_test_id("menu-more").click()
     expect(page.get_by_role("link", name="Bản đồ hành chính")).to_be_visible()

@@ -16,7 +16,7 @@ from chungtay.access.roles import manages_offices
 from chungtay.access.scopes import home_department, own_schools, twinnings_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role, User
-from chungtay.activities.attention import needs_attention
+from chungtay.activities.attention import LIST_LIMIT, needs_attention
 from chungtay.activities.models import ActivityStatus
 from chungtay.activities.selectors import activities_visible_to
 from chungtay.analytics import figures as f
@@ -145,6 +145,7 @@ class Step:
     text: str
     count: int
     url: str
+    more: bool = False  # the list behind it is cut at its limit: "200+"
 
 
 def next_steps(user: User, day: dt.date) -> list[Step]:
@@ -214,7 +215,7 @@ def next_steps(user: User, day: dt.date) -> list[Step]:
         (found.awaiting, gettext("Memoranda awaiting signature for over a month")),
     ):
         if rows:
-            steps.append(Step(text, len(rows), attention))
+            steps.append(Step(text, len(rows), attention, len(rows) >= LIST_LIMIT))
     follow_ups = follow_ups_for(user)
     if follow_ups:
         steps.append(Step(gettext("Follow-up actions from the reviews"), len(follow_ups), attention))
