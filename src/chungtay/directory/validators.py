@@ -20,6 +20,8 @@ SCORE_OUT_OF_RANGE = _("Each score is a whole number from 1 (a need) to 5 (a str
 LATITUDES = (8, 24)
 LONGITUDES = (102, 110)
 SCORES = range(1, 6)
+NEED_SCORE = 2  # a self-assessed score up to which an area is a real need
+STRENGTH_SCORE = 4  # a score from which an area is a strength to share
 
 
 def yes_no(raw: object, *, blank: bool | None = None) -> bool | None:

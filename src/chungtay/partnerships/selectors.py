@@ -21,6 +21,7 @@ from chungtay.directory.models import (
     SchoolManagement,
     SelfAssessment,
 )
+from chungtay.directory.validators import NEED_SCORE, STRENGTH_SCORE
 from chungtay.partnerships.models import (
     Agreement,
     AgreementStatus,
@@ -277,9 +278,6 @@ def twinnings_of_units(user: object, *units: AdminUnit) -> list[tuple[OfficeTwin
 
 # --- Strengths and needs ----------------------------------------------------------------------------------
 
-STRENGTH = 4  # a self-assessed score from which an area is a strength to share (1–5)
-NEED = 2  # a score up to which an area is a real need
-
 
 @dataclass
 class AreaRow:
@@ -334,8 +332,8 @@ def strengths_and_needs(members: list[PartnershipMember]) -> StrengthsNeeds:
             for taker, taken in zip(members, values, strict=True)
             if given is not None
             and taken is not None
-            and given >= STRENGTH
-            and taken <= NEED
+            and given >= STRENGTH_SCORE
+            and taken <= NEED_SCORE
             and _other_side(giver, taker)
         ]
         rows.append(AreaRow(area, str(label), values, helps))

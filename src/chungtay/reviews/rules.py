@@ -60,6 +60,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from chungtay.core import schoolyears
+from chungtay.directory.validators import NEED_SCORE
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -350,7 +351,7 @@ def needs_improved(facts: Facts, target: Decimal | None) -> Result:
         before, after = pair
         for area, then in sorted(years[before].items()):
             now = years[after].get(area)
-            if then.score > NEED or now is None:
+            if then.score > NEED_SCORE or now is None:
                 continue
             needs += 1
             links += [then.id, now.id]
@@ -385,9 +386,6 @@ def indicators_improved(facts: Facts, target: Decimal | None) -> Result:
     if not compared:
         return Result(None, None, {"indicator_value": sorted(links)}, inputs)
     return Result(q(improved), q(HUNDRED * improved / compared), {"indicator_value": sorted(links)}, inputs)
-
-
-NEED = 2  # a self-assessed score up to which an area is a need
 
 
 RULES: dict[str, Callable[[Facts, Decimal | None], Result]] = {

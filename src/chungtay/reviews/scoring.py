@@ -117,14 +117,18 @@ def _indicators(schools: Iterable[int], period: Period) -> dict[int, list[r.Indi
     return found
 
 
-def facts_for(partnerships: list[int], period: Period) -> dict[int, r.Facts]:
-    """The facts of every partnership in `partnerships` over `period`, in nine queries."""
+def facts_for(
+    partnerships: list[int], period: Period, rules: Iterable[str] | None = None
+) -> dict[int, r.Facts]:
+    """The facts of every partnership in `partnerships` over `period`, in at most eleven queries: the
+    self-assessments and indicator values only when `rules` (None: every rule) include those reading them."""
     start, end = period
+    wanted = set(r.RULES) if rules is None else set(rules)
     sides = _sides(partnerships, period)
     schools = {school for members in sides.values() for school in members}
     teachers = _teachers(schools)
-    assessments = _assessments(schools, period)
-    indicators = _indicators(schools, period)
+    assessments = _assessments(schools, period) if "needs_improved" in wanted else {}
+    indicators = _indicators(schools, period) if "indicators_improved" in wanted else {}
     of, activities = _activities(partnerships, period)
     participations: dict[int, list[r.ParticipationFact]] = defaultdict(list)
     rows = Participation.objects.filter(activity_id__in=list(activities)).values_list(
@@ -176,6 +180,11 @@ class Frame:
     partnerships: tuple[int, ...]
     sides: dict[int, str]
     own: frozenset[int] | None = None
+
+    @property
+    def schools(self) -> frozenset[int]:
+        """The schools the unit answers for: its own, or a partnership's members."""
+        return frozenset(self.sides) if self.own is None else self.own
 
 
 def managed_by(offices: Iterable[int], period: Period) -> dict[int, set[int]]:
@@ -234,7 +243,7 @@ def pool(frame: Frame, parts: list[r.Facts], period: Period) -> r.Facts:
     def once(items: Iterable[Any]) -> tuple[Any, ...]:
         return tuple({item.id: item for item in items}.values())
 
-    own = frame.own if frame.own is not None else frozenset(frame.sides)
+    own = frame.schools
     teachers: dict[int, int] = {}
     for part in parts:
         teachers.update(part.teachers)
@@ -255,11 +264,14 @@ def pool(frame: Frame, parts: list[r.Facts], period: Period) -> r.Facts:
     )
 
 
-def unit_facts(cycle: Cycle, submissions: list[Submission]) -> dict[int, r.Facts]:
-    """The facts of each submission's unit over the cycle's period (submission id → facts)."""
+def unit_facts(
+    cycle: Cycle, submissions: list[Submission], rules: Iterable[str] | None = None
+) -> dict[int, r.Facts]:
+    """The facts of each submission's unit over the cycle's period (submission id → facts), for `rules`
+    (None: every rule)."""
     period = (cycle.period_start, cycle.period_end)
     framed = frames(cycle, submissions)
-    facts = facts_for(sorted({p for frame in framed.values() for p in frame.partnerships}), period)
+    facts = facts_for(sorted({p for frame in framed.values() for p in frame.partnerships}), period, rules)
     return {pk: pool(frame, [facts[p] for p in frame.partnerships], period) for pk, frame in framed.items()}
 
 
@@ -295,7 +307,7 @@ def compute(cycle: Cycle, submissions: list[Submission] | None = None) -> int:
     else:
         stored_scores = stored_scores.filter(submission__in=submissions)
     criteria = list(cycle.criteria_set.criteria.all())
-    facts = unit_facts(cycle, submissions)
+    facts = unit_facts(cycle, submissions, {criterion.rule for criterion in criteria})
     # the stored scores as plain rows (no model instance per score: a city's cycle holds 15,000)
     existing: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {
         (submission, criterion): (pk, {"value": value, "points": points, "links": links, "inputs": inputs})

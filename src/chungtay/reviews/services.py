@@ -234,22 +234,15 @@ def submission_for(user: User, pk: int, *, records: bool = False) -> Submission:
     return found
 
 
-def member_schools(submission: Submission) -> list[int]:
+def member_schools(submission: Submission, frame: scoring.Frame | None = None) -> list[int]:
     """The schools the unit answers for during the cycle's period: a partnership's members, the school,
-    the schools an office managed that took part in a reviewed partnership."""
-    cycle = submission.cycle
+    the schools an office managed that took part in a reviewed partnership (from the unit's scoring
+    frame, read here unless given)."""
     if submission.unit == Unit.SCHOOL:
         return [submission.school_id] if submission.school_id else []
-    if submission.unit == Unit.OFFICE:
-        frame = scoring.frames(cycle, [submission])[submission.pk]
-        return sorted(frame.own or ())
-    return list(
-        PartnershipMember.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=cycle.period_start),
-            partnership_id=submission.partnership_id or 0,
-            valid_from__lte=cycle.period_end,
-        ).values_list("school_id", flat=True)
-    )
+    if frame is None:
+        frame = scoring.frames(submission.cycle, [submission])[submission.pk]
+    return sorted(frame.schools)
 
 
 def members_of_cycle(cycle: Cycle) -> dict[int, list[int]]:

@@ -483,8 +483,8 @@ def _submission_context(request: AuthenticatedRequest, submission: Any) -> dict[
     leader = services.is_unit_leader(user, submission)
     writable = leader and cycle.stage == Stage.SELF_ASSESSMENT and submission.status == SubmissionStatus.DRAFT
     judging = services.may_judge(user, submission)
-    members = services.member_schools(submission)
     frame = scoring.frames(cycle, [submission])[submission.pk]
+    members = services.member_schools(submission, frame)
     names = selectors.school_names(sorted(set(members) | set(frame.sides)))
     for score in scores:
         score.input_rows = selectors.inputs_label(score, names)
