@@ -35,6 +35,9 @@ def test_one_cycle_from_self_assessment_to_awards(page: Page, app_url, log_in, t
     page.get_by_test_id("my-review").first.click()
     review_url = page.url
     expect(page.get_by_test_id("score-TC1")).to_contain_text("Vì sao có điểm này")
+    # the autosave listens once htmx has read the page (a deferred script): typing before it would only
+    # be saved by the button, which is not what this step checks
+    page.wait_for_load_state()
     account = page.get_by_test_id("narrative-TC1").locator("textarea")
     account.fill("Nhóm tổ chức chuyên đề Toán và dự giờ chéo hằng tháng; có biên bản kèm theo.")
     # saved by itself after a pause in typing (1.5 s, then the request: give a loaded CI machine time)
@@ -50,6 +53,7 @@ def test_one_cycle_from_self_assessment_to_awards(page: Page, app_url, log_in, t
     page.get_by_role("link", name=re.compile("Sơ kết học kỳ I")).first.click()
     page.get_by_test_id("my-review").filter(has_text=re.compile(r"^Trường THCS Bình Lưu Quang A$")).click()
     expect(page.get_by_test_id("pooled")).to_contain_text("Chấm trên dữ liệu gộp của")
+    page.wait_for_load_state()
     school_account = page.get_by_test_id("narrative-TC1").locator("textarea")
     school_account.fill("Trường chủ trì hai chuyên đề liên trường trong học kỳ.")
     expect(page.get_by_test_id("narrative-TC1").get_by_test_id("saved-state")).to_contain_text(
