@@ -51,6 +51,7 @@ FILE_TOO_LARGE = files.TOO_LARGE  # the file checks are core.files'; the names s
 FILE_TYPE = evidence.FILE_TYPE
 FILE_EMPTY = files.EMPTY
 PHOTO_NOT_IMAGE = evidence.PHOTO_NOT_IMAGE
+TOO_MANY_PHOTOS = _("At most %(limit)s photos at once; add the others on the activity's page.")
 LINK_OR_FILE = _("Attach a file or give a link, not both.")
 LINK_NEEDED = _("A video link needs the link.")
 SCHOOL_HAS_ATTENDANCE = _(

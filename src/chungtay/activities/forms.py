@@ -103,7 +103,9 @@ class CancelForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class AttendanceForm(Styled, forms.Form):
+class AttendanceFields(forms.Form):
+    """One school's attendance: the teachers ticked on its roster, names missing from it, and counts."""
+
     teachers = forms.MultipleChoiceField(
         label=_("Teachers present"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -116,17 +118,57 @@ class AttendanceForm(Styled, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, teacher_choices: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["teachers"].choices = teacher_choices  # type: ignore[attr-defined]
-        self.style()
-
     def new_names(self) -> list[str]:
         return [
             line.strip()
             for line in (self.cleaned_data.get("new_teachers") or "").splitlines()
             if line.strip()
         ]
+
+
+class AttendanceForm(Styled, AttendanceFields):
+    def __init__(self, *args: Any, teacher_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teachers"].choices = teacher_choices  # type: ignore[attr-defined]
+        self.style()
+
+
+class PhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos from one input (camera or gallery); each is checked by the service as before."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", PhotoInput(attrs={"accept": "image/*", "multiple": True}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class RecordForm(ActivityForm, AttendanceFields):
+    """Record an activity in one screen: what it was, the recorder's school's attendance (when it took
+    place) and its photos, saved together."""
+
+    photos = PhotosField(label=_("Photos"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        school_choices: list[tuple[str, str]] | None = None,
+        teacher_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, school_choices=school_choices, **kwargs)
+        self.fields["teachers"].choices = teacher_choices or []  # type: ignore[attr-defined]
+        for name in ("pupils", "parents"):
+            self.fields[name].required = False
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
 
 
 class EvidenceForm(StyledForm):

@@ -183,6 +183,69 @@ def record_activity(
     return activity
 
 
+@dataclass(frozen=True)
+class Attendance:
+    """One school's attendance given with the activity itself (the one-screen recording): the teachers
+    ticked on its roster, names missing from the roster (added to it), pupils and parents."""
+
+    school: School
+    teachers: Sequence[Teacher] = ()
+    new_names: Sequence[str] = ()
+    pupils: int = 0
+    parents: int = 0
+
+    @property
+    def given(self) -> bool:
+        return bool(self.teachers or self.new_names or self.pupils or self.parents)
+
+
+MAX_PHOTOS = 10
+
+
+@transaction.atomic
+def record_with_attendance(
+    *,
+    acting_user: User,
+    details: ActivityDetails,
+    held_on: dt.date | None,
+    attendance: Attendance | None = None,
+    photos: Sequence[UploadedFile] = (),
+) -> Activity:
+    """Record an activity with its attendance and photos in one step, as a teacher does on a phone
+    right after it: all of it is saved or none of it (a refused photo leaves no activity behind).
+    Attendance needs the activity held (`held_on`), as on its own page."""
+    if len(photos) > MAX_PHOTOS:
+        raise e.ActivityError(e.TOO_MANY_PHOTOS % {"limit": MAX_PHOTOS})
+    activity = record_activity(acting_user=acting_user, details=details, held_on=held_on)
+    attached: list[Evidence] = []
+    try:
+        if attendance is not None and attendance.given:
+            teachers = list(attendance.teachers)
+            teachers += [
+                add_teacher(acting_user=acting_user, school=attendance.school, full_name=name)
+                for name in attendance.new_names
+            ]
+            record_attendance(
+                acting_user=acting_user,
+                activity=activity,
+                school=attendance.school,
+                teachers=teachers,
+                pupils=attendance.pupils,
+                parents=attendance.parents,
+            )
+        for photo in photos:
+            attached.append(
+                attach_evidence(
+                    acting_user=acting_user, activity=activity, kind=EvidenceKind.PHOTO, upload=photo
+                )
+            )
+    except Exception:
+        for evidence in attached:  # the rows roll back with the activity; their files are ours to remove
+            _delete_files(evidence)
+        raise
+    return activity
+
+
 @transaction.atomic
 def edit_activity(
     *, acting_user: User, activity: Activity, details: ActivityDetails, expected_version: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +34,7 @@ from chungtay.activities.forms import (
     ConfirmForm,
     EvidenceForm,
     PostponeForm,
+    RecordForm,
 )
 from chungtay.activities.models import Activity, ActivityStatus, Evidence
 from chungtay.activities.selectors import (
@@ -53,6 +55,7 @@ from chungtay.core.dates import today
 from chungtay.core.errors import DomainError
 from chungtay.core.forms import submit
 from chungtay.core.spreadsheets import table_response
+from chungtay.core.text import search_key
 from chungtay.directory.models import School, Teacher
 from chungtay.partnerships.models import Partnership, PartnershipStatus
 
@@ -202,22 +205,48 @@ def _details(form: ActivityForm, user: User, partnership: Partnership | None) ->
     )
 
 
+def _roster(school: School | None) -> list[Teacher]:
+    if school is None:
+        return []
+    return list(Teacher.objects.filter(school=school, is_active=True).order_by("sort_key", "pk"))
+
+
+def _teacher_choices(roster: Sequence[Teacher]) -> list[tuple[str, str]]:
+    return [(str(t.pk), f"{t.full_name}{' · ' + t.subject if t.subject else ''}") for t in roster]
+
+
+def _recorder_on(roster: Sequence[Teacher], user: User) -> Teacher | None:
+    """The recording user on their school's roster: the row linked to their account, else the one
+    bearing their name (accent- and case-insensitive), so they are ticked present from the start."""
+    linked = next((t for t in roster if t.user_id == user.pk), None)
+    if linked is not None:
+        return linked
+    key = search_key(user.full_name)
+    named = [t for t in roster if key and search_key(t.full_name) == key]
+    return named[0] if len(named) == 1 else None
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def activity_create(request: AuthenticatedRequest) -> HttpResponse:
-    """Record (or plan) an activity: choose the partnership first, then everything is pre-filled — its
-    member schools ticked, the user's school as host, today's date."""
+    """Record (or plan) an activity in one screen: the partnership (chosen first, or taken when the
+    user's school has only one), its member schools ticked, the user's school as host, today's date; the
+    school's attendance with the recorder ticked present, and photos, saved with it."""
     user = request.user
     if not may_record(user):
         raise PermissionDenied
     partnerships = partnerships_visible_to(user).exclude(status=PartnershipStatus.CANCELLED)
     chosen = request.POST.get("partnership") or request.GET.get("partnership")
+    school_roles = user.role in (Role.SCHOOL_LEADER, Role.TEACHER)
+    if chosen is None and school_roles:
+        only = list(partnerships.order_by("number").values_list("pk", flat=True)[:2])
+        if len(only) == 1:
+            chosen = str(only[0])
     partnership = None
     if chosen and chosen != "none":
         partnership = partnerships.filter(pk=int(chosen)).first() if chosen.isdigit() else None
         if partnership is None:
             raise Http404
-    school_roles = user.role in (Role.SCHOOL_LEADER, Role.TEACHER)
     if chosen is None:
         choices = partnerships.order_by("number")[:200]
         return render(
@@ -226,26 +255,54 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
             {"partnerships": choices, "allow_none": not school_roles},
         )
     school_choices = _school_choices(partnership, user)
-    own = user.school.moet_id if user.school_id else None  # type: ignore[union-attr]
+    own_school: School | None = user.school if user.school_id else None
+    own = own_school.moet_id if own_school else None
+    roster = _roster(own_school)
+    recorder = _recorder_on(roster, user)
     initial = {
         "day": today(),
         "when": "held",
         "hosts": [own] if own else [],
         "participants": [m for m, _ in school_choices if m != own],
+        "teachers": [str(recorder.pk)] if recorder else [],
+        "pupils": 0,
+        "parents": 0,
     }
-    form = ActivityForm(request.POST or None, initial=initial, school_choices=school_choices)
+    form = RecordForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        school_choices=school_choices,
+        teacher_choices=_teacher_choices(roster),
+    )
     status = 200
     if request.method == "POST":
         status = 400
 
         def save(data: dict[str, Any]) -> Any:
             details = _details(form, user, partnership)
-            held_on = data["day"] if data["when"] == "held" else None
+            held = data["when"] == "held"
             if not data["save_anyway"]:
                 form.duplicates = likely_duplicates(partnership, data["title"], data["day"])  # type: ignore[attr-defined]
                 if form.duplicates:  # type: ignore[attr-defined]
                     raise DomainError(LOOKS_RECORDED, code="duplicate")
-            return services.record_activity(acting_user=user, details=details, held_on=held_on)
+            attendance = None
+            if held and own_school is not None:
+                by_pk = {str(t.pk): t for t in roster}
+                attendance = services.Attendance(
+                    school=own_school,
+                    teachers=[by_pk[pk] for pk in data["teachers"]],
+                    new_names=form.new_names(),
+                    pupils=data["pupils"] or 0,
+                    parents=data["parents"] or 0,
+                )
+            return services.record_with_attendance(
+                acting_user=user,
+                details=details,
+                held_on=data["day"] if held else None,
+                attendance=attendance,
+                photos=data["photos"],
+            )
 
         submitted = submit(form, save)
         if submitted.done:
@@ -253,7 +310,14 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
             messages.success(request, _("Activity “%(title)s” recorded.") % {"title": activity.title})
             return redirect("activities:activity-detail", pk=activity.pk)
         status = submitted.status
-    context = {"form": form, "partnership": partnership, "activity": None}
+    context = {
+        "form": form,
+        "partnership": partnership,
+        "activity": None,
+        "attendance_school": own_school,
+        "roster_size": len(roster),
+        "max_photos": services.MAX_PHOTOS,
+    }
     return render(request, "activities/activity_form.html", context, status=status)
 
 
@@ -426,8 +490,8 @@ def attendance(request: AuthenticatedRequest, pk: int, moet_id: str) -> HttpResp
         if activity.schools.filter(school__moet_id=moet_id).exists() and is_insider(user, activity):
             raise PermissionDenied
         raise Http404
-    roster = list(Teacher.objects.filter(school=row.school, is_active=True).order_by("sort_key", "pk"))
-    choices = [(str(t.pk), f"{t.full_name}{' · ' + t.subject if t.subject else ''}") for t in roster]
+    roster = _roster(row.school)
+    choices = _teacher_choices(roster)
     present = [
         str(t) for t in activity.participations.filter(school=row.school).values_list("teacher_id", flat=True)
     ]

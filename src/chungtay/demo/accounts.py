@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from chungtay.accounts.models import Role, User
-from chungtay.directory.models import EducationOffice, School, SchoolLevel, UnitLineage
+from chungtay.directory.models import EducationOffice, School, SchoolLevel, Teacher, UnitLineage
 
 CITY_ADMIN_GROUP = "Quản trị thành phố"
 
@@ -136,3 +136,28 @@ def create_demo_accounts(password: str, *, reset_password: bool = True) -> list[
     )
     accounts.append(DemoAccount("xem.hanoi", str(Role.VIEWER.label), department.short_name))
     return accounts
+
+
+@transaction.atomic
+def link_demo_teachers() -> int:
+    """Each demo teacher account is a person on its school's roster (a mathematics teacher where there is
+    one): the account bears that teacher's name and is linked to the row, so recording an activity ticks
+    them present. Run after the rosters exist; a second run changes nothing."""
+    linked = 0
+    for user in User.objects.filter(role=Role.TEACHER, username__startswith="gv.", school__isnull=False):
+        teacher = Teacher.objects.filter(user=user).first()
+        if teacher is None:
+            free = Teacher.objects.filter(school=user.school, is_active=True, user__isnull=True)
+            teacher = (
+                free.filter(subject="Toán").order_by("sort_key", "pk").first()
+                or free.order_by("sort_key", "pk").first()
+            )
+            if teacher is None:
+                continue
+            teacher.user = user
+            teacher.save(update_fields=["user"])  # type: ignore[no-untyped-call]
+            linked += 1
+        if user.full_name != teacher.full_name:
+            user.full_name = teacher.full_name
+            user.save(update_fields=["full_name"])
+    return linked

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from chungtay.access.roles import manages_offices
+from chungtay.access.roles import manages_offices, may_record
 from chungtay.access.scopes import home_department, own_schools, twinnings_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role, User
@@ -74,6 +74,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         "figures": figures,
         "headline": {kind: f.figure(figures, kind) for kind in HEADLINE},
         "next_steps": next_steps(user, day),
+        "can_record": may_record(user),
     }
     if manages_offices(user) or user.role == Role.VIEWER:
         context["side_by_side"] = _side_by_side(user)

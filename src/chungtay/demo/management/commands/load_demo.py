@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from chungtay.activities.demo import load_demo_activities
-from chungtay.demo.accounts import create_demo_accounts
+from chungtay.demo.accounts import create_demo_accounts, link_demo_teachers
 from chungtay.directory.adminmap import seed_admin_map
 from chungtay.directory.demo import load_demo_assessments, load_demo_directory, load_demo_indicators
 from chungtay.partnerships.demo import load_demo_partnerships
@@ -52,6 +52,7 @@ class Command(BaseCommand):
             f"Activities: {activities['activities']} ({activities['created']} new), "
             f"{activities.get('participations', 0)} new teacher participations"
         )
+        link_demo_teachers()  # the teacher accounts are people on their schools' rosters
         support = load_demo_support(seed=seed)
         self.stdout.write(
             f"Support: {support['records']} records ({support['created']} new), "
