@@ -7,10 +7,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.test import Client
 
+from chungtay.accounts.models import User
 from chungtay.reviews.models import AwardKind, Cycle, Score, Stage
 from tests.api.test_partnerships_api import _token
 from tests.factories import pdf_bytes
 from tests.reviews.conftest import led_submission
+
+
+def test_why_of_a_judgement_says_it_is_not_computed(db, client: Client) -> None:  # noqa: ANN001
+    """A reviewer's judgement has no records to rerun: 'why' says so (it answered a server error)."""
+    headers = _token("ht.unghoa")
+    cycles = client.get("/api/v1/reviews/cycles", headers=headers).json()
+    current = next(c for c in cycles["results"] if c["stage"] == "self")
+    submission = led_submission(Cycle.objects.get(pk=current["id"]))
+    judged = Score.objects.filter(submission=submission, criterion__rule="judgement").first()
+    assert judged is not None
+    response = client.get(f"/api/v1/reviews/scores/{judged.pk}/why", headers=headers)
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_computed" and "người chấm" in response.json()["message"]
+    client.force_login(User.objects.get(username="ht.unghoa"))
+    page = client.get(f"/reviews/scores/{judged.pk}/")
+    assert page.status_code == 302 and page["Location"] == f"/reviews/units/{submission.pk}/"
 
 
 def test_self_assessment_and_why_through_the_api(db, client: Client) -> None:  # noqa: ANN001

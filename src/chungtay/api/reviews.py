@@ -433,6 +433,7 @@ def review_score_why(request: AuthenticatedRequest, score_id: RowId) -> dict[str
     if score is None:
         raise Http404
     services.submission_for(request.user, score.submission_id, records=True)
+    services.check_computed(score)
     again = scoring.reproduce(score)
     return {
         "score": score.pk,

@@ -115,6 +115,23 @@ class ReviewError(DomainError):
     pass
 
 
+class NotComputed(ReviewError):
+    status_code = 409
+    code = "not_computed"
+
+
+JUDGED_NOT_COMPUTED = _(
+    "This sub-score is a reviewer's judgement, not computed from records: its reason and evidence are on "
+    "the unit's review."
+)
+
+
+def check_computed(score: Score) -> None:
+    """'Why this score' reruns a rule on its records: a reviewer's judgement has none to rerun."""
+    if score.criterion.is_judgement:
+        raise NotComputed(JUDGED_NOT_COMPUTED)
+
+
 def _stamp(cycle: Cycle, kind: str, actor: User, **fields: Any) -> ReviewEvent:
     return ReviewEvent.objects.create(cycle=cycle, kind=kind, actor=actor, at=timezone.now(), **fields)
 

@@ -695,6 +695,9 @@ def follow_up_done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def score_why(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     score = get_object_or_404(Score.objects.select_related("criterion", "submission__cycle"), pk=pk)
     services.submission_for(request.user, score.submission_id, records=True)
+    if score.criterion.is_judgement:
+        messages.info(request, services.JUDGED_NOT_COMPUTED)
+        return redirect("reviews:submission-detail", pk=score.submission_id)
     context = {
         "why": selectors.why(score),
         "score": score,
