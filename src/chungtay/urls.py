@@ -6,6 +6,7 @@ from chungtay.api.api import api
 from chungtay.core.health import health
 from chungtay.pages import attention as attention_page
 from chungtay.pages import home as home_page
+from chungtay.pages import offline
 
 admin.site.site_header = "Chung Tay"
 admin.site.site_title = "Chung Tay"
@@ -13,6 +14,9 @@ admin.site.site_title = "Chung Tay"
 urlpatterns = [
     path("", home_page.home, name="home"),
     path("attention/", attention_page.attention, name="attention"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("offline/queue/", offline.queue, name="offline-queue"),
     path("attention/remind/<int:pk>/", attention_page.remind, name="attention-remind"),
     path("accounts/", include("chungtay.accounts.urls")),
     path("", include("chungtay.directory.urls")),

@@ -153,10 +153,11 @@ def _write_schools(activity: Activity, details: ActivityDetails, acting_user: Us
 
 @transaction.atomic
 def record_activity(
-    *, acting_user: User, details: ActivityDetails, held_on: dt.date | None = None
+    *, acting_user: User, details: ActivityDetails, held_on: dt.date | None = None, origin: str = ""
 ) -> Activity:
     """Record an activity: as held on `held_on` (the teacher's "it happened today" path), or, without
-    it, as planned for `details.planned_on`, to be confirmed afterwards."""
+    it, as planned for `details.planned_on`, to be confirmed afterwards. `origin` goes on the history
+    row (a record sent from a device's offline queue says so, with when and where it was made)."""
     _check_writer(acting_user)
     _check_details(acting_user, details, held_on)
     activity = Activity(
@@ -176,6 +177,8 @@ def record_activity(
         status=ActivityStatus.HELD if held_on else ActivityStatus.PLANNED,
         created_by=acting_user,
     )
+    if origin:
+        activity._change_reason = origin[:100]  # type: ignore[attr-defined]  # simple_history's column
     stamp_actor(activity, acting_user).save()
     _write_schools(activity, details, acting_user)
     activity.partnerships.set(details.partnerships)
@@ -210,13 +213,14 @@ def record_with_attendance(
     held_on: dt.date | None,
     attendance: Attendance | None = None,
     photos: Sequence[UploadedFile] = (),
+    origin: str = "",
 ) -> Activity:
     """Record an activity with its attendance and photos in one step, as a teacher does on a phone
     right after it: all of it is saved or none of it (a refused photo leaves no activity behind).
     Attendance needs the activity held (`held_on`), as on its own page."""
     if len(photos) > MAX_PHOTOS:
         raise e.ActivityError(e.TOO_MANY_PHOTOS % {"limit": MAX_PHOTOS})
-    activity = record_activity(acting_user=acting_user, details=details, held_on=held_on)
+    activity = record_activity(acting_user=acting_user, details=details, held_on=held_on, origin=origin)
     attached: list[Evidence] = []
     try:
         if attendance is not None and attendance.given:

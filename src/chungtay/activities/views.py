@@ -14,8 +14,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -226,6 +228,49 @@ def _recorder_on(roster: Sequence[Teacher], user: User) -> Teacher | None:
     return named[0] if len(named) == 1 else None
 
 
+QUEUE_HEADER = "X-Chungtay-Queue"  # the time the record was made on the device (ISO 8601)
+DEVICE_HEADER = "X-Chungtay-Device"
+CHECK_THE_FORM = gettext_lazy("The record was refused: %(errors)s")
+
+
+def _queued_origin(request: AuthenticatedRequest) -> str:
+    """The history row's note for a record sent from a device's offline queue: when it was made there
+    and on what (control characters and length cut: the headers come from the device)."""
+    made = request.headers.get(QUEUE_HEADER, "")
+    try:
+        when = dt.datetime.fromisoformat(made.replace("Z", "+00:00"))
+        stamp = (
+            timezone.localtime(when).strftime("%d/%m/%Y %H:%M")
+            if when.tzinfo
+            else when.strftime("%d/%m/%Y %H:%M")
+        )
+    except ValueError:
+        stamp = "?"
+    device = "".join(ch for ch in request.headers.get(DEVICE_HEADER, "") if ch.isprintable())[:40]
+    return f"Hàng đợi ngoại tuyến · ghi lúc {stamp} · {device or '?'}"
+
+
+def _queued_answer(form: RecordForm, status: int, activity: Activity | None = None) -> JsonResponse:
+    """The answer the offline queue reads: the activity made, or why not (the same checks as the page)."""
+    if activity is not None:
+        url = reverse("activities:activity-detail", args=[activity.pk])
+        return JsonResponse({"id": activity.pk, "url": url, "title": activity.title}, status=201)
+    duplicates = getattr(form, "duplicates", None)
+    errors = [str(e) for e in form.non_field_errors()]
+    fields = {name: [str(e) for e in errs] for name, errs in form.errors.items() if name != "__all__"}
+    for name, messages_ in fields.items():
+        label = form.fields[name].label if name in form.fields else name
+        errors += [f"{label}: {m}" for m in messages_]
+    body: dict[str, Any] = {
+        "code": "duplicate" if duplicates else ("invalid" if status == 400 else "refused"),
+        "message": str(CHECK_THE_FORM % {"errors": " ".join(errors)}),
+        "fields": fields,
+    }
+    if duplicates:
+        body["duplicates"] = [reverse("activities:activity-detail", args=[d.pk]) for d in duplicates]
+    return JsonResponse(body, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def activity_create(request: AuthenticatedRequest) -> HttpResponse:
@@ -302,9 +347,13 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
                 held_on=data["day"] if held else None,
                 attendance=attendance,
                 photos=data["photos"],
+                origin=_queued_origin(request) if queued else "",
             )
 
+        queued = QUEUE_HEADER in request.headers
         submitted = submit(form, save)
+        if queued:
+            return _queued_answer(form, 201 if submitted.done else submitted.status, submitted.result)
         if submitted.done:
             activity = submitted.value
             messages.success(request, _("Activity “%(title)s” recorded.") % {"title": activity.title})
@@ -400,6 +449,10 @@ def _detail_context(request: AuthenticatedRequest, activity: Activity, **extra: 
         or PostponeForm(initial={"version": activity.version}),
         "cancel_form": extra.pop("cancel_form", None) or CancelForm(initial={"version": activity.version}),
         "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(),
+        # how it was recorded, when that is worth saying (sent from a device's offline queue)
+        "origin": activity.history.order_by("history_date", "history_id")
+        .values_list("history_change_reason", flat=True)
+        .first(),
         **extra,
     }
 

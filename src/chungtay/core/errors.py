@@ -44,8 +44,8 @@ class Forbidden(DomainError):
 
 def error_response(request: HttpRequest, status: int, code: str, message: str | Promise) -> HttpResponse:
     """A refusal answered before any view runs (a guard in the middleware): the API's error body under
-    /api/, else a small page with the message."""
-    if request.path.startswith("/api/"):
+    /api/ or to a client asking for JSON (a device's offline queue), else a small page with the message."""
+    if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):
         body = json.dumps({"code": code, "message": str(message), "fields": {}}, ensure_ascii=False)
         return HttpResponse(body, status=status, content_type="application/json")
     page = render_to_string("error.html", {"status": status, "message": message}, request=None)

@@ -40,6 +40,7 @@
     });
   }
   form.addEventListener("change", function (event) {
+    if (event.target === form) { count(); showHeld(); return; }  // the draft put back (offline.js)
     if (event.target.closest && event.target.closest(".roster-item")) count();
   });
   count();
