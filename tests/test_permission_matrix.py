@@ -359,6 +359,10 @@ DRAFTERS = {**SCHOOL_IN_UNG_HOA, "gv.unghoa": 403, "xem.hanoi": 403}
 MATRIX: dict[str, tuple[object, dict[str, int]]] = {
     "home": (None, LOGIN_REQUIRED),
     "health": (None, _all(200)),  # for a load balancer: no login, nothing about the data
+    # the installable app: its manifest and service worker hold no data (the login page installs them)
+    "manifest": (None, _all(200)),
+    "service-worker": (None, _all(200)),
+    "offline-queue": (None, LOGIN_REQUIRED),  # the page; the records themselves stay on the device
     "accounts:login": (None, _all(200)),
     "accounts:logout": (None, _all(405)),
     "accounts:password-change": (None, LOGIN_REQUIRED),

@@ -165,6 +165,56 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         _drop_database(database_url)
 
 
+QUIET_TEACHER = "gv.motnhom"
+# a teacher account made for the recording tests: the demo's gv.hoangmai and gv.unghoa gain partnerships
+# as other browser tests run (the matching path accepts a run), and one-partnership is what they test
+QUIET_TEACHER_SCRIPT = """
+from django.db.models import Count
+from chungtay.access.scopes import partnerships_visible_to
+from chungtay.accounts.models import Role, User
+from chungtay.directory.models import School, Teacher
+from chungtay.partnerships.models import PartnershipMember
+
+busy = ["pgd-hoangmai", "pgd-unghoa", "pgd-badinh", "pgd-bavi"]
+single = (
+    PartnershipMember.objects.values("school").annotate(n=Count("partnership", distinct=True)).filter(n=1)
+    .values_list("school", flat=True)
+)
+candidates = (
+    School.objects.filter(pk__in=single).exclude(managements__office__code__in=busy)
+    .annotate(roster=Count("teachers")).filter(roster__gte=12).order_by("pk")
+)
+for school in candidates:
+    user = User(username="{username}", role=Role.TEACHER, school=school, position="Giáo viên")
+    user.set_password("{password}")
+    user.save()
+    if partnerships_visible_to(user).exclude(status="cancelled").count() == 1:
+        teacher = Teacher.objects.filter(school=school, is_active=True).order_by("sort_key", "pk").first()
+        teacher.user = user
+        teacher.save(update_fields=["user"])
+        user.full_name = teacher.full_name
+        user.save(update_fields=["full_name"])
+        break
+    user.delete()
+else:
+    raise SystemExit("no school with a single partnership outside the busy districts")
+"""
+
+
+@pytest.fixture(scope="session")
+def quiet_teacher(demo_env: dict[str, str]) -> str:
+    """A teacher whose school has one partnership, in a district no other browser test works in."""
+    script = QUIET_TEACHER_SCRIPT.replace("{username}", QUIET_TEACHER).replace("{password}", PASSWORD)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
+        check=True,
+        env=demo_env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    return QUIET_TEACHER
+
+
 def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

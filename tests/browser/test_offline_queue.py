@@ -43,10 +43,12 @@ def _titles(page: Page, app_url: str, word: str) -> list[str]:
     return [row[column] for row in rows[1:]]
 
 
-def test_a_record_made_offline_is_sent_once_when_the_connection_returns(page: Page, app_url, log_in):
+def test_a_record_made_offline_is_sent_once_when_the_connection_returns(
+    page: Page, app_url, log_in, quiet_teacher
+):
     page.set_viewport_size({"width": 390, "height": 844})
     problems = _watch(page, app_url)
-    log_in("gv.unghoa")
+    log_in(quiet_teacher)
     _ready_offline(page, app_url)
     word = f"ngoaituyen{uuid.uuid4().hex[:6]}"
     title = f"Dự giờ Toán 7 ở điểm trường xa ({word})"
@@ -80,8 +82,10 @@ def test_a_record_made_offline_is_sent_once_when_the_connection_returns(page: Pa
     assert problems == []
 
 
-def test_records_sent_through_a_connection_that_drops_answers_arrive_once(page: Page, app_url, log_in):
-    log_in("gv.hoangmai")
+def test_records_sent_through_a_connection_that_drops_answers_arrive_once(
+    page: Page, app_url, log_in, quiet_teacher
+):
+    log_in(quiet_teacher)
     page.goto(f"{app_url}/activities/new/")
     page.wait_for_load_state()
     word = f"loimang{uuid.uuid4().hex[:6]}"

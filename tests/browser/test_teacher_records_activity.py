@@ -51,13 +51,13 @@ class Taps:
 
 
 def test_one_screen_recording_with_five_colleagues_and_a_photo_takes_under_ten_taps(
-    page: Page, app_url, log_in, tmp_path
+    page: Page, app_url, log_in, tmp_path, quiet_teacher
 ):
     photo = tmp_path / "buoi-chuyen-de.png"
     Image.new("RGB", (3200, 2400), (60, 130, 90)).save(photo)
     page.set_viewport_size({"width": 390, "height": 844})
     problems = _watch(page, app_url)
-    log_in("gv.hoangmai")
+    log_in(quiet_teacher)
     tap = Taps()
 
     page.get_by_test_id("home-record").click()
@@ -90,10 +90,12 @@ def test_one_screen_recording_with_five_colleagues_and_a_photo_takes_under_ten_t
     assert problems == []
 
 
-def test_the_roster_is_searched_ticked_at_once_and_hidden_for_a_planned_activity(page: Page, app_url, log_in):
+def test_the_roster_is_searched_ticked_at_once_and_hidden_for_a_planned_activity(
+    page: Page, app_url, log_in, quiet_teacher
+):
     page.set_viewport_size({"width": 390, "height": 844})
     problems = _watch(page, app_url)
-    log_in("gv.hoangmai")
+    log_in(quiet_teacher)
     page.goto(f"{app_url}/activities/new/")
     page.wait_for_load_state()
     roster = page.get_by_test_id("roster")
