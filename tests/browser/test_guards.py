@@ -2,6 +2,8 @@
 consequence, and closing it changes nothing; signing a memorandum is covered in the partnership path
 (its name, position and confirmation)."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 
@@ -42,7 +44,11 @@ def test_the_menu_holds_one_line_at_1366_px_in_both_languages(page: Page, app_ur
     expect(page.get_by_role("button", name="English")).to_be_visible()
     # on a phone the bar folds behind its button and unfolds whole
     page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_load_state()  # Bootstrap (a deferred script) has read the reloaded page
     page.get_by_role("button", name="Trình đơn").click()
+    # the bar has finished unfolding ("collapsing" while it moves): a CI run's click on "Thêm" during the
+    # move opened nothing
+    expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))
     expect(page.get_by_test_id("menu-more")).to_be_visible()
     page.get_by_test_id("menu-more").click()
     expect(page.get_by_role("link", name="Bản đồ hành chính")).to_be_visible()
