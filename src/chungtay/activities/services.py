@@ -224,19 +224,7 @@ def record_with_attendance(
     attached: list[Evidence] = []
     try:
         if attendance is not None and attendance.given:
-            teachers = list(attendance.teachers)
-            teachers += [
-                add_teacher(acting_user=acting_user, school=attendance.school, full_name=name)
-                for name in attendance.new_names
-            ]
-            record_attendance(
-                acting_user=acting_user,
-                activity=activity,
-                school=attendance.school,
-                teachers=teachers,
-                pupils=attendance.pupils,
-                parents=attendance.parents,
-            )
+            record_school_attendance(acting_user=acting_user, activity=activity, attendance=attendance)
         for photo in photos:
             attached.append(
                 attach_evidence(
@@ -391,6 +379,26 @@ def record_attendance(
         stamp_actor(row, acting_user).save(update_fields=["pupils", "parents"])
     facts.refresh([activity.pk])
     return row
+
+
+@transaction.atomic
+def record_school_attendance(
+    *, acting_user: User, activity: Activity, attendance: Attendance
+) -> ActivitySchool:
+    """`record_attendance` with the names missing from the school's roster added to it first (the
+    attendance sheet and the one-screen recording both take such names)."""
+    added = [
+        add_teacher(acting_user=acting_user, school=attendance.school, full_name=name)
+        for name in attendance.new_names
+    ]
+    return record_attendance(
+        acting_user=acting_user,
+        activity=activity,
+        school=attendance.school,
+        teachers=[*attendance.teachers, *added],
+        pupils=attendance.pupils,
+        parents=attendance.parents,
+    )
 
 
 def can_keep_roster(user: User, school: School) -> bool:

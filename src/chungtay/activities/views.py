@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from chungtay.activities import sheets as exports
 from chungtay.activities.forms import (
     ActivityFilterForm,
     ActivityForm,
+    AttendanceFields,
     AttendanceForm,
     CancelForm,
     ConfirmForm,
@@ -217,6 +217,21 @@ def _teacher_choices(roster: Sequence[Teacher]) -> list[tuple[str, str]]:
     return [(str(t.pk), f"{t.full_name}{' · ' + t.subject if t.subject else ''}") for t in roster]
 
 
+def _attendance(
+    school: School, roster: Sequence[Teacher], form: AttendanceFields, data: dict[str, Any]
+) -> services.Attendance:
+    """A school's attendance as its form gives it: the ticked roster rows (the form's choices are that
+    roster, so every id is one of them), the names typed in, the counts (blank: none)."""
+    by_pk = {str(t.pk): t for t in roster}
+    return services.Attendance(
+        school=school,
+        teachers=[by_pk[pk] for pk in data["teachers"]],
+        new_names=form.new_names(),
+        pupils=data["pupils"] or 0,
+        parents=data["parents"] or 0,
+    )
+
+
 def _recorder_on(roster: Sequence[Teacher], user: User) -> Teacher | None:
     """The recording user on their school's roster: the row linked to their account, else the one
     bearing their name (accent- and case-insensitive), so they are ticked present from the start."""
@@ -333,14 +348,7 @@ def activity_create(request: AuthenticatedRequest) -> HttpResponse:
                     raise DomainError(LOOKS_RECORDED, code="duplicate")
             attendance = None
             if held and own_school is not None:
-                by_pk = {str(t.pk): t for t in roster}
-                attendance = services.Attendance(
-                    school=own_school,
-                    teachers=[by_pk[pk] for pk in data["teachers"]],
-                    new_names=form.new_names(),
-                    pupils=data["pupils"] or 0,
-                    parents=data["parents"] or 0,
-                )
+                attendance = _attendance(own_school, roster, form, data)
             return services.record_with_attendance(
                 acting_user=user,
                 details=details,
@@ -558,19 +566,9 @@ def attendance(request: AuthenticatedRequest, pk: int, moet_id: str) -> HttpResp
         status = 400
 
         def save(data: dict[str, Any]) -> Any:
-            with transaction.atomic():
-                by_pk = {str(t.pk): t for t in roster}
-                teachers = [by_pk[pk_] for pk_ in data["teachers"]]
-                for name in form.new_names():
-                    teachers.append(services.add_teacher(acting_user=user, school=row.school, full_name=name))
-                services.record_attendance(
-                    acting_user=user,
-                    activity=activity,
-                    school=row.school,
-                    teachers=teachers,
-                    pupils=data["pupils"],
-                    parents=data["parents"],
-                )
+            services.record_school_attendance(
+                acting_user=user, activity=activity, attendance=_attendance(row.school, roster, form, data)
+            )
 
         submitted = submit(form, save)
         if submitted.done:

@@ -10,11 +10,6 @@
   var STORE = "records";
 
   // --- the service worker ----------------------------------------------------------------------
-  function worker(message) {
-    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage(message);
-    }
-  }
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").then(function () {
       return navigator.serviceWorker.ready;
@@ -61,19 +56,18 @@
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
   }
 
-  function enqueue(form, extra) {
+  function enqueue(form) {
     var data = new FormData(form);
     var item = {
       id: newId(), user: user, action: form.getAttribute("action") || location.pathname + location.search,
       fields: [], files: [], title: String(data.get("title") || ""), day: String(data.get("day") || ""),
-      recordedAt: new Date().toISOString(), state: "waiting", message: "", url: "", tries: 0,
+      recordedAt: new Date().toISOString(), state: "waiting", message: "", url: "",
     };
     data.forEach(function (value, name) {
       if (name === "csrfmiddlewaretoken" || name === "_idempotency_key") return;
       if (typeof value === "string") item.fields.push([name, value]);
       else if (value && value.size) item.files.push([name, value, value.name]);
     });
-    Object.keys(extra || {}).forEach(function (name) { item.fields.push([name, extra[name]]); });
     return put(item).then(function () { return item; });
   }
 
@@ -94,7 +88,6 @@
     item.fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
     item.files.forEach(function (triple) { data.append(triple[0], triple[1], triple[2]); });
     data.append("_idempotency_key", item.id);
-    item.tries += 1;
     return fetch(item.action, {
       method: "POST", body: data, credentials: "same-origin", redirect: "manual",
       headers: {
@@ -253,10 +246,9 @@
       event.preventDefault();
       if (!form.querySelector("[name=title]").value.trim()) { form.querySelector("[name=title]").focus(); return; }
       enqueue(form).then(function (item) {
-        dropDraft();
         form.reset();
-        form.dispatchEvent(new Event("change", { bubbles: true }));
-        dropDraft();
+        form.dispatchEvent(new Event("change", { bubbles: true }));  // the counts and sections follow
+        dropDraft();  // after the change above, which keeps a draft of the emptied form
         if (saved) {
           saved.hidden = false;
           saved.querySelector("[data-queued-title]").textContent = item.title;
@@ -282,7 +274,7 @@
     setInterval(flush, 15000);
   }
   // for the fault test and the queue page's own button
-  window.chungtayQueue = { enqueue: enqueue, flush: flush, all: all, send: send };
+  window.chungtayQueue = { enqueue: enqueue, flush: flush, all: all };
   var now = document.querySelector("[data-queue-send]");
   if (now) now.addEventListener("click", flush);
 })();
