@@ -392,18 +392,16 @@ def _write_attendance(user: User, row: Attendance) -> str:
         and (school.pupils, school.parents) == (row.pupils, row.parents)
     ):
         return "unchanged"
-    teachers = known + [
-        services.add_teacher(acting_user=user, school=school.school, full_name=name)
-        for key, name in wanted_keys.items()
-        if key not in roster
-    ]
-    services.record_attendance(
+    services.record_school_attendance(
         acting_user=user,
         activity=activity,
-        school=school.school,
-        teachers=teachers,
-        pupils=row.pupils,
-        parents=row.parents,
+        attendance=services.Attendance(
+            school=school.school,
+            teachers=known,
+            new_names=[name for key, name in wanted_keys.items() if key not in roster],
+            pupils=row.pupils,
+            parents=row.parents,
+        ),
     )
     return "update" if current or (school.pupils, school.parents) != (0, 0) else "create"
 
