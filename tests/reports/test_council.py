@@ -42,9 +42,9 @@ def test_the_council_documents_meet_every_layout_rule_and_read_the_cycle() -> No
     cycle = Cycle.objects.get(kind="final")
     department = EducationOffice.objects.get(code="so-hanoi")
     kind = AwardKind.objects.get(cap=2)
-    minutes = council.minutes(cycle, department, MEETING).bytes()
-    proposal = council.proposal(cycle, department, MEETING, kind)
-    award_list = council.award_list(cycle, department, MEETING, kind).bytes()
+    minutes = council.minutes(cycle, department, MEETING).build().bytes()
+    proposal = council.proposal(cycle, department, MEETING, kind).build()
+    award_list = council.award_list(cycle, department, MEETING, kind).build().bytes()
     assert conformance.failures(conformance.check_docx(minutes)) == []
     assert conformance.failures(conformance.check_docx(proposal.bytes(), upward=True)) == []
     assert conformance.failures(conformance.check_docx(award_list)) == []

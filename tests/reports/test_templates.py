@@ -15,6 +15,7 @@ from chungtay.accounts.models import Role
 from chungtay.core import conformance, conversion
 from chungtay.core.errors import Forbidden
 from chungtay.reports import services, templating
+from chungtay.reports.documents import report_parts
 from chungtay.reports.models import ReportTemplate
 from tests.factories import UserFactory
 
@@ -22,7 +23,7 @@ YEAR = {"year": ["2022-2023"]}
 
 
 def _default(world) -> bytes:  # noqa: ANN001
-    return templating.default_template(services.sample_report(world.admin))
+    return templating.default_template("report", services.sample_parts(world.admin, "report"))
 
 
 def _edited(data: bytes, change) -> bytes:  # noqa: ANN001
@@ -35,13 +36,15 @@ def _edited(data: bytes, change) -> bytes:  # noqa: ANN001
 
 def _refused(world, data: bytes) -> list[str]:  # noqa: ANN001
     with pytest.raises(services.TemplateRefused) as refused:
-        services.upload_template(acting_user=world.admin, data=data, name="mau.docx")
+        services.upload_template(acting_user=world.admin, data=data, name="mau.docx", kind="report")
     assert not ReportTemplate.objects.exists()
     return refused.value.problems
 
 
 def test_the_built_in_template_is_accepted_and_makes_a_conforming_report(world):
-    template = services.upload_template(acting_user=world.admin, data=_default(world), name="mau.docx")
+    template = services.upload_template(
+        acting_user=world.admin, data=_default(world), name="mau.docx", kind="report"
+    )
     assert (template.version, template.active) == (1, True)
     report = services.start_report(acting_user=world.admin, kind="interim", params=YEAR)
     generation = services.generate(report, world.admin)
@@ -50,32 +53,41 @@ def test_the_built_in_template_is_accepted_and_makes_a_conforming_report(world):
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(bytes(generation.docx))).paragraphs)
     assert "I. KẾT QUẢ ĐẠT ĐƯỢC" in text and "{{" not in text
     pages = conversion.pdf_pages(bytes(generation.pdf))
-    assert conformance.failures(conformance.check_pdf(pages, templating.unbroken_lines(report))) == []
+    assert (
+        conformance.failures(
+            conformance.check_pdf(pages, templating.unbroken_lines(report_parts(report, None)))
+        )
+        == []
+    )
     # a second upload is version 2 and the one in use; the first can be put back, or the built-in layout
-    second = services.upload_template(acting_user=world.admin, data=_default(world), name="mau-2.docx")
+    second = services.upload_template(
+        acting_user=world.admin, data=_default(world), name="mau-2.docx", kind="report"
+    )
     assert second.version == 2 and list(ReportTemplate.objects.filter(active=True)) == [second]
-    services.use_template(acting_user=world.admin, template_id=template.pk)
+    services.use_template(acting_user=world.admin, kind="report", template_id=template.pk)
     assert list(ReportTemplate.objects.filter(active=True)) == [template]
-    services.use_template(acting_user=world.admin, template_id=None)
+    services.use_template(acting_user=world.admin, kind="report", template_id=None)
     assert not ReportTemplate.objects.filter(active=True).exists()
     assert services.generate(report, world.admin).template_version == "mặc định 1"
 
 
 def test_an_office_report_keeps_the_built_in_layout(world):
-    services.upload_template(acting_user=world.admin, data=_default(world), name="mau.docx")
+    services.upload_template(acting_user=world.admin, data=_default(world), name="mau.docx", kind="report")
     report = services.start_report(acting_user=world.officer_a, kind="interim", params=YEAR)
     assert services.template_for(report) is None
 
 
 def test_only_the_department_administrator_manages_templates(world, client: Client):
     with pytest.raises(Forbidden):
-        services.upload_template(acting_user=world.officer_a, data=_default(world), name="mau.docx")
+        services.upload_template(
+            acting_user=world.officer_a, data=_default(world), name="mau.docx", kind="report"
+        )
     client.force_login(world.officer_a)
     assert client.get("/reports/templates/").status_code == 403
     assert client.get("/reports/templates/default.docx").status_code == 403
     leader = UserFactory(username="so79.ht", role=Role.SCHOOL_LEADER, school=world.schools["a1"])
     with pytest.raises(Forbidden):
-        services.templates_of(leader)
+        services.templates_of(leader, "report")
 
 
 def test_a_file_that_is_not_word_is_refused(world):

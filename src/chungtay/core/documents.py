@@ -26,7 +26,7 @@ import datetime as dt
 import functools
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,6 +305,8 @@ class Body:
     """The body of a document in the decree's layout: paragraphs, section headings, captioned tables and
     pictures, written into `document` (a python-docx Document, or a template's sub-document)."""
 
+    raw = False  # a template's texts are written as given (see Heading.raw)
+
     def __init__(self, document: Any) -> None:
         self.document = document
 
@@ -375,6 +377,28 @@ class Body:
         label.paragraph_format.space_after = Pt(6)
         _text(label, caption, size=TABLE_SIZE, italic=True)
 
+    def signatures(self, signers: Sequence[Signer]) -> None:
+        """Several signature blocks side by side on a row of their own (the parties of a memorandum, the
+        chair and the secretary of a meeting's minutes)."""
+        table = self.document.add_table(rows=1, cols=len(signers))
+        width = int(TEXT_WIDTH) // len(signers)
+        _fixed_table(table, [width] * len(signers))
+        for cell, signer in zip(table.rows[0].cells, signers, strict=True):
+            self._signature(cell, signer)
+        _keep_rows_whole(table)
+
+    def _signature(self, cell: _Cell, signer: Signer) -> None:
+        first = True
+        for text in (signer.authority, signer.position):
+            if not text:
+                continue
+            paragraph = _tight(cell.paragraphs[0] if first else cell.add_paragraph())
+            first = False
+            _text(paragraph, text if self.raw else text.upper(), size=AUTHORITY_SIZE, bold=True)
+        for _ in range(4):
+            _tight(cell.add_paragraph())
+        _text(_tight(cell.add_paragraph()), signer.name, size=SIGNER_SIZE, bold=True)
+
 
 class AdministrativeDocument(Body):
     """A document in the decree's layout: the heading on construction, then the body (`Body`), then the
@@ -383,6 +407,7 @@ class AdministrativeDocument(Body):
     def __init__(self, heading: Heading) -> None:
         super().__init__(Document())
         self.heading = heading
+        self.raw = heading.raw
         self.lines: list[str] = []  # lines that must not wrap (the PDF check reads them back)
         section = self.document.sections[0]
         section.orientation = WD_ORIENT.PORTRAIT
@@ -467,14 +492,10 @@ class AdministrativeDocument(Body):
             self._signature(right, signers[0])
             _keep_rows_whole(table)
             return
-        table = self.document.add_table(rows=1, cols=len(signers))
-        width = int(TEXT_WIDTH) // len(signers)
-        _fixed_table(table, [width] * len(signers))
-        for cell, signer in zip(table.rows[0].cells, signers, strict=True):
-            self._signature(cell, signer)
+        if signers:  # a template's blocks come as one placeholder ({{p chu_ky }}) above
+            self.signatures(signers)
         below = self.document.add_table(rows=1, cols=2)
         _fixed_table(below, [int(TEXT_WIDTH) // 2, int(TEXT_WIDTH) - int(TEXT_WIDTH) // 2])
-        _keep_rows_whole(table)
         _keep_rows_whole(below)
         self._recipients(below.rows[0].cells[0], recipients, archive)
 
@@ -486,19 +507,33 @@ class AdministrativeDocument(Body):
         for line in lines:
             _text(_tight(cell.add_paragraph(), WD_ALIGN_PARAGRAPH.LEFT), line, size=RECIPIENT_SIZE)
 
-    def _signature(self, cell: _Cell, signer: Signer) -> None:
-        first = True
-        for text in (signer.authority, signer.position):
-            if not text:
-                continue
-            paragraph = _tight(cell.paragraphs[0] if first else cell.add_paragraph())
-            first = False
-            _text(paragraph, text if self.heading.raw else text.upper(), size=AUTHORITY_SIZE, bold=True)
-        for _ in range(4):
-            _tight(cell.add_paragraph())
-        _text(_tight(cell.add_paragraph()), signer.name, size=SIGNER_SIZE, bold=True)
-
     def bytes(self) -> bytes:
         buffer = io.BytesIO()
         self.document.save(buffer)
         return buffer.getvalue()
+
+
+@dataclass
+class Parts:
+    """A document as its parts, laid out by the built-in layout (`build`) or poured into a department's
+    own template (`reports.templating`): the heading, what stands between the heading and the closing, the
+    recipients and the signers. `extras` are the document kind's own placeholders (the period, the award)
+    for the sentences a template writes itself."""
+
+    heading: Heading
+    body: Callable[[Body], None]
+    recipients: Sequence[str]
+    signers: Sequence[Signer]
+    archive: str = ""
+    extras: dict[str, str] = field(default_factory=dict)
+
+    def build(self) -> AdministrativeDocument:
+        document = AdministrativeDocument(self.heading)
+        self.body(document)
+        document.closing(self.recipients, self.signers, archive=self.archive)
+        return document
+
+    @property
+    def upward(self) -> bool:
+        """Sent to a body above ("Kính gửi"), which the layout rules then require."""
+        return bool(self.heading.addressees)

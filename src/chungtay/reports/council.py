@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from chungtay.core.documents import AdministrativeDocument, Heading, Issuer, Signer
+from chungtay.core.documents import Body, Heading, Issuer, Parts, Signer
 from chungtay.core.text import vietnamese_number
 from chungtay.directory.models import EducationOffice
 from chungtay.reviews.models import Appeal, AppealStatus, Award, AwardKind, AwardStatus, Cycle, Stage, Unit
@@ -22,6 +22,9 @@ from chungtay.reviews.services import members_of_cycle
 COUNCIL = "Hội đồng Thi đua – Khen thưởng"
 MOVEMENT = "“Nhà trường cùng chung tay phát triển – Thầy cô cùng sẻ chia trách nhiệm”"
 LIST_HEADER = ["STT", "Tập thể (nhóm kết nghĩa)", "Các trường", "Cấp học", "Tổng điểm", "Xếp hạng"]
+
+
+DOCUMENTS = ("minutes", "proposal", "award_list")  # reports.models.DocumentKind's council documents
 
 
 class NotPublished(Exception):
@@ -92,19 +95,17 @@ def _check(cycle: Cycle) -> None:
         raise NotPublished
 
 
-def minutes(cycle: Cycle, department: EducationOffice, meeting: Meeting) -> AdministrativeDocument:
+def minutes(cycle: Cycle, department: EducationOffice, meeting: Meeting) -> Parts:
     """Biên bản họp Hội đồng Thi đua – Khen thưởng: the meeting, the results it considered, the appeals,
     the vote and the proposals it agreed, signed by the chair and the secretary."""
     _check(cycle)
-    document = AdministrativeDocument(
-        Heading(
-            issuers=_issuer(department),
-            kind="Biên bản",
-            subject=f"Họp Hội đồng Thi đua – Khen thưởng xét khen thưởng {cycle.name.lower()}",
-            place=meeting.city,
-            day=meeting.day,
-            number=meeting.minutes_number,
-        )
+    heading = Heading(
+        issuers=_issuer(department),
+        kind="Biên bản",
+        subject=f"Họp Hội đồng Thi đua – Khen thưởng xét khen thưởng {cycle.name.lower()}",
+        place=meeting.city,
+        day=meeting.day,
+        number=meeting.minutes_number,
     )
     submissions = cycle.submissions.all()
     units = Counter(submissions.values_list("unit", flat=True))
@@ -121,54 +122,59 @@ def minutes(cycle: Cycle, department: EducationOffice, meeting: Meeting) -> Admi
     appeals = Counter(Appeal.objects.filter(submission__cycle=cycle).values_list("status", flat=True))
     awards = awards_of(cycle)
     by_kind = Counter(a.kind.name for a in awards)
-    document.paragraph(
-        f"Hôm nay, ngày {meeting.day:%d/%m/%Y}, tại {meeting.place}, {COUNCIL} {department.name} họp xét "
-        f"khen thưởng các tập thể có thành tích trong phong trào {MOVEMENT}, {cycle.name.lower()} (kỳ đánh "
-        f"giá {_period(cycle)})."
-    )
-    document.section("I. THÀNH PHẦN")
-    document.paragraph(
-        f"Chủ trì: {meeting.chair}, {meeting.chair_position}. Thư ký: {meeting.secretary}. Có mặt "
-        f"{meeting.members_present}/{meeting.members_total} thành viên Hội đồng."
-    )
-    for name in meeting.attendees:
-        document.paragraph(f"- {name}")
-    document.section("II. NỘI DUNG")
-    basis = cycle.criteria_set
-    document.paragraph(
-        f"1. Hội đồng xem xét kết quả đánh giá theo {basis.name} (phiên bản {basis.version}), căn cứ "
-        f"{basis.basis_number} ngày {basis.basis_date:%d/%m/%Y}"
-        + (f", {basis.basis_article}" if basis.basis_article else "")
-        + f": {reviewed} được đánh giá, {gates} đơn vị đạt mọi ngưỡng tiêu chí; điểm của từng "
-        "tiêu chí tính từ dữ liệu đã ghi nhận trên nền tảng Chung Tay và tra cứu được tới từng bản ghi."
-    )
-    document.paragraph(
-        f"2. Phúc khảo: {sum(appeals.values())} đề nghị, trong đó {appeals.get(AppealStatus.UPHELD, 0)} được "
-        f"chấp nhận, {appeals.get(AppealStatus.REJECTED, 0)} không được chấp nhận, "
-        f"{appeals.get(AppealStatus.PENDING, 0)} đang chờ trả lời."
-    )
-    proposals = "; ".join(f"{name}: {count} tập thể" for name, count in by_kind.items()) or "không có"
-    document.paragraph(
-        f"3. Đề nghị khen thưởng theo thứ hạng, trong giới hạn số lượng của từng hình thức: {proposals} "
-        "(danh sách kèm theo tờ trình)."
-    )
-    document.section("III. KẾT QUẢ BIỂU QUYẾT")
-    document.paragraph(
-        f"Số thành viên biểu quyết tán thành: {meeting.votes_for}/{meeting.members_present} thành viên có "
-        f"mặt ({vietnamese_number(100 * meeting.votes_for / max(meeting.members_present, 1), 1)} %)."
-    )
-    if awards:
-        document.caption("Danh sách tập thể Hội đồng thống nhất đề nghị khen thưởng")
-        document.table(
-            ["Hình thức", *LIST_HEADER[1:]], _with_kind(cycle, awards), widths=[2, 2.5, 3, 0.8, 1, 0.8]
+
+    def body(document: Body) -> None:
+        document.paragraph(
+            f"Hôm nay, ngày {meeting.day:%d/%m/%Y}, tại {meeting.place}, {COUNCIL} {department.name} họp "
+            f"xét khen thưởng các tập thể có thành tích trong phong trào {MOVEMENT}, {cycle.name.lower()} "
+            f"(kỳ đánh giá {_period(cycle)})."
         )
-    document.paragraph("Cuộc họp kết thúc vào cùng ngày; biên bản đã được thông qua tại cuộc họp.")
-    document.closing(
+        document.section("I. THÀNH PHẦN")
+        document.paragraph(
+            f"Chủ trì: {meeting.chair}, {meeting.chair_position}. Thư ký: {meeting.secretary}. Có mặt "
+            f"{meeting.members_present}/{meeting.members_total} thành viên Hội đồng."
+        )
+        for name in meeting.attendees:
+            document.paragraph(f"- {name}")
+        document.section("II. NỘI DUNG")
+        basis = cycle.criteria_set
+        document.paragraph(
+            f"1. Hội đồng xem xét kết quả đánh giá theo {basis.name} (phiên bản {basis.version}), căn cứ "
+            f"{basis.basis_number} ngày {basis.basis_date:%d/%m/%Y}"
+            + (f", {basis.basis_article}" if basis.basis_article else "")
+            + f": {reviewed} được đánh giá, {gates} đơn vị đạt mọi ngưỡng tiêu chí; điểm của từng "
+            "tiêu chí tính từ dữ liệu đã ghi nhận trên nền tảng Chung Tay và tra cứu được tới từng bản ghi."
+        )
+        document.paragraph(
+            f"2. Phúc khảo: {sum(appeals.values())} đề nghị, trong đó "
+            f"{appeals.get(AppealStatus.UPHELD, 0)} được chấp nhận, "
+            f"{appeals.get(AppealStatus.REJECTED, 0)} không được chấp nhận, "
+            f"{appeals.get(AppealStatus.PENDING, 0)} đang chờ trả lời."
+        )
+        proposals = "; ".join(f"{name}: {count} tập thể" for name, count in by_kind.items()) or "không có"
+        document.paragraph(
+            f"3. Đề nghị khen thưởng theo thứ hạng, trong giới hạn số lượng của từng hình thức: {proposals} "
+            "(danh sách kèm theo tờ trình)."
+        )
+        document.section("III. KẾT QUẢ BIỂU QUYẾT")
+        document.paragraph(
+            f"Số thành viên biểu quyết tán thành: {meeting.votes_for}/{meeting.members_present} thành viên "
+            f"có mặt ({vietnamese_number(100 * meeting.votes_for / max(meeting.members_present, 1), 1)} %)."
+        )
+        if awards:
+            document.caption("Danh sách tập thể Hội đồng thống nhất đề nghị khen thưởng")
+            document.table(
+                ["Hình thức", *LIST_HEADER[1:]], _with_kind(cycle, awards), widths=[2, 2.5, 3, 0.8, 1, 0.8]
+            )
+        document.paragraph("Cuộc họp kết thúc vào cùng ngày; biên bản đã được thông qua tại cuộc họp.")
+
+    return Parts(
+        heading,
+        body,
         [],
         [Signer("Thư ký", meeting.secretary), Signer("Chủ tịch Hội đồng", meeting.chair)],
-        archive="",
+        extras=_extras(cycle, meeting),
     )
-    return document
 
 
 def _with_kind(cycle: Cycle, awards: list[Award]) -> list[list[object]]:
@@ -176,70 +182,122 @@ def _with_kind(cycle: Cycle, awards: list[Award]) -> list[list[object]]:
     return [[award.kind.name, *row[1:]] for award, row in zip(awards, rows, strict=True)]
 
 
-def proposal(
-    cycle: Cycle, department: EducationOffice, meeting: Meeting, kind: AwardKind
-) -> AdministrativeDocument:
+def proposal(cycle: Cycle, department: EducationOffice, meeting: Meeting, kind: AwardKind) -> Parts:
     """Tờ trình đề nghị khen thưởng: to whoever grants this award, the basis, what the council agreed and
     how many collectives it proposes (the list is attached)."""
     _check(cycle)
     awards = awards_of(cycle, kind)
-    document = AdministrativeDocument(
-        Heading(
-            issuers=_issuer(department),
-            kind="Tờ trình",
-            subject=f"Về việc đề nghị tặng {kind.name} cho các tập thể có thành tích trong phong trào "
-            f"{MOVEMENT}, {cycle.name.lower()}",
-            place=meeting.city,
-            day=meeting.day,
-            number=meeting.proposal_number,
-            addressees=[kind.issuer],
-        )
+    heading = Heading(
+        issuers=_issuer(department),
+        kind="Tờ trình",
+        subject=f"Về việc đề nghị tặng {kind.name} cho các tập thể có thành tích trong phong trào "
+        f"{MOVEMENT}, {cycle.name.lower()}",
+        place=meeting.city,
+        day=meeting.day,
+        number=meeting.proposal_number,
+        addressees=[kind.issuer],
     )
     basis = cycle.criteria_set
-    document.paragraph(
-        f"Căn cứ {basis.basis_number} ngày {basis.basis_date:%d/%m/%Y} ({basis.basis_title})"
-        + (f", {basis.basis_article}" if basis.basis_article else "")
-        + ";"
+
+    def body(document: Body) -> None:
+        document.paragraph(
+            f"Căn cứ {basis.basis_number} ngày {basis.basis_date:%d/%m/%Y} ({basis.basis_title})"
+            + (f", {basis.basis_article}" if basis.basis_article else "")
+            + ";"
+        )
+        document.paragraph(
+            f"Căn cứ kết quả {cycle.name.lower()} được công bố ngày "
+            f"{cycle.published_at:%d/%m/%Y} và biên bản họp {COUNCIL} ngày {meeting.day:%d/%m/%Y};"
+            if cycle.published_at
+            else f"Căn cứ kết quả {cycle.name.lower()} và biên bản họp {COUNCIL} ngày {meeting.day:%d/%m/%Y};"
+        )
+        document.paragraph(
+            f"{COUNCIL} kính trình {kind.issuer} xem xét, tặng {kind.name} cho {len(awards)} tập thể có "
+            "thành tích tiêu biểu trong phong trào (danh sách kèm theo). Các tập thể được đề nghị theo thứ "
+            "hạng tổng điểm của từng cấp học, đạt mọi ngưỡng tiêu chí, tối đa "
+            f"{kind.cap} tập thể mỗi cấp học; mỗi thành tích chỉ đề nghị một hình thức khen thưởng."
+        )
+        document.paragraph(f"Kính trình {kind.issuer} xem xét, quyết định./.")
+
+    return Parts(
+        heading,
+        body,
+        ["Như trên"],
+        [Signer("Chủ tịch", meeting.chair, "TM. Hội đồng")],
+        archive="HĐTĐKT",
+        extras=_extras(cycle, meeting, kind),
     )
-    document.paragraph(
-        f"Căn cứ kết quả {cycle.name.lower()} được công bố ngày "
-        f"{cycle.published_at:%d/%m/%Y} và biên bản họp {COUNCIL} ngày {meeting.day:%d/%m/%Y};"
-        if cycle.published_at
-        else f"Căn cứ kết quả {cycle.name.lower()} và biên bản họp {COUNCIL} ngày {meeting.day:%d/%m/%Y};"
-    )
-    document.paragraph(
-        f"{COUNCIL} kính trình {kind.issuer} xem xét, tặng {kind.name} cho {len(awards)} tập thể có "
-        "thành tích tiêu biểu trong phong trào (danh sách kèm theo). Các tập thể được đề nghị theo thứ hạng "
-        f"tổng điểm của từng cấp học, đạt mọi ngưỡng tiêu chí, tối đa {kind.cap} tập thể mỗi cấp học; mỗi "
-        "thành tích chỉ đề nghị một hình thức khen thưởng."
-    )
-    document.paragraph(f"Kính trình {kind.issuer} xem xét, quyết định./.")
-    document.closing(["Như trên"], [Signer("Chủ tịch", meeting.chair, "TM. Hội đồng")], archive="HĐTĐKT")
-    return document
 
 
-def award_list(
-    cycle: Cycle, department: EducationOffice, meeting: Meeting, kind: AwardKind
-) -> AdministrativeDocument:
+def award_list(cycle: Cycle, department: EducationOffice, meeting: Meeting, kind: AwardKind) -> Parts:
     """Danh sách tập thể đề nghị khen thưởng (kèm theo tờ trình): each collective with its schools, level,
     frozen total and rank."""
     _check(cycle)
     awards = awards_of(cycle, kind)
-    document = AdministrativeDocument(
-        Heading(
-            issuers=_issuer(department),
-            kind="Danh sách",
-            subject=f"Tập thể đề nghị tặng {kind.name}, {cycle.name.lower()} (kèm theo Tờ trình số "
-            f"{meeting.proposal_number} ngày {meeting.day:%d/%m/%Y})",
-            place=meeting.city,
-            day=meeting.day,
-            number=meeting.proposal_number,
-        )
+    heading = Heading(
+        issuers=_issuer(department),
+        kind="Danh sách",
+        subject=f"Tập thể đề nghị tặng {kind.name}, {cycle.name.lower()} (kèm theo Tờ trình số "
+        f"{meeting.proposal_number} ngày {meeting.day:%d/%m/%Y})",
+        place=meeting.city,
+        day=meeting.day,
+        number=meeting.proposal_number,
     )
-    if awards:
-        document.table(LIST_HEADER, list_rows(cycle, awards), widths=[0.6, 3, 4, 0.9, 1.1, 1])
+    rows = list_rows(cycle, awards) if awards else []
+
+    def body(document: Body) -> None:
+        if rows:
+            document.table(LIST_HEADER, rows, widths=[0.6, 3, 4, 0.9, 1.1, 1])
+        else:
+            document.paragraph("Không có tập thể nào được đề nghị.")
+        document.paragraph(f"Danh sách gồm {len(awards)} tập thể./.")
+
+    return Parts(
+        heading,
+        body,
+        [],
+        [Signer("Chủ tịch", meeting.chair, "TM. Hội đồng")],
+        extras=_extras(cycle, meeting, kind),
+    )
+
+
+def _extras(cycle: Cycle, meeting: Meeting, kind: AwardKind | None = None) -> dict[str, str]:
+    """The council documents' own placeholders (`reports.templating`)."""
+    return {
+        "ky_danh_gia": cycle.name,
+        "ngay_hop": f"{meeting.day:%d/%m/%Y}",
+        "chu_tri": meeting.chair,
+        "thu_ky": meeting.secretary,
+        "hinh_thuc_khen_thuong": kind.name if kind else "",
+    }
+
+
+def sample(department: EducationOffice, document: str, *, chair: str) -> Parts:
+    """A council document of `document`'s kind as this department would issue it, with a sample body
+    (what a department's template of that kind is checked with)."""
+    heading = Heading(
+        issuers=_issuer(department),
+        kind={"minutes": "Biên bản", "proposal": "Tờ trình"}.get(document, "Danh sách"),
+        subject="Họp Hội đồng Thi đua – Khen thưởng (mẫu để kiểm tra thể thức)",
+        place="Hà Nội",
+        day=dt.date(2025, 5, 20),
+        number="/TTr-HĐTĐKT" if document == "proposal" else "/BB-HĐTĐKT",
+        addressees=["Ủy ban nhân dân Thành phố"] if document == "proposal" else [],
+    )
+
+    def body(text: Body) -> None:
+        text.paragraph("Nội dung văn bản (mẫu để kiểm tra thể thức).")
+
+    if document == "minutes":
+        signers = [Signer("Thư ký", "Nguyễn Văn A"), Signer("Chủ tịch Hội đồng", chair)]
     else:
-        document.paragraph("Không có tập thể nào được đề nghị.")
-    document.paragraph(f"Danh sách gồm {len(awards)} tập thể./.")
-    document.closing([], [Signer("Chủ tịch", meeting.chair, "TM. Hội đồng")])
-    return document
+        signers = [Signer("Chủ tịch", chair, "TM. Hội đồng")]
+    extras = {
+        "ky_danh_gia": "Tổng kết giai đoạn 2022-2025",
+        "ngay_hop": "20/05/2025",
+        "chu_tri": chair,
+        "thu_ky": "Nguyễn Văn A",
+        "hinh_thuc_khen_thuong": "Giấy khen của Giám đốc Sở" if document != "minutes" else "",
+    }
+    recipients = ["Như trên"] if document == "proposal" else []
+    return Parts(heading, body, recipients, signers, archive="HĐTĐKT", extras=extras)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from chungtay.core.documents import AdministrativeDocument, Body, Heading, Issuer, Signer
+from chungtay.core.documents import Body, Heading, Issuer, Parts, Signer
 from chungtay.reports.content import QUIET_LISTED, Content, n
 from chungtay.reports.models import Report, ReportKind
 
@@ -52,12 +52,24 @@ def signer_of(report: Report) -> Signer:
     return Signer(report.signer_position, report.signer_name, report.authority)
 
 
-def report_document(report: Report, content: Content) -> AdministrativeDocument:
-    """The report in the built-in layout (no template uploaded)."""
-    document = AdministrativeDocument(heading(report))
-    write_body(document, report, content)
-    document.closing(recipients_of(report), [signer_of(report)], archive=report.archive)
-    return document
+def report_parts(report: Report, content: Content | None) -> Parts:
+    """The report's parts, for the built-in layout (`.build()`) or the department's template; `content`
+    None gives a sample body, to check a template with."""
+
+    def body(document: Body) -> None:
+        if content is None:
+            document.paragraph("Nội dung báo cáo (mẫu để kiểm tra thể thức).")
+        else:
+            write_body(document, report, content)
+
+    return Parts(
+        heading(report),
+        body,
+        recipients_of(report),
+        [signer_of(report)],
+        archive=report.archive,
+        extras={"ky_bao_cao": report.period_label, "pham_vi": report.scope_label},
+    )
 
 
 def write_body(document: Body, report: Report, content: Content) -> None:

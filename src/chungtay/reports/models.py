@@ -16,6 +16,16 @@ class ReportKind(models.TextChoices):
     FINAL = "final", _("Final review report (tổng kết)")
 
 
+class DocumentKind(models.TextChoices):
+    """The documents a department may lay out with a template of its own (`reports.templating`)."""
+
+    REPORT = "report", _("Review reports (sơ kết, tổng kết)")
+    MINUTES = "minutes", _("Minutes of the emulation council's meeting")
+    PROPOSAL = "proposal", _("Proposal for awards (tờ trình)")
+    AWARD_LIST = "award_list", _("List proposed for awards")
+    MEMORANDUM = "memorandum", _("Memoranda and covenants of the partnerships")
+
+
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     QUEUED = "queued", _("waiting to be generated")
@@ -110,12 +120,16 @@ class Generation(models.Model):
 
 
 class ReportTemplate(models.Model):
-    """A department's own Word template for the reports it issues (`reports.templating`), versioned:
-    each upload that passes the checks is a new version, and at most one version is in use. A generation
-    records the version that made it."""
+    """A department's own Word template for one kind of document it issues (`reports.templating`),
+    versioned per kind: each upload that passes the checks is a new version, and at most one version of a
+    kind is in use. A report's generation records the version that made it; every other document carries
+    it in its properties (comments)."""
 
     department = models.ForeignKey(
         "directory.EducationOffice", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    kind = models.CharField(
+        _("document kind"), max_length=12, choices=DocumentKind.choices, default=DocumentKind.REPORT
     )
     version = models.PositiveIntegerField(_("version"))
     name = models.CharField(_("file name"), max_length=200)
@@ -132,9 +146,13 @@ class ReportTemplate(models.Model):
         verbose_name = _("report template")
         verbose_name_plural = _("report templates")
         constraints = [
-            models.UniqueConstraint(fields=["department", "version"], name="reports_template_version"),
             models.UniqueConstraint(
-                fields=["department"], condition=models.Q(active=True), name="reports_one_template_in_use"
+                fields=["department", "kind", "version"], name="reports_template_kind_version"
+            ),
+            models.UniqueConstraint(
+                fields=["department", "kind"],
+                condition=models.Q(active=True),
+                name="reports_one_template_of_a_kind_in_use",
             ),
         ]
 

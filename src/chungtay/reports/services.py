@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -33,13 +34,22 @@ from chungtay.analytics.query import (
     read_figure_request,
 )
 from chungtay.core import conformance, conversion, files, schoolyears, tasks
+from chungtay.core.documents import Parts
 from chungtay.core.errors import DomainError, Forbidden
 from chungtay.core.versioning import save_versioned
 from chungtay.directory.models import EducationOffice, School, SchoolManagement
+from chungtay.partnerships.documents import sample_agreement_parts
 from chungtay.reports import content as c
-from chungtay.reports import templating
-from chungtay.reports.documents import KIND_WORDS, MOVEMENT, TEMPLATE_VERSION, annex, report_document
-from chungtay.reports.models import Generation, Report, ReportKind, ReportStatus, ReportTemplate
+from chungtay.reports import council, templating
+from chungtay.reports.documents import KIND_WORDS, MOVEMENT, TEMPLATE_VERSION, annex, report_parts
+from chungtay.reports.models import (
+    DocumentKind,
+    Generation,
+    Report,
+    ReportKind,
+    ReportStatus,
+    ReportTemplate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +57,7 @@ NOT_ALLOWED = _("Reports are written by administrators, office officers and scho
 ALREADY_GENERATING = _("This report is already being generated; wait for it to finish.")
 GENERATION_FAILED = _("The report could not be generated; nothing was kept. Try again.")
 SCOPE_GONE = _("The report's scope is no longer within what you may see; start a new report.")
-TEMPLATES_ADMIN_ONLY = _("Only the department's administrator manages its report templates.")
+TEMPLATES_ADMIN_ONLY = _("Only the department's administrator manages its document templates.")
 TEMPLATE_NOT_WORD = _("The file is not a Word document (.docx) without macros.")
 TEMPLATE_LIMIT_MB = 5
 EDITABLE = (
@@ -308,14 +318,8 @@ def generate(report: Report, user: User, progress: Any = None) -> Generation:
     step = progress or (lambda _percent, _label: None)
     request = read_figure_request(user, query_params(report.params))
     content = c.collect(request, step)
-    template = template_for(report)
-    if template is not None:
-        docx = templating.render(bytes(template.docx), report, content)
-        unbroken = templating.unbroken_lines(report)
-        template_version = template.label
-    else:
-        layout = report_document(report, content)
-        docx, unbroken, template_version = layout.bytes(), layout.lines, TEMPLATE_VERSION
+    made = lay_out(template_for(report), report_parts(report, content))
+    docx, unbroken, template_version = made.docx, made.unbroken, made.version
     step(80, "pdf")
     failed = [
         rule for rule in conformance.check_docx(docx, upward=bool(report.addressees.strip())) if not rule.ok
@@ -390,9 +394,28 @@ def _template_admin(user: User) -> EducationOffice:
     return department
 
 
-def templates_of(user: User) -> QuerySet[ReportTemplate]:
+def templates_of(user: User, kind: str) -> QuerySet[ReportTemplate]:
     department = _template_admin(user)
-    return ReportTemplate.objects.filter(department=department).defer("docx").select_related("uploaded_by")
+    return (
+        ReportTemplate.objects.filter(department=department, kind=kind)
+        .defer("docx")
+        .select_related("uploaded_by")
+    )
+
+
+def template_of(user: User, pk: int) -> ReportTemplate | None:
+    """One kept template of the administrator's department, of any kind."""
+    department = _template_admin(user)
+    return ReportTemplate.objects.filter(pk=pk, department=department).defer("docx").first()
+
+
+def templates_in_use(user: User) -> QuerySet[ReportTemplate]:
+    """The department's template in use of each kind that has one."""
+    return ReportTemplate.objects.filter(department=_template_admin(user), active=True).defer("docx")
+
+
+def template_in_use(department_id: int, kind: str) -> ReportTemplate | None:
+    return ReportTemplate.objects.filter(department_id=department_id, kind=kind, active=True).first()
 
 
 def template_for(report: Report) -> ReportTemplate | None:
@@ -400,7 +423,35 @@ def template_for(report: Report) -> ReportTemplate | None:
     school's report keeps the built-in layout: the template carries the department's heading)."""
     if (report.office_id and report.office_id != report.department_id) or report.school_id:
         return None
-    return ReportTemplate.objects.filter(department_id=report.department_id, active=True).first()
+    return template_in_use(report.department_id, DocumentKind.REPORT)
+
+
+@dataclass(frozen=True)
+class Made:
+    """A document made: the Word file, the lines its PDF must keep whole, the template version."""
+
+    docx: bytes
+    unbroken: list[str]
+    version: str
+
+
+def lay_out(template: ReportTemplate | None, parts: Parts) -> Made:
+    """The document's parts in the department's template, or in the built-in layout when it has none in
+    use; the version that made it is written in the file's properties."""
+    if template is not None:
+        return Made(
+            templating.render(bytes(template.docx), parts, template.label),
+            templating.unbroken_lines(parts),
+            template.label,
+        )
+    layout = parts.build()
+    layout.document.core_properties.comments = f"Chung Tay · {TEMPLATE_VERSION}"
+    return Made(layout.bytes(), layout.lines, TEMPLATE_VERSION)
+
+
+def make_document(department_id: int, kind: str, parts: Parts) -> Made:
+    """A council document or an agreement in the department's template of its kind, or the built-in."""
+    return lay_out(template_in_use(department_id, kind), parts)
 
 
 def sample_report(user: User) -> Report:
@@ -419,24 +470,40 @@ def sample_report(user: User) -> Report:
     )
 
 
+def sample_parts(user: User, kind: str) -> Parts:
+    """A document of `kind` as the user's department would issue it, with a sample body: what an upload
+    of that kind is checked with and what its built-in template is sized for."""
+    department = home_department(user)
+    assert department is not None
+    if kind == DocumentKind.MEMORANDUM:
+        return sample_agreement_parts()
+    if kind in council.DOCUMENTS:
+        return council.sample(department, kind, chair=user.display_name)
+    return report_parts(sample_report(user), None)
+
+
 @transaction.atomic
-def upload_template(*, acting_user: User, data: bytes, name: str) -> ReportTemplate:
-    """Check the template (TemplateRefused with every reason; nothing is written) and keep it as the
-    department's next version, in use from now."""
+def upload_template(*, acting_user: User, data: bytes, name: str, kind: str) -> ReportTemplate:
+    """Check the template of `kind` (TemplateRefused with every reason; nothing is written) and keep it
+    as the department's next version of that kind, in use from now."""
     department = _template_admin(acting_user)
+    if kind not in templating.SPECS:
+        raise Http404
     try:
         data = files.check_upload(
             io.BytesIO(data), accept={files.DOCX}, limit_mb=TEMPLATE_LIMIT_MB, wrong_type=TEMPLATE_NOT_WORD
         ).data
     except files.FileRefused as refused:
         raise TemplateRefused([str(refused.message)]) from refused
-    problems = [problem.message for problem in templating.check(data, sample_report(acting_user))]
+    problems = [problem.message for problem in templating.check(data, kind, sample_parts(acting_user, kind))]
     if problems:
         raise TemplateRefused(problems)
-    last = ReportTemplate.objects.filter(department=department).aggregate(n=Max("version"))["n"] or 0
-    ReportTemplate.objects.filter(department=department, active=True).update(active=False)
+    kept = ReportTemplate.objects.select_for_update().filter(department=department, kind=kind)
+    last = kept.aggregate(n=Max("version"))["n"] or 0
+    kept.filter(active=True).update(active=False)
     return ReportTemplate.objects.create(
         department=department,
+        kind=kind,
         version=last + 1,
         name=name[:200],
         docx=data,
@@ -447,14 +514,12 @@ def upload_template(*, acting_user: User, data: bytes, name: str) -> ReportTempl
 
 
 @transaction.atomic
-def use_template(*, acting_user: User, template_id: int | None) -> None:
-    """Put a kept version back in use, or (None) the built-in layout."""
+def use_template(*, acting_user: User, kind: str, template_id: int | None) -> None:
+    """Put a kept version of `kind` back in use, or (None) the built-in layout of that kind."""
     department = _template_admin(acting_user)
-    if (
-        template_id is not None
-        and not ReportTemplate.objects.filter(pk=template_id, department=department).exists()
-    ):
+    kept = ReportTemplate.objects.filter(department=department, kind=kind)
+    if kind not in templating.SPECS or (template_id is not None and not kept.filter(pk=template_id).exists()):
         raise Http404
-    ReportTemplate.objects.filter(department=department, active=True).update(active=False)
+    kept.filter(active=True).update(active=False)
     if template_id is not None:
-        ReportTemplate.objects.filter(pk=template_id, department=department).update(active=True)
+        kept.filter(pk=template_id).update(active=True)

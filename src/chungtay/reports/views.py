@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,7 +29,7 @@ from chungtay.reports import council as council_documents
 from chungtay.reports import services, templating
 from chungtay.reports.content import changes
 from chungtay.reports.forms import MeetingForm, NewReportForm, ReportEditForm
-from chungtay.reports.models import Generation, ReportStatus, ReportTemplate
+from chungtay.reports.models import DocumentKind, Generation, ReportStatus, ReportTemplate
 from chungtay.reviews import services as review_services
 from chungtay.reviews.models import AwardKind, Stage
 
@@ -155,17 +156,27 @@ class TemplateUploadForm(StyledForm):
     file = forms.FileField(label=gettext_lazy("Template (.docx)"))
 
 
-def _templates(request: AuthenticatedRequest) -> Any:
-    """The department's templates; 403 for anyone but its administrator."""
+def _kind(request: AuthenticatedRequest) -> str:
+    """The document kind asked for (?kind= or the form's field); the review reports when none."""
+    kind = request.POST.get("kind") or request.GET.get("kind") or DocumentKind.REPORT
+    if kind not in templating.SPECS:
+        raise Http404
+    return kind
+
+
+def _templates(request: AuthenticatedRequest, kind: str) -> Any:
+    """The department's templates of `kind`; 403 for anyone but its administrator."""
     try:
-        return services.templates_of(request.user)
+        return services.templates_of(request.user, kind)
     except Forbidden as error:
         raise PermissionDenied(str(error.message)) from error
 
 
 @login_required
 def template_list(request: AuthenticatedRequest) -> HttpResponse:
-    templates = list(_templates(request))
+    kind = _kind(request)
+    templates = list(_templates(request, kind))
+    spec = templating.SPECS[kind]
     status = 200
     problems: list[str] = []
     form = TemplateUploadForm()
@@ -175,7 +186,7 @@ def template_list(request: AuthenticatedRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 template = services.upload_template(
-                    acting_user=request.user, data=upload.read(), name=upload.name or "mau.docx"
+                    acting_user=request.user, data=upload.read(), name=upload.name or "mau.docx", kind=kind
                 )
             except services.TemplateRefused as refused:
                 problems = refused.problems
@@ -184,50 +195,64 @@ def template_list(request: AuthenticatedRequest) -> HttpResponse:
                     request,
                     _("Version %(version)s of the template is in use.") % {"version": template.version},
                 )
-                return redirect("reports:template-list")
+                return redirect(f"{reverse('reports:template-list')}?kind={kind}")
         status = 400
+    in_use = {
+        row["kind"]: row["version"]
+        for row in services.templates_in_use(request.user).values("kind", "version")
+    }
     context = {
+        "kind": kind,
+        "kind_label": DocumentKind(kind).label,
+        "kinds": [(value, label, in_use.get(value)) for value, label in DocumentKind.choices],
         "templates": templates,
         "form": form,
         "problems": problems,
-        "placeholders": templating.PLACEHOLDERS,
-        "required": templating.REQUIRED,
+        "placeholders": spec.placeholders,
+        "required": spec.required,
         "in_use": next((t for t in templates if t.active), None),
         "body_tag": "{{p noi_dung }}",
         "loop_tag": "{%p for dong in noi_nhan %} {{ dong }} {%p endfor %}",
+        "signers_tag": "{{p chu_ky }}" if spec.several_signers else "",
+        "block_tag": "{{r khoi_ban_hanh }}" if "khoi_ban_hanh" in spec.placeholders else "",
     }
     return render(request, "reports/template_list.html", context, status=status)
 
 
 @login_required
 def template_default(request: AuthenticatedRequest) -> HttpResponse:
-    _templates(request)  # the administrator only
-    data = templating.default_template(services.sample_report(request.user))
+    kind = _kind(request)
+    _templates(request, kind)  # the administrator only
+    data = templating.default_template(kind, services.sample_parts(request.user, kind))
     response = HttpResponse(data, content_type=files.DOCX)
-    response["Content-Disposition"] = 'attachment; filename="mau-bao-cao-mac-dinh.docx"'
+    filename = f"{templating.SPECS[kind].filename}-mac-dinh.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @login_required
 def template_file(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    template = _templates(request).filter(pk=pk).first()
+    _templates(request, DocumentKind.REPORT)  # the administrator only
+    template = services.template_of(request.user, pk)
     if template is None:
         raise Http404
     data = ReportTemplate.objects.filter(pk=template.pk).values_list("docx", flat=True).get()
     response = HttpResponse(bytes(data), content_type=files.DOCX)
-    response["Content-Disposition"] = f'attachment; filename="mau-bao-cao-v{template.version}.docx"'
+    filename = f"{templating.SPECS[template.kind].filename}-v{template.version}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @require_POST
 @login_required
 def template_use(request: AuthenticatedRequest) -> HttpResponse:
+    kind = _kind(request)
     chosen = request.POST.get("template", "")
     template_id = int(chosen) if chosen.isdigit() else None
-    _templates(request)
-    services.use_template(acting_user=request.user, template_id=template_id)
+    _templates(request, kind)
+    services.use_template(acting_user=request.user, kind=kind, template_id=template_id)
     messages.success(request, _("The choice of template was saved."))
-    return redirect("reports:template-list")
+    return redirect(f"{reverse('reports:template-list')}?kind={kind}")
 
 
 # --- The emulation council's documents -----------------------------------------------------------------
@@ -265,12 +290,13 @@ def council(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             meeting = form.meeting()
             if document == "minutes":
-                layout = council_documents.minutes(cycle, department, meeting)
+                parts = council_documents.minutes(cycle, department, meeting)
             elif document == "proposal":
-                layout = council_documents.proposal(cycle, department, meeting, kind)  # type: ignore[arg-type]
+                parts = council_documents.proposal(cycle, department, meeting, kind)  # type: ignore[arg-type]
             else:
-                layout = council_documents.award_list(cycle, department, meeting, kind)  # type: ignore[arg-type]
-            data = layout.bytes()
+                parts = council_documents.award_list(cycle, department, meeting, kind)  # type: ignore[arg-type]
+            template_kind = DocumentKind.AWARD_LIST if document == "list" else document
+            data = services.make_document(department.pk, template_kind, parts).docx
             content_type = files.DOCX
             if fmt == "pdf":
                 try:

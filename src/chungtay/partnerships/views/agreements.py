@@ -278,12 +278,17 @@ def agreement_scan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def agreement_document(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """The agreement as a Word document in the Decree 30/2020 layout."""
-    from chungtay.partnerships.documents import agreement_document as build
+    """The agreement as a Word document in the Decree 30/2020 layout: the department's memorandum
+    template when it has one in use, or the built-in layout."""
+    from chungtay.partnerships.documents import agreement_parts
+    from chungtay.reports.models import DocumentKind
+    from chungtay.reports.services import make_document
 
     agreement = agreement_for_user(request.user, pk)
+    parts = agreement_parts(agreement)
+    made = make_document(agreement.partnership.department_id, DocumentKind.MEMORANDUM, parts)
     response = HttpResponse(
-        build(agreement),
+        made.docx,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     name = f"van-ban-ket-nghia-{agreement.partnership.number}-{agreement.pk}.docx"
