@@ -164,7 +164,7 @@ def minutes(cycle: Cycle, department: EducationOffice, meeting: Meeting) -> Part
         if awards:
             document.caption("Danh sách tập thể Hội đồng thống nhất đề nghị khen thưởng")
             document.table(
-                ["Hình thức", *LIST_HEADER[1:]], _with_kind(cycle, awards), widths=[2, 2.5, 3, 0.8, 1, 0.8]
+                ["Hình thức", *LIST_HEADER[1:]], _with_kind(cycle, awards), widths=[1.9, 2.4, 2.8, 1.2, 1, 0.8]
             )
         document.paragraph("Cuộc họp kết thúc vào cùng ngày; biên bản đã được thông qua tại cuộc họp.")
 
@@ -247,7 +247,7 @@ def award_list(cycle: Cycle, department: EducationOffice, meeting: Meeting, kind
 
     def body(document: Body) -> None:
         if rows:
-            document.table(LIST_HEADER, rows, widths=[0.6, 3, 4, 0.9, 1.1, 1])
+            document.table(LIST_HEADER, rows, widths=[0.6, 3, 3.8, 1.2, 1.1, 1])
         else:
             document.paragraph("Không có tập thể nào được đề nghị.")
         document.paragraph(f"Danh sách gồm {len(awards)} tập thể./.")
