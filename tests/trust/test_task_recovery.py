@@ -19,6 +19,7 @@ from chungtay.imports import services as import_services
 from chungtay.imports.models import ImportBatch
 from chungtay.matching.models import MatchingRun, RunStatus
 from chungtay.matching.services import start_run
+from tests.analytics.conftest import world  # noqa: F401
 from tests.imports.test_kinds import VALUE_HEADER, _csv, _thcs_school
 from tests.matching.test_runs import PARAMETERS
 from tests.partnerships.conftest import hm_uh, user  # noqa: F401
@@ -184,3 +185,50 @@ def test_the_worker_survives_a_task_that_lost_its_database_connection(
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.REJECTED
     assert batch.summary["refused"] == str(import_services.INTERRUPTED_CHECK)
+
+
+def test_a_report_whose_database_connection_dropped_mid_generation_fails_and_generates_again(
+    queued,
+    world,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    """The connection drops while the worker reads the figures and is still gone when the task records
+    the failure: the worker survives, no generation is kept, the recoverer fails the report with a
+    message, and generating again makes the report."""
+    from django.db.models import QuerySet
+
+    from chungtay.reports import services as report_services
+    from chungtay.reports.models import Generation, Report, ReportStatus
+
+    report = report_services.start_report(
+        acting_user=world.admin, kind="interim", params={"year": ["2022-2023"]}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.request_generation(acting_user=world.admin, report=report)
+    dropped = OperationalError("server closed the connection unexpectedly")
+    real_update = QuerySet.update
+
+    def update(self, **kwargs):  # noqa: ANN001, ANN202
+        if self.model is Report and kwargs.get("status") == ReportStatus.FAILED:
+            raise dropped  # recording the failure needs the connection that is gone
+        return real_update(self, **kwargs)
+
+    with (
+        mock.patch("chungtay.reports.content.collect", side_effect=dropped),
+        mock.patch.object(QuerySet, "update", update),
+        mock.patch.object(tasks, "reconnect", return_value=True),
+    ):
+        _worker().run()  # returns normally: the worker did not die
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RUNNING  # what the lost connection left behind
+    assert DBTaskResult.objects.get(pk=report.task_id).status == "FAILED"
+    assert not Generation.objects.filter(report=report).exists()
+    assert tasks.recover() >= 1
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED and report.error == str(tasks.WORKER_LOST)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.request_generation(acting_user=world.admin, report=report)
+    _worker().run()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.READY
+    assert Generation.objects.filter(report=report).count() == 1
