@@ -164,7 +164,9 @@ def minutes(cycle: Cycle, department: EducationOffice, meeting: Meeting) -> Part
         if awards:
             document.caption("Danh sách tập thể Hội đồng thống nhất đề nghị khen thưởng")
             document.table(
-                ["Hình thức", *LIST_HEADER[1:]], _with_kind(cycle, awards), widths=[1.9, 2.4, 2.8, 1.2, 1, 0.8]
+                ["Hình thức", *LIST_HEADER[1:]],
+                _with_kind(cycle, awards),
+                widths=[1.9, 2.4, 2.8, 1.2, 1, 0.8],
             )
         document.paragraph("Cuộc họp kết thúc vào cùng ngày; biên bản đã được thông qua tại cuộc họp.")
 
