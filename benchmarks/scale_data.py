@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from django.db import connection, models, transaction
 
-from chungtay.activities.models import Activity, ActivityFact, ActivitySchool, Participation, TeacherMonth
+from chungtay.activities.models import (
+    Activity,
+    ActivityFact,
+    ActivitySchool,
+    LinkFact,
+    Participation,
+    TeacherMonth,
+)
 from chungtay.support.models import SupportRecord
 
 
@@ -49,11 +56,11 @@ def multiply(factor: int) -> dict[str, int]:
     links = Activity.partnerships.through
     top = {
         model._meta.db_table: _max_id(model._meta.db_table)
-        for model in (Activity, ActivitySchool, Participation, links, SupportRecord, ActivityFact)
+        for model in (Activity, ActivitySchool, Participation, links, SupportRecord, ActivityFact, LinkFact)
     }
     step = top[activity_table]
     _copy(activity_table, _columns(Activity), {"id": step}, copies, step)
-    for model in (ActivitySchool, Participation, links, ActivityFact):
+    for model in (ActivitySchool, Participation, links, ActivityFact, LinkFact):
         table = model._meta.db_table
         _copy(table, _columns(model), {"id": top[table], "activity_id": step}, copies, top[table])
     # the figures' summaries: the copied activities' facts as above; each teacher month now holds

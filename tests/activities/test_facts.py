@@ -1,4 +1,4 @@
-"""The figures' summaries (ActivityFact, TeacherMonth) stay exact through every kind of write the
+"""The figures' summaries (ActivityFact, TeacherMonth, LinkFact) stay exact through every kind of write the
 services make, and `refresh_figures` rebuilds them; a summary left behind shows as drift."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from chungtay.activities import facts, services
-from chungtay.activities.models import ActivityFact, TeacherMonth
+from chungtay.activities.models import ActivityFact, LinkFact, TeacherMonth
 from chungtay.core.dates import today
 from tests.activities.conftest import HELD, details
 from tests.partnerships.conftest import user
@@ -31,6 +31,11 @@ def test_the_summaries_follow_every_write(pair, roster):
     activity = services.record_activity(acting_user=user("gv.hoangmai"), details=details(pair), held_on=HELD)
     assert facts.drift([activity.pk]) == {}
     assert ActivityFact.objects.filter(activity=activity).count() == 2
+    # one link fact: the partnership, its host school, the day and kind
+    host_school = activity.schools.get(is_host=True).school_id
+    assert list(
+        LinkFact.objects.filter(activity=activity).values_list("partnership_id", "host_school_id")
+    ) == [(pair.pk, host_school)]
     _attend(activity, "ht.hoangmai", [roster["hm1"], roster["hm2"]], pupils=12)
     _attend(activity, "ht.unghoa", [roster["uh1"]], pupils=30, parents=4)
     assert facts.drift([activity.pk]) == {}
@@ -53,6 +58,7 @@ def test_the_summaries_follow_every_write(pair, roster):
     assert set(ActivityFact.objects.filter(activity=edited).values_list("kind", "mode")) == {
         ("exchange", "online")
     }
+    assert set(LinkFact.objects.filter(activity=edited).values_list("kind", flat=True)) == {"exchange"}
 
 
 def test_planned_confirmed_and_cancelled_activities(pair):
@@ -72,13 +78,16 @@ def test_planned_confirmed_and_cancelled_activities(pair):
         acting_user=user("gv.hoangmai"), activity=later, reason="Trời mưa", expected_version=1
     )
     assert not ActivityFact.objects.filter(activity=later).exists()
+    assert not LinkFact.objects.filter(activity=later).exists()
+    assert LinkFact.objects.filter(activity=confirmed, held_on=HELD).count() == 1
 
 
 def test_drift_shows_a_summary_left_behind_and_the_command_repairs_it(pair, roster):
     activity = services.record_activity(acting_user=user("gv.hoangmai"), details=details(pair), held_on=HELD)
     _attend(activity, "ht.hoangmai", [roster["hm1"]])
     ActivityFact.objects.filter(activity=activity).update(participations=99)  # a write outside the services
-    assert "facts" in facts.drift([activity.pk])
+    LinkFact.objects.filter(activity=activity).delete()
+    assert {"facts", "link_facts"} <= set(facts.drift([activity.pk]))
     out = io.StringIO()
     with pytest.raises(SystemExit):
         call_command("refresh_figures", "--check", stdout=out)

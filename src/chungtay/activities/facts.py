@@ -1,12 +1,12 @@
-"""The summaries the figures read (ActivityFact, TeacherMonth), kept exact: the activities services call
-`refresh` with the activities they changed, inside their transaction, so a summary is never behind the
-data it sums; bulk loads (the demo) and operators after a repair call `rebuild`; `drift` says where a
-summary and the data disagree (a test checks it is empty after every kind of write)."""
+"""The summaries the figures read (ActivityFact, TeacherMonth, LinkFact), kept exact: the activities
+services call `refresh` with the activities they changed, inside their transaction, so a summary is never
+behind the data it sums; bulk loads (the demo) and operators after a repair call `rebuild`; `drift` says
+where a summary and the data disagree (a test checks it is empty after every kind of write)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +19,7 @@ from chungtay.activities.models import (
     ActivityFact,
     ActivitySchool,
     ActivityStatus,
+    LinkFact,
     Participation,
     TeacherMonth,
 )
@@ -76,6 +77,56 @@ def _facts_for(activity_ids: list[int]) -> list[ActivityFact]:
     return facts
 
 
+def _links_for(activity_ids: list[int]) -> list[LinkFact]:
+    """The LinkFact rows of these activities: each held activity's partnerships, once per host school."""
+    hosts: dict[int, list[int]] = defaultdict(list)
+    for activity, school in ActivitySchool.objects.filter(
+        activity_id__in=activity_ids, is_host=True
+    ).values_list("activity_id", "school_id"):
+        hosts[activity].append(school)
+    links = Activity.partnerships.through.objects.filter(
+        activity_id__in=activity_ids, activity__status=ActivityStatus.HELD
+    ).values_list(
+        "activity_id", "partnership_id", "activity__department_id", "activity__held_on", "activity__kind"
+    )
+    rows = []
+    for activity, partnership, department, held_on, kind in links:
+        assert held_on is not None  # a held activity has its date (a database constraint)
+        for host in hosts.get(activity) or [None]:
+            rows.append(
+                LinkFact(
+                    activity_id=activity,
+                    partnership_id=partnership,
+                    host_school_id=host,
+                    department_id=department or 0,
+                    held_on=held_on,
+                    kind=kind,
+                )
+            )
+    return rows
+
+
+def rebuild_links() -> int:
+    """Every LinkFact from the held activities, computed by the database in one INSERT … SELECT (also run
+    by the migration that introduced them)."""
+    LinkFact.objects.all().delete()
+    quote = connection.ops.quote_name
+    links = quote(Activity.partnerships.through._meta.db_table)
+    activity, school = quote(Activity._meta.db_table), quote(ActivitySchool._meta.db_table)
+    sql = f"""
+        INSERT INTO {quote(LinkFact._meta.db_table)}
+            (activity_id, partnership_id, host_school_id, department_id, held_on, kind)
+        SELECT l.activity_id, l.partnership_id, s.school_id, a.department_id, a.held_on, a.kind
+        FROM {links} l
+        JOIN {activity} a ON a.id = l.activity_id
+        LEFT JOIN {school} s ON s.activity_id = l.activity_id AND s.is_host
+        WHERE a.status = %s
+    """  # noqa: S608 - table names from the models; the status is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ActivityStatus.HELD])
+        return int(cursor.rowcount)
+
+
 def _schools_by_month(pairs: Iterable[tuple[int, dt.date]]) -> dict[dt.date, set[int]]:
     by_month: dict[dt.date, set[int]] = defaultdict(set)
     for school, month in pairs:
@@ -125,6 +176,7 @@ def forget(activity_ids: Iterable[int]) -> set[tuple[int, dt.date]]:
     """Drop the facts of these activities (before a write that deletes rows under them, such as an
     import's undo); returns the (school, month) pairs they covered, to pass to `refresh` after."""
     ids = sorted(set(activity_ids))
+    LinkFact.objects.filter(activity_id__in=ids).delete()
     facts = ActivityFact.objects.filter(activity_id__in=ids)
     touched = {(school, _month(day)) for school, day in facts.values_list("school_id", "held_on").distinct()}
     facts.delete()
@@ -141,6 +193,7 @@ def refresh(activity_ids: Iterable[int], *, touched: set[tuple[int, dt.date]] | 
     before = forget(ids) | (touched or set())
     facts = _facts_for(ids)
     ActivityFact.objects.bulk_create(facts, batch_size=BATCH)
+    LinkFact.objects.bulk_create(_links_for(ids), batch_size=BATCH)
     pairs = before | {(f.school_id, _month(f.held_on)) for f in facts}
     if not pairs:
         return
@@ -149,8 +202,8 @@ def refresh(activity_ids: Iterable[int], *, touched: set[tuple[int, dt.date]] | 
 
 
 def rebuild() -> dict[str, int]:
-    """Both summaries from scratch, from every held activity (after a bulk load or a repair), computed by
-    the database in two INSERT … SELECT statements: the same rows `refresh` writes, without a row of the
+    """The summaries from scratch, from every held activity (after a bulk load or a repair), computed by
+    the database in INSERT … SELECT statements: the same rows `refresh` writes, without a row of the
     millions of participations passing through Python."""
     ActivityFact.objects.all().delete()
     TeacherMonth.objects.all().delete()
@@ -199,11 +252,16 @@ def rebuild() -> dict[str, int]:
         .annotate(m_participations=Count("pk")),
         prefix="m_",
     )
-    if connection.vendor == "postgresql":  # the planner's statistics of two tables written whole
+    rebuild_links()
+    if connection.vendor == "postgresql":  # the planner's statistics of the tables written whole
         with connection.cursor() as cursor:
-            for model in (ActivityFact, TeacherMonth):
+            for model in (ActivityFact, TeacherMonth, LinkFact):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    return {"facts": ActivityFact.objects.count(), "teacher_months": TeacherMonth.objects.count()}
+    return {
+        "facts": ActivityFact.objects.count(),
+        "teacher_months": TeacherMonth.objects.count(),
+        "link_facts": LinkFact.objects.count(),
+    }
 
 
 def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
@@ -232,6 +290,17 @@ def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
     actual = set(months.values_list("teacher_id", "school_id", "month", "participations"))
     if expected != actual:
         found["teacher_months"] = sorted(expected ^ actual)[:20]
+    links = LinkFact.objects.all()
+    if activity_ids is not None:
+        links = links.filter(activity_id__in=sorted(set(activity_ids)))
+    link_key = ("activity_id", "partnership_id", "host_school_id", "department_id", "held_on", "kind")
+    wanted = Counter(
+        tuple(getattr(row, name) for name in link_key)
+        for row in _links_for(list(held.values_list("pk", flat=True)))
+    )
+    kept = Counter(links.values_list(*link_key))
+    if wanted != kept:
+        found["link_facts"] = sorted(set((wanted - kept) + (kept - wanted)), key=repr)[:20]
     return found
 
 

@@ -317,6 +317,34 @@ class TeacherMonth(models.Model):
         return f"{self.teacher_id} {self.month:%m/%Y}"
 
 
+class LinkFact(models.Model):
+    """A summary the reciprocity and quiet-partnership figures read instead of joining the activities,
+    their partnership links and their schools: one row per held activity, partnership it was recorded
+    for and host school (one row without a host school when none hosted), with the activity's date, kind
+    and department. The host's side is read from the partnership's members when counted, so a member's
+    change never leaves this behind. Derived, never edited: kept with ActivityFact (`activities.facts`)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    partnership = models.ForeignKey("partnerships.Partnership", on_delete=models.CASCADE, related_name="+")
+    host_school = models.ForeignKey(
+        "directory.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    department = models.ForeignKey("directory.EducationOffice", on_delete=models.CASCADE, related_name="+")
+    held_on = models.DateField()
+    kind = models.CharField(max_length=16, choices=ActivityKind.choices)
+
+    class Meta:
+        verbose_name = _("partnership activity fact")
+        verbose_name_plural = _("partnership activity facts")
+        indexes = [
+            models.Index(fields=["department", "held_on"]),
+            models.Index(fields=["partnership", "held_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} @ {self.activity_id}"
+
+
 class Reminder(models.Model):
     """A reminder sent to a quiet partnership's school leaders from "needs attention": who sent it, when,
     to how many. At most one per partnership per week (`activities.services.remind`)."""

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +43,7 @@ from chungtay.activities.models import (
     ActivityFact,
     ActivityKind,
     ActivityStatus,
+    LinkFact,
     Mode,
     Participation,
     TeacherMonth,
@@ -998,18 +999,16 @@ def reciprocity_figure(request: FigureRequest, by: str = "") -> Figure:
 def _host_sides(request: FigureRequest, partnerships: QuerySet[Any]) -> list[tuple[int, str, str, int]]:
     """Per partnership and kind of activity, how many of its held activities in the period were hosted
     by its supporting side, its supported side, both (or a mutual member), or no recorded host. Counted
-    in the database: one row per (activity, partnership) link, the sides of its host schools in that
-    partnership, folded to one of the four."""
-    links = Activity.partnerships.through._meta.db_table
-    activity = Activity._meta.db_table
-    fact = ActivityFact._meta.db_table
+    in the database from the link summary (`activities.LinkFact`): one row per (activity, partnership)
+    link, the sides of its host schools in that partnership, folded to one of the four."""
+    link = LinkFact._meta.db_table
     member = PartnershipMember._meta.db_table
     chosen, chosen_params = partnerships.values("pk").query.sql_with_params()
     department = request.scope.department
-    where = "a.status = %s AND a.held_on >= %s AND a.held_on <= %s"
-    params: list[Any] = [ActivityStatus.HELD, request.period.start, request.period.end]
+    where = "l.held_on >= %s AND l.held_on <= %s"
+    params: list[Any] = [request.period.start, request.period.end]
     if department is not None:
-        where += " AND a.department_id = %s"
+        where += " AND l.department_id = %s"
         params.append(department.pk)
     sql = f"""
         SELECT partnership_id, kind,
@@ -1018,14 +1017,12 @@ def _host_sides(request: FigureRequest, partnerships: QuerySet[Any]) -> list[tup
                     ELSE first_side END AS host,
                COUNT(*)
         FROM (
-            SELECT l.activity_id, l.partnership_id, a.kind,
+            SELECT l.activity_id, l.partnership_id, l.kind,
                    MIN(m.side) AS first_side, MAX(m.side) AS last_side
-            FROM {links} l
-            JOIN {activity} a ON a.id = l.activity_id
-            LEFT JOIN {fact} f ON f.activity_id = l.activity_id AND f.is_host
-            LEFT JOIN {member} m ON m.partnership_id = l.partnership_id AND m.school_id = f.school_id
+            FROM {link} l
+            LEFT JOIN {member} m ON m.partnership_id = l.partnership_id AND m.school_id = l.host_school_id
             WHERE {where} AND l.partnership_id IN ({chosen})
-            GROUP BY l.activity_id, l.partnership_id, a.kind
+            GROUP BY l.activity_id, l.partnership_id, l.kind
         ) per_link
         GROUP BY partnership_id, kind, host
     """  # noqa: S608 - table names from the models; every value is a parameter
@@ -1049,13 +1046,14 @@ def quiet_figure(request: FigureRequest, by: str = "") -> Figure:
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day if current else period.start))
     if request.levels:
         rows_in = rows_in.filter(level__in=request.levels)
+    # the newest held day of each partnership: one step down its (partnership, day) index
+    last_held = (
+        LinkFact.objects.filter(partnership_id=OuterRef("pk"), held_on__lte=day)
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
     quiet = (
-        rows_in.annotate(
-            last_held=Max(
-                "activities__held_on",
-                filter=Q(activities__status=ActivityStatus.HELD, activities__held_on__lte=day),
-            )
-        )
+        rows_in.annotate(last_held=Subquery(last_held))
         .filter(Q(last_held__isnull=True) | Q(last_held__lt=since))
         .order_by("last_held", "number")
     )
@@ -1195,7 +1193,7 @@ def _versioned_tables() -> list[tuple[str, str]]:
         and model.__name__.startswith("Historical")
         and model._meta.app_label != "accounts"
     ]
-    derived: list[Any] = [ActivityFact, TeacherMonth, AreaClassification, AdminUnit, SchoolYear]
+    derived: list[Any] = [ActivityFact, TeacherMonth, LinkFact, AreaClassification, AdminUnit, SchoolYear]
     return [(model._meta.db_table, model._meta.pk.column) for model in [*history, *derived]]
 
 
