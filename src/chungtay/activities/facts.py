@@ -92,7 +92,8 @@ def _links_for(activity_ids: list[int]) -> list[LinkFact]:
     rows = []
     for activity, partnership, department, held_on, kind in links:
         assert held_on is not None  # a held activity has its date (a database constraint)
-        for host in hosts.get(activity) or [None]:
+        no_host: list[int | None] = [None]
+        for host in hosts.get(activity) or no_host:
             rows.append(
                 LinkFact(
                     activity_id=activity,
