@@ -119,5 +119,8 @@ def test_one_cycle_from_self_assessment_to_awards(page: Page, app_url, log_in, t
     city.get_by_test_id("propose-confirm").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã đề nghị")
     rows = page.get_by_test_id("awards").locator("tbody tr")
+    # the cycle's page is long (every unit's rank): its alert shows before the table below has arrived
+    page.wait_for_load_state()
+    expect(rows.first).to_be_visible()
     categories = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())]
     assert categories and all(categories.count(c) <= 2 for c in set(categories))
