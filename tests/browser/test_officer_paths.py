@@ -29,6 +29,9 @@ def test_officer_searches_ung_hoa_opens_a_school_and_walks_the_map(page: Page, a
     page.fill("#id_q", "ung hoa")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("result-count")).to_be_visible()
+    # typing and Enter each ask htmx for the results: a late answer's pushState would cancel the click's
+    # navigation (a CI run stayed on the search page), so both are let finish first
+    page.wait_for_load_state("networkidle")
     first = page.get_by_test_id("school-row").first.get_by_role("link")
     expect(first).to_contain_text("Ứng Hòa")
     name = first.inner_text()
