@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, Min, Q, QuerySet
 
 from chungtay.access.scopes import own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus, LinkFact, Reminder
+from chungtay.activities.facts import last_held_day
+from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus, Reminder
 from chungtay.core.dates import valid_on
 from chungtay.partnerships.models import (
     Agreement,
@@ -110,12 +110,6 @@ def _hosted_by_own(user: User) -> Q:
     )
 
 
-def _last_held() -> QuerySet[LinkFact, Any]:
-    """A partnership's newest held day (for an annotation): one step down the link summary's (partnership,
-    day) index instead of grouping every activity of every partnership."""
-    return LinkFact.objects.filter(partnership_id=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
-
-
 def needs_attention(user: User, *, day: dt.date, quiet_weeks: int | None = None) -> Attention:
     """The user's attention list on `day`. Viewers watch nothing (they cannot act)."""
     weeks = quiet_weeks or settings.ATTENTION_QUIET_WEEKS
@@ -126,7 +120,7 @@ def needs_attention(user: User, *, day: dt.date, quiet_weeks: int | None = None)
     partnerships = _own_partnerships(user)
     result.quiet = list(
         partnerships.filter(starts_on__lte=since)
-        .annotate(last_held=Subquery(_last_held()))
+        .annotate(last_held=last_held_day())
         .filter(Q(last_held__isnull=True) | Q(last_held__lt=since))
         .order_by("last_held", "number")[:LIST_LIMIT]
     )

@@ -107,6 +107,16 @@ def _links_for(activity_ids: list[int]) -> list[LinkFact]:
     return rows
 
 
+def last_held_day(up_to: dt.date | None = None) -> Subquery:
+    """The newest day on which the annotated partnership (`OuterRef("pk")`) held an activity, up to a day if
+    given: one step down the link summary's (partnership, day) index, for needs attention and the
+    figures' quiet partnerships."""
+    rows = LinkFact.objects.filter(partnership_id=OuterRef("pk"))
+    if up_to is not None:
+        rows = rows.filter(held_on__lte=up_to)
+    return Subquery(rows.order_by("-held_on").values("held_on")[:1])
+
+
 def rebuild_links() -> int:
     """Every LinkFact from the held activities, computed by the database in one INSERT … SELECT (also run
     by the migration that introduced them)."""
@@ -275,10 +285,8 @@ def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
         chosen = sorted(set(activity_ids))
         held = held.filter(pk__in=chosen)
         facts = facts.filter(activity_id__in=chosen)
-    want = {
-        (f.activity_id, f.school_id): _fact_key(f)
-        for f in _facts_for(list(held.values_list("pk", flat=True)))
-    }
+    held_ids = list(held.values_list("pk", flat=True))
+    want = {(f.activity_id, f.school_id): _fact_key(f) for f in _facts_for(held_ids)}
     have = {(f.activity_id, f.school_id): _fact_key(f) for f in facts}
     if want != have:
         found["facts"] = sorted(set(want.items()) ^ set(have.items()))[:20]
@@ -295,10 +303,7 @@ def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
     if activity_ids is not None:
         links = links.filter(activity_id__in=sorted(set(activity_ids)))
     link_key = ("activity_id", "partnership_id", "host_school_id", "department_id", "held_on", "kind")
-    wanted = Counter(
-        tuple(getattr(row, name) for name in link_key)
-        for row in _links_for(list(held.values_list("pk", flat=True)))
-    )
+    wanted = Counter(tuple(getattr(row, name) for name in link_key) for row in _links_for(held_ids))
     kept = Counter(links.values_list(*link_key))
     if wanted != kept:
         found["link_facts"] = sorted(set((wanted - kept) + (kept - wanted)), key=repr)[:20]

@@ -33,11 +33,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from chungtay.activities.facts import last_held_day
 from chungtay.activities.models import (
     Activity,
     ActivityFact,
@@ -1046,14 +1047,8 @@ def quiet_figure(request: FigureRequest, by: str = "") -> Figure:
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day if current else period.start))
     if request.levels:
         rows_in = rows_in.filter(level__in=request.levels)
-    # the newest held day of each partnership: one step down its (partnership, day) index
-    last_held = (
-        LinkFact.objects.filter(partnership_id=OuterRef("pk"), held_on__lte=day)
-        .order_by("-held_on")
-        .values("held_on")[:1]
-    )
     quiet = (
-        rows_in.annotate(last_held=Subquery(last_held))
+        rows_in.annotate(last_held=last_held_day(day))
         .filter(Q(last_held__isnull=True) | Q(last_held__lt=since))
         .order_by("last_held", "number")
     )
