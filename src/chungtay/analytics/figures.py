@@ -406,7 +406,7 @@ def _activity_cube(request: FigureRequest) -> Counter[tuple[str, str, str, str]]
             .annotate(_month=TruncMonth("held_on"))
             .order_by()
             .values_list("kind", "tier", "mode", "_month")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))  # not COUNT(id): the index of held activities answers alone
         )
         cube: Counter[tuple[str, str, str, str]] = Counter()
         for kind, tier, mode, month, n in rows:
@@ -600,25 +600,24 @@ def _teacher_parts(
     return months, edges
 
 
-def _edge_only(months: QuerySet[TeacherMonth], edges: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The edge pairs whose teacher is not already in the teacher months."""
-    teachers = sorted({teacher for teacher, _school in edges})
-    known: set[int] = set()
-    for start in range(0, len(teachers), 5000):
-        chunk = teachers[start : start + 5000]
-        known |= set(months.filter(teacher_id__in=chunk).values_list("teacher_id", flat=True).distinct())
-    return {(teacher, school) for teacher, school in edges if teacher not in known}
+def _teacher_pairs(request: FigureRequest) -> set[tuple[int, int]]:
+    """The (teacher, school) pairs of the scope's teachers who took part in a held activity in the period:
+    those of the teacher months, and those of a partial first or last month whose teacher is in no
+    teacher month. One scan, shared by the count of distinct teachers and its breakdown by school (two
+    grouped scans of the teacher months before: 110 of a dashboard's 650 ms at 10× the demo)."""
+
+    def compute() -> set[tuple[int, int]]:
+        months, edges = _teacher_parts(request)
+        pairs = set(months.order_by().values_list("teacher_id", "school_id").distinct())
+        known = {teacher for teacher, _school in pairs}
+        return pairs | {(teacher, school) for teacher, school in edges if teacher not in known}
+
+    return _once(request, "teacher_pairs", compute)  # type: ignore[no-any-return]
 
 
 def distinct_teachers(request: FigureRequest) -> int:
     """Teachers of the scope who took part in at least one held activity in the period, each once."""
-
-    def count() -> int:
-        months, edges = _teacher_parts(request)
-        extra = {teacher for teacher, _school in _edge_only(months, edges)}
-        return months.values("teacher_id").distinct().count() + len(extra)
-
-    return int(_once(request, "distinct_teachers", count))
+    return len({teacher for teacher, _school in _teacher_pairs(request)})
 
 
 def teachers_figure(request: FigureRequest, by: str = "") -> Figure:
@@ -667,13 +666,8 @@ def teachers_figure(request: FigureRequest, by: str = "") -> Figure:
         )
         figure.rows = _year_rows(counter)
     else:
-        months, edges = _teacher_parts(request)
         # a teacher belongs to one school: distinct teachers per school add up within a group
-        per_school = Counter(
-            dict(months.order_by().values_list("school_id").annotate(n=Count("teacher", distinct=True)))
-        )
-        for _teacher, school in _edge_only(months, edges):
-            per_school[school] += 1
+        per_school = Counter(school for _teacher, school in _teacher_pairs(request))
         facts = school_facts(request)
         figure.rows = _rows_from(_group_sum(dict(per_school), facts, by), facts, by)
         if by == LEVEL and request.levels:
