@@ -102,6 +102,7 @@ def _links_for(activity_ids: list[int]) -> list[LinkFact]:
                     department_id=department or 0,
                     held_on=held_on,
                     kind=kind,
+                    hosts=len(hosts.get(activity, ())),
                 )
             )
     return rows
@@ -126,8 +127,9 @@ def rebuild_links() -> int:
     activity, school = quote(Activity._meta.db_table), quote(ActivitySchool._meta.db_table)
     sql = f"""
         INSERT INTO {quote(LinkFact._meta.db_table)}
-            (activity_id, partnership_id, host_school_id, department_id, held_on, kind)
-        SELECT l.activity_id, l.partnership_id, s.school_id, a.department_id, a.held_on, a.kind
+            (activity_id, partnership_id, host_school_id, department_id, held_on, kind, hosts)
+        SELECT l.activity_id, l.partnership_id, s.school_id, a.department_id, a.held_on, a.kind,
+               (SELECT COUNT(*) FROM {school} h WHERE h.activity_id = l.activity_id AND h.is_host)
         FROM {links} l
         JOIN {activity} a ON a.id = l.activity_id
         LEFT JOIN {school} s ON s.activity_id = l.activity_id AND s.is_host
@@ -302,7 +304,7 @@ def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
     links = LinkFact.objects.all()
     if activity_ids is not None:
         links = links.filter(activity_id__in=sorted(set(activity_ids)))
-    link_key = ("activity_id", "partnership_id", "host_school_id", "department_id", "held_on", "kind")
+    link_key = ("activity_id", "partnership_id", "host_school_id", "department_id", "held_on", "kind", "hosts")
     wanted = Counter(tuple(getattr(row, name) for name in link_key) for row in _links_for(held_ids))
     kept = Counter(links.values_list(*link_key))
     if wanted != kept:

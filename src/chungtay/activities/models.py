@@ -340,6 +340,11 @@ class LinkFact(models.Model):
     department = models.ForeignKey("directory.EducationOffice", on_delete=models.CASCADE, related_name="+")
     held_on = models.DateField()
     kind = models.CharField(max_length=16, choices=ActivityKind.choices)
+    hosts = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="how many host schools the activity had: the link's rows are max(1, hosts), so reciprocity "
+        "folds the sides of several rows only where there are several",
+    )
 
     class Meta:
         verbose_name = _("partnership activity fact")
