@@ -14,6 +14,7 @@ from chungtay.activities.models import (
     ActivityFact,
     ActivitySchool,
     LinkFact,
+    MonthFact,
     Participation,
     TeacherMonth,
 )
@@ -66,8 +67,13 @@ def multiply(factor: int) -> dict[str, int]:
     # the figures' summaries: the copied activities' facts as above; each teacher month now holds
     # `factor` times the participations (the same teachers, on the same days)
     months = TeacherMonth._meta.db_table
+    sums = ", ".join(
+        f"{name} = {name} * {factor}" for name in ("activities", "pupils", "parents", "participations")
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {months} SET participations = participations * {factor}")  # noqa: S608
+        # and each month fact sums `factor` times the activities, with their people
+        cursor.execute(f"UPDATE {MonthFact._meta.db_table} SET {sums}")  # noqa: S608
     support = SupportRecord._meta.db_table
     _copy(support, _columns(SupportRecord), {"id": top[support]}, copies, top[support])
     with connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""The figures' summaries (ActivityFact, TeacherMonth, LinkFact) stay exact through every kind of write the
+"""The figures' summaries (ActivityFact, MonthFact, TeacherMonth, LinkFact) stay exact through every kind of write the
 services make, and `refresh_figures` rebuilds them; a summary left behind shows as drift."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from chungtay.activities import facts, services
-from chungtay.activities.models import ActivityFact, LinkFact, TeacherMonth
+from chungtay.activities.models import Activity, ActivityFact, LinkFact, MonthFact, TeacherMonth
 from chungtay.core.dates import today
 from tests.activities.conftest import HELD, details
 from tests.partnerships.conftest import user
@@ -43,6 +43,9 @@ def test_the_summaries_follow_every_write(pair, roster):
     assert (host.participations, host.pupils) == (2, 12)
     month = HELD.replace(day=1)
     assert TeacherMonth.objects.filter(teacher=roster["hm1"], month=month).exists()
+    # the host school's month: one activity, its two participations and twelve pupils
+    host_month = MonthFact.objects.get(school_id=host.school_id, month=month)
+    assert (host_month.activities, host_month.participations, host_month.pupils) == (1, 2, 12)
     # a teacher taken off the list: the fact and the teacher month lose them
     _attend(activity, "ht.hoangmai", [roster["hm2"]], pupils=12)
     assert facts.drift([activity.pk]) == {}
@@ -59,6 +62,17 @@ def test_the_summaries_follow_every_write(pair, roster):
         ("exchange", "online")
     }
     assert set(LinkFact.objects.filter(activity=edited).values_list("kind", flat=True)) == {"exchange"}
+    assert set(MonthFact.objects.filter(school_id=host.school_id, month=month).values_list("kind", "mode")) == {
+        ("exchange", "online")
+    }
+    # its date corrected into the month before (then refreshed, as a repair does): the month it left
+    # holds nothing of it any more, the new one holds it
+    Activity.objects.filter(pk=edited.pk).update(held_on=month - dt.timedelta(days=3))
+    facts.refresh([edited.pk])
+    assert facts.drift([edited.pk]) == {}
+    assert not MonthFact.objects.filter(school_id=host.school_id, month=month).exists()
+    earlier = MonthFact.objects.get(school_id=host.school_id, month=(month - dt.timedelta(days=3)).replace(day=1))
+    assert (earlier.activities, earlier.participations) == (1, 1)
 
 
 def test_planned_confirmed_and_cancelled_activities(pair):
@@ -87,7 +101,8 @@ def test_drift_shows_a_summary_left_behind_and_the_command_repairs_it(pair, rost
     _attend(activity, "ht.hoangmai", [roster["hm1"]])
     ActivityFact.objects.filter(activity=activity).update(participations=99)  # a write outside the services
     LinkFact.objects.filter(activity=activity).delete()
-    assert {"facts", "link_facts"} <= set(facts.drift([activity.pk]))
+    MonthFact.objects.filter(school_id__in=activity.schools.values("school_id")).update(pupils=7)
+    assert {"facts", "link_facts", "month_facts"} <= set(facts.drift([activity.pk]))
     out = io.StringIO()
     with pytest.raises(SystemExit):
         call_command("refresh_figures", "--check", stdout=out)

@@ -85,7 +85,9 @@ def test_reciprocity_of_activities_with_several_hosts_equals_the_raw_tables() ->
         host = ActivitySchool.objects.filter(activity_id=activity, is_host=True).first()
         partnership = Activity.objects.get(pk=activity).partnerships.first()
         side = partnership.members.get(school_id=host.school_id).side if host else None
-        mate = partnership.members.filter(side=side).exclude(school_id=host.school_id).first() if host else None
+        mate = (
+            partnership.members.filter(side=side).exclude(school_id=host.school_id).first() if host else None
+        )
         if mate is not None:
             ActivitySchool.objects.update_or_create(
                 activity_id=activity, school_id=mate.school_id, defaults={"is_host": True}
@@ -93,7 +95,9 @@ def test_reciprocity_of_activities_with_several_hosts_equals_the_raw_tables() ->
     facts.refresh(held)
     assert facts.drift(held) == {}
     several = Counter(
-        ActivitySchool.objects.filter(activity_id__in=held, is_host=True).values_list("activity_id", flat=True)
+        ActivitySchool.objects.filter(activity_id__in=held, is_host=True).values_list(
+            "activity_id", flat=True
+        )
     )
     assert sum(1 for n in several.values() if n > 1) >= 30  # the several-hosts part is exercised
     sides = f._host_sides(request, request.scope.partnerships)

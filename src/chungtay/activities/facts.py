@@ -1,7 +1,8 @@
-"""The summaries the figures read (ActivityFact, TeacherMonth, LinkFact), kept exact: the activities
-services call `refresh` with the activities they changed, inside their transaction, so a summary is never
-behind the data it sums; bulk loads (the demo) and operators after a repair call `rebuild`; `drift` says
-where a summary and the data disagree (a test checks it is empty after every kind of write)."""
+"""The summaries the figures read (ActivityFact, MonthFact, TeacherMonth, LinkFact), kept exact: the
+activities services call `refresh` with the activities they changed, inside their transaction, so a
+summary is never behind the data it sums; bulk loads (the demo) and operators after a repair call
+`rebuild`; `drift` says where a summary and the data disagree (a test checks it is empty after every kind
+of write)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, DateField, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, DateField, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 
 from chungtay.activities.models import (
@@ -20,6 +21,7 @@ from chungtay.activities.models import (
     ActivitySchool,
     ActivityStatus,
     LinkFact,
+    MonthFact,
     Participation,
     TeacherMonth,
 )
@@ -176,6 +178,36 @@ def _teacher_months(keys: Iterable[tuple[int, dt.date]]) -> list[TeacherMonth]:
     return rows
 
 
+MONTH_SUMS = ("activities", "pupils", "parents", "participations")
+
+
+def _month_facts(keys: Iterable[tuple[int, dt.date]]) -> list[MonthFact]:
+    """The MonthFact rows of these (school, month) pairs, summed from the activity facts."""
+    rows = []
+    for month, schools in _schools_by_month(keys).items():
+        found = (
+            ActivityFact.objects.filter(
+                school_id__in=sorted(schools), held_on__gte=month, held_on__lt=first_of_next_month(month)
+            )
+            .order_by()
+            .values_list("school_id", "department_id", "kind", "tier", "mode")
+            .annotate(Count("pk"), Sum("pupils"), Sum("parents"), Sum("participations"))
+        )
+        for school, department, kind, tier, mode, *sums in found:
+            rows.append(
+                MonthFact(
+                    school_id=school,
+                    department_id=department,
+                    month=month,
+                    kind=kind,
+                    tier=tier,
+                    mode=mode,
+                    **dict(zip(MONTH_SUMS, sums, strict=True)),
+                )
+            )
+    return rows
+
+
 def _school_months(pairs: Iterable[tuple[int, dt.date]]) -> Q:
     """The teacher months of these (school, month) pairs: one condition per month, so it stays shallow
     however many schools an activity had."""
@@ -198,8 +230,8 @@ def forget(activity_ids: Iterable[int]) -> set[tuple[int, dt.date]]:
 
 def refresh(activity_ids: Iterable[int], *, touched: set[tuple[int, dt.date]] | None = None) -> None:
     """Bring the summaries of these activities up to date (call it after changing them, in the same
-    transaction): their facts are rewritten, and the teacher months of every school and month they
-    touched before or after the change are recounted."""
+    transaction): their facts are rewritten, and the teacher months and month facts of every school and
+    month they touched before or after the change are recounted."""
     ids = sorted(set(activity_ids))
     if not ids:
         return
@@ -212,6 +244,8 @@ def refresh(activity_ids: Iterable[int], *, touched: set[tuple[int, dt.date]] | 
         return
     TeacherMonth.objects.filter(_school_months(pairs)).delete()
     TeacherMonth.objects.bulk_create(_teacher_months(pairs), batch_size=BATCH)
+    MonthFact.objects.filter(_school_months(pairs)).delete()
+    MonthFact.objects.bulk_create(_month_facts(pairs), batch_size=BATCH)
 
 
 def rebuild() -> dict[str, int]:
@@ -220,6 +254,7 @@ def rebuild() -> dict[str, int]:
     millions of participations passing through Python."""
     ActivityFact.objects.all().delete()
     TeacherMonth.objects.all().delete()
+    MonthFact.objects.all().delete()
     held = ActivityStatus.HELD
     per_school = (
         Participation.objects.filter(activity_id=OuterRef("activity_id"), school_id=OuterRef("school_id"))
@@ -265,16 +300,42 @@ def rebuild() -> dict[str, int]:
         .annotate(m_participations=Count("pk")),
         prefix="m_",
     )
+    rebuild_months()
     rebuild_links()
     if connection.vendor == "postgresql":  # the planner's statistics of the tables written whole
         with connection.cursor() as cursor:
-            for model in (ActivityFact, TeacherMonth, LinkFact):
+            for model in (ActivityFact, MonthFact, TeacherMonth, LinkFact):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return {
         "facts": ActivityFact.objects.count(),
         "teacher_months": TeacherMonth.objects.count(),
+        "month_facts": MonthFact.objects.count(),
         "link_facts": LinkFact.objects.count(),
     }
+
+
+def rebuild_months() -> int:
+    """Every MonthFact from the activity facts, summed by the database in one INSERT … SELECT."""
+    MonthFact.objects.all().delete()
+    return insert_select(
+        MonthFact,
+        ActivityFact.objects.order_by()
+        .values(
+            m_school=F("school_id"),
+            m_department=F("department_id"),
+            m_month=TruncMonth("held_on", output_field=DateField()),
+            m_kind=F("kind"),
+            m_tier=F("tier"),
+            m_mode=F("mode"),
+        )
+        .annotate(
+            m_activities=Count("pk"),
+            m_pupils=Sum("pupils"),
+            m_parents=Sum("parents"),
+            m_participations=Sum("participations"),
+        ),
+        prefix="m_",
+    )
 
 
 def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
@@ -301,10 +362,25 @@ def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
     actual = set(months.values_list("teacher_id", "school_id", "month", "participations"))
     if expected != actual:
         found["teacher_months"] = sorted(expected ^ actual)[:20]
+    month_key = ("school_id", "department_id", "month", "kind", "tier", "mode", *MONTH_SUMS)
+    summed = {tuple(getattr(row, name) for name in month_key) for row in _month_facts(pairs)}
+    kept_months = MonthFact.objects.all()
+    if activity_ids is not None:
+        kept_months = kept_months.filter(_school_months(pairs))
+    if summed != set(kept_months.values_list(*month_key)):
+        found["month_facts"] = sorted(summed ^ set(kept_months.values_list(*month_key)))[:20]
     links = LinkFact.objects.all()
     if activity_ids is not None:
         links = links.filter(activity_id__in=sorted(set(activity_ids)))
-    link_key = ("activity_id", "partnership_id", "host_school_id", "department_id", "held_on", "kind", "hosts")
+    link_key = (
+        "activity_id",
+        "partnership_id",
+        "host_school_id",
+        "department_id",
+        "held_on",
+        "kind",
+        "hosts",
+    )
     wanted = Counter(tuple(getattr(row, name) for name in link_key) for row in _links_for(held_ids))
     kept = Counter(links.values_list(*link_key))
     if wanted != kept:

@@ -297,6 +297,41 @@ class ActivityFact(models.Model):
         return f"{self.school_id} @ {self.activity_id}"
 
 
+class MonthFact(models.Model):
+    """The activity facts summed per school, month and the activities' kind, tier and mode: how many held
+    activities the school took part in, and their participations, pupils and parents. The figures sum
+    these over a period's whole months (a tenth of the activity facts' rows at 10× the demo) and the
+    activity facts only over a partial first or last month. Kept with ActivityFact (`activities.facts`)."""
+
+    school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("directory.EducationOffice", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="the first day of the month")
+    kind = models.CharField(max_length=16, choices=ActivityKind.choices)
+    tier = models.CharField(max_length=8, choices=Tier.choices)
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    activities = models.PositiveIntegerField(default=0)
+    pupils = models.PositiveIntegerField(default=0)
+    parents = models.PositiveIntegerField(default=0)
+    participations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("school month of activities")
+        verbose_name_plural = _("school months of activities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "month", "department", "kind", "tier", "mode"],
+                name="activities_month_fact_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department", "month"]),
+            models.Index(fields=["school", "month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.month:%m/%Y}"
+
+
 class TeacherMonth(models.Model):
     """A summary for counting distinct teachers: one row per teacher, school and month in which the
     teacher took part in at least one held activity, with how many. Kept with ActivityFact."""

@@ -1,6 +1,6 @@
-"""Rebuild the summaries the figures read (ActivityFact, TeacherMonth) from the activities, and say
-whether they had drifted. The services keep them exact; run this after writing to the activity tables
-outside them (a bulk load, a repair by hand) — it is safe at any time."""
+"""Rebuild the summaries the figures read (ActivityFact, MonthFact, TeacherMonth, LinkFact) from the
+activities, and say whether they had drifted. The services keep them exact; run this after writing to the
+activity tables outside them (a bulk load, a repair by hand) — it is safe at any time."""
 
 from __future__ import annotations
 
@@ -28,5 +28,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = facts.rebuild()
         self.stdout.write(
-            f"Rebuilt: {counts['facts']} activity facts, {counts['teacher_months']} teacher months."
+            f"Rebuilt: {counts['facts']} activity facts, {counts['month_facts']} month facts, "
+            f"{counts['teacher_months']} teacher months, {counts['link_facts']} link facts."
         )
