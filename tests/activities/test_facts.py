@@ -1,5 +1,5 @@
-"""The figures' summaries (ActivityFact, MonthFact, TeacherMonth, LinkFact) stay exact through every kind of write the
-services make, and `refresh_figures` rebuilds them; a summary left behind shows as drift."""
+"""The figures' summaries (ActivityFact, MonthFact, TeacherMonth, LinkFact) stay exact through every kind
+of write the services make, and `refresh_figures` rebuilds them; a summary left behind shows as drift."""
 
 from __future__ import annotations
 
@@ -62,16 +62,18 @@ def test_the_summaries_follow_every_write(pair, roster):
         ("exchange", "online")
     }
     assert set(LinkFact.objects.filter(activity=edited).values_list("kind", flat=True)) == {"exchange"}
-    assert set(MonthFact.objects.filter(school_id=host.school_id, month=month).values_list("kind", "mode")) == {
-        ("exchange", "online")
-    }
+    assert set(
+        MonthFact.objects.filter(school_id=host.school_id, month=month).values_list("kind", "mode")
+    ) == {("exchange", "online")}
     # its date corrected into the month before (then refreshed, as a repair does): the month it left
     # holds nothing of it any more, the new one holds it
     Activity.objects.filter(pk=edited.pk).update(held_on=month - dt.timedelta(days=3))
     facts.refresh([edited.pk])
     assert facts.drift([edited.pk]) == {}
     assert not MonthFact.objects.filter(school_id=host.school_id, month=month).exists()
-    earlier = MonthFact.objects.get(school_id=host.school_id, month=(month - dt.timedelta(days=3)).replace(day=1))
+    earlier = MonthFact.objects.get(
+        school_id=host.school_id, month=(month - dt.timedelta(days=3)).replace(day=1)
+    )
     assert (earlier.activities, earlier.participations) == (1, 1)
 
 
