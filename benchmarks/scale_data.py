@@ -46,13 +46,20 @@ def _copy(table: str, columns: list[str], shifts: dict[str, int], copies: int, u
             cursor.execute(f"INSERT INTO {table} ({names}) SELECT {values} FROM {table} WHERE id <= {upto}")  # noqa: S608
 
 
-@transaction.atomic
 def multiply(factor: int) -> dict[str, int]:
     """The activities, their schools, participations and partnership links, and the support records,
-    `factor` times over, with the figures' summaries that go with them. Returns the row counts after."""
-    copies = factor - 1
-    if copies < 1:
+    `factor` times over, with the figures' summaries that go with them, in one transaction; then the
+    statistics. Returns the row counts after."""
+    if factor - 1 < 1:
         return counts()
+    with transaction.atomic():
+        _multiply(factor)
+    analyze()  # VACUUM runs outside a transaction
+    return counts()
+
+
+def _multiply(factor: int) -> None:
+    copies = factor - 1
     activity_table = Activity._meta.db_table
     links = Activity.partnerships.through
     top = {
@@ -82,8 +89,6 @@ def multiply(factor: int) -> dict[str, int]:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: S608
                 )
-    analyze()
-    return counts()
 
 
 def analyze() -> None:
@@ -91,7 +96,7 @@ def analyze() -> None:
     (an index-only scan skips the table only on pages marked all-visible): what autovacuum does in
     production after a bulk write, done at once here, where the test server runs with autovacuum off."""
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)")
+        cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def counts() -> dict[str, int]:
