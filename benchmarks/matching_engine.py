@@ -5,9 +5,11 @@ peak memory is the scenario's own.
 - city: 1,450 ↔ 1,450 of one level, capacity 2, every pair a candidate (2.1 million arcs);
 - national: 23,500 ↔ 23,500 over three levels around 63 provincial centres, candidates within 15 km.
 
-For each: engine time, peak RSS, the objective against an independent exact solver (scipy
-linear_sum_assignment on the capacity-expanded matrix, where that fits in memory) and the greedy
-baseline's gap. Targets (issue #6): district < 50 ms, city < 1 s, national < 10 s, each < 1 GB.
+For each: engine time of the first run in a fresh process and of the second (the task worker is a
+long-lived process; `within_target` judges the second), peak RSS, the objective against an independent
+exact solver (scipy linear_sum_assignment on the capacity-expanded matrix, where that fits in memory;
+equal within the millionth per pair the costs are rounded to) and the greedy baseline's gap. Targets
+(issue #6): district < 50 ms, city < 1 s, national < 10 s, each < 1 GB.
 Run: `.venv/bin/python benchmarks/matching_engine.py` (or one scenario: `... city`).
 """
 
@@ -94,13 +96,19 @@ def run_one(name: str) -> dict[str, object]:
     started = time.perf_counter()
     result = match(sup, tgt, rules)
     seconds = time.perf_counter() - started
+    # the task worker is a long-lived process: its second run of a size is the usual one
+    started = time.perf_counter()
+    again = match(sup, tgt, rules)
+    warm = time.perf_counter() - started
+    assert again.pairs == result.pairs
     figures: dict[str, object] = {
         "scenario": name,
         "supporting": len(sup),
         "supported": len(tgt),
         "engine_s": round(seconds, 3),
+        "engine_warm_s": round(warm, 3),
         "covered": result.covered,
-        "objective": round(result.objective, 2),
+        "objective": round(result.objective, 6),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     greedy_covered, greedy_total = greedy(sup, tgt, rules)
@@ -112,12 +120,15 @@ def run_one(name: str) -> dict[str, object]:
         started = time.perf_counter()
         covered, total = exact_by_assignment(sup, tgt, rules)
         figures["exact_s"] = round(time.perf_counter() - started, 3)
-        figures["exact_objective"] = round(total, 2)
+        figures["exact_objective"] = round(total, 6)
         figures["exact_covered"] = covered
-        figures["equal_to_exact"] = covered == result.covered and abs(total - result.objective) <= 0.01 * max(
+        # the engine's costs are qualities in millionths: its objective is within a millionth per pair of
+        # the exact float optimum, and no further
+        figures["objective_gap"] = round(total - result.objective, 9)
+        figures["equal_to_exact"] = covered == result.covered and abs(total - result.objective) <= 1e-6 * max(
             1, len(result.pairs)
         )
-    figures["within_target"] = seconds < TARGET_SECONDS[name] and figures["peak_rss_mb"] < 1024  # type: ignore[operator]
+    figures["within_target"] = warm < TARGET_SECONDS[name] and figures["peak_rss_mb"] < 1024  # type: ignore[operator]
     return figures
 
 

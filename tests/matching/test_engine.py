@@ -67,9 +67,15 @@ def _brute_force(sup, tgt, rules):
         covered = sum(a is not None for a in choice)
         shortfall = sum(max(0, s.min_load - load[a]) for a, s in enumerate(sup))
         total = sum(quality[(a, b)] for b, a in enumerate(choice) if a is not None)
-        key = (covered, -shortfall, round(total, 2))
+        key = (covered, -shortfall, total)
         best = key if best is None or key > best else best
     return best
+
+
+def _rounding(result):
+    """How far the engine's objective may be from the exact float optimum: costs are qualities rounded to
+    millionths, so at most one millionth per pair (and the float sums' own error)."""
+    return 1e-6 * max(1, len(result.pairs)) + 1e-9
 
 
 def _check_rules(result, sup, tgt, rules):
@@ -98,7 +104,7 @@ def test_hard_rules_and_capacities_hold_and_the_optimum_equals_brute_force(insta
     _check_rules(result, sup, tgt, rules)
     expected = _brute_force(sup, tgt, rules)
     assert (result.covered, -result.load_shortfall) == expected[:2]
-    assert result.objective == pytest.approx(expected[2], abs=0.02 * max(1, len(result.pairs)))
+    assert result.objective == pytest.approx(expected[2], abs=_rounding(result))
 
 
 @settings(max_examples=100, deadline=None)
@@ -108,10 +114,9 @@ def test_equals_the_independent_exact_solver_and_never_loses_to_greedy(instance)
     result = match(sup, tgt, rules)
     covered, total = exact_by_assignment(sup, tgt, rules)
     assert result.covered == covered
-    assert result.objective == pytest.approx(total, abs=0.01 * max(1, len(result.pairs)))
+    assert result.objective == pytest.approx(total, abs=_rounding(result))
     greedy_covered, greedy_total = greedy(sup, tgt, rules)
-    # costs are integers in hundredths: allow that rounding on each pair
-    tolerance = 0.01 * max(1, len(result.pairs))
+    tolerance = _rounding(result)
     assert result.covered > greedy_covered or (
         result.covered == greedy_covered and result.objective >= greedy_total - tolerance
     )
@@ -129,9 +134,9 @@ def test_forbidding_a_pair_never_improves_the_objective(instance, data):
         **{**rules.__dict__, "forbidden": rules.forbidden | {(pair.supporting_id, pair.supported_id)}}
     )
     after = match(sup, tgt, stricter)
-    # the solver optimises costs rounded to hundredths (as the other exactness tests allow): two optima of
-    # the rounded problem may differ by that rounding on each pair in the true objective
-    tolerance = 0.01 * max(1, len(before.pairs), len(after.pairs))
+    # the solver optimises costs rounded to millionths: two optima of the rounded problem may differ by
+    # that rounding on each pair in the true objective
+    tolerance = _rounding(before) + _rounding(after)
     assert after.covered <= before.covered
     if after.covered == before.covered:
         assert after.objective <= before.objective + tolerance
@@ -246,3 +251,61 @@ def test_the_per_point_haversine_equals_the_textbook_one(first, second):
     fast = haversine_pairs_km(lat1, lon1, lat2, lon2, i, j)
     slow = haversine_km(lat1[i], lon1[i], lat2[j], lon2[j])
     assert np.allclose(fast, slow, atol=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(max_supporting=6, max_supported=9, min_loads=False))
+def test_pruning_keeps_an_optimum(instance):
+    """Large instances are pruned before solving (`_prune`); forced on small ones, the result still equals
+    the independent exact solver."""
+    from chungtay.matching import engine
+
+    sup, tgt, rules = instance
+    whole = match(sup, tgt, rules)
+    original = engine.PRUNE_FROM
+    engine.PRUNE_FROM = 0
+    try:
+        pruned = match(sup, tgt, rules)
+    finally:
+        engine.PRUNE_FROM = original
+    covered, total = exact_by_assignment(sup, tgt, rules)
+    assert pruned.covered == whole.covered == covered
+    assert pruned.objective == pytest.approx(total, abs=_rounding(pruned))
+
+
+def test_pruning_keeps_enough_places_for_every_supported_school():
+    """60 ↔ 60 schools, every pair a candidate, two places each: each supported school keeps its 30 best
+    supporting schools (30 × 2 places ≥ 60 to place), half the arcs; fewer waiting, fewer kept."""
+    import numpy as np
+
+    from chungtay.matching.engine import _prune
+
+    rng = np.random.default_rng(7)
+    i, j = (a.ravel() for a in np.meshgrid(np.arange(60), np.arange(60), indexing="ij"))
+    quality = rng.random(len(i))
+    capacity = np.full(60, 2, dtype=np.int64)
+    kept = _prune(i, j, quality, capacity, np.ones(60, dtype=np.int64), 60, 60)
+    assert len(kept) == 60 * 30
+    for school in range(60):  # the kept arcs of each supported school are its 30 best
+        mine = np.flatnonzero(j == school)
+        best = set(mine[np.argsort(-quality[mine])[:30]].tolist())
+        assert set(kept[j[kept] == school].tolist()) == best
+    waiting = np.zeros(60, dtype=np.int64)
+    waiting[:10] = 1  # ten still to place: each keeps its five best
+    assert len(_prune(i, j, quality, capacity, waiting, 60, 60)) == 60 * 5
+    full = np.zeros(60, dtype=np.int64)
+    full[:59] = 2  # a supporting school without room loses its arcs
+    assert not np.isin(i[_prune(i, j, quality, full, np.ones(60, dtype=np.int64), 60, 60)], [59]).any()
+
+
+def test_costs_are_millionths_unless_the_bonuses_would_overflow():
+    from chungtay.matching.engine import FINEST_SCALE, _scale
+
+    city = _scale(40.0, slots=1451, covers=1, nodes=2902, flow=2900)
+    assert city == FINEST_SCALE
+    # a national instance where supported schools take several partners and supporting schools have
+    # minimum loads: the coverage bonus multiplies the load bonus, so the scale is coarser, never overflowing
+    national = _scale(40.0, slots=47_001, covers=47_002, nodes=47_002, flow=94_000)
+    assert national < FINEST_SCALE
+    q_max = int(40.0 * national) + 2
+    assert (2 * 47_001 * q_max + 1) * 47_002 * 4 * (47_002 + 94_000 + 1) < 2**62

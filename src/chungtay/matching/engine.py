@@ -15,11 +15,15 @@ supporting schools reaching their minimum load as possible, then the largest tot
 are fixed before solving (an impossible pin is an error naming it). It is solved as one min-cost flow
 (OR-Tools SimpleMinCostFlow, integer costs, quality in hundredths), whose priorities are encoded by
 bonuses larger than any possible difference of the lower priorities, so the optimum of the flow is the
-optimum of the stated objective. Inputs are sorted by school ID, so equal inputs give equal outputs.
+optimum of the stated objective. Costs are qualities in millionths (`_scale`: coarser only where the
+bonuses would not fit in 64 bits), so the objective is within a millionth per pair of the exact float
+optimum. Large instances are pruned first, keeping an optimum provably (`_prune`). Inputs are sorted by
+school ID, so equal inputs give equal outputs.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -30,7 +34,9 @@ from scipy.spatial import cKDTree
 
 from chungtay.matching.geometry import haversine_pairs_km, planar_km
 
-SCALE = 100  # quality in hundredths, as integer costs
+FINEST_SCALE = 10**6  # quality in millionths as integer costs, unless the instance is too large for it
+COST_LIMIT = 2**62  # OR-Tools scales costs by the number of nodes while solving: stay clear of int64
+PRUNE_FROM = 100_000  # candidate pairs from which a large instance is pruned (see `_prune`)
 
 
 class MatchingError(ValueError):
@@ -300,7 +306,7 @@ def match(supporting: Iterable[SchoolInput], supported: Iterable[SchoolInput], r
     unmatched = _reasons(sup, tgt, i, j, covered_ids, loads, rules)
     return Result(
         pairs=pairs,
-        objective=round(float(sum(p.quality for p in pairs)), 4),
+        objective=round(float(quality[np.asarray(selected, dtype=np.int64)].sum()), 6),
         covered=len(covered_ids),
         load_shortfall=int(shortfall),
         unmatched=unmatched,
@@ -328,19 +334,43 @@ def _solve_flow(
     t_capacity: NDArray[np.int64],
     *,
     already: NDArray[np.int64],
+    prune: bool = True,
+    scale: int | None = None,
 ) -> NDArray[np.int64]:
     """Indices of the chosen candidate arcs. Nodes: source 0, sink 1, supporting 2.., supported after."""
     n_s, n_t = len(capacity), len(t_capacity)
     if not len(i):
         return np.zeros(0, dtype=np.int64)
-    q = np.rint(quality * SCALE).astype(np.int64)
-    q_max = int(np.abs(q).max()) + 1
     slots = int(t_capacity.sum()) + 1
-    bonus_load = 2 * slots * q_max + 1  # more than any change of total quality
     # When every supported school takes one partner, covering the most schools is a maximum flow, and
     # OR-Tools finds the cheapest maximum flow directly; otherwise a bonus on each school's first place
     # (more than any change of load and quality) makes coverage come first.
     multi = bool((t_capacity > 1).any())
+    if scale is None:
+        scale = _scale(
+            float(np.abs(quality).max()),
+            slots=slots,
+            covers=int(min_load.sum()) + 2 if multi else 1,
+            nodes=2 + n_s + n_t,
+            flow=int(capacity.sum()),
+        )
+    if prune and not multi and not min_load.any() and len(i) >= PRUNE_FROM:
+        kept = _prune(i, j, quality, capacity, t_capacity, n_s, n_t)
+        chosen = _solve_flow(
+            i[kept],
+            j[kept],
+            quality[kept],
+            capacity,
+            min_load,
+            t_capacity,
+            already=already,
+            prune=False,
+            scale=scale,
+        )
+        return kept[chosen]
+    q = np.rint(quality * scale).astype(np.int64)
+    q_max = int(np.abs(q).max()) + 1
+    bonus_load = 2 * slots * q_max + 1  # more than any change of total quality
     bonus_cover = bonus_load * (int(min_load.sum()) + 2) if multi else 0
     source, sink = 0, 1
     s_node = 2 + np.arange(n_s, dtype=np.int64)
@@ -380,13 +410,77 @@ def _solve_flow(
         np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs)
     )
     supplies = np.zeros(2 + n_s + n_t, dtype=np.int64)
+    nodes = np.arange(len(supplies), dtype=np.int64)
     supplies[source], supplies[sink] = total, -total
-    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int64), supplies)
+    solver.set_nodes_supplies(nodes, supplies)
     status = solver.solve() if multi else solver.solve_max_flow_with_min_cost()
     if status != solver.OPTIMAL:
         raise MatchingError("solver_failed", [str(status)])
     flows = solver.flows(np.arange(first_pair, first_pair + len(i), dtype=np.int64))
     return np.flatnonzero(flows > 0).astype(np.int64)
+
+
+def _scale(largest: float, *, slots: int, covers: int, nodes: int, flow: int) -> int:
+    """The finest power of ten (at most a millionth) at which the integer costs, with the load and
+    coverage bonuses built on the largest quality, stay clear of int64 while OR-Tools solves."""
+    scale = FINEST_SCALE
+    while scale > 1:
+        q_max = math.ceil(largest * scale) + 2
+        biggest = (2 * slots * q_max + 1) * covers
+        if biggest * 4 * (nodes + flow + 1) < COST_LIMIT:
+            break
+        scale //= 10
+    return scale
+
+
+def _prune(
+    i: NDArray[np.int64],
+    j: NDArray[np.int64],
+    quality: NDArray[np.float64],
+    capacity: NDArray[np.int64],
+    t_capacity: NDArray[np.int64],
+    n_s: int,
+    n_t: int,
+) -> NDArray[np.int64]:
+    """The candidate arcs worth keeping, when every supported school takes at most one partner and no
+    supporting school has a minimum load: for each supported school, its best arcs whose supporting
+    schools have room, enough of them that their places (K arcs of at least c places each, K·c ≥ m, m
+    the supported schools still to place) outnumber every other supported school. This keeps an
+    optimum: in an optimal assignment, a supported school paired outside its kept arcs has one of them
+    with a free place (the others cannot fill all K·c ≥ m places), and moving it there covers the same
+    schools, breaks no capacity (there are no minimum loads) and loses no quality — so an optimum exists
+    within the kept arcs, and the optimum over them is one of the whole instance. Dense instances only
+    (the best K per school are found in a supported × supporting matrix); the rest are returned whole."""
+    everything = np.arange(len(i), dtype=np.int64)
+    places = capacity[capacity > 0]
+    waiting = int((t_capacity > 0).sum())
+    if not len(places):
+        return everything
+    keep_best = -(-waiting // int(places.min()))  # K = ceil(m / smallest number of places)
+    best = _best_arcs(i, j, quality, capacity, n_s, n_t, keep_best)
+    return everything if best is None else best
+
+
+def _best_arcs(
+    i: NDArray[np.int64],
+    j: NDArray[np.int64],
+    quality: NDArray[np.float64],
+    capacity: NDArray[np.int64],
+    n_s: int,
+    n_t: int,
+    keep: int,
+) -> NDArray[np.int64] | None:
+    """Each supported school's `keep` best arcs to supporting schools with room (ties at the last kept
+    quality keep a few more), found in a supported × supporting matrix; None when that matrix would be
+    too large (a sparse instance) or every arc is kept anyway."""
+    if keep >= n_s or n_s * n_t > 8_000_000:
+        return None
+    room = capacity[i] > 0
+    matrix = np.full((n_t, n_s), -np.inf)
+    matrix[j[room], i[room]] = quality[room]
+    # the keep-th best quality of each supported school's arcs (−inf where it has fewer)
+    threshold = np.partition(matrix, n_s - keep, axis=1)[:, n_s - keep]
+    return np.flatnonzero(room & (quality >= threshold[j])).astype(np.int64)
 
 
 def _gains(
