@@ -13,7 +13,7 @@ level (if `same_level`), lie within `max_distance_km` (if set) and is not forbid
 is exactly optimal, lexicographically: first as many supported schools covered as possible, then as many
 supporting schools reaching their minimum load as possible, then the largest total quality. Pinned pairs
 are fixed before solving (an impossible pin is an error naming it). It is solved as one min-cost flow
-(OR-Tools SimpleMinCostFlow, integer costs, quality in hundredths), whose priorities are encoded by
+(OR-Tools SimpleMinCostFlow, integer costs, quality in millionths), whose priorities are encoded by
 bonuses larger than any possible difference of the lower priorities, so the optimum of the flow is the
 optimum of the stated objective. Costs are qualities in millionths (`_scale`: coarser only where the
 bonuses would not fit in 64 bits), so the objective is within a millionth per pair of the exact float
