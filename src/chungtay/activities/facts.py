@@ -254,7 +254,6 @@ def rebuild() -> dict[str, int]:
     millions of participations passing through Python."""
     ActivityFact.objects.all().delete()
     TeacherMonth.objects.all().delete()
-    MonthFact.objects.all().delete()
     held = ActivityStatus.HELD
     per_school = (
         Participation.objects.filter(activity_id=OuterRef("activity_id"), school_id=OuterRef("school_id"))
@@ -367,8 +366,9 @@ def drift(activity_ids: Iterable[int] | None = None) -> dict[str, Any]:
     kept_months = MonthFact.objects.all()
     if activity_ids is not None:
         kept_months = kept_months.filter(_school_months(pairs))
-    if summed != set(kept_months.values_list(*month_key)):
-        found["month_facts"] = sorted(summed ^ set(kept_months.values_list(*month_key)))[:20]
+    kept_sums = set(kept_months.values_list(*month_key))
+    if summed != kept_sums:
+        found["month_facts"] = sorted(summed ^ kept_sums)[:20]
     links = LinkFact.objects.all()
     if activity_ids is not None:
         links = links.filter(activity_id__in=sorted(set(activity_ids)))

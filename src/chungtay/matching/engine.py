@@ -334,8 +334,6 @@ def _solve_flow(
     t_capacity: NDArray[np.int64],
     *,
     already: NDArray[np.int64],
-    prune: bool = True,
-    scale: int | None = None,
 ) -> NDArray[np.int64]:
     """Indices of the chosen candidate arcs. Nodes: source 0, sink 1, supporting 2.., supported after."""
     n_s, n_t = len(capacity), len(t_capacity)
@@ -346,28 +344,19 @@ def _solve_flow(
     # OR-Tools finds the cheapest maximum flow directly; otherwise a bonus on each school's first place
     # (more than any change of load and quality) makes coverage come first.
     multi = bool((t_capacity > 1).any())
-    if scale is None:
-        scale = _scale(
-            float(np.abs(quality).max()),
-            slots=slots,
-            covers=int(min_load.sum()) + 2 if multi else 1,
-            nodes=2 + n_s + n_t,
-            flow=int(capacity.sum()),
-        )
-    if prune and not multi and not min_load.any() and len(i) >= PRUNE_FROM:
+    kept = None  # the arcs solved over, when a large instance is pruned
+    if not multi and not min_load.any() and len(i) >= PRUNE_FROM:
         kept = _prune(i, j, quality, capacity, t_capacity, n_s, n_t)
-        chosen = _solve_flow(
-            i[kept],
-            j[kept],
-            quality[kept],
-            capacity,
-            min_load,
-            t_capacity,
-            already=already,
-            prune=False,
-            scale=scale,
-        )
-        return kept[chosen]
+        i, j, quality = i[kept], j[kept], quality[kept]
+        if not len(i):  # no supporting school with room has a candidate
+            return np.zeros(0, dtype=np.int64)
+    scale = _scale(
+        float(np.abs(quality).max()),
+        slots=slots,
+        covers=int(min_load.sum()) + 2 if multi else 1,
+        nodes=2 + n_s + n_t,
+        flow=int(capacity.sum()),
+    )
     q = np.rint(quality * scale).astype(np.int64)
     q_max = int(np.abs(q).max()) + 1
     bonus_load = 2 * slots * q_max + 1  # more than any change of total quality
@@ -410,14 +399,14 @@ def _solve_flow(
         np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs)
     )
     supplies = np.zeros(2 + n_s + n_t, dtype=np.int64)
-    nodes = np.arange(len(supplies), dtype=np.int64)
     supplies[source], supplies[sink] = total, -total
-    solver.set_nodes_supplies(nodes, supplies)
+    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int64), supplies)
     status = solver.solve() if multi else solver.solve_max_flow_with_min_cost()
     if status != solver.OPTIMAL:
         raise MatchingError("solver_failed", [str(status)])
     flows = solver.flows(np.arange(first_pair, first_pair + len(i), dtype=np.int64))
-    return np.flatnonzero(flows > 0).astype(np.int64)
+    chosen = np.flatnonzero(flows > 0).astype(np.int64)
+    return chosen if kept is None else kept[chosen]
 
 
 def _scale(largest: float, *, slots: int, covers: int, nodes: int, flow: int) -> int:
@@ -451,34 +440,16 @@ def _prune(
     schools, breaks no capacity (there are no minimum loads) and loses no quality — so an optimum exists
     within the kept arcs, and the optimum over them is one of the whole instance. Dense instances only
     (the best K per school are found in a supported × supporting matrix); the rest are returned whole."""
-    everything = np.arange(len(i), dtype=np.int64)
     places = capacity[capacity > 0]
     waiting = int((t_capacity > 0).sum())
-    if not len(places):
-        return everything
-    keep_best = -(-waiting // int(places.min()))  # K = ceil(m / smallest number of places)
-    best = _best_arcs(i, j, quality, capacity, n_s, n_t, keep_best)
-    return everything if best is None else best
-
-
-def _best_arcs(
-    i: NDArray[np.int64],
-    j: NDArray[np.int64],
-    quality: NDArray[np.float64],
-    capacity: NDArray[np.int64],
-    n_s: int,
-    n_t: int,
-    keep: int,
-) -> NDArray[np.int64] | None:
-    """Each supported school's `keep` best arcs to supporting schools with room (ties at the last kept
-    quality keep a few more), found in a supported × supporting matrix; None when that matrix would be
-    too large (a sparse instance) or every arc is kept anyway."""
+    keep = -(-waiting // int(places.min())) if len(places) else n_s  # K = ceil(m / fewest places)
     if keep >= n_s or n_s * n_t > 8_000_000:
-        return None
+        return np.arange(len(i), dtype=np.int64)
     room = capacity[i] > 0
     matrix = np.full((n_t, n_s), -np.inf)
     matrix[j[room], i[room]] = quality[room]
-    # the keep-th best quality of each supported school's arcs (−inf where it has fewer)
+    # the K-th best quality of each supported school's arcs (−inf where it has fewer); ties at it keep a
+    # few more arcs, which only widens the kept set
     threshold = np.partition(matrix, n_s - keep, axis=1)[:, n_s - keep]
     return np.flatnonzero(room & (quality >= threshold[j])).astype(np.int64)
 
