@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "dbbackup",
     "chungtay.core",
     "chungtay.accounts",
@@ -214,12 +216,26 @@ MAX_REQUEST_MB = int(os.environ.get("CHUNGTAY_MAX_REQUEST_MB", "25"))  # files a
 # Uploads larger than this are checked and applied by the task worker, with progress on the page.
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("CHUNGTAY_IMPORT_BACKGROUND_BYTES", 512 * 1024))
 
+# The task queue: in the database (one server, nothing more to run) or, to scale out, in Redis with
+# django-tasks-rq (CHUNGTAY_TASK_BACKEND=redis, at REDIS_URL, default the local Redis). Either way
+# `manage.py run_worker` runs the tasks and recovers what a dead worker left half-way (README,
+# "Running in production").
+TASK_BACKEND = os.environ.get("CHUNGTAY_TASK_BACKEND", "database").strip().lower()
+if TASK_BACKEND not in ("database", "redis"):
+    raise ImproperlyConfigured("CHUNGTAY_TASK_BACKEND must be 'database' or 'redis'.")
+# A task may run this long before RQ stops it (a department's report with its estimates takes under a
+# minute on the demo; a national import several).
+TASK_TIMEOUT_SECONDS = int(os.environ.get("CHUNGTAY_TASK_TIMEOUT_SECONDS", 3600))
+RQ_QUEUES = {
+    "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": TASK_TIMEOUT_SECONDS}
+}
+RQ_SHOW_ADMIN_LINK = TASK_BACKEND == "redis"  # the queues' page in the admin, for the superuser
 TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
-        if TESTING
-        else "django_tasks_db.DatabaseBackend"
-    }
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    if TESTING
+    else {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+    if TASK_BACKEND == "redis"
+    else {"BACKEND": "django_tasks_db.DatabaseBackend"}
 }
 
 CONTENT_SECURITY_POLICY = {

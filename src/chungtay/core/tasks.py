@@ -2,9 +2,13 @@
 lease ran out is marked failed, and each app puts the rows that such a task left half-way ("being
 applied", "running") back into a state from which the user can try again.
 
-`manage.py run_worker` is the worker: django-tasks-db's, with a heartbeat thread, recovery on start and
-every minute, and a loop that survives a dropped database connection (the connection is closed and opened
-again; the task that lost it is marked failed once the database answers again)."""
+`manage.py run_worker` is the worker. With the queue in the database (the default) it is django-tasks-db's,
+with a heartbeat thread, recovery on start and every minute, and a loop that survives a dropped database
+connection (the connection is closed and opened again; the task that lost it is marked failed once the
+database answers again). With the queue in Redis (`CHUNGTAY_TASK_BACKEND=redis`, django-tasks-rq) it is an
+RQ worker, which runs each task in a process of its own and renews its own heartbeat in Redis; a task whose
+worker stopped is failed by RQ's registry cleanup (`fail_lost_tasks` runs it), and the same recoverers put
+the rows back."""
 
 from __future__ import annotations
 
@@ -54,8 +58,34 @@ def enqueue_recorded(task_function: Any, rows: Any, *args: Any) -> None:
     rows.update(task_id=str(result.id))
 
 
+def _backend() -> Any:
+    from django_tasks import task_backends
+
+    return task_backends["default"]
+
+
+def in_redis() -> bool:
+    """Whether the task queue is RQ's, in Redis (else the database's, or run at once in tests)."""
+    from django_tasks_rq import RQBackend
+
+    return isinstance(_backend(), RQBackend)
+
+
+def rq_queues() -> list[Any]:
+    """The RQ queues the backend uses, with django-tasks-rq's job class (whose failure callback records
+    the failure on the task's result)."""
+    return _backend()._get_queues()
+
+
 def task_finished(task_id: str) -> bool:
     """Whether a task result no longer runs (or never existed): its rows may be recovered."""
+    if in_redis():
+        from django_tasks_rq.backend import RQ_STATUS_TO_RESULT_STATUS
+
+        job = _backend()._get_job(task_id)
+        if job is None:
+            return True  # never queued, or its result expired long ago
+        return RQ_STATUS_TO_RESULT_STATUS[job.get_status()] in ("SUCCESSFUL", "FAILED")
     from django_tasks_db.models import DBTaskResult
 
     status = DBTaskResult.objects.filter(pk=task_id).values_list("status", flat=True).first()
@@ -79,9 +109,35 @@ def _fail(result: object, error: BaseException) -> None:
     result.set_failed(error)  # type: ignore[attr-defined]
 
 
+def fail_abandoned_rq_jobs(now: datetime | None = None) -> int:
+    """RQ's side of `fail_lost_tasks`: a started job whose worker stopped renewing it (killed, crashed) is
+    moved to the failed jobs by RQ's own cleanup, which calls the job's failure callback."""
+    from rq.job import JobStatus
+    from rq.registry import StartedJobRegistry
+    from rq.timeouts import TimerDeathPenalty
+
+    moment = (now or timezone.now()).timestamp()
+    count = 0
+    for queue in rq_queues():
+        # the failure callback's time limit by a timer: recovery runs in the worker's recovery thread,
+        # where RQ's default (SIGALRM) cannot be set
+        started = StartedJobRegistry(
+            queue=queue, job_class=queue.job_class, death_penalty_class=TimerDeathPenalty
+        )
+        expired = started.get_expired_job_ids(moment)
+        if not expired:
+            continue
+        started.cleanup(moment)
+        jobs = queue.job_class.fetch_many(expired, connection=queue.connection)
+        count += sum(1 for job in jobs if job is not None and job.get_status() == JobStatus.FAILED)
+    return count
+
+
 def fail_lost_tasks(now: datetime | None = None) -> int:
     """Mark failed every running task whose worker's lease has run out (or who never held one and started
     longer ago than a lease lasts)."""
+    if in_redis():
+        return fail_abandoned_rq_jobs(now)
     from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
@@ -112,11 +168,14 @@ def recover(now: datetime | None = None) -> int:
 
 
 class Heartbeat(threading.Thread):
-    """Renews a worker's lease from its own thread (and so its own database connection)."""
+    """Renews a worker's lease from its own thread (and so its own database connection), and recovers
+    what dead workers left every minute. An RQ worker keeps its heartbeat in Redis: it takes no lease
+    (`lease=False`) and the thread only recovers."""
 
-    def __init__(self, worker_id: str) -> None:
+    def __init__(self, worker_id: str, *, lease: bool = True) -> None:
         super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
         self.worker_id = worker_id
+        self.lease = lease
         self.stopped = threading.Event()
 
     def beat(self) -> None:
@@ -129,7 +188,8 @@ class Heartbeat(threading.Thread):
         beats = 0
         while not self.stopped.wait(HEARTBEAT_SECONDS):
             try:
-                self.beat()
+                if self.lease:
+                    self.beat()
                 beats += 1
                 if beats % RECOVER_EVERY_BEATS == 0:
                     recover()

@@ -1,6 +1,7 @@
 """The task worker: django-tasks-db's worker with a lease it renews, recovery of what a dead worker left
 running (on start, and every minute from the heartbeat thread), and a loop that survives a dropped
-database connection."""
+database connection. With the queue in Redis (`CHUNGTAY_TASK_BACKEND=redis`) it is an RQ worker instead,
+with the same recovery."""
 
 from __future__ import annotations
 
@@ -59,6 +60,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, interval: float, batch: bool, worker_id: str, **options: Any) -> None:
         worker_id = worker_id or get_random_string(32)
+        if tasks.in_redis():
+            self.run_rq(batch, worker_id)
+            return
         heartbeat = tasks.Heartbeat(worker_id)
         heartbeat.beat()
         heartbeat.start()
@@ -77,3 +81,24 @@ class Command(BaseCommand):
             worker.run()
         finally:
             heartbeat.stopped.set()
+
+    def run_rq(self, batch: bool, worker_id: str) -> None:
+        """An RQ worker: each task runs in a process forked for it (a task that loses its database
+        connection or crashes takes only that process down); RQ renews the worker's and the task's
+        heartbeats in Redis; recovery on start and every minute fails the tasks of workers that stopped
+        and puts their rows back."""
+        import django_rq
+        from django_rq.utils import reset_db_connections
+        from django_tasks_rq import Job
+
+        mended = tasks.recover()
+        if mended:
+            log.warning("recovered %d task(s) or row(s) left by a stopped worker", mended)
+        recovery = tasks.Heartbeat(worker_id, lease=False)
+        recovery.start()
+        worker = django_rq.get_worker("default", job_class=Job, name=worker_id)
+        reset_db_connections()  # the forked task processes open their own
+        try:
+            worker.work(burst=batch, with_scheduler=False, logging_level="WARNING")
+        finally:
+            recovery.stopped.set()
