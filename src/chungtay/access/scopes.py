@@ -60,6 +60,20 @@ class Scope:
         return list(user.scope_units.values_list("pk", flat=True)) if user and user.pk else []
 
     @cached_property
+    def units_within(self) -> list[int]:
+        """The scope units and the units inside them (two levels down: a province's districts and their
+        wards), read level by level through the parent index: an OR over the unit and its parents joined
+        to every school location scanned the whole map (the national benchmark: 170 ms a request)."""
+        found = list(self.unit_ids)
+        level = found
+        for _depth in range(2):
+            level = list(AdminUnit.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+            if not level:
+                break
+            found.extend(level)
+        return found
+
+    @cached_property
     def school_condition(self) -> Q | None:
         """A filter on School selecting the own scope; None means no restriction."""
         user = self.user
@@ -85,12 +99,7 @@ class Scope:
                 else:
                     sources.append(SchoolManagement.objects.filter(office_id=office.pk).values("school_id"))
             if self.unit_ids:
-                in_units = (
-                    Q(unit_id__in=self.unit_ids)
-                    | Q(unit__parent_id__in=self.unit_ids)
-                    | Q(unit__parent__parent_id__in=self.unit_ids)
-                )
-                sources.append(SchoolLocation.objects.filter(in_units).values("school_id"))
+                sources.append(SchoolLocation.objects.filter(unit_id__in=self.units_within).values("school_id"))
             if sources:
                 ids = sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
                 condition |= Q(pk__in=ids)

@@ -32,18 +32,12 @@ def _active(user: object) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
-def _insider_condition(user: User) -> Q | None:
-    """Activities the user sees in full: their department's (administrator, or an officer or viewer of the
-    department itself), or those with one of their own schools taking part, or belonging to a partnership
-    they see. None: no restriction.
+def _insider_sources(user: User) -> list[QuerySet[Any]]:
+    """The ids of the activities an officer, leader or teacher sees in full, as uncorrelated id sets:
+    those with one of their own schools taking part, and those of a partnership they see.
 
     The user's schools and partnerships are read once into id lists (an office has a few hundred at most):
     nesting their scope subqueries inside every activity row is what made the list slow."""
-    if user.is_superuser:
-        return None
-    if sees_whole_department(user):
-        office = user.office if user.office_id else None
-        return Q(department_id=office.tenant.pk) if office else Q(pk__in=[])
     cached = getattr(user, "_activity_scope", None)
     if cached is None:
         cached = (
@@ -53,10 +47,26 @@ def _insider_condition(user: User) -> Q | None:
         user._activity_scope = cached  # type: ignore[attr-defined]
     school_ids, partnership_ids = cached
     taking_part = ActivitySchool.objects.filter(school_id__in=school_ids).values("activity_id")
-    of_partnership = Activity.partnerships.through.objects.filter(partnership_id__in=partnership_ids).values(
-        "activity_id"
-    )
-    return Q(pk__in=taking_part) | Q(pk__in=of_partnership)
+    of_partnership = Activity.partnerships.through.objects.filter(partnership_id__in=partnership_ids)
+    return [taking_part.order_by(), of_partnership.values("activity_id").order_by()]
+
+
+def _one_of(sources: list[QuerySet[Any]]) -> Q:
+    """`id IN (… UNION …)`: the database computes the set once; an OR of the same subqueries made it test
+    every activity of the install one by one (the national benchmark: 1.5–2 s a list)."""
+    return Q(pk__in=sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0])
+
+
+def _insider_condition(user: User) -> Q | None:
+    """Activities the user sees in full: their department's (administrator, or an officer or viewer of the
+    department itself), or those with one of their own schools taking part, or belonging to a partnership
+    they see. None: no restriction."""
+    if user.is_superuser:
+        return None
+    if sees_whole_department(user):
+        office = user.office if user.office_id else None
+        return Q(department_id=office.tenant.pk) if office else Q(pk__in=[])
+    return _one_of(_insider_sources(user))
 
 
 def activities_visible_to(user: object) -> QuerySet[Activity]:
@@ -65,14 +75,15 @@ def activities_visible_to(user: object) -> QuerySet[Activity]:
     if not _active(user):
         return Activity.objects.none()
     assert isinstance(user, User)
-    condition = _insider_condition(user)
-    if condition is None:
-        return Activity.objects.all()
+    if user.is_superuser or sees_whole_department(user):
+        condition = _insider_condition(user)  # the department's activities hold its shared ones
+        return Activity.objects.all() if condition is None else Activity.objects.filter(condition)
+    sources = _insider_sources(user)
     department = home_department(user)
-    if department is not None and user.role != Role.CITY_ADMIN:
-        shared = Evidence.objects.filter(activity=OuterRef("pk"), shareable=True)
-        condition |= Q(Exists(shared), department_id=department.pk)
-    return Activity.objects.filter(condition)
+    if department is not None:
+        shared = Evidence.objects.filter(shareable=True, activity__department_id=department.pk)
+        sources.append(shared.values("activity_id").order_by())
+    return Activity.objects.filter(_one_of(sources))
 
 
 def is_insider(user: User, activity: Activity) -> bool:
