@@ -99,7 +99,9 @@ class Scope:
                 else:
                     sources.append(SchoolManagement.objects.filter(office_id=office.pk).values("school_id"))
             if self.unit_ids:
-                sources.append(SchoolLocation.objects.filter(unit_id__in=self.units_within).values("school_id"))
+                sources.append(
+                    SchoolLocation.objects.filter(unit_id__in=self.units_within).values("school_id")
+                )
             if sources:
                 ids = sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
                 condition |= Q(pk__in=ids)
