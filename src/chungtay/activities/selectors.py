@@ -243,15 +243,10 @@ def filter_activities(rows: QuerySet[Activity], f: ActivityFilter) -> QuerySet[A
     return rows
 
 
-def filtered_activities(user: object, f: ActivityFilter) -> QuerySet[Activity]:
-    """Visible activities with the list's filters (one row each: what the figures are computed over)."""
-    return filter_activities(activities_visible_to(user), f)
-
-
 def activity_list(user: object, f: ActivityFilter) -> QuerySet[Activity]:
     """Visible activities with the list's filters, newest first, each with its school and participation
     counts (no query per row)."""
-    rows = filtered_activities(user, f)
+    rows = filter_activities(activities_visible_to(user), f)
     return rows.annotate(
         school_count=_count_of(ActivitySchool), participation_count=_count_of(Participation)
     ).order_by("-planned_on", "-pk")
@@ -280,17 +275,13 @@ class Figures:
 
 
 def activity_figures(activities: QuerySet[Activity]) -> Figures:
-    """Totals over a set of activities (one row each: `filtered_activities`, not the annotated list),
-    each activity once however many schools shared it: held activities, participations (lượt) and
-    distinct teachers at them, pupils and parents (summed over the schools' counts), guests."""
-    rows = activities.order_by()
-    if rows.query.annotations:  # a list with per-row counts: its rows by id, without the counts
-        rows = Activity.objects.filter(pk__in=rows.values("pk"))
-    # the filters applied directly (not `id IN (the filtered ids)`, which made the database read every
-    # activity of the install to join them back: the national benchmark)
-    held = rows.filter(status=ActivityStatus.HELD)
+    """Totals over a set of activities, each activity once however many schools shared it: held
+    activities, participations (lượt) and distinct teachers at them, pupils and parents (summed over the
+    schools' counts), guests."""
+    ids = activities.order_by().values("pk")
+    held = Activity.objects.filter(pk__in=ids, status=ActivityStatus.HELD)
     held_ids = held.values("pk")
-    counts = rows.aggregate(
+    counts = Activity.objects.filter(pk__in=ids).aggregate(
         total=Count("pk"),
         held=Count("pk", filter=Q(status=ActivityStatus.HELD)),
         planned=Count("pk", filter=Q(status__in=[ActivityStatus.PLANNED, ActivityStatus.POSTPONED])),

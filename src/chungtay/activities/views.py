@@ -47,7 +47,6 @@ from chungtay.activities.selectors import (
     activity_list,
     can_edit_activity,
     evidence_for,
-    filtered_activities,
     is_insider,
     likely_duplicates,
     schools_user_records,
@@ -98,9 +97,8 @@ def activity_index(request: AuthenticatedRequest) -> HttpResponse:
     else:
         if not form.is_bound:
             form.cleaned_data = {}
-        chosen = _filter_from(form, request.user)
-        rows = activity_list(request.user, chosen)
-        figures = activity_figures(filtered_activities(request.user, chosen))
+        rows = activity_list(request.user, _filter_from(form, request.user))
+        figures = activity_figures(rows)
         page = Paginator(rows, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -30,7 +30,6 @@ from chungtay.activities.selectors import (
     activity_for_user,
     activity_list,
     evidence_for,
-    filtered_activities,
     is_insider,
     visible_schools_by_moet,
 )
@@ -300,7 +299,7 @@ def list_activities(
     ),
 )
 def get_activity_figures(request: AuthenticatedRequest, filters: Query[ActivityQuery]) -> dict[str, Any]:
-    return activity_figures(filtered_activities(request.user, _filter(request, filters))).as_dict()
+    return activity_figures(activity_list(request.user, _filter(request, filters))).as_dict()
 
 
 @router.post("/activities", response={201: ActivityOut, **ERRORS}, summary="Record or plan an activity")
