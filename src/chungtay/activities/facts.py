@@ -228,6 +228,21 @@ def forget(activity_ids: Iterable[int]) -> set[tuple[int, dt.date]]:
     return touched
 
 
+def _lock_school_months(pairs: Iterable[tuple[int, dt.date]]) -> None:
+    """Recount a school's month in one transaction at a time. Two writes to the same school and month at
+    once each deleted the month's summaries, recounted them without the other's uncommitted activity and
+    inserted them: the second failed on the unique key (a 500 in the load test) or, with other keys, the
+    summaries lost an activity. On PostgreSQL a transaction-level advisory lock per (school, month), taken
+    in one order, makes the second wait until the first commits; its next statements then see the first's
+    rows. SQLite lets one writer in at a time already."""
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({(school, month.year * 100 + month.month) for school, month in pairs})
+    with connection.cursor() as cursor:
+        for school, month in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [school, month])
+
+
 def refresh(activity_ids: Iterable[int], *, touched: set[tuple[int, dt.date]] | None = None) -> None:
     """Bring the summaries of these activities up to date (call it after changing them, in the same
     transaction): their facts are rewritten, and the teacher months and month facts of every school and
@@ -242,6 +257,7 @@ def refresh(activity_ids: Iterable[int], *, touched: set[tuple[int, dt.date]] | 
     pairs = before | {(f.school_id, _month(f.held_on)) for f in facts}
     if not pairs:
         return
+    _lock_school_months(pairs)
     TeacherMonth.objects.filter(_school_months(pairs)).delete()
     TeacherMonth.objects.bulk_create(_teacher_months(pairs), batch_size=BATCH)
     MonthFact.objects.filter(_school_months(pairs)).delete()
