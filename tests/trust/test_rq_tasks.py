@@ -248,3 +248,27 @@ def test_run_worker_runs_queued_tasks_in_forked_processes_through_redis(tmp_path
     # user 0 does not exist: the task ran (in the worker's forked process) and failed with its error
     assert printed[-2:] == ["FAILED", "chungtay.accounts.models.User.DoesNotExist"]
     connection.flushdb()
+
+
+def test_the_recovery_thread_outlives_a_redis_outage(monkeypatch):
+    """The worker's recovery thread keeps going when Redis (or anything but the database) fails a moment:
+    it recovers again at the next turn."""
+    calls: list[int] = []
+
+    def recover() -> int:
+        calls.append(1)
+        if len(calls) <= 2:
+            raise redis.ConnectionError("Redis went away")
+        return 0
+
+    monkeypatch.setattr(tasks, "HEARTBEAT_SECONDS", 0.01)
+    monkeypatch.setattr(tasks, "RECOVER_EVERY_BEATS", 1)
+    monkeypatch.setattr(tasks, "recover", recover)
+    thread = tasks.Heartbeat("recovery-test", lease=False)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while len(calls) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    thread.stopped.set()
+    thread.join(timeout=5)
+    assert len(calls) >= 4 and not thread.is_alive()

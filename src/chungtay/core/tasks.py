@@ -196,6 +196,8 @@ class Heartbeat(threading.Thread):
             except DatabaseError:
                 log.warning("worker %s: heartbeat failed; retrying", self.worker_id)
                 connections.close_all()
+            except Exception:  # e.g. Redis gone a moment: the thread must outlive it and recover later
+                log.exception("worker %s: recovery failed; retrying", self.worker_id)
         connections.close_all()
 
 
