@@ -21,7 +21,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -43,18 +42,6 @@ PAGES = (
     ("figures, the whole phase, from the cache", "/figures/?period=phase", False),
     ("API figures, the phase, from the cache", "/api/v1/figures?period=phase", False),
 )
-
-
-def _database() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    parsed = urlparse(base)
-    import psycopg
-
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-        db.execute(f'CREATE DATABASE "{NAME}"')
-    return urlunparse(parsed._replace(path=f"/{NAME}"))
 
 
 def _measure(client, label: str, url: str, clear: bool) -> tuple[int, float, float]:  # noqa: ANN001
@@ -132,8 +119,10 @@ def run() -> None:
 
 
 def main() -> None:
+    from benchmarks import throwaway_db
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chungtay.settings")
-    os.environ["DATABASE_URL"] = _database()
+    os.environ["DATABASE_URL"] = throwaway_db.fresh_database(NAME)
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-" + "x" * 40)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")

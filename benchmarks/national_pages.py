@@ -58,18 +58,6 @@ BARE = ("bare page (profile)", "/accounts/profile/")
 GOAL_MS, GOAL_RATIO = 300, 3.0
 
 
-def _database() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    parsed = urlparse(base)
-    import psycopg
-
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-        db.execute(f'CREATE DATABASE "{NAME}"')
-    return urlunparse(parsed._replace(path=f"/{NAME}"))
-
-
 def _measure(
     client,  # noqa: ANN001
     url: str,
@@ -184,12 +172,14 @@ def main() -> None:
         "--again", action="store_true", help="measure the national database an earlier run left, as it is"
     )
     arguments = parser.parse_args()
+    from benchmarks import throwaway_db
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chungtay.settings")
     if arguments.again:
         base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
         os.environ["DATABASE_URL"] = urlunparse(base._replace(path=f"/{NAME}"))
     else:
-        os.environ["DATABASE_URL"] = _database()
+        os.environ["DATABASE_URL"] = throwaway_db.fresh_database(NAME)
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-" + "x" * 40)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")

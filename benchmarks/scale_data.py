@@ -92,11 +92,11 @@ def _multiply(factor: int) -> None:
 
 
 def analyze() -> None:
-    """Fresh planner statistics (PostgreSQL plans a join of a million rows by them) and visibility maps
-    (an index-only scan skips the table only on pages marked all-visible): what autovacuum does in
-    production after a bulk write, done at once here, where the test server runs with autovacuum off."""
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
+    """Fresh planner statistics and visibility maps after the bulk write (`chungtay.demo.scale.analyze`:
+    what autovacuum does in production, done at once here, where the test server runs with it off)."""
+    from chungtay.demo import scale
+
+    scale.analyze()
 
 
 def counts() -> dict[str, int]:

@@ -19,6 +19,7 @@ from chungtay.directory.models import (
     SchoolManagement,
     UnitLineage,
     levels_teaching,
+    units_within,
 )
 
 # Points per search word: a whole word in the name beats a word prefix, which beats a substring; a
@@ -115,21 +116,16 @@ def search_schools(user: object, filters: SchoolFilter) -> QuerySet[School]:
     day = filters.at
     if filters.unit is not None:
         unit_id = filters.unit.pk
-        # the unit and the units inside it (two levels), as one id set (not an OR across the map)
-        children = AdminUnit.objects.filter(parent_id=unit_id).values("pk").order_by()
-        grandchildren = AdminUnit.objects.filter(parent_id__in=children).values("pk").order_by()
-        in_unit = AdminUnit.objects.filter(pk=unit_id).values("pk").order_by().union(children, grandchildren)
+        in_unit = units_within([unit_id], 2)  # the unit and the units inside it (not an OR across the map)
         schools = schools.filter(
             Exists(SchoolLocation.objects.filter(valid_on(day), unit_id__in=in_unit, school=OuterRef("pk")))
         )
     if filters.area:
-        # the classified units and the units inside them, read first (two small queries, the second by
-        # the parent index): an OR over the location's unit and its parent joined every location to the
-        # whole map, and a subquery made the planner list every school of the area (national benchmark)
-        classified_rows = AreaClassification.objects.filter(valid_on(day), area=filters.area)
-        classified = list(classified_rows.values_list("unit_id", flat=True))
-        inside = list(AdminUnit.objects.filter(parent_id__in=classified).values_list("pk", flat=True))
-        located = SchoolLocation.objects.filter(valid_on(day), unit_id__in=classified + inside)
+        # the classified units and the units inside them, read first (`units_within`): a subquery made
+        # the planner list every school of the area (national benchmark)
+        classified = AreaClassification.objects.filter(valid_on(day), area=filters.area)
+        area_units = units_within(classified.values_list("unit_id", flat=True), 1)
+        located = SchoolLocation.objects.filter(valid_on(day), unit_id__in=area_units)
         schools = schools.filter(Exists(located.filter(school=OuterRef("pk"))))
     if filters.office_id:
         schools = schools.filter(

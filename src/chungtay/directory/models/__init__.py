@@ -14,6 +14,7 @@ from chungtay.directory.models.map import (
     AreaClassification,
     MapEdition,
     UnitLineage,
+    units_within,
 )
 from chungtay.directory.models.schools import (
     BASIC_LEVEL_CHOICES,
@@ -63,4 +64,5 @@ __all__ = [
     "indicator_code_validator",
     "levels_teaching",
     "moet_id_validator",
+    "units_within",
 ]

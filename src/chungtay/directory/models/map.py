@@ -4,6 +4,7 @@ inner/outer-city class of each unit with its own dates."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import Q
@@ -99,6 +100,20 @@ class AdminUnit(EffectiveDated):
             parts.append(unit.name)
             unit = unit.parent
         return ", ".join(parts)
+
+
+def units_within(unit_ids: Iterable[int], levels: int) -> list[int]:
+    """The units and the units inside them, `levels` levels down (a province's districts and wards), read
+    level by level through the parent index into a short id list: an OR over a location's unit and its
+    parents joined every school location to the whole map (the national benchmark)."""
+    found = list(unit_ids)
+    level = found
+    for _depth in range(levels):
+        level = list(AdminUnit.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+        if not level:
+            break
+        found.extend(level)
+    return found
 
 
 class UnitLineage(models.Model):
