@@ -116,8 +116,14 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'chungtay.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        # a kept connection is checked before a request uses it: after a database restart the request
+        # opens a new one instead of failing on the dead one
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # a server that does not answer is an error after 10 s, not a request (or a worker) hanging for ever
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker and the web server share the file; a busy timeout instead of "locked".
     DATABASES["default"]["OPTIONS"] = {

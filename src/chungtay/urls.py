@@ -8,6 +8,8 @@ from chungtay.pages import attention as attention_page
 from chungtay.pages import home as home_page
 from chungtay.pages import offline
 
+handler500 = "chungtay.core.errors.server_error"
+
 admin.site.site_header = "Chung Tay"
 admin.site.site_title = "Chung Tay"
 

@@ -102,3 +102,89 @@ def _fingerprint_of(body: str) -> str:
     import hashlib
 
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+class _DatabaseGone:
+    """The database stops answering mid-request and stays away while the request cleans up: the
+    recount after the activity's insert fails, and so does freeing the key."""
+
+    def __enter__(self):
+        from unittest import mock
+
+        from django.db import OperationalError
+        from django.db.models import QuerySet
+
+        from chungtay.accounts.models import IdempotencyKey
+
+        gone = OperationalError("server closed the connection unexpectedly")
+        real_delete = QuerySet.delete
+
+        def delete(queryset):  # noqa: ANN001, ANN202
+            if queryset.model is IdempotencyKey:
+                raise gone
+            return real_delete(queryset)
+
+        self.patches = [
+            mock.patch("chungtay.activities.facts.refresh", side_effect=gone),
+            mock.patch.object(QuerySet, "delete", delete),
+        ]
+        for patch in self.patches:
+            patch.start()
+        return self
+
+    def __exit__(self, *exc):  # noqa: ANN002
+        for patch in reversed(self.patches):
+            patch.stop()
+
+
+def test_a_form_cut_off_by_the_database_keeps_nothing_and_its_retry_records_it_once(leaders_pair):  # noqa: F811
+    """A restart cut the request off before it could answer or free its key: the user gets a 503 that
+    says so, nothing of the activity is kept, and sending the form again records it once — the claim
+    the dead request left is taken over once nobody holds it (not while it might still be running)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chungtay.accounts.idempotency import LOST_WITHOUT_LOCKS
+    from chungtay.accounts.models import IdempotencyKey
+
+    client = Client(raise_request_exception=False)
+    client.force_login(user("gv.hoangmai"))
+    form = {**_form(leaders_pair), FIELD: "phieu-cat-ngang"}
+    url = reverse("activities:activity-create")
+    with _DatabaseGone():
+        cut = client.post(url, form)
+    assert cut.status_code == 503 and cut["Retry-After"]
+    assert "Cơ sở dữ liệu tạm thời không trả lời" in cut.content.decode()
+    assert not Activity.objects.filter(title=form["title"]).exists()
+    claim = IdempotencyKey.objects.get(key="phieu-cat-ngang")
+    assert claim.status_code is None  # left behind, unanswered
+    assert client.post(url, form).status_code == 409  # claimed a moment ago: it may still be running
+    IdempotencyKey.objects.filter(pk=claim.pk).update(
+        created_at=timezone.now() - LOST_WITHOUT_LOCKS - dt.timedelta(seconds=1)
+    )
+    retried = client.post(url, form)
+    assert retried.status_code == 302
+    assert Activity.objects.filter(title=form["title"]).count() == 1
+    again = client.post(url, form)
+    assert again.status_code == 302 and again["Location"] == retried["Location"]
+    assert Activity.objects.filter(title=form["title"]).count() == 1
+
+
+def test_the_api_answers_a_database_that_is_away_with_a_503_in_json(leaders_pair):  # noqa: F811
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    client = Client(raise_request_exception=False)
+    headers = {**_token("ht.unghoa"), "Idempotency-Key": "k-away"}
+    body = json.dumps(_support(leaders_pair))
+    count = SupportRecord.objects.count()
+    gone = OperationalError("terminating connection due to administrator command")
+    with mock.patch("chungtay.support.services.record_support", side_effect=gone):
+        response = client.post("/api/v1/support", body, content_type="application/json", headers=headers)
+    assert response.status_code == 503 and response["Retry-After"]
+    assert response.json()["code"] == "unavailable" and "Cơ sở dữ liệu" in response.json()["message"]
+    assert SupportRecord.objects.count() == count
+    retried = client.post("/api/v1/support", body, content_type="application/json", headers=headers)
+    assert retried.status_code == 201 and SupportRecord.objects.count() == count + 1

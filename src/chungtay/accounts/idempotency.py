@@ -5,7 +5,13 @@ clients send `Idempotency-Key: <up to 100 characters>`. The first request with a
 committed before the view runs); a second one while the first runs is a 409; once the first succeeded, a
 retry is answered with the first answer (the same redirect, or the same status and body) and changes
 nothing; a key used for another request (another path or body) is a 422. A refused write (status 400 or
-more) releases its key, so the corrected form can be sent again. Keys are kept for a day."""
+more) releases its key, so the corrected form can be sent again. Keys are kept for a day.
+
+The view's writes and the answer kept under the key commit in one transaction, so a request cut off by
+the database (a restart, a dropped connection) leaves neither. Its claim stays, unanswered: on
+PostgreSQL the running request holds its claim's row locked, so a retry that finds the claim unlocked
+knows the request is gone and takes the key over; on SQLite (no row locks) a retry takes over a claim
+left unanswered for longer than any request may run."""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
@@ -30,6 +36,10 @@ FIELD = "_idempotency_key"
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 KEEP = timedelta(days=1)
 MAX_STORED_BODY = 256 * 1024
+# A claim just committed is not locked yet for an instant: an unlocked one is only taken over once older
+# than this. Without row locks (SQLite), once older than any request may run (gunicorn's limit is 30 s).
+UNLOCKED_GRACE = timedelta(seconds=10)
+LOST_WITHOUT_LOCKS = timedelta(minutes=10)
 IN_PROGRESS = _("This request is already being processed; wait a moment and reload the page.")
 KEY_REUSED = _("This idempotency key was already used for a different request.")
 BAD_KEY = _("An idempotency key has at most 100 characters.")
@@ -102,36 +112,71 @@ class IdempotencyMiddleware:
         if user is None:
             return self.get_response(request)
         signature, fingerprint = f"POST {request.path}"[:300], _fingerprint(request)
-        try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(
-                    user=user, key=key, request=signature, fingerprint=fingerprint
-                )
-        except IntegrityError:
+        row = _claim(user, key, signature, fingerprint)
+        if row is None:
             existing = IdempotencyKey.objects.filter(user=user, key=key).first()
             if existing is None:
                 return error_response(request, 409, "conflict", IN_PROGRESS)
             if existing.request != signature or existing.fingerprint != fingerprint:
                 return error_response(request, 422, "invalid", KEY_REUSED)
-            if existing.status_code is None:
+            if existing.status_code is not None:
+                return _replay(existing)
+            if not _take_over(existing):
                 return error_response(request, 409, "conflict", IN_PROGRESS)
-            return _replay(existing)
+            row = _claim(user, key, signature, fingerprint)
+            if row is None:  # another retry took it over first
+                return error_response(request, 409, "conflict", IN_PROGRESS)
         try:
-            response = self.get_response(request)
+            with transaction.atomic():
+                # held until the answer is kept: a retry sees the request is still running
+                IdempotencyKey.objects.select_for_update().filter(pk=row.pk).exists()
+                response = self.get_response(request)
+                if response.status_code >= 400 or getattr(response, "streaming", False):
+                    IdempotencyKey.objects.filter(pk=row.pk).delete()
+                    return response
+                body = response.content if len(response.content) <= MAX_STORED_BODY else b""
+                IdempotencyKey.objects.filter(pk=row.pk).update(
+                    status_code=response.status_code,
+                    location=(response.get("Location") or "")[:500],
+                    content_type=(response.get("Content-Type") or "")[:100],
+                    body=body,
+                )
+                return response
         except BaseException:
-            IdempotencyKey.objects.filter(pk=row.pk).delete()
+            # the view's writes were rolled back: free the key, if the database still answers (if not,
+            # a retry takes the claim over once nobody holds it)
+            try:
+                IdempotencyKey.objects.filter(pk=row.pk).delete()
+            except DatabaseError:
+                pass
             raise
-        if response.status_code >= 400 or getattr(response, "streaming", False):
-            IdempotencyKey.objects.filter(pk=row.pk).delete()
-            return response
-        body = response.content if len(response.content) <= MAX_STORED_BODY else b""
-        IdempotencyKey.objects.filter(pk=row.pk).update(
-            status_code=response.status_code,
-            location=(response.get("Location") or "")[:500],
-            content_type=(response.get("Content-Type") or "")[:100],
-            body=body,
+
+
+def _claim(user: User, key: str, signature: str, fingerprint: str) -> IdempotencyKey | None:
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(user=user, key=key, request=signature, fingerprint=fingerprint)
+    except IntegrityError:
+        return None
+
+
+def _take_over(existing: IdempotencyKey) -> bool:
+    """Delete an unanswered claim whose request is gone (see the module's text); whether it was."""
+    now = timezone.now()
+    if not connection.features.has_select_for_update_skip_locked:
+        lost = IdempotencyKey.objects.filter(
+            pk=existing.pk, status_code__isnull=True, created_at__lt=now - LOST_WITHOUT_LOCKS
         )
-        return response
+        return lost.delete()[0] > 0
+    with transaction.atomic():
+        unheld = (
+            IdempotencyKey.objects.select_for_update(skip_locked=True)
+            .filter(pk=existing.pk, status_code__isnull=True, created_at__lt=now - UNLOCKED_GRACE)
+            .values_list("pk", flat=True)
+        )
+        if not list(unheld):
+            return False
+        return IdempotencyKey.objects.filter(pk=existing.pk).delete()[0] > 0
 
 
 @tasks.recoverer
