@@ -15,6 +15,7 @@ left unanswered for longer than any request may run."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -145,17 +146,17 @@ class IdempotencyMiddleware:
         except BaseException:
             # the view's writes were rolled back: free the key, if the database still answers (if not,
             # a retry takes the claim over once nobody holds it)
-            try:
+            with contextlib.suppress(DatabaseError):
                 IdempotencyKey.objects.filter(pk=row.pk).delete()
-            except DatabaseError:
-                pass
             raise
 
 
 def _claim(user: User, key: str, signature: str, fingerprint: str) -> IdempotencyKey | None:
     try:
         with transaction.atomic():
-            return IdempotencyKey.objects.create(user=user, key=key, request=signature, fingerprint=fingerprint)
+            return IdempotencyKey.objects.create(
+                user=user, key=key, request=signature, fingerprint=fingerprint
+            )
     except IntegrityError:
         return None
 
