@@ -218,6 +218,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_REQUEST_MB = int(os.environ.get("CHUNGTAY_MAX_REQUEST_MB", "25"))  # files are checked further per kind
+# an import's spreadsheet (read streamed, up to a million rows): its file limit (100 MB) and a margin
+MAX_IMPORT_MB = int(os.environ.get("CHUNGTAY_MAX_IMPORT_MB", "101"))
 
 # Uploads larger than this are checked and applied by the task worker, with progress on the page.
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("CHUNGTAY_IMPORT_BACKGROUND_BYTES", 512 * 1024))

@@ -233,13 +233,13 @@ def app(server):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # gunicorn starts; on a busy machine that takes a while
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{base}/health/", timeout=5).status_code in (200, 503):
+                if requests.get(f"{base}/health/", timeout=30).status_code in (200, 503):
                     break
-            except requests.ConnectionError:
-                time.sleep(0.3)
+            except requests.RequestException:
+                time.sleep(0.5)
         yield {
             "base": base,
             "tokens": made["tokens"],

@@ -49,6 +49,9 @@ NOT_AN_OFFICE = _("%(code)s is not an office of your department: nothing was wri
 NOT_YOUR_INDICATOR = _("An indicator of another department: nothing was written.")
 
 
+SCHOOLS_IN_ONE_QUERY = 5000
+
+
 def _refuse_outside_scope(acting_user: User, school_ids: set[int]) -> None:
     own = set(own_schools(acting_user).values_list("pk", flat=True))
     outside = school_ids - own
@@ -210,13 +213,16 @@ def upsert_indicator_values(
 
 
 def existing_indicator_values(keys: Any, *, lock: bool = False) -> dict[tuple[int, int, int], IndicatorValue]:
-    """The stored values of these (indicator, school, school year) keys."""
+    """The stored values of these (indicator, school, school year) keys: of their schools only when they
+    are few enough to name in one query (an import's chunk), else of every school, kept if wanted."""
     rows = IndicatorValue.objects.filter(
         indicator_id__in={k[0] for k in keys}, school_year_id__in={k[2] for k in keys}
     )
+    wanted = {k[1] for k in keys}
+    if len(wanted) <= SCHOOLS_IN_ONE_QUERY:
+        rows = rows.filter(school_id__in=wanted)
     if lock:
         rows = rows.select_for_update()
-    wanted = {k[1] for k in keys}
     return {
         (r.indicator_id, r.school_id, r.school_year_id): r
         for r in rows.iterator(chunk_size=5000)

@@ -118,13 +118,24 @@ def checksum(handle: IO[bytes]) -> str:
 
 @dataclass
 class RowErrors:
-    """Rejected rows of a file: row number, column header and the reason, in the user's language."""
+    """Rejected rows of a file: row number, column header and the reason, in the user's language. Every
+    error is counted; with a `limit` only the first ones are kept (a file of a million bad rows must not
+    hold a million messages)."""
 
     columns: dict[str, list[str]]
     errors: list[dict[str, Any]] = field(default_factory=list)
+    limit: int | None = None
+    count: int = 0
+    rejected: int = 0  # rows with an error (a row's errors come together)
+    _last_row: int = 0
 
     def add(self, row: int, column: str, message: Any) -> None:
-        self.errors.append({"row": row, "column": self.columns[column][0], "message": str(message)})
+        self.count += 1
+        if row and row != self._last_row:
+            self.rejected += 1
+            self._last_row = row
+        if self.limit is None or len(self.errors) < self.limit:
+            self.errors.append({"row": row, "column": self.columns[column][0], "message": str(message)})
 
     def column_for(self, field: str, default: str) -> str:
         """The file's column for a service's input name (the kinds name their columns after the inputs
@@ -278,7 +289,7 @@ def checked_rows(
     one with a formula or a missing required value is reported and left out."""
     for number, values in lines:
         plan.rows += 1
-        before = len(plan.errors)
+        before = found.count
 
         def cell(column: str, values: list[Any] = values) -> Any:
             index = columns.get(column)
@@ -287,12 +298,12 @@ def checked_rows(
         for column in columns:
             if column not in read_only and _is_formula(cell(column)):
                 found.add(number, column, FORMULA)
-        if len(plan.errors) > before:
+        if found.count > before:
             continue
         for column in required:
             if not text(cell(column)):
                 found.add(number, column, REQUIRED_VALUE)
-        if len(plan.errors) > before:
+        if found.count > before:
             continue
         yield number, cell
 

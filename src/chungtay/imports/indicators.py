@@ -4,9 +4,12 @@ year), so the same file imported twice changes nothing the second time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
+import numpy as np
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.accounts.models import User
@@ -33,7 +36,7 @@ from chungtay.imports.base import (
     require_school_column,
     text,
 )
-from chungtay.imports.readers import FileRefused, read_rows
+from chungtay.imports.readers import MAX_STREAMED_ROWS, FileRefused, read_rows
 
 COLUMNS = INDICATOR_VALUE_COLUMNS
 REQUIRED = ("school_year", "indicator", "value")
@@ -62,28 +65,92 @@ UNKNOWN_INDICATOR = _("No indicator in use with code %(value)s.")
 NOT_FOR_LEVEL = _("Indicator %(value)s is not measured at this school's level.")
 
 
+CHUNK_ROWS = 20_000  # rows validated, counted and written together
+MAX_LISTED_ERRORS = 1000
+
+
 @dataclass
 class ImportPlan(CountingPlan):
-    # (indicator id, school id, school year id) -> {"value": …, "note": …}
-    values: dict[tuple[int, int, int], dict[str, Any]] = field(default_factory=dict)
+    """What the file would do: counts and the first errors, not its rows, so memory stays flat whatever
+    the file's size; applying reads the file again (`source`) a chunk at a time."""
+
+    source: tuple[IO[bytes], str] | None = None
+    found: RowErrors | None = None
+
+    def summary(self) -> dict[str, Any]:
+        summary = super().summary()
+        if self.found is not None:  # errors past the listed ones are counted, not kept
+            summary.update(rejected=self.found.rejected, error_count=self.found.count)
+        return summary
 
 
-def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
-    """Validate every row against the department's indicators and the user's own schools, changing
-    nothing."""
-    if not may_import(user):
-        raise FileRefused(_("Only the city administrator and office officers can import indicator values."))
-    header, rows = read_rows(handle, name)
+Key = tuple[int, int, int]  # (indicator id, school id, school year id)
+_BITS = (20, 32, 11)  # what each id of a key may use in one 63-bit integer
+
+
+def _packed(keys: list[Key]) -> np.ndarray:
+    indicator, school, year = (np.array(part, dtype=np.int64) for part in zip(*keys, strict=True))
+    for ids, bits in zip((indicator, school, year), _BITS, strict=True):
+        if len(ids) and (ids.min() < 0 or ids.max() >= 1 << bits):
+            raise ValueError("an id does not fit the import's key packing")
+    return (indicator << (_BITS[1] + _BITS[2])) | (school << _BITS[2]) | year
+
+
+class _Seen:
+    """The keys earlier chunks held and the row of each, as sorted arrays of packed keys (16 bytes a row
+    instead of a dict of tuples), merged as they grow so a lookup searches a few of them."""
+
+    def __init__(self) -> None:
+        self.keys: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+
+    def first_rows(self, keys: np.ndarray) -> np.ndarray:
+        """For each key, the row an earlier chunk held it on, else 0."""
+        found = np.zeros(len(keys), dtype=np.int64)
+        for held, rows in zip(self.keys, self.rows, strict=True):
+            at = np.minimum(np.searchsorted(held, keys), len(held) - 1)
+            hit = held[at] == keys
+            found[hit] = rows[at[hit]]
+        return found
+
+    def add(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        self.keys.append(keys)
+        self.rows.append(rows)
+        if len(self.keys) > 8:
+            self.keys, self.rows = [np.concatenate(self.keys)], [np.concatenate(self.rows)]
+        order = np.argsort(self.keys[-1], kind="stable")
+        self.keys[-1], self.rows[-1] = self.keys[-1][order], self.rows[-1][order]
+
+
+def _settle(chunk: dict[Key, dict[str, Any]], numbers: dict[Key, int], seen: _Seen, found: RowErrors) -> None:
+    """Refuse the chunk's rows that repeat a key of an earlier chunk, then remember the chunk's keys."""
+    keys = list(chunk)
+    packed = _packed(keys)
+    rows = np.array([numbers[key] for key in keys], dtype=np.int64)
+    for key, first in zip(keys, seen.first_rows(packed).tolist(), strict=True):
+        if first:
+            found.add(numbers[key], "moet_id", DUPLICATE % {"row": first})
+            del chunk[key]
+    seen.add(packed, rows)
+
+
+def _chunks(
+    user: User, handle: IO[bytes], name: str, plan: ImportPlan
+) -> Iterator[dict[Key, dict[str, Any]]]:
+    """The file's valid values, CHUNK_ROWS at a time (key -> value, note), validated against the
+    department's indicators and the user's own schools; every row counted and every error reported."""
+    header, rows = read_rows(handle, name, MAX_STREAMED_ROWS)
     columns = match_headers(header, COLUMNS, REQUIRED)
     require_school_column(columns)
     indicators = {i.code: i for i in indicators_of(user).filter(is_active=True)}
     schools = OwnSchools(user, "pk", "level")
     years = {y.start_year: y.pk for y in SchoolYear.objects.all()}
-    plan = ImportPlan()
-    found = RowErrors(COLUMNS, plan.errors)
-    seen: dict[tuple[int, int, int], int] = {}
+    found = plan.found = RowErrors(COLUMNS, plan.errors, limit=MAX_LISTED_ERRORS)
+    seen = _Seen()
+    chunk: dict[Key, dict[str, Any]] = {}
+    numbers: dict[Key, int] = {}
     for number, cell in checked_rows(rows, columns, plan, found, REQUIRED):
-        before = len(plan.errors)
+        before = found.count
         moet_id, code = text(cell("moet_id")), text(cell("indicator")).upper()
         school, note = schools.find(moet_id, text(cell("school_name")))
         if school is None:
@@ -112,26 +179,52 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
                 value = parse_indicator_value(indicator, cell("value"))
             except DomainError as error:
                 found.add(number, "value", error.message)
-        if len(plan.errors) > before or school is None or indicator is None or year_id is None:
+        if found.count > before or school is None or indicator is None or year_id is None:
             continue
         key = (indicator.pk, school[1], year_id)
-        if key in seen:
-            found.add(number, "moet_id", DUPLICATE % {"row": seen[key]})
+        if key in numbers:
+            found.add(number, "moet_id", DUPLICATE % {"row": numbers[key]})
             continue
-        seen[key] = number
-        if note:
+        numbers[key] = number
+        if note and len(plan.warnings) < MAX_LISTED_ERRORS:
             plan.warnings.append({"row": number, "column": COLUMNS["school_name"][0], "message": str(note)})
-        plan.values[key] = {"value": value, "note": text(cell("note"))[:300]}
-    count_changes(plan, plan.values, bulk.existing_indicator_values(plan.values))
+        chunk[key] = {"value": value, "note": text(cell("note"))[:300]}
+        if len(chunk) >= CHUNK_ROWS:
+            _settle(chunk, numbers, seen, found)
+            yield chunk
+            chunk, numbers = {}, {}
+    if chunk:
+        _settle(chunk, numbers, seen, found)
+        yield chunk
+
+
+def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
+    """Validate every row against the department's indicators and the user's own schools and count what
+    applying would do, changing nothing."""
+    if not may_import(user):
+        raise FileRefused(_("Only the city administrator and office officers can import indicator values."))
+    plan = ImportPlan(source=(handle, name))
+    for chunk in _chunks(user, handle, name, plan):
+        count_changes(plan, chunk, bulk.existing_indicator_values(chunk))
     return plan
 
 
 def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
-    """Write every value of the plan, all or nothing; history rows name the importer and the import."""
-    if plan.errors:
+    """Write every value of the file, all or nothing, a chunk at a time: the file is read and validated
+    again as it is written (a row that turned invalid since the check refuses the whole file); history
+    rows name the importer and the import."""
+    if plan.errors or plan.source is None:
         raise FileRefused(REJECTED_ROWS)
-
-    bulk.upsert_indicator_values(acting_user=user, values=plan.values, reason=reason)
+    handle, name = plan.source
+    handle.seek(0)
+    again = ImportPlan()
+    with transaction.atomic():
+        for chunk in _chunks(user, handle, name, again):
+            if again.errors:
+                break
+            bulk.upsert_indicator_values(acting_user=user, values=chunk, reason=reason)
+        if again.errors:
+            raise FileRefused(REJECTED_ROWS)
 
 
 KIND = ImportKind(

@@ -4,10 +4,11 @@ rejected after the check, applied or rejected after applying, with the summary o
 
 from __future__ import annotations
 
-import io
+import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -116,9 +117,11 @@ def _discard_file(batch: ImportBatch) -> None:
             log.warning("import %s: could not delete its file", batch.pk)
 
 
-def _content(batch: ImportBatch) -> io.BytesIO:
+@contextlib.contextmanager
+def _content(batch: ImportBatch) -> Iterator[IO[bytes]]:
+    """The stored file, opened to be read as it is checked (not read into memory: it may be 100 MB)."""
     with batch.file.open("rb") as handle:
-        return io.BytesIO(handle.read())
+        yield handle
 
 
 def _progress(batch_id: int) -> Any:
@@ -137,7 +140,8 @@ def check(batch_id: int) -> None:
         return
     token = ROW_PROGRESS.set(_progress(batch.pk))
     try:
-        plan = KINDS[batch.kind].plan(batch.uploaded_by, _content(batch), batch.file_name)
+        with _content(batch) as handle:
+            plan = KINDS[batch.kind].plan(batch.uploaded_by, handle, batch.file_name)
     except FileRefused as error:
         batch.status, batch.summary = Status.REJECTED, {"refused": str(error.message)}
     except Exception:  # noqa: BLE001 - the batch must not stay "being checked" forever
@@ -162,9 +166,10 @@ def apply(batch_id: int) -> None:
     spec = KINDS[batch.kind]
     token = ROW_PROGRESS.set(_progress(batch.pk))
     try:
-        plan = spec.plan(user, _content(batch), batch.file_name)
-        summary = plan.summary()
-        spec.apply(user, plan, reason=batch.reason)
+        with _content(batch) as handle:
+            plan = spec.plan(user, handle, batch.file_name)
+            summary = plan.summary()
+            spec.apply(user, plan, reason=batch.reason)
     except FileRefused as error:
         batch.status = Status.REJECTED
         batch.summary = {

@@ -25,7 +25,7 @@ from chungtay.imports.readers import FileRefused
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv, at most 20 MB)"))
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv, at most 100 MB)"))
 
 
 def _importer(request: AuthenticatedRequest) -> User:
