@@ -54,10 +54,18 @@ def test_a_row_repeating_a_key_of_an_earlier_chunk_is_refused_with_the_first_row
     rows = _rows(schools)  # 14 rows, on lines 2–15
     rows.append(list(rows[0]))  # line 16 repeats line 2, three chunks later
     rows.insert(2, list(rows[1]))  # line 4 repeats line 3, in the same chunk
+    rows += [list(rows[5]) for _ in range(5)] + [list(rows[0])]  # lines 18–22 repeat line 7, 23 line 2
     plan = indicators.plan_import(officer, _file(rows), "chi-so.csv")
     duplicates = {(e["row"], e["message"]) for e in plan.errors}
-    assert duplicates == {(4, "Trùng với dòng 3."), (17, "Trùng với dòng 2.")}
-    assert plan.summary()["rejected"] == 2
+    assert duplicates == {
+        (4, "Trùng với dòng 3."),
+        (17, "Trùng với dòng 2."),
+        (18, "Trùng với dòng 7."),
+        (19, "Trùng với dòng 7."),  # 19–23 share a chunk: 20–22 name 19, the chunk's first
+        *((line, "Trùng với dòng 19.") for line in (20, 21, 22)),
+        (23, "Trùng với dòng 2."),  # the first row, not line 17 refused before it
+    }
+    assert plan.summary()["rejected"] == 8
     with pytest.raises(FileRefused):
         indicators.apply_plan(officer, plan, reason="import:test")
 

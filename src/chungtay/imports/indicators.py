@@ -127,11 +127,13 @@ def _settle(chunk: dict[Key, dict[str, Any]], numbers: dict[Key, int], seen: _Se
     keys = list(chunk)
     packed = _packed(keys)
     rows = np.array([numbers[key] for key in keys], dtype=np.int64)
-    for key, first in zip(keys, seen.first_rows(packed).tolist(), strict=True):
+    firsts = seen.first_rows(packed)
+    for key, first in zip(keys, firsts.tolist(), strict=True):
         if first:
             found.add(numbers[key], "moet_id", DUPLICATE % {"row": first})
             del chunk[key]
-    seen.add(packed, rows)
+    new = firsts == 0  # a key is remembered once, with the first row that held it
+    seen.add(packed[new], rows[new])
 
 
 def _chunks(
