@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from chungtay.directory.selectors import SchoolFilter, search_schools
+from chungtay.access.scopes import own_schools
+from chungtay.directory.selectors import SchoolFilter, count_by_area, search_schools
 from tests.factories import DepartmentFactory, SchoolFactory, UserFactory
 
 
@@ -86,3 +87,16 @@ def test_a_place_asked_for_ranks_before_words_hidden_inside_other_words(as_user)
     first_other = in_place.index(False)
     assert all(in_place[:first_other]) and not any(in_place[first_other:])
     assert School.objects.filter(name_key__contains=padded_search_key("Trung Hòa").strip()).exists()
+
+
+@pytest.mark.parametrize("username", ["admin", "pgd.unghoa", "pgd.hoangmai", "ht.unghoa", "xem.hanoi"])
+@pytest.mark.parametrize("day", [dt.date(2024, 1, 1), dt.date(2025, 9, 1)])
+def test_counts_by_area_agree_with_the_area_filter(as_user, username, day):
+    """The home page's inner/outer counts (one read of the schools' units) select what the directory's
+    area filter selects, on the old map and on the 2025 one."""
+    user = as_user(username)
+    counted = count_by_area(own_schools(user), day)
+    for area in ("inner", "outer"):
+        filtered = search_schools(user, SchoolFilter(area=area, at=day, own_only=True)).count()
+        assert counted.get(area, 0) == filtered
+    assert sum(counted.values()) > 0

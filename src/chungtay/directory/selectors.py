@@ -142,6 +142,27 @@ def search_schools(user: object, filters: SchoolFilter) -> QuerySet[School]:
     return schools
 
 
+def count_by_area(schools: QuerySet[School], day: dt.date) -> dict[str, int]:
+    """How many of `schools` lie in each area class on `day`, counted as `search_schools`' area filter
+    selects them (a school whose unit, or the unit's parent, is classified). Read as the schools' units
+    and the classifications of those units only: the filter's list of every classified unit of the
+    country, compiled into two counts, took 450 ms of a home page at national size."""
+    located = SchoolLocation.objects.filter(valid_on(day), school__in=schools.order_by().values("pk"))
+    units = located.values_list("school_id", "unit_id", "unit__parent_id")
+    rows = list(units)
+    wanted = {unit for _school, *pair in rows for unit in pair if unit is not None}
+    classes: dict[int, set[str]] = {}
+    for unit, area in AreaClassification.objects.filter(valid_on(day), unit_id__in=wanted).values_list(
+        "unit_id", "area"
+    ):
+        classes.setdefault(unit, set()).add(area)
+    found: dict[str, set[int]] = {}
+    for school, unit, parent in rows:
+        for area in classes.get(unit, set()) | (classes.get(parent, set()) if parent else set()):
+            found.setdefault(area, set()).add(school)
+    return {area: len(ids) for area, ids in found.items()}
+
+
 def with_location_on(schools: QuerySet[School], day: dt.date) -> QuerySet[School]:
     """Prefetch the location in force on `day` (with its unit and district) as `current_locations`."""
     return schools.prefetch_related(

@@ -23,7 +23,7 @@ from chungtay.analytics import figures as f
 from chungtay.analytics.query import FigureRequest, read_figure_request
 from chungtay.core.dates import today, valid_on
 from chungtay.directory.models import EducationOffice, SchoolLevel
-from chungtay.directory.selectors import SchoolFilter, search_schools
+from chungtay.directory.selectors import count_by_area
 from chungtay.partnerships.models import Agreement, AgreementStatus, PartnershipMember
 from chungtay.reviews.models import Stage, Submission, SubmissionStatus
 from chungtay.reviews.services import (
@@ -58,10 +58,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     schools = own_schools(user)
     by_level = dict(schools.values_list("level").annotate(n=Count("pk")).values_list("level", "n"))
     day = today()
-    areas = {
-        area: search_schools(user, SchoolFilter(area=area, at=day, own_only=True)).count()
-        for area in ("inner", "outer")
-    }
+    counted = count_by_area(schools, day)
+    areas = {area: counted.get(area, 0) for area in ("inner", "outer")}
     figures = read_figure_request(user, {})
     context: dict[str, Any] = {
         "total": sum(by_level.values()),
