@@ -278,15 +278,22 @@ def activity_figures(activities: QuerySet[Activity]) -> Figures:
     """Totals over a set of activities, each activity once however many schools shared it: held
     activities, participations (lượt) and distinct teachers at them, pupils and parents (summed over the
     schools' counts), guests."""
-    ids = activities.order_by().values("pk")
-    held = Activity.objects.filter(pk__in=ids, status=ActivityStatus.HELD)
-    held_ids = held.values("pk")
-    counts = Activity.objects.filter(pk__in=ids).aggregate(
-        total=Count("pk"),
-        held=Count("pk", filter=Q(status=ActivityStatus.HELD)),
-        planned=Count("pk", filter=Q(status__in=[ActivityStatus.PLANNED, ActivityStatus.POSTPONED])),
-        guests=Sum("guests", filter=Q(status=ActivityStatus.HELD)),
-    )
+    # the set's own condition, filtered again by status: `pk IN (the set) AND status = held` made the
+    # planner read every held activity of the country to join them to the set (national benchmark)
+    rows = activities.order_by()
+    held_ids = rows.filter(status=ActivityStatus.HELD).values("pk")
+    counts = {"total": 0, "held": 0, "planned": 0, "guests": 0}
+    by_kind: dict[str, int] = {}
+    for kind, status, n, guests in rows.values_list("kind", "status").annotate(
+        n=Count("pk"), guests=Sum("guests")
+    ):
+        counts["total"] += n
+        if status == ActivityStatus.HELD:
+            counts["held"] += n
+            counts["guests"] += guests or 0
+            by_kind[kind] = by_kind.get(kind, 0) + n
+        elif status in (ActivityStatus.PLANNED, ActivityStatus.POSTPONED):
+            counts["planned"] += n
     # COUNT(*), not COUNT(id): with the teacher, the (activity, teacher) unique index answers alone
     people = Participation.objects.filter(activity__in=held_ids).aggregate(
         participations=Count("*"), teachers=Count("teacher", distinct=True)
@@ -294,7 +301,6 @@ def activity_figures(activities: QuerySet[Activity]) -> Figures:
     attendance = ActivitySchool.objects.filter(activity__in=held_ids).aggregate(
         pupils=Sum("pupils"), parents=Sum("parents")
     )
-    by_kind = dict(held.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     return Figures(
         activities=counts["total"],
         held=counts["held"],
@@ -303,7 +309,7 @@ def activity_figures(activities: QuerySet[Activity]) -> Figures:
         teachers=people["teachers"],
         pupils=attendance["pupils"] or 0,
         parents=attendance["parents"] or 0,
-        guests=counts["guests"] or 0,
+        guests=counts["guests"],
         by_kind=by_kind,
     )
 
