@@ -11,7 +11,8 @@ layout, the session and one user). The cache is left as in use (the figures are 
 `--computed` empties it before each request. The goal (issue 14): every page's p95 within 3× of the bare
 page and under 300 ms at national size. Run: `.venv/bin/python benchmarks/national_pages.py` (about 30
 minutes; `--runs N` for fewer requests; `--again` measures the national database an earlier run left,
-after a change to the code, in about 6 minutes). Drop the database after:
+after a change to the code, in about 6 minutes; `--slowest N` prints the N slowest queries of each page
+over the goal). Drop the database after:
 `psql -h 127.0.0.1 -U postgres -c 'DROP DATABASE chungtay_bench_national'`."""
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def _measure(
     runs: int,
     computed: bool,
     headers: dict[str, str],
+    slowest: list[tuple[float, str]] | None = None,
 ) -> tuple[int, int, float, float]:
     from django.core.cache import cache
     from django.db import connection
@@ -84,11 +86,14 @@ def _measure(
         if index:
             times.append(took)
             queries = len(captured)
+        if slowest is not None and index == runs:  # the last request's queries, slowest first
+            found = ((float(query["time"]), query["sql"]) for query in captured.captured_queries)
+            slowest[:] = sorted(found, reverse=True)
     times.sort()
     return status, queries, statistics.median(times), times[int(0.95 * (len(times) - 1) + 0.5)]
 
 
-def _report(size: str, runs: int, computed: bool) -> list[tuple[str, str, float, float]]:
+def _report(size: str, runs: int, computed: bool, slowest: int = 0) -> list[tuple[str, str, float, float]]:
     from django.test import Client
     from django.urls import reverse
 
@@ -107,7 +112,8 @@ def _report(size: str, runs: int, computed: bool) -> list[tuple[str, str, float,
         print(f"  {username}: bare page p95 {bare * 1000:.0f} ms")
         pages = [(label, reverse(name) + query, {}) for label, name, query in PAGES]
         for label, url, headers in pages + [(label, url, token) for label, url in API]:
-            status, queries, p50, p95 = _measure(client, url, runs, computed, headers)
+            found: list[tuple[float, str]] = []
+            status, queries, p50, p95 = _measure(client, url, runs, computed, headers, found)
             if status != 200:
                 print(f"    {label:<20} {status} (not open to this role)")
                 continue
@@ -120,10 +126,12 @@ def _report(size: str, runs: int, computed: bool) -> list[tuple[str, str, float,
             )
             if over:
                 misses.append((username, label, p95, ratio))
+                for took, sql in found[:slowest]:
+                    print(f"      {took * 1000:6.0f} ms  {sql[:300]}")
     return misses
 
 
-def run(runs: int, computed: bool, schools: int, again: bool) -> None:
+def run(runs: int, computed: bool, schools: int, again: bool, slowest: int) -> None:
     import logging
 
     import django
@@ -131,11 +139,15 @@ def run(runs: int, computed: bool, schools: int, again: bool) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from chungtay.core.runtime import settle_collector
+
+    settle_collector()  # as wsgi.py does in every web worker
+
     from chungtay.demo import scale
 
     logging.getLogger("django.request").setLevel(logging.CRITICAL)  # a role's refused pages are expected
     if again:  # the national database of an earlier run, measured again after a change to the code
-        misses = _report("national size (the database of an earlier run)", runs, computed)
+        misses = _report("national size (the database of an earlier run)", runs, computed, slowest)
         _summary(misses)
         return
 
@@ -152,7 +164,7 @@ def run(runs: int, computed: bool, schools: int, again: bool) -> None:
     print(
         f"\ngenerate_scale --schools {schools:,} in {time.perf_counter() - started:.0f} s: {scale.counts()}"
     )
-    misses = _report("national size", runs, computed)
+    misses = _report("national size", runs, computed, slowest)
     _summary(misses)
 
 
@@ -171,6 +183,9 @@ def main() -> None:
     parser.add_argument(
         "--again", action="store_true", help="measure the national database an earlier run left, as it is"
     )
+    parser.add_argument(
+        "--slowest", type=int, default=0, help="print the N slowest queries of each page over the goal"
+    )
     arguments = parser.parse_args()
     from benchmarks import throwaway_db
 
@@ -185,7 +200,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     try:
-        run(arguments.runs, arguments.computed, arguments.schools, arguments.again)
+        run(arguments.runs, arguments.computed, arguments.schools, arguments.again, arguments.slowest)
     finally:
         from django.db import connections
 
