@@ -308,7 +308,7 @@ LOGGING = {
 PUBLIC_DEPARTMENT = os.environ.get("CHUNGTAY_PUBLIC_DEPARTMENT", "")
 ATTENTION_QUIET_WEEKS = int(os.environ.get("CHUNGTAY_QUIET_WEEKS", "8"))
 # How long a computed figure stays in the cache at most; it is never served once the data changed
-# (analytics.figures.data_version), so this only bounds the cache's size.
+# (activities.datacache.data_version), so this only bounds the cache's size.
 FIGURES_CACHE_SECONDS = int(os.environ.get("CHUNGTAY_FIGURES_CACHE_SECONDS", "3600"))
 ATTENTION_COMMITMENT_DAYS = int(os.environ.get("CHUNGTAY_COMMITMENT_DAYS", "14"))
 SITE_URL = os.environ.get("CHUNGTAY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -84,6 +84,30 @@ def test_counting_rules_with_hand_computed_numbers(pair, roster):
     assert per_school[hm.pk]["activities"] + per_school[uh.pk]["activities"] == 5 != figures.held
 
 
+def test_list_figures_are_kept_until_the_data_changes(topic, roster, django_assert_max_num_queries):
+    """The totals of a list are read from the cache while nothing changed (the data's version and a
+    cache read), and counted again after any write: attendance, a cancelled plan."""
+    _attend(topic, "ht.hoangmai", [roster["hm1"]], pupils=10)
+    rows = Activity.objects.filter(pk=topic.pk)
+    assert (activity_figures(rows).participations, activity_figures(rows).pupils) == (1, 10)
+    with django_assert_max_num_queries(2):
+        assert activity_figures(rows).teachers == 1
+    _attend(topic, "ht.hoangmai", [roster["hm1"], roster["hm2"]], pupils=30)
+    assert (activity_figures(rows).participations, activity_figures(rows).pupils) == (2, 30)
+    _attend(topic, "ht.hoangmai", [roster["hm2"]], pupils=30)  # one teacher struck out
+    assert activity_figures(rows).teachers == 1
+    planned = services.record_activity(
+        acting_user=user("gv.hoangmai"), details=details(topic.partnerships.get(), title="Kế hoạch")
+    )
+    both = Activity.objects.filter(pk__in=[topic.pk, planned.pk])
+    assert (activity_figures(both).activities, activity_figures(both).planned) == (2, 1)
+    planned.refresh_from_db()
+    services.cancel_activity(
+        acting_user=user("gv.hoangmai"), activity=planned, reason="Trùng lịch", expected_version=planned.version
+    )
+    assert (activity_figures(both).activities, activity_figures(both).planned) == (2, 0)
+
+
 def test_recording_attendance_twice_never_counts_anyone_twice(topic, roster):
     _attend(topic, "ht.hoangmai", [roster["hm1"], roster["hm2"]])
     _attend(topic, "ht.hoangmai", [roster["hm1"], roster["hm2"]])

@@ -14,8 +14,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from chungtay.accounts.models import User
+from chungtay.activities.datacache import data_version
 from chungtay.analytics import impact as impact_module
-from chungtay.analytics.figures import data_version
 from chungtay.analytics.impact import (
     ANALYTIC,
     BOOTSTRAP,

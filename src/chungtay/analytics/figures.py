@@ -21,23 +21,20 @@ Counting rules, stated once:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from chungtay.activities.datacache import cached, data_version, query_text
 from chungtay.activities.facts import last_held_day
 from chungtay.activities.models import (
     Activity,
@@ -61,7 +58,6 @@ from chungtay.directory.models import (
     AreaClass,
     AreaClassification,
     SchoolLocation,
-    SchoolYear,
     levels_teaching,
 )
 from chungtay.partnerships.models import (
@@ -1208,70 +1204,8 @@ def all_figures(request: FigureRequest) -> dict[str, Figure]:
 
 
 # --- The figures cache ------------------------------------------------------------------------------
-# A figure is computed again only when something it may read has changed: the key holds the data's
-# version, which moves with every write the application makes (each one leaves a history row, and the
-# summaries' and the map's rows are new rows), so a cached figure is never older than the data. A write
-# made outside the application (by hand in the database) is followed by `manage.py refresh_figures`,
-# which rewrites the summaries and so moves the version.
-
-
-@functools.cache
-def _versioned_tables() -> list[tuple[str, str]]:
-    # The accounts' history is left out: a login saves the user (last_login) and so writes a history
-    # row, which moved the version and emptied every cached figure at each login. No figure counts
-    # users; who sees what is in the key through the scope's queries.
-    history = [
-        model
-        for model in apps.get_models()
-        if model.__module__.startswith("chungtay.")
-        and model.__name__.startswith("Historical")
-        and model._meta.app_label != "accounts"
-    ]
-    derived: list[Any] = [
-        ActivityFact,
-        MonthFact,
-        TeacherMonth,
-        LinkFact,
-        AreaClassification,
-        AdminUnit,
-        SchoolYear,
-    ]
-    return [(model._meta.db_table, model._meta.pk.column) for model in [*history, *derived]]
-
-
-def data_version() -> str:
-    """The newest row of every history table of the project and of the tables written without history
-    (the figures' summaries, the map, the school years), in one query: a stamp that changes with any
-    write."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        f"(SELECT MAX({quote(column)}) FROM {quote(table)})"  # noqa: S608 - names from the models
-        for table, column in _versioned_tables()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}")  # noqa: S608 - table and column names from the models
-        row = cursor.fetchone()
-    return hashlib.sha256(repr(row).encode()).hexdigest()[:20]
-
-
-def _query_text(rows: QuerySet[Any]) -> str:
-    try:
-        return str(rows.query)
-    except EmptyResultSet:  # a scope that selects nothing (Django does not even write its SQL)
-        return "empty"
-
-
-_MISSING = object()
-
-
-def cached(key: str, compute: Callable[[], T]) -> T:
-    """The value under `key` in the figures cache, or `compute()` stored there (a key from `cache_key`)."""
-    found = cache.get(key, _MISSING)
-    if found is not _MISSING:
-        return found  # type: ignore[no-any-return]
-    value = compute()
-    cache.set(key, value, settings.FIGURES_CACHE_SECONDS)
-    return value
+# Kept by `activities.datacache`: a key holds the data's version, so a cached figure is never older than
+# the data.
 
 
 def cache_key(request: FigureRequest, *what: Any) -> str:
@@ -1287,7 +1221,7 @@ def cache_key(request: FigureRequest, *what: Any) -> str:
     queries = _once(
         request,
         "scope_queries",
-        lambda: (_query_text(scope.schools), _query_text(scope.partnerships), _query_text(scope.offices)),
+        lambda: (query_text(scope.schools), query_text(scope.partnerships), query_text(scope.offices)),
     )
     parts = (
         version,

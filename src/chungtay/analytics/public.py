@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from chungtay.activities.datacache import cached
 from chungtay.analytics import estimates
 from chungtay.analytics import figures as f
 from chungtay.analytics.charts import number
@@ -223,7 +224,7 @@ def gap_table(department: EducationOffice, indicator: Any) -> PublicGap:
     request = phase_request(department)
     reference = request.area_day or request.period.start
     key = f.cache_key(request, "public-gap", indicator.pk, reference)
-    computed = f.cached(key, lambda: gap(request, indicator, reference_day=reference))
+    computed = cached(key, lambda: gap(request, indicator, reference_day=reference))
     kept = [
         dataclasses.replace(
             year,  # the chart shows means, never a school's own value

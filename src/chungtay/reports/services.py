@@ -24,7 +24,7 @@ from django_tasks import task
 from chungtay.access.roles import is_city_admin, is_department_admin, may_write_reports, sees_whole_department
 from chungtay.access.scopes import home_department
 from chungtay.accounts.models import User
-from chungtay.analytics import figures as f
+from chungtay.activities.datacache import data_version
 from chungtay.analytics.query import (
     PERIOD_PHASE,
     PERIOD_YEAR,
@@ -340,7 +340,7 @@ def generate(report: Report, user: User, progress: Any = None) -> Generation:
             number=last + 1,
             generated_by=user,
             template_version=template_version,
-            data_version=f.data_version(),
+            data_version=data_version(),
             figures=_json(content.data),
             narrative={name: getattr(report, name) for name in EDITABLE},
             docx=docx,

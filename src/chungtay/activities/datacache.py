@@ -1,0 +1,88 @@
+"""The data's version, and a cache whose entries are never older than the data.
+
+A computed figure is kept under a key that holds the data's version, which moves with every write the
+application makes (each one leaves a history row, and the summaries' and the map's rows are new rows), so
+a cached figure is computed again only when something it may read has changed. A write made outside the
+application (by hand in the database) is followed by `manage.py refresh_figures`, which rewrites the
+summaries and so moves the version. The figures layer (`analytics.figures`) and the activity lists'
+totals (`activities.selectors.activity_figures`) keep their results here."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
+
+from chungtay.activities.models import ActivityFact, LinkFact, MonthFact, TeacherMonth
+from chungtay.directory.models import AdminUnit, AreaClassification, SchoolYear
+
+T = TypeVar("T")
+
+
+@functools.cache
+def _versioned_tables() -> list[tuple[str, str]]:
+    # The accounts' history is left out: a login saves the user (last_login) and so writes a history
+    # row, which moved the version and emptied every cached figure at each login. No figure counts
+    # users; who sees what is in the key through the scope's queries.
+    history = [
+        model
+        for model in apps.get_models()
+        if model.__module__.startswith("chungtay.")
+        and model.__name__.startswith("Historical")
+        and model._meta.app_label != "accounts"
+    ]
+    derived: list[Any] = [
+        ActivityFact,
+        MonthFact,
+        TeacherMonth,
+        LinkFact,
+        AreaClassification,
+        AdminUnit,
+        SchoolYear,
+    ]
+    return [(model._meta.db_table, model._meta.pk.column) for model in [*history, *derived]]
+
+
+def data_version() -> str:
+    """The newest row of every history table of the project and of the tables written without history
+    (the figures' summaries, the map, the school years), in one query: a stamp that changes with any
+    write."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"(SELECT MAX({quote(column)}) FROM {quote(table)})"  # noqa: S608 - names from the models
+        for table, column in _versioned_tables()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")  # noqa: S608 - table and column names from the models
+        row = cursor.fetchone()
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:20]
+
+
+def query_text(rows: QuerySet[Any]) -> str:
+    """A queryset's SQL with its parameters, for a cache key (who sees what is in the scope's query)."""
+    try:
+        return str(rows.query)
+    except EmptyResultSet:  # a scope that selects nothing (Django does not even write its SQL)
+        return "empty"
+
+
+_MISSING = object()
+
+
+def cached(key: str, compute: Callable[[], T]) -> T:
+    """The value under `key` in the cache, or `compute()` stored there. The key must hold the data's
+    version (`data_version()`); `CHUNGTAY_FIGURES_CACHE_SECONDS` only bounds how long an entry is kept."""
+    found = cache.get(key, _MISSING)
+    if found is not _MISSING:
+        return found
+    value = compute()
+    cache.set(key, value, settings.FIGURES_CACHE_SECONDS)
+    return value
