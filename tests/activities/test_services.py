@@ -103,7 +103,10 @@ def test_list_figures_are_kept_until_the_data_changes(topic, roster, django_asse
     assert (activity_figures(both).activities, activity_figures(both).planned) == (2, 1)
     planned.refresh_from_db()
     services.cancel_activity(
-        acting_user=user("gv.hoangmai"), activity=planned, reason="Trùng lịch", expected_version=planned.version
+        acting_user=user("gv.hoangmai"),
+        activity=planned,
+        reason="Trùng lịch",
+        expected_version=planned.version,
     )
     assert (activity_figures(both).activities, activity_figures(both).planned) == (2, 0)
 
