@@ -1,5 +1,7 @@
 import datetime as dt
+import html
 import io
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -259,7 +261,13 @@ def test_calendar_shows_the_month(client, as_user, pair):
     month = planned.planned_on.strftime("%Y-%m")
     response = client.get(reverse("activities:activity-calendar"), {"partnership": pair.pk, "month": month})
     assert response.status_code == 200
-    assert "Giao lưu văn nghệ" in response.content.decode()
+    body = response.content.decode()
+    assert "Giao lưu văn nghệ" in body
+    # the day's line: status, title, kind and the schools, the host first
+    line = re.search(r"<li class=\"mb-1\">(.*?)</li>", body, re.S).group(1)
+    host, guest = user("ht.hoangmai").school.name, user("ht.unghoa").school.name
+    assert f"{host}, {guest}" in html.unescape(line)
+    assert planned.get_kind_display() in line and planned.get_status_display() in line
 
 
 def test_confirm_with_a_stale_version_is_a_conflict(client, as_user, pair):
@@ -304,8 +312,6 @@ def test_partnership_page_shows_its_activities(client, as_user, topic, pair):
 def test_the_calendar_drops_no_activity_of_a_busy_day(client, as_user, monkeypatch):
     """Issue 14: the calendar showed the first 500 activities of a month and silently left the rest out.
     Each day now lists its first few and links the rest to the list of that day."""
-    import re
-
     from django.db.models import Count
 
     from chungtay.activities import views

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,7 +39,7 @@ from chungtay.activities.forms import (
     PostponeForm,
     RecordForm,
 )
-from chungtay.activities.models import Activity, ActivityStatus, Evidence
+from chungtay.activities.models import Activity, ActivitySchool, ActivityStatus, Evidence
 from chungtay.activities.selectors import (
     ActivityFilter,
     activities_visible_to,
@@ -151,8 +152,12 @@ def activity_calendar(request: AuthenticatedRequest) -> HttpResponse:
             listed[day].append(pk)
         else:
             more[day] = more.get(day, 0) + 1
-    shown = Activity.objects.filter(pk__in=[pk for pks in listed.values() for pk in pks]).prefetch_related(
-        "schools__school"
+    # only what a day's line shows: up to 372 activities (12 a day) with their schools' names
+    schools = ActivitySchool.objects.select_related("school").only("activity_id", "is_host", "school__name")
+    shown = (
+        Activity.objects.filter(pk__in=[pk for pks in listed.values() for pk in pks])
+        .only("pk", "title", "kind", "status")
+        .prefetch_related(Prefetch("schools", queryset=schools))
     )
     by_pk = {activity.pk: activity for activity in shown}
     days = [(day, [by_pk[pk] for pk in pks], more.get(day, 0)) for day, pks in sorted(listed.items())]
