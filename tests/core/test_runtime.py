@@ -8,10 +8,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_loading_the_wsgi_application_freezes_what_start_up_made_and_raises_the_threshold():
+def test_loading_the_wsgi_application_freezes_what_start_up_made_and_raises_the_threshold(tmp_path):
     """In a process of its own, as gunicorn loads it: after `import chungtay.wsgi` the objects made at
     start-up are out of the collector's sight and the youngest generation waits for 10,000 objects."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "chungtay.settings", "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "chungtay.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+        "CHUNGTAY_HOME": str(tmp_path),  # the default settings' var folder goes there, not into the checkout
+    }
     script = (
         "import gc\n"
         "before = gc.get_freeze_count()\n"

@@ -290,10 +290,9 @@ def activity_figures(activities: QuerySet[Activity]) -> Figures:
     return cached(key, lambda: _count_figures(rows))
 
 
-def _count_figures(activities: QuerySet[Activity]) -> Figures:
+def _count_figures(rows: QuerySet[Activity]) -> Figures:
     # the set's own condition, filtered again by status: `pk IN (the set) AND status = held` made the
     # planner read every held activity of the country to join them to the set (national benchmark)
-    rows = activities.order_by()
     held_ids = rows.filter(status=ActivityStatus.HELD).values("pk")
     counts = {"total": 0, "held": 0, "planned": 0, "guests": 0}
     by_kind: dict[str, int] = {}

@@ -25,7 +25,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -110,7 +110,6 @@ DIMENSION_LABELS = {
 # The breakdowns whose rows are an activity's own choices, in their order.
 CHOICES = {KIND: ActivityKind.choices, TIER: Tier.choices, MODE: Mode.choices}
 NO_AREA = "none"
-T = TypeVar("T")
 NO_UNIT = 0
 
 
