@@ -112,10 +112,17 @@ TEMPLATES = [
 
 if not os.environ.get("DATABASE_URL"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its SQLite file in ./var
+_DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'chungtay.sqlite3'}"
+# Seconds a web worker keeps its database connection between requests. On PostgreSQL a new connection per
+# request (a server process started, authenticated and its catalogue caches filled, for the request and
+# again for the cache's connection) took half the CPU of the load test: 8.2 requests/s with none kept,
+# 14.6 with 60 s (benchmarks/load_test.py). SQLite opens a file, and Django's development server serves
+# each request in a thread of its own, so kept connections would only pile up there.
+_KEEP_CONNECTIONS = "0" if _DATABASE_URL.startswith("sqlite") else "60"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'chungtay.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        _DATABASE_URL,
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", _KEEP_CONNECTIONS)),
         # a kept connection is checked before a request uses it: after a database restart the request
         # opens a new one instead of failing on the dead one
         conn_health_checks=True,
