@@ -251,6 +251,8 @@ TASK_TIMEOUT_SECONDS = int(os.environ.get("CHUNGTAY_TASK_TIMEOUT_SECONDS", 3600)
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": TASK_TIMEOUT_SECONDS}
 }
+# RQ's worker, stopping without a minute's wait on its listening thread (chungtay.core.rqworker)
+RQ = {"WORKER_CLASS": "chungtay.core.rqworker.Worker"}
 RQ_SHOW_ADMIN_LINK = TASK_BACKEND == "redis"  # the queues' page in the admin, for the superuser
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}

@@ -58,7 +58,8 @@ def _run_queued() -> None:
     test's transaction): an RQ worker with django-tasks-rq's job class, until the queue is empty."""
     import django_rq
     from django_tasks_rq import Job
-    from rq import SimpleWorker
+
+    from chungtay.core.rqworker import SimpleWorker
 
     django_rq.get_worker("default", job_class=Job, worker_class=SimpleWorker).work(burst=True)
 
@@ -272,3 +273,39 @@ def test_the_recovery_thread_outlives_a_redis_outage(monkeypatch):
     thread.stopped.set()
     thread.join(timeout=5)
     assert len(calls) >= 4 and not thread.is_alive()
+
+
+def test_run_worker_uses_the_worker_that_stops_promptly(settings):
+    import django_rq
+
+    from chungtay.core.rqworker import Worker
+
+    assert isinstance(django_rq.get_worker("default"), Worker)
+
+
+@pytest.mark.parametrize("worker_class", ["Worker", "SimpleWorker"])
+def test_a_stopping_worker_ends_its_listening_thread_before_unsubscribing(rq_queued, worker_class):
+    """RQ 3.0 sent UNSUBSCRIBE while its listening thread still looped: when the thread read the reply
+    first, it waited up to a minute for a new subscription, and redis-py 8.2's `stop()` waited for it
+    (the RQ tests here took 60 or 120 s now and then). The thread must be told to stop before the
+    UNSUBSCRIBE whose reply wakes it, and be gone when the worker has unsubscribed."""
+    import django_rq
+
+    from chungtay.core import rqworker
+
+    worker = django_rq.get_worker("default", worker_class=getattr(rqworker, worker_class))
+    worker.subscribe()
+    thread = worker.pubsub_thread
+    while not worker.pubsub.subscribed:  # the SUBSCRIBE reply arrives on the thread
+        time.sleep(0.01)
+    looping_when_unsubscribed: list[bool] = []
+    send_unsubscribe = worker.pubsub.unsubscribe
+
+    def unsubscribe(*args: object) -> object:
+        looping_when_unsubscribed.append(thread._running.is_set())
+        return send_unsubscribe(*args)
+
+    worker.pubsub.unsubscribe = unsubscribe
+    worker.unsubscribe()
+    assert looping_when_unsubscribed == [False]
+    assert not thread.is_alive()
