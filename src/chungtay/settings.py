@@ -117,8 +117,8 @@ _DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'chungt
 # request (a server process started, authenticated and its catalogue caches filled, for the request and
 # again for the cache's connection) cost the load test about a fifth of its throughput: 7.7-8.2
 # requests/s with none kept, 9.1-10.1 with 60 s (benchmarks/load_test.py, runs interleaved on one
-# machine). SQLite opens a file, and Django's development server serves
-# each request in a thread of its own, so kept connections would only pile up there.
+# machine). SQLite opens a file, and Django's development server serves each request in a thread of its
+# own, so kept connections would only pile up there.
 _KEEP_CONNECTIONS = "0" if _DATABASE_URL.startswith("sqlite") else "60"
 DATABASES = {
     "default": dj_database_url.parse(

@@ -1,43 +1,27 @@
 """The database settings a deployment gets from its environment (chungtay.settings)."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.fresh_process import run_fresh
+
 POSTGRES = "postgres://postgres@127.0.0.1:5432/chungtay"
+# what this process's environment may set that the settings under test must not see
+UNSET = ("DATABASE_URL", "DJANGO_CONN_MAX_AGE", "CHUNGTAY_PG_RANDOM_PAGE_COST", "REDIS_URL")
 
 
 def _databases(tmp_path: Path, **environment: str) -> dict:
     """The DATABASES setting as a fresh process reads it (no connection is made)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "DJANGO_CONN_MAX_AGE", "CHUNGTAY_PG_RANDOM_PAGE_COST", "REDIS_URL")
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "chungtay.settings",
-            "PYTHONPATH": str(ROOT / "src"),
-            "CHUNGTAY_HOME": str(tmp_path),
-            **environment,
-        }
-    )
     script = (
         "import json\n"
         "from django.conf import settings\n"
         "print(json.dumps({alias: {'age': db['CONN_MAX_AGE'], 'checked': db['CONN_HEALTH_CHECKS'],"
         " 'options': db.get('OPTIONS', {})} for alias, db in settings.DATABASES.items()}))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
+    printed = run_fresh(script, tmp_path, drop=UNSET, **environment)
+    return json.loads(printed.splitlines()[-1])
 
 
 def test_postgresql_connections_are_kept_between_requests_and_checked_before_use(tmp_path):

@@ -275,7 +275,7 @@ def test_the_recovery_thread_outlives_a_redis_outage(monkeypatch):
     assert len(calls) >= 4 and not thread.is_alive()
 
 
-def test_run_worker_uses_the_worker_that_stops_promptly(settings):
+def test_run_worker_uses_the_worker_that_stops_promptly():
     import django_rq
 
     from chungtay.core.rqworker import Worker
