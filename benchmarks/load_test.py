@@ -6,7 +6,12 @@ Afterwards every activity the API answered 201 for is looked up in the database.
 
 Prints requests/s, failures, p50/p95 per page kind and in all, and the writes checked. Run:
 `.venv/bin/python benchmarks/load_test.py [--users 100] [--minutes 2] [--workers 3]`, with DATABASE_URL
-a PostgreSQL database holding the demo (else `chungtay_load` on 127.0.0.1 is created and loaded)."""
+a PostgreSQL database holding the demo (else `chungtay_load` on 127.0.0.1 is created and loaded).
+
+`--baseline REV [--rounds N]` measures an earlier commit in the same run, with the same users: its code in
+a git worktree, on a database of its own (`chungtay_load_<commit>`, its own demo loaded once), the
+baseline and this checkout one after the other N times; prints each run and the ratio of the medians
+(issue 14's goal: 5× the throughput of the code it was filed against, 09b80de)."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ import os
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +31,7 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
+GIT = shutil.which("git") or "git"
 PASSWORD = "Tai-thu-2026"  # noqa: S105 - set on the load test's own demo accounts
 OFFICERS = ["pgd.unghoa", "pgd.hoangmai", "pgd.badinh", "pgd.bavi", "pgd.dongda", "pgd.socson", "pgd.myduc"]
 TEACHERS = ["gv.unghoa", "gv.hoangmai"]
@@ -78,9 +85,9 @@ def _database() -> str:
     return urlunparse(parsed._replace(path="/chungtay_load"))
 
 
-def _manage(env: dict[str, str], *args: str, check: bool = True) -> str:
+def _manage(env: dict[str, str], *args: str, check: bool = True, root: Path = ROOT) -> str:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, capture_output=True, text=True
+        [sys.executable, str(root / "manage.py"), *args], env=env, cwd=root, capture_output=True, text=True
     )
     if check and done.returncode:
         raise SystemExit(done.stderr)
@@ -98,16 +105,13 @@ def _wait(port: int, seconds: float = 60) -> None:
     raise SystemExit("the server did not start")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--minutes", type=float, default=2)
-    parser.add_argument("--workers", type=int, default=3)
-    options = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="chungtay-load-"))
+def _prepare(root: Path, database: str, tmp: Path) -> tuple[dict[str, str], dict[str, object]]:
+    """Migrate `database`, load the demo into it once (with `root`'s own code), collect the static files
+    and give the load test's accounts a password and an API token. Returns the environment the server
+    runs in and the accounts locust reads."""
     env = {
         **os.environ,
-        "DATABASE_URL": _database(),
+        "DATABASE_URL": database,
         "DJANGO_SETTINGS_MODULE": "chungtay.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -116,18 +120,20 @@ def main() -> None:
         "CHUNGTAY_HOME": str(tmp),
         "CHUNGTAY_FILES_DIR": str(tmp / "files"),
         "CHUNGTAY_API_RATE_PER_MINUTE": "100000",
+        # the code under `root`, not the checkout the virtual environment was installed from
+        "PYTHONPATH": str(root / "src"),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    _manage(env, "migrate", "--noinput", "-v0")
+    _manage(env, "compile_translations", check=False, root=root)
+    _manage(env, "migrate", "--noinput", "-v0", root=root)
     users = "from chungtay.accounts.models import User; print(User.objects.filter(username='admin').count())"
-    if _manage(env, "shell", "-c", users).strip().splitlines()[-1] != "1":
-        print("loading the demo into the load test's database…", flush=True)
-        _manage(env, "load_demo", "--quiet-accounts")
-    _manage(env, "collectstatic", "--noinput", "-v0")
+    if _manage(env, "shell", "-c", users, root=root).strip().splitlines()[-1] != "1":
+        print(f"loading the demo into {urlparse(database).path[1:]}…", flush=True)
+        _manage(env, "load_demo", "--quiet-accounts", root=root)
+    _manage(env, "collectstatic", "--noinput", "-v0", root=root)
     setup = SETUP.replace("PASSWORD", repr(PASSWORD))
     names = {**env, "LOAD_USERNAMES": " ".join([*OFFICERS, *TEACHERS, *DEPARTMENT])}
-    tokens = json.loads(_manage(names, "shell", "-c", setup).strip().splitlines()[-1])
-    writes = tmp / "writes.jsonl"
+    tokens = json.loads(_manage(names, "shell", "-c", setup, root=root).strip().splitlines()[-1])
     accounts = {
         "password": PASSWORD,
         "tokens": tokens,
@@ -135,20 +141,28 @@ def main() -> None:
         "teachers": [u for u in TEACHERS if u in tokens],
         "department": [u for u in DEPARTMENT if u in tokens],
     }
+    return env, accounts
+
+
+def _run(root: Path, database: str, options: argparse.Namespace, label: str) -> dict[str, float]:
+    """One load test of the code under `root` on `database`; prints its table, returns its totals."""
+    tmp = Path(tempfile.mkdtemp(prefix="chungtay-load-"))
+    env, accounts = _prepare(root, database, tmp)
+    writes = tmp / "writes.jsonl"
     port = _free_port()
     gunicorn = shutil.which("gunicorn", path=env["PATH"])
     assert gunicorn
     server = subprocess.Popen(
         [gunicorn, "chungtay.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(options.workers)],
         env=env,
-        cwd=ROOT,
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     worker = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "run_worker"],
+        [sys.executable, str(root / "manage.py"), "run_worker"],
         env=env,
-        cwd=ROOT,
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -162,7 +176,7 @@ def main() -> None:
             [
                 locust,
                 "-f",
-                str(ROOT / "benchmarks" / "locustfile.py"),
+                str(ROOT / "benchmarks" / "locustfile.py"),  # the same users for the baseline
                 "--headless",
                 "--users",
                 str(options.users),
@@ -179,6 +193,7 @@ def main() -> None:
                 "--only-summary",
                 "--loglevel",
                 "WARNING",
+                *options.only,
             ],
             env={**env, "LOAD_ACCOUNTS": json.dumps(accounts), "LOAD_WRITES": str(writes)},
             cwd=ROOT,
@@ -192,12 +207,13 @@ def main() -> None:
             process.wait(timeout=20)
     writes.touch()
     checked = json.loads(
-        _manage({**env, "LOAD_WRITES": str(writes)}, "shell", "-c", CHECK).strip().splitlines()[-1]
+        _manage({**env, "LOAD_WRITES": str(writes)}, "shell", "-c", CHECK, root=root).strip().splitlines()[-1]
     )
     with open(tmp / "load_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     print(
-        f"\n{options.users} users for {options.minutes:g} min ({took:.0f} s with ramp-up), "
+        f"\n{label}: {options.users} {' and '.join(options.only) or 'users'} for {options.minutes:g} min "
+        f"({took:.0f} s with ramp-up), "
         f"gunicorn --workers {options.workers}, PostgreSQL"
     )
     print(f"{'request':<22}{'count':>8}{'fail':>6}{'p50 ms':>8}{'p95 ms':>8}{'req/s':>8}")
@@ -208,6 +224,80 @@ def main() -> None:
         )
     print(f"writes answered 201: {checked['written']}, found in the database afterwards: {checked['found']}")
     shutil.rmtree(tmp, ignore_errors=True)
+    total = next(row for row in rows if row["Name"] == "Aggregated")
+    count = int(total["Request Count"])
+    return {
+        # answered requests only: a failing baseline must not look fast
+        "rate": float(total["Requests/s"]) * (count - int(total["Failure Count"])) / max(count, 1),
+        "failures": int(total["Failure Count"]),
+        "p95": float(total["95%"]),
+        "lost": checked["written"] - checked["found"],
+    }
+
+
+def _baseline_database(revision: str) -> str:
+    """A database of the baseline's own (its schema and demo are its own), created once per commit."""
+    import psycopg
+
+    name = f"chungtay_load_{revision[:12]}"
+    admin = "postgres://postgres@127.0.0.1:5432/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(urlparse(admin)._replace(path=f"/{name}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--minutes", type=float, default=2)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--baseline",
+        default="",
+        help="a commit to measure in the same run with the same users (on its own database, its own demo)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=[],
+        choices=["Officer", "Teacher", "Department"],
+        help="play only these users (issue 14's first measurement: 50 officers)",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each, alternating (with --baseline)")
+    options = parser.parse_args()
+    if not options.baseline:
+        _run(ROOT, _database(), options, "this checkout")
+        return
+    revision = subprocess.run(
+        [GIT, "rev-parse", options.baseline], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    tree = Path(tempfile.mkdtemp(prefix="chungtay-baseline-")) / "tree"
+    subprocess.run([GIT, "worktree", "add", "--detach", str(tree), revision], cwd=ROOT, check=True)
+    results: dict[str, list[dict[str, float]]] = {"baseline": [], "this checkout": []}
+    try:
+        for _ in range(options.rounds):
+            results["baseline"].append(
+                _run(tree, _baseline_database(revision), options, f"baseline {revision[:9]}")
+            )
+            results["this checkout"].append(_run(ROOT, _database(), options, "this checkout"))
+    finally:
+        subprocess.run([GIT, "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+    print(f"\nanswered requests/s, one run after the other (baseline {revision[:9]} first in each round):")
+    for label, runs in results.items():
+        described = ", ".join(
+            f"{run['rate']:.1f} (p95 {run['p95'] / 1000:.1f} s, {run['failures']:.0f} failures, "
+            f"{run['lost']:.0f} writes lost)"
+            for run in runs
+        )
+        print(f"  {label}: {described}")
+    base = statistics.median(run["rate"] for run in results["baseline"])
+    mine = statistics.median(run["rate"] for run in results["this checkout"])
+    print(
+        f"ratio of the medians: {mine / base:.1f}× the baseline's throughput"
+        if base
+        else "baseline: 0 requests/s"
+    )
 
 
 if __name__ == "__main__":
