@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -70,19 +71,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _database() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return url
+def _own_database(name: str) -> str:
+    """A PostgreSQL database `name` on 127.0.0.1, created when missing."""
     import psycopg
 
     admin = "postgres://postgres@127.0.0.1:5432/postgres"
     with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = 'chungtay_load'").fetchone()
-        if not exists:
-            connection.execute('CREATE DATABASE "chungtay_load"')
-    parsed = urlparse(admin)
-    return urlunparse(parsed._replace(path="/chungtay_load"))
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(urlparse(admin)._replace(path=f"/{name}"))
+
+
+def _database() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else _own_database("chungtay_load")
 
 
 def _manage(env: dict[str, str], *args: str, check: bool = True, root: Path = ROOT) -> str:
@@ -144,11 +146,28 @@ def _prepare(root: Path, database: str, tmp: Path) -> tuple[dict[str, str], dict
     return env, accounts
 
 
-def _run(root: Path, database: str, options: argparse.Namespace, label: str) -> dict[str, float]:
-    """One load test of the code under `root` on `database`; prints its table, returns its totals."""
-    tmp = Path(tempfile.mkdtemp(prefix="chungtay-load-"))
-    env, accounts = _prepare(root, database, tmp)
-    writes = tmp / "writes.jsonl"
+@dataclass
+class _Target:
+    """Code to load-test, prepared once (`_prepare`) for all its runs."""
+
+    label: str
+    root: Path
+    tmp: Path
+    env: dict[str, str]
+    accounts: dict[str, object]
+
+    @classmethod
+    def prepare(cls, label: str, root: Path, database: str) -> _Target:
+        tmp = Path(tempfile.mkdtemp(prefix="chungtay-load-"))
+        return cls(label, root, tmp, *_prepare(root, database, tmp))
+
+
+def _run(target: _Target, options: argparse.Namespace) -> dict[str, float]:
+    """One load test of a prepared target; prints its table, returns its totals."""
+    root, env, accounts = target.root, target.env, target.accounts
+    descriptor, name = tempfile.mkstemp(suffix=".jsonl", dir=target.tmp)  # this run's writes only
+    os.close(descriptor)
+    writes = Path(name)
     port = _free_port()
     gunicorn = shutil.which("gunicorn", path=env["PATH"])
     assert gunicorn
@@ -189,7 +208,7 @@ def _run(root: Path, database: str, options: argparse.Namespace, label: str) -> 
                 "--host",
                 f"http://127.0.0.1:{port}",
                 "--csv",
-                str(tmp / "load"),
+                str(target.tmp / "load"),
                 "--only-summary",
                 "--loglevel",
                 "WARNING",
@@ -205,15 +224,14 @@ def _run(root: Path, database: str, options: argparse.Namespace, label: str) -> 
         for process in (server, worker):
             process.terminate()
             process.wait(timeout=20)
-    writes.touch()
     checked = json.loads(
         _manage({**env, "LOAD_WRITES": str(writes)}, "shell", "-c", CHECK, root=root).strip().splitlines()[-1]
     )
-    with open(tmp / "load_stats.csv", encoding="utf-8") as handle:
+    with open(target.tmp / "load_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     print(
-        f"\n{label}: {options.users} {' and '.join(options.only) or 'users'} for {options.minutes:g} min "
-        f"({took:.0f} s with ramp-up), "
+        f"\n{target.label}: {options.users} {' and '.join(options.only) or 'users'} "
+        f"for {options.minutes:g} min ({took:.0f} s with ramp-up), "
         f"gunicorn --workers {options.workers}, PostgreSQL"
     )
     print(f"{'request':<22}{'count':>8}{'fail':>6}{'p50 ms':>8}{'p95 ms':>8}{'req/s':>8}")
@@ -223,7 +241,6 @@ def _run(root: Path, database: str, options: argparse.Namespace, label: str) -> 
             f"{row['50%']:>8}{row['95%']:>8}{float(row['Requests/s']):>8.1f}"
         )
     print(f"writes answered 201: {checked['written']}, found in the database afterwards: {checked['found']}")
-    shutil.rmtree(tmp, ignore_errors=True)
     total = next(row for row in rows if row["Name"] == "Aggregated")
     count = int(total["Request Count"])
     return {
@@ -233,18 +250,6 @@ def _run(root: Path, database: str, options: argparse.Namespace, label: str) -> 
         "p95": float(total["95%"]),
         "lost": checked["written"] - checked["found"],
     }
-
-
-def _baseline_database(revision: str) -> str:
-    """A database of the baseline's own (its schema and demo are its own), created once per commit."""
-    import psycopg
-
-    name = f"chungtay_load_{revision[:12]}"
-    admin = "postgres://postgres@127.0.0.1:5432/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(urlparse(admin)._replace(path=f"/{name}"))
 
 
 def main() -> None:
@@ -267,22 +272,32 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="runs of each, alternating (with --baseline)")
     options = parser.parse_args()
     if not options.baseline:
-        _run(ROOT, _database(), options, "this checkout")
+        target = _Target.prepare("this checkout", ROOT, _database())
+        try:
+            _run(target, options)
+        finally:
+            shutil.rmtree(target.tmp, ignore_errors=True)
         return
     revision = subprocess.run(
         [GIT, "rev-parse", options.baseline], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
     tree = Path(tempfile.mkdtemp(prefix="chungtay-baseline-")) / "tree"
     subprocess.run([GIT, "worktree", "add", "--detach", str(tree), revision], cwd=ROOT, check=True)
+    targets: list[_Target] = []
     results: dict[str, list[dict[str, float]]] = {"baseline": [], "this checkout": []}
     try:
+        # a database of the baseline's own: its schema and demo are its own
+        targets.append(
+            _Target.prepare(f"baseline {revision[:9]}", tree, _own_database(f"chungtay_load_{revision[:12]}"))
+        )
+        targets.append(_Target.prepare("this checkout", ROOT, _database()))
         for _ in range(options.rounds):
-            results["baseline"].append(
-                _run(tree, _baseline_database(revision), options, f"baseline {revision[:9]}")
-            )
-            results["this checkout"].append(_run(ROOT, _database(), options, "this checkout"))
+            for key, target in zip(results, targets, strict=True):
+                results[key].append(_run(target, options))
     finally:
         subprocess.run([GIT, "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+        for target in targets:
+            shutil.rmtree(target.tmp, ignore_errors=True)
     print(f"\nanswered requests/s, one run after the other (baseline {revision[:9]} first in each round):")
     for label, runs in results.items():
         described = ", ".join(
