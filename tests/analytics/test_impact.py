@@ -12,6 +12,7 @@ import pytest
 from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from chungtay.accounts.models import User
 from chungtay.activities.datacache import data_version
@@ -393,3 +394,54 @@ def department_indicators() -> int:
     from chungtay.analytics.gap import active_indicators
 
     return len(active_indicators(public.public_department("so-hanoi")))
+
+
+@override_settings(TASKS=DUMMY_TASKS)
+def test_the_public_estimates_stay_shown_while_the_data_keep_changing(client):
+    """Every write moves the data's version, and with it the key of the public estimates. A department
+    recording all day long must still show them: the last estimate, with the time it was computed, and one
+    new computation per indicator at most every REFRESH, however many writes and visits come in between
+    (before, every visit after a write queued one task per indicator and said 'being computed')."""
+    from django_tasks import default_task_backend
+
+    from chungtay.analytics import public
+    from chungtay.analytics.impact import compute_public_impact
+
+    department = public.public_department("so-hanoi")
+    visits = iter(range(100))
+
+    def visit(after_write: bool = True):  # noqa: ANN202
+        if after_write:  # a write through the application (a history row) moves the data's version
+            School.objects.filter(department=department).first().save()
+        # the page itself is kept for an hour by its address: each visit asks for another one
+        return client.get("/cong-khai/so-hanoi/", {"visit": next(visits)})
+
+    indicators = department_indicators()
+    before = data_version()
+    visit(after_write=False)
+    queued = list(default_task_backend.results)
+    assert len(queued) == indicators
+    for result in queued:
+        assert compute_public_impact.call(*result.args) == "done"
+    for _ in range(3):
+        page = visit()
+        body = page.content.decode()
+        assert "đang được tính" not in body and "max-age=3600" in page["Cache-Control"]
+        assert "Ước lượng tính lúc" in body
+    assert data_version() != before
+    assert len(default_task_backend.results) == indicators  # nothing queued while the last is recent
+    # once the last estimates are older than REFRESH, one new computation per indicator, and only one
+    Estimate.objects.filter(key__startswith="impact-public-latest:").update(
+        computed_at=F("computed_at") - public.REFRESH - public.REFRESH
+    )
+    with mock.patch("chungtay.core.tasks.task_status", return_value="READY"):
+        for _ in range(3):
+            body = visit().content.decode()
+            assert "đang được tính" not in body
+    refreshed = default_task_backend.results[indicators:]
+    assert len(refreshed) == indicators
+    for result in refreshed:
+        assert compute_public_impact.call(*result.args) == "done"
+    shown, pending = public.impact_rows(department)
+    assert not pending and len(shown) == indicators
+    assert all(row.computed_at > timezone.now() - public.REFRESH for row in shown)

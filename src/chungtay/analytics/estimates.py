@@ -5,7 +5,7 @@ computed), and drop those a day old (their data has moved on, or they would be f
 from __future__ import annotations
 
 import pickle  # noqa: S403 - only this module writes the rows it reads
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -16,8 +16,16 @@ KEPT = timedelta(days=1)
 
 
 def read(key: str) -> Any | None:
-    value = Estimate.objects.filter(key=key).values_list("value", flat=True).first()
-    return None if value is None else pickle.loads(bytes(value))  # noqa: S301 - written by store() only
+    entry = read_entry(key)
+    return None if entry is None else entry[0]
+
+
+def read_entry(key: str) -> tuple[Any, datetime] | None:
+    """The estimate stored under `key` and when it was computed, or None."""
+    row = Estimate.objects.filter(key=key).values_list("value", "computed_at").first()
+    if row is None:
+        return None
+    return pickle.loads(bytes(row[0])), row[1]  # noqa: S301 - written by store() only
 
 
 def store(value: Any, *keys: str) -> None:

@@ -770,11 +770,21 @@ def public_key(request: FigureRequest, indicator: Indicator) -> str:
     return cache_key(request, "impact-public", RULES, _catalogues(), indicator.pk, NOT_YET, None)
 
 
+def latest_public_key(department_id: int, indicator_id: int, language: str) -> str:
+    """The key of the last public estimate computed for one indicator of a department, whatever the data's
+    version: the public page shows it while a newer one is computed, so that a department whose data move
+    all day long (every write moves the version) still shows its estimates."""
+    return f"impact-public-latest:{department_id}:{indicator_id}:{language}"
+
+
 def queue_public(department: Any, indicator: Indicator, key: str) -> None:
-    """Queue the public page's estimate of one indicator (once while a task for it runs)."""
-    args = (department.pk, indicator.pk, key, get_language() or "vi")
-    if _queue_once(compute_public_impact, key, *args) == FAILED_STATE:
-        _queue_once(compute_public_impact, key, *args, again=True)  # the public page asks again at once
+    """Queue the public page's estimate of one indicator, computed for the data of now and stored under
+    `key`: one task at a time per indicator, however often the data's version moves while it waits."""
+    language = get_language() or "vi"
+    args = (department.pk, indicator.pk, key, language)
+    pending = latest_public_key(department.pk, indicator.pk, language)
+    if _queue_once(compute_public_impact, pending, *args) == FAILED_STATE:
+        _queue_once(compute_public_impact, pending, *args, again=True)  # the public page asks again at once
 
 
 @task()
@@ -789,5 +799,6 @@ def compute_public_impact(department_id: int, indicator_id: int, key: str, langu
     with translation.override(language):
         request = public.phase_request(department)
         value = impact(request, indicator)
-        estimates.store(value, key, public_key(request, indicator))
+        latest = latest_public_key(department.pk, indicator.pk, language)
+        estimates.store(value, key, public_key(request, indicator), latest)
     return "done"

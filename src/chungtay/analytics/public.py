@@ -17,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.activities.datacache import cached
@@ -25,7 +26,7 @@ from chungtay.analytics import estimates
 from chungtay.analytics import figures as f
 from chungtay.analytics.charts import number
 from chungtay.analytics.gap import active_indicators, gap
-from chungtay.analytics.impact import public_key, queue_public
+from chungtay.analytics.impact import latest_public_key, public_key, queue_public
 from chungtay.analytics.query import FigureRequest, FigureScope, Period, phase_of, phase_period, year_period
 from chungtay.core import schoolyears
 from chungtay.core.dates import today
@@ -276,26 +277,38 @@ class PublicImpact:
     text: str = ""  # the estimate and its interval, or the reason it is not estimable
     treated: int | None = None
     controls: int | None = None
+    computed_at: dt.datetime | None = None
+
+
+# While the data keep changing, a public estimate is computed again at most this often; in between the
+# page shows the last one with the time it was computed.
+REFRESH = dt.timedelta(minutes=10)
 
 
 def impact_rows(department: EducationOffice) -> tuple[list[PublicImpact], bool]:
     """For every indicator of the department, the change associated with joining the movement, read from
-    the stored estimates (computed by the worker; the first visit queues them). Returns the rows and
-    whether any is still being computed. The comparison uses never and not yet supported schools; a group
-    under MIN_SCHOOLS schools is not shown."""
+    the stored estimates (computed by the worker; the first visit queues them). When the data have changed
+    since, the last estimate is shown with the time it was computed, and a new one is queued once it is
+    REFRESH old. Returns the rows and whether any has no estimate yet. The comparison uses never and not
+    yet supported schools; a group under MIN_SCHOOLS schools is not shown."""
     request = phase_request(department)
+    language = get_language() or "vi"
     rows, pending = [], False
     for indicator in active_indicators(department):
         key = public_key(request, indicator)
-        found = estimates.read(key)
-        if found is None:
-            queue_public(department, indicator, key)
-            found = estimates.read(key)  # an immediate backend computed it at once
-        if found is None:
+        entry = estimates.read_entry(key)
+        if entry is None:
+            latest = estimates.read_entry(latest_public_key(department.pk, indicator.pk, language))
+            if latest is None or latest[1] < timezone.now() - REFRESH:
+                queue_public(department, indicator, key)
+                entry = estimates.read_entry(key)  # an immediate backend computed it at once
+            entry = entry or latest
+        if entry is None:
             rows.append(PublicImpact(indicator=indicator, state="computing"))
             pending = True
             continue
-        row = PublicImpact(indicator=indicator, state="ready")
+        found, computed_at = entry
+        row = PublicImpact(indicator=indicator, state="ready", computed_at=computed_at)
         if found.estimable and found.effect.treated >= MIN_SCHOOLS and found.effect.controls >= MIN_SCHOOLS:
             effect = found.effect
             row.estimable = True

@@ -302,6 +302,9 @@ def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
     if indicator is not None:
         context["gap"] = public.gap_table(department, indicator)
     context["impacts"], pending = public.impact_rows(department)
+    times = [row.computed_at for row in context["impacts"] if row.computed_at is not None]
+    context["impacts_as_of"] = min(times, default=None)
+    context["refresh_minutes"] = int(public.REFRESH.total_seconds() // 60)
     context["chart_columns"] = [(index, context["tables"][0].header[index]) for index in PUBLIC_CHARTS]
     context["demo_data"] = School.objects.filter(department=department, is_demo=True).exists()
     response = render(request, "analytics/public.html", context)
