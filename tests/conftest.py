@@ -22,11 +22,13 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001 - pytes
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 def login(client: Client, username: str) -> User:

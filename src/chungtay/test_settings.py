@@ -12,7 +12,10 @@ from chungtay.settings import *  # noqa: E402,F403
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # One process per test worker: the cache stays in memory (the shared database cache is tested on its own).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": CACHES["figures"],  # noqa: F405
+}
 DATABASES.pop("cache", None)  # noqa: F405
 DATABASE_ROUTERS = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

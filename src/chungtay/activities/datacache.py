@@ -5,7 +5,8 @@ application makes (each one leaves a history row, and the summaries' and the map
 a cached figure is computed again only when something it may read has changed. A write made outside the
 application (by hand in the database) is followed by `manage.py refresh_figures`, which rewrites the
 summaries and so moves the version. The figures layer (`analytics.figures`) and the activity lists'
-totals (`activities.selectors.activity_figures`) keep their results here."""
+totals (`activities.selectors.activity_figures`) keep their results here, in the `figures` cache (each web
+process's own memory, or Redis where it is configured: see settings.CACHES)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
@@ -80,9 +81,10 @@ _MISSING = object()
 def cached(key: str, compute: Callable[[], T]) -> T:
     """The value under `key` in the cache, or `compute()` stored there. The key must hold the data's
     version (`data_version()`); `CHUNGTAY_FIGURES_CACHE_SECONDS` only bounds how long an entry is kept."""
-    found = cache.get(key, _MISSING)
+    figures = caches["figures"]
+    found = figures.get(key, _MISSING)
     if found is not _MISSING:
         return found
     value = compute()
-    cache.set(key, value, settings.FIGURES_CACHE_SECONDS)
+    figures.set(key, value, settings.FIGURES_CACHE_SECONDS)
     return value
