@@ -174,7 +174,7 @@ def _candidate_pairs(
     if len(levels) > 1:  # multi-level schools meet on several levels: keep each pair once
         key = np.unique(i * len(supported) + j)
         i, j = key // len(supported), key % len(supported)
-    return i.astype(np.int64), j.astype(np.int64)
+    return i.astype(np.int64, copy=False), j.astype(np.int64, copy=False)
 
 
 # --- quality ---------------------------------------------------------------------------------------------
@@ -208,9 +208,17 @@ def _pair_quality(
     distance_weight: float,
 ) -> NDArray[np.float64]:
     total = np.zeros(len(i))
-    for area, weight in enumerate(weights):  # one area at a time: no (pairs × areas) temporary
+    gain = np.empty(len(i))
+    # one area at a time (no pairs × areas temporary), each area's scores a contiguous column to gather
+    # from, and the arithmetic in place
+    s_columns, t_columns = np.ascontiguousarray(s_scores.T), np.ascontiguousarray(t_scores.T)
+    for area, weight in enumerate(weights):
         if weight:
-            total += weight * np.maximum(s_scores[i, area] - t_scores[j, area], 0.0)
+            np.subtract(s_columns[area].take(i), t_columns[area].take(j), out=gain)
+            np.maximum(gain, 0.0, out=gain)
+            if weight != 1.0:
+                gain *= weight
+            total += gain
     if distance_weight:
         total -= distance_weight * np.nan_to_num(distance, nan=0.0)
     return total
@@ -272,20 +280,25 @@ def match(supporting: Iterable[SchoolInput], supported: Iterable[SchoolInput], r
     ]
     if over:
         raise MatchingError("pinned_over_capacity", over)
-    is_free = np.ones(len(i), dtype=bool)
-    is_free[fixed] = False
-    free = np.flatnonzero(is_free)
     fixed_set = set(fixed)
+    if fixed:
+        is_free = np.ones(len(i), dtype=bool)
+        is_free[fixed] = False
+        free = np.flatnonzero(is_free)
+        free_i, free_j, free_quality = i[free], j[free], quality[free]
+    else:  # every candidate is free: no copy of the (possibly millions of) arcs
+        free, free_i, free_j, free_quality = None, i, j, quality
     chosen = _solve_flow(
-        i[free],
-        j[free],
-        quality[free],
+        free_i,
+        free_j,
+        free_quality,
         capacity,
         min_load,
         t_capacity,
         already=_already(i, j, fixed, len(tgt)),
     )
-    selected = sorted([*fixed, *free[chosen].tolist()], key=lambda n: (sup[i[n]].id, tgt[j[n]].id))
+    chosen_arcs = chosen if free is None else free[chosen]
+    selected = sorted([*fixed, *chosen_arcs.tolist()], key=lambda n: (sup[i[n]].id, tgt[j[n]].id))
 
     pairs = [
         Pair(
@@ -446,12 +459,21 @@ def _prune(
     if keep >= n_s or n_s * n_t > 8_000_000:
         return np.arange(len(i), dtype=np.int64)
     room = capacity[i] > 0
-    matrix = np.full((n_t, n_s), -np.inf)
-    matrix[j[room], i[room]] = quality[room]
+    everyone = bool(room.all())
+    # filled supporting-major, the order the arcs come in (a sequential write), then turned so that each
+    # supported school's arcs are one contiguous row
+    matrix = np.full((n_s, n_t), -np.inf)
+    if everyone:
+        matrix[i, j] = quality
+    else:
+        matrix[i[room], j[room]] = quality[room]
     # the K-th best quality of each supported school's arcs (−inf where it has fewer); ties at it keep a
     # few more arcs, which only widens the kept set
-    threshold = np.partition(matrix, n_s - keep, axis=1)[:, n_s - keep]
-    return np.flatnonzero(room & (quality >= threshold[j])).astype(np.int64)
+    threshold = np.partition(np.ascontiguousarray(matrix.T), n_s - keep, axis=1)[:, n_s - keep]
+    kept = quality >= threshold[j]
+    if not everyone:
+        kept &= room
+    return np.flatnonzero(kept).astype(np.int64, copy=False)
 
 
 def _gains(
