@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from chungtay.activities import digests, services
 from chungtay.activities.attention import needs_attention
-from chungtay.activities.models import DigestLog
+from chungtay.activities.models import Activity, ActivityStatus, DigestLog
 from chungtay.core.dates import today
 from chungtay.partnerships.models import PartnershipStatus
 from chungtay.partnerships.services import add_commitment, draft_agreement, send_for_signature, sign_agreement
@@ -172,3 +172,38 @@ def test_an_agreement_awaiting_signature_for_over_a_month_is_listed(active_pair)
     awaiting = needs_attention(user("ht.unghoa"), day=today()).awaiting
     assert [a.pk for a in awaiting if a.pk == agreement.pk] == [agreement.pk]
     assert next(a for a in awaiting if a.pk == agreement.pk).waiting_days >= 40
+
+
+def test_a_list_cut_at_its_limit_says_how_many_there_are_in_all(active_pair, client, as_user, monkeypatch):
+    """Each list shows its first LIST_LIMIT entries, the longest waiting first; its count, the home page's
+    next step and the digest's subject count every one (the page's count said 200 where the demo's
+    administrator had 414 planned activities past their date)."""
+    from chungtay.activities import attention
+    from chungtay.pages.home import next_steps
+
+    monkeypatch.setattr(attention, "LIST_LIMIT", 2)
+    before = needs_attention(user("ht.hoangmai"), day=today()).total("unconfirmed")
+    for days in (2, 9, 5):
+        services.record_activity(
+            acting_user=user("gv.hoangmai"),
+            details=details(active_pair, planned_on=today() - dt.timedelta(days=days)),
+        )
+    found = needs_attention(user("ht.hoangmai"), day=today())
+    total = before + 3
+    assert found.total("unconfirmed") == total and found.sections["unconfirmed"] == (2, total)
+    shown = [(a.planned_on, a.pk) for a in found.unconfirmed]
+    every = sorted(
+        Activity.objects.filter(
+            attention._hosted_by_own(user("ht.hoangmai")),
+            status__in=[ActivityStatus.PLANNED, ActivityStatus.POSTPONED],
+            planned_on__lt=today(),
+        ).values_list("planned_on", "pk")
+    )
+    assert len(every) == total and shown == every[:2]  # the two longest waiting
+    assert found.count == sum(in_all for _, in_all in found.sections.values())
+    as_user("ht.hoangmai")
+    page = client.get(reverse("attention")).content.decode()
+    assert f'data-testid="unconfirmed-count">{total}<' in page
+    assert f"Đang hiện 2 mục đầu trong {total} mục, mục chờ lâu nhất trước." in page
+    steps = [step for step in next_steps(user("ht.hoangmai"), today()) if step.url == reverse("attention")]
+    assert total in [step.count for step in steps]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max, Min, Q, QuerySet
@@ -76,7 +77,7 @@ def _awaiting(partnerships: QuerySet[Partnership], day: dt.date) -> list[Agreeme
         agreement.sent_on = since.date()  # type: ignore[attr-defined]
         agreement.waiting_days = (day - since.date()).days  # type: ignore[attr-defined]
         found.append(agreement)
-    return sorted(found, key=lambda a: a.sent_on)[:LIST_LIMIT]  # type: ignore[attr-defined]
+    return sorted(found, key=lambda a: a.sent_on)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -87,10 +88,27 @@ class Attention:
     unconfirmed: list[Activity] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)
     awaiting: list[Agreement] = field(default_factory=list)  # awaiting signature for over a month
+    # how many each list has in all: a list shows its first LIST_LIMIT entries (the longest waiting)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def total(self, name: str) -> int:
+        return self.totals.get(name, len(getattr(self, name)))
 
     @property
     def count(self) -> int:
-        return len(self.quiet) + len(self.unconfirmed) + len(self.commitments) + len(self.awaiting)
+        return sum(self.total(name) for name in ("quiet", "unconfirmed", "commitments", "awaiting"))
+
+    @property
+    def sections(self) -> dict[str, tuple[int, int]]:
+        """Each list's (entries shown, entries in all), for the page to say when it shows only the first."""
+        names = ("quiet", "unconfirmed", "commitments", "awaiting")
+        return {name: (len(getattr(self, name)), self.total(name)) for name in names}
+
+
+def _first(rows: QuerySet[Any]) -> tuple[list[Any], int]:
+    """The first LIST_LIMIT rows and how many there are in all (counted only when the list is full)."""
+    shown = list(rows[:LIST_LIMIT])
+    return shown, (rows.order_by().count() if len(shown) == LIST_LIMIT else len(shown))
 
 
 def _own_partnerships(user: User) -> QuerySet[Partnership]:
@@ -118,23 +136,25 @@ def needs_attention(user: User, *, day: dt.date, quiet_weeks: int | None = None)
         return result
     since = day - dt.timedelta(weeks=weeks)
     partnerships = _own_partnerships(user)
-    result.quiet = list(
+    totals = result.totals
+    result.quiet, totals["quiet"] = _first(
         partnerships.filter(starts_on__lte=since)
         .annotate(last_held=last_held_day())
         .filter(Q(last_held__isnull=True) | Q(last_held__lt=since))
-        .order_by("last_held", "number")[:LIST_LIMIT]
+        .order_by("last_held", "number")
     )
     _guide(result.quiet, day)
-    result.awaiting = _awaiting(partnerships, day)
-    result.unconfirmed = list(
+    awaiting = _awaiting(partnerships, day)
+    result.awaiting, totals["awaiting"] = awaiting[:LIST_LIMIT], len(awaiting)
+    result.unconfirmed, totals["unconfirmed"] = _first(
         Activity.objects.filter(
             _hosted_by_own(user),
             status__in=[ActivityStatus.PLANNED, ActivityStatus.POSTPONED],
             planned_on__lt=day,
-        ).order_by("planned_on", "pk")[:LIST_LIMIT]
+        ).order_by("planned_on", "pk")
     )
     due_by = day + dt.timedelta(days=settings.ATTENTION_COMMITMENT_DAYS)
-    result.commitments = list(
+    result.commitments, totals["commitments"] = _first(
         Commitment.objects.filter(
             agreement__partnership__in=partnerships.values("pk"),
             agreement__status=AgreementStatus.ACTIVE,
@@ -142,6 +162,6 @@ def needs_attention(user: User, *, day: dt.date, quiet_weeks: int | None = None)
             due_on__lte=due_by,
         )
         .select_related("school", "agreement__partnership")
-        .order_by("due_on", "pk")[:LIST_LIMIT]
+        .order_by("due_on", "pk")
     )
     return result

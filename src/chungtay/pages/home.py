@@ -16,7 +16,7 @@ from chungtay.access.roles import manages_offices, may_record
 from chungtay.access.scopes import home_department, own_schools, twinnings_visible_to
 from chungtay.accounts.http import AuthenticatedRequest
 from chungtay.accounts.models import Role, User
-from chungtay.activities.attention import LIST_LIMIT, needs_attention
+from chungtay.activities.attention import needs_attention
 from chungtay.activities.models import ActivityStatus
 from chungtay.activities.selectors import activities_visible_to
 from chungtay.analytics import figures as f
@@ -144,7 +144,6 @@ class Step:
     text: str
     count: int
     url: str
-    more: bool = False  # the list behind it is cut at its limit: "200+"
 
 
 def next_steps(user: User, day: dt.date) -> list[Step]:
@@ -204,17 +203,14 @@ def next_steps(user: User, day: dt.date) -> list[Step]:
             )
         )
     found = needs_attention(user, day=day)
-    for rows, text in (
-        (
-            found.unconfirmed,
-            gettext("Planned activities whose date has passed: held, postponed or cancelled?"),
-        ),
-        (found.commitments, gettext("Commitments falling due")),
-        (found.quiet, gettext("Quiet partnerships to nudge")),
-        (found.awaiting, gettext("Memoranda awaiting signature for over a month")),
+    for name, text in (
+        ("unconfirmed", gettext("Planned activities whose date has passed: held, postponed or cancelled?")),
+        ("commitments", gettext("Commitments falling due")),
+        ("quiet", gettext("Quiet partnerships to nudge")),
+        ("awaiting", gettext("Memoranda awaiting signature for over a month")),
     ):
-        if rows:
-            steps.append(Step(text, len(rows), attention, len(rows) >= LIST_LIMIT))
+        if found.total(name):  # every one, not only the first LIST_LIMIT the page lists
+            steps.append(Step(text, found.total(name), attention))
     follow_ups = follow_ups_for(user)
     if follow_ups:
         steps.append(Step(gettext("Follow-up actions from the reviews"), len(follow_ups), attention))
