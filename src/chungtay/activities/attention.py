@@ -28,6 +28,7 @@ from chungtay.partnerships.models import (
 )
 
 LIST_LIMIT = 200
+LISTS = ("quiet", "unconfirmed", "commitments", "awaiting")  # the lists of an Attention
 AWAITING_DAYS = 30  # an agreement awaiting signature longer than this is listed
 
 
@@ -96,13 +97,12 @@ class Attention:
 
     @property
     def count(self) -> int:
-        return sum(self.total(name) for name in ("quiet", "unconfirmed", "commitments", "awaiting"))
+        return sum(self.total(name) for name in LISTS)
 
     @property
     def sections(self) -> dict[str, tuple[int, int]]:
         """Each list's (entries shown, entries in all), for the page to say when it shows only the first."""
-        names = ("quiet", "unconfirmed", "commitments", "awaiting")
-        return {name: (len(getattr(self, name)), self.total(name)) for name in names}
+        return {name: (len(getattr(self, name)), self.total(name)) for name in LISTS}
 
 
 def _first(rows: QuerySet[Any]) -> tuple[list[Any], int]:

@@ -209,8 +209,9 @@ def next_steps(user: User, day: dt.date) -> list[Step]:
         ("quiet", gettext("Quiet partnerships to nudge")),
         ("awaiting", gettext("Memoranda awaiting signature for over a month")),
     ):
-        if found.total(name):  # every one, not only the first LIST_LIMIT the page lists
-            steps.append(Step(text, found.total(name), attention))
+        total = found.total(name)  # every one, not only the first LIST_LIMIT the page lists
+        if total:
+            steps.append(Step(text, total, attention))
     follow_ups = follow_ups_for(user)
     if follow_ups:
         steps.append(Step(gettext("Follow-up actions from the reviews"), len(follow_ups), attention))
