@@ -33,6 +33,9 @@ PAGES: list[str | tuple[str, str]] = [
     "activities:activity-calendar",
     "support:support-list",
     "attention",
+    ("attention", "?list=quiet"),  # each list on a page of its own
+    ("attention", "?list=unconfirmed"),
+    ("attention", "?list=commitments"),
     "analytics:dashboard",
     "reviews:cycle-list",
     "reports:report-list",

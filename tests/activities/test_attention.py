@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,6 +23,18 @@ def active_pair(pair):
     return pair
 
 
+def _every(someone, name: str) -> list:
+    """Every entry of one of the user's lists, read page by page as its own page shows them."""
+    from chungtay.activities.attention import attention_page
+
+    page = attention_page(someone, name, day=today(), number=1)
+    found = list(page.object_list)
+    while page.has_next():
+        page = attention_page(someone, name, day=today(), number=page.next_page_number())
+        found += page.object_list
+    return found
+
+
 def test_a_quiet_partnership_needs_attention_until_something_is_held(active_pair):
     leader = user("ht.unghoa")
     assert active_pair in needs_attention(leader, day=today()).quiet
@@ -38,7 +51,7 @@ def test_an_unconfirmed_plan_needs_the_hosts_attention(active_pair):
         details=details(active_pair, planned_on=today() - dt.timedelta(days=2)),
     )
     assert planned in needs_attention(user("ht.hoangmai"), day=today()).unconfirmed
-    assert planned in needs_attention(user("pgd.hoangmai"), day=today()).unconfirmed
+    assert planned in _every(user("pgd.hoangmai"), "unconfirmed")  # an officer's list is longer
     assert planned not in needs_attention(user("ht.unghoa"), day=today()).unconfirmed
     assert needs_attention(user("xem.hanoi"), day=today()).count == 0
 
@@ -205,5 +218,84 @@ def test_a_list_cut_at_its_limit_says_how_many_there_are_in_all(active_pair, cli
     page = client.get(reverse("attention")).content.decode()
     assert f'data-testid="unconfirmed-count">{total}<' in page
     assert f"Đang hiện 2 mục đầu trong {total} mục, mục chờ lâu nhất trước." in page
+    assert f'href="/attention/?list=unconfirmed" data-testid="attention-all">Xem cả {total} mục<' in page
     steps = [step for step in next_steps(user("ht.hoangmai"), today()) if step.url == reverse("attention")]
     assert total in [step.count for step in steps]
+
+
+def _listed(page: str, name: str) -> list[int]:
+    """The activity ids a list of the attention page shows, in order."""
+    block = page.split(f'data-testid="{name}">', 1)[1].split("</ul>", 1)[0]
+    return [int(pk) for pk in re.findall(r'href="/activities/(\d+)/"', block)]
+
+
+def test_every_entry_of_a_long_list_is_reachable_page_by_page(active_pair, client, as_user, monkeypatch):
+    """A list longer than the overview shows has a page of its own, every entry on one of its pages in
+    order (the overview showed the first 200 and the rest could not be reached); the digest says how many
+    more there are, with that page's link."""
+    from chungtay.activities import attention
+
+    monkeypatch.setattr(attention, "LIST_LIMIT", 2)
+    monkeypatch.setattr(attention, "PAGE_SIZE", 2)
+    for days in (2, 9, 5, 30):
+        services.record_activity(
+            acting_user=user("gv.hoangmai"),
+            details=details(active_pair, planned_on=today() - dt.timedelta(days=days)),
+        )
+    every = [
+        pk
+        for _, pk in sorted(
+            Activity.objects.filter(
+                attention._hosted_by_own(user("ht.hoangmai")),
+                status__in=[ActivityStatus.PLANNED, ActivityStatus.POSTPONED],
+                planned_on__lt=today(),
+            ).values_list("planned_on", "pk")
+        )
+    ]
+    assert len(every) >= 4
+    as_user("ht.hoangmai")
+    overview = client.get(reverse("attention")).content.decode()
+    assert _listed(overview, "unconfirmed") == every[:2]
+    seen: list[int] = []
+    pages = (len(every) + 1) // 2
+    for number in range(1, pages + 1):
+        page = client.get(reverse("attention"), {"list": "unconfirmed", "page": number}).content.decode()
+        assert f'data-testid="unconfirmed-count">{len(every)}<' in page
+        first = 2 * number - 1
+        last = min(2 * number, len(every))
+        assert f"Mục {first}–{last} trong {len(every)} mục, mục chờ lâu nhất trước." in page
+        assert pages == 1 or f"Trang {number} / {pages}" in page
+        assert 'data-testid="quiet"' not in page  # one list only
+        seen += _listed(page, "unconfirmed")
+    assert seen == every
+    beyond = client.get(reverse("attention"), {"list": "unconfirmed", "page": 999}).content.decode()
+    assert _listed(beyond, "unconfirmed") == every[2 * (pages - 1) :]  # past the end: the last page
+    assert client.get(reverse("attention"), {"list": "secrets"}).status_code == 404
+
+    leader = user("ht.hoangmai")
+    leader.email = "ht.hoangmai@example.invalid"
+    leader.save(update_fields=["email"])
+    from django.core import mail
+
+    digests.send_weekly_digests(day=today())
+    body = next(m.body for m in mail.outbox if m.to == ["ht.hoangmai@example.invalid"])
+    assert f"… và {len(every) - 2} mục nữa: " in body
+    assert "/attention/?list=unconfirmed\n" in body
+
+
+def test_a_reminder_sent_from_a_list_page_returns_to_that_page(active_pair, client):
+    client.force_login(user("pgd.unghoa"))
+    page = client.get(reverse("attention"), {"list": "quiet"}).content.decode()
+    assert f'action="/attention/remind/{active_pair.pk}/"' in page
+    assert (
+        '<input type="hidden" name="list" value="quiet"><input type="hidden" name="page" value="1">' in page
+    )
+    url = reverse("attention-remind", args=[active_pair.pk])
+    sent = client.post(url, {"list": "quiet", "page": "1"})
+    assert sent.status_code == 302 and sent["Location"] == "/attention/?list=quiet&page=1"
+    # a forged list or page goes back to the overview, or to the list's first page
+    assert client.post(url, {"list": "https://evil.example"})["Location"] == "/attention/"
+    assert (
+        client.post(url, {"list": "quiet", "page": "1&next=//evil"})["Location"] == "/attention/?list=quiet"
+    )
+    assert client.post(url)["Location"] == "/attention/"

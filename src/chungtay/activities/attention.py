@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Max, Min, Q, QuerySet
 
 from chungtay.access.scopes import own_schools, partnerships_visible_to
@@ -27,7 +29,8 @@ from chungtay.partnerships.models import (
     PartnershipStatus,
 )
 
-LIST_LIMIT = 200
+LIST_LIMIT = 20  # the overview (page, digest) shows each list's first entries, the longest waiting first
+PAGE_SIZE = 50  # one list on a page of its own, every entry reachable page by page
 LISTS = ("quiet", "unconfirmed", "commitments", "awaiting")  # the lists of an Attention
 AWAITING_DAYS = 30  # an agreement awaiting signature longer than this is listed
 
@@ -104,11 +107,44 @@ class Attention:
         """Each list's (entries shown, entries in all), for the page to say when it shows only the first."""
         return {name: (len(getattr(self, name)), self.total(name)) for name in LISTS}
 
+    @property
+    def more(self) -> dict[str, int]:
+        """How many entries of each list are not shown (the digest says so, with the list's link)."""
+        return {name: in_all - shown for name, (shown, in_all) in self.sections.items()}
 
-def _first(rows: QuerySet[Any]) -> tuple[list[Any], int]:
+
+class _Guided(Sequence[Partnership]):
+    """Quiet partnerships read a slice at a time, each slice given its guide (`_guide`) as it is read:
+    what a Paginator and `_first` need of a list (count, slice)."""
+
+    def __init__(self, rows: QuerySet[Partnership], day: dt.date) -> None:
+        self.rows, self.day = rows, day
+
+    def count(self) -> int:  # type: ignore[override]  # the whole list's length, as a QuerySet's count()
+        return self.rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, key: int) -> Partnership: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[Partnership]: ...
+    def __getitem__(self, key: int | slice) -> Partnership | list[Partnership]:
+        found = list(self.rows[key : key + 1] if isinstance(key, int) else self.rows[key])
+        _guide(found, self.day)
+        return found[0] if isinstance(key, int) else found
+
+
+Rows = QuerySet[Any] | _Guided | list[Any]
+
+
+def _first(rows: Rows) -> tuple[list[Any], int]:
     """The first LIST_LIMIT rows and how many there are in all (counted only when the list is full)."""
     shown = list(rows[:LIST_LIMIT])
-    return shown, (rows.order_by().count() if len(shown) == LIST_LIMIT else len(shown))
+    if len(shown) < LIST_LIMIT:
+        return shown, len(shown)
+    return shown, (len(rows) if isinstance(rows, list) else rows.count())
 
 
 def _own_partnerships(user: User) -> QuerySet[Partnership]:
@@ -128,33 +164,28 @@ def _hosted_by_own(user: User) -> Q:
     )
 
 
-def needs_attention(user: User, *, day: dt.date, quiet_weeks: int | None = None) -> Attention:
-    """The user's attention list on `day`. Viewers watch nothing (they cannot act)."""
-    weeks = quiet_weeks or settings.ATTENTION_QUIET_WEEKS
-    result = Attention(day=day, quiet_weeks=weeks)
-    if user.role == Role.VIEWER and not user.is_superuser:
-        return result
-    since = day - dt.timedelta(weeks=weeks)
+def _rows(user: User, name: str, day: dt.date, weeks: int) -> Rows:
+    """Every entry of one list, the longest waiting first; read only as far as it is sliced."""
     partnerships = _own_partnerships(user)
-    totals = result.totals
-    result.quiet, totals["quiet"] = _first(
-        partnerships.filter(starts_on__lte=since)
-        .annotate(last_held=last_held_day())
-        .filter(Q(last_held__isnull=True) | Q(last_held__lt=since))
-        .order_by("last_held", "number")
-    )
-    _guide(result.quiet, day)
-    awaiting = _awaiting(partnerships, day)
-    result.awaiting, totals["awaiting"] = awaiting[:LIST_LIMIT], len(awaiting)
-    result.unconfirmed, totals["unconfirmed"] = _first(
-        Activity.objects.filter(
+    if name == "quiet":
+        since = day - dt.timedelta(weeks=weeks)
+        return _Guided(
+            partnerships.filter(starts_on__lte=since)
+            .annotate(last_held=last_held_day())
+            .filter(Q(last_held__isnull=True) | Q(last_held__lt=since))
+            .order_by("last_held", "number"),
+            day,
+        )
+    if name == "awaiting":
+        return _awaiting(partnerships, day)
+    if name == "unconfirmed":
+        return Activity.objects.filter(
             _hosted_by_own(user),
             status__in=[ActivityStatus.PLANNED, ActivityStatus.POSTPONED],
             planned_on__lt=day,
         ).order_by("planned_on", "pk")
-    )
     due_by = day + dt.timedelta(days=settings.ATTENTION_COMMITMENT_DAYS)
-    result.commitments, totals["commitments"] = _first(
+    return (
         Commitment.objects.filter(
             agreement__partnership__in=partnerships.values("pk"),
             agreement__status=AgreementStatus.ACTIVE,
@@ -164,4 +195,26 @@ def needs_attention(user: User, *, day: dt.date, quiet_weeks: int | None = None)
         .select_related("school", "agreement__partnership")
         .order_by("due_on", "pk")
     )
+
+
+def _watches(user: User) -> bool:
+    """Viewers watch nothing (they cannot act)."""
+    return user.role != Role.VIEWER or user.is_superuser
+
+
+def needs_attention(user: User, *, day: dt.date, quiet_weeks: int | None = None) -> Attention:
+    """The user's attention lists on `day`: each list's first LIST_LIMIT entries and its total."""
+    weeks = quiet_weeks or settings.ATTENTION_QUIET_WEEKS
+    result = Attention(day=day, quiet_weeks=weeks)
+    if _watches(user):
+        for name in LISTS:
+            shown, result.totals[name] = _first(_rows(user, name, day, weeks))
+            setattr(result, name, shown)
     return result
+
+
+def attention_page(user: User, name: str, *, day: dt.date, number: str | int | None) -> Page[Any]:
+    """One list, every entry, PAGE_SIZE a page (`number` as the query string gives it; a page out of range
+    is the last one). `name` is one of LISTS."""
+    rows: Rows = _rows(user, name, day, settings.ATTENTION_QUIET_WEEKS) if _watches(user) else []
+    return Paginator(rows, PAGE_SIZE).get_page(number)
