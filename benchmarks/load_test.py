@@ -11,7 +11,11 @@ a PostgreSQL database holding the demo (else `chungtay_load` on 127.0.0.1 is cre
 `--baseline REV [--rounds N]` measures an earlier commit in the same run, with the same users: its code in
 a git worktree, on a database of its own (`chungtay_load_<commit>`, its own demo loaded once), the
 baseline and this checkout one after the other N times; prints each run and the ratio of the medians
-(issue 14's goal: 5× the throughput of the code it was filed against, 09b80de)."""
+(issue 14's goal: 5× the throughput of the code it was filed against, 09b80de).
+
+`--pause MIN,MAX` sets each user's pause between requests (default 1–3 s, a person reading); `--pause 0,0`
+sends requests back to back, so requests/s is the server's capacity: with pauses, 100 users can ask for at
+most 100 / (2 s + response time) requests/s, which bounds any ratio between two servers."""
 
 from __future__ import annotations
 
@@ -214,7 +218,12 @@ def _run(target: _Target, options: argparse.Namespace) -> dict[str, float]:
                 "WARNING",
                 *options.only,
             ],
-            env={**env, "LOAD_ACCOUNTS": json.dumps(accounts), "LOAD_WRITES": str(writes)},
+            env={
+                **env,
+                "LOAD_ACCOUNTS": json.dumps(accounts),
+                "LOAD_WRITES": str(writes),
+                "LOAD_PAUSE": options.pause,
+            },
             cwd=ROOT,
             check=False,
             timeout=seconds + 120,
@@ -232,7 +241,7 @@ def _run(target: _Target, options: argparse.Namespace) -> dict[str, float]:
     print(
         f"\n{target.label}: {options.users} {' and '.join(options.only) or 'users'} "
         f"for {options.minutes:g} min ({took:.0f} s with ramp-up), "
-        f"gunicorn --workers {options.workers}, PostgreSQL"
+        f"gunicorn --workers {options.workers}, PostgreSQL, pauses {options.pause.replace(',', '–')} s"
     )
     print(f"{'request':<22}{'count':>8}{'fail':>6}{'p50 ms':>8}{'p95 ms':>8}{'req/s':>8}")
     for row in rows:
@@ -270,6 +279,12 @@ def main() -> None:
         help="play only these users (issue 14's first measurement: 50 officers)",
     )
     parser.add_argument("--rounds", type=int, default=1, help="runs of each, alternating (with --baseline)")
+    parser.add_argument(
+        "--pause",
+        default="1,3",
+        help="each user's pause between requests, 'MIN,MAX' seconds; '0,0' sends them back to back, so "
+        "requests/s is the server's capacity rather than what the users' pauses let them ask for",
+    )
     options = parser.parse_args()
     if not options.baseline:
         target = _Target.prepare("this checkout", ROOT, _database())

@@ -25,12 +25,15 @@ ACCOUNTS = json.loads(os.environ["LOAD_ACCOUNTS"])  # {"password", "tokens": {us
 WRITES = os.environ["LOAD_WRITES"]
 PROXY = {"X-Forwarded-Proto": "https"}
 SEARCHES = ["ung hoa", "hoang mai", "tieu hoc", "thcs", "mam non", "ba vi", "son tay", "dong da"]
+# each user's pause between two requests, in seconds: "1,3" (a person reading), "0,0" (back to back: the
+# server's capacity, the users' pauses out of the figure)
+PAUSE = [float(x) for x in os.environ.get("LOAD_PAUSE", "1,3").split(",")]
 _lock = threading.Lock()
 
 
 class _Browser(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(PAUSE[0], PAUSE[-1])
     usernames: list[str] = []
 
     def on_start(self) -> None:
