@@ -15,7 +15,9 @@ baseline and this checkout one after the other N times; prints each run and the 
 
 `--pause MIN,MAX` sets each user's pause between requests (default 1–3 s, a person reading); `--pause 0,0`
 sends requests back to back, so requests/s is the server's capacity: with pauses, 100 users can ask for at
-most 100 / (2 s + response time) requests/s, which bounds any ratio between two servers."""
+most 100 / (2 s + response time) requests/s, which bounds any ratio between two servers. `--only Bare`
+plays users who open only their profile page (session, user, base template): the ceiling of any mix of
+pages on this machine."""
 
 from __future__ import annotations
 
@@ -223,6 +225,7 @@ def _run(target: _Target, options: argparse.Namespace) -> dict[str, float]:
                 "LOAD_ACCOUNTS": json.dumps(accounts),
                 "LOAD_WRITES": str(writes),
                 "LOAD_PAUSE": options.pause,
+                "LOAD_BARE": "1" if "Bare" in options.only else "",
             },
             cwd=ROOT,
             check=False,
@@ -275,8 +278,9 @@ def main() -> None:
         "--only",
         nargs="*",
         default=[],
-        choices=["Officer", "Teacher", "Department"],
-        help="play only these users (issue 14's first measurement: 50 officers)",
+        choices=["Officer", "Teacher", "Department", "Bare"],
+        help="play only these users (issue 14's first measurement: 50 officers; Bare: the profile page "
+        "alone, the ceiling of any mix of pages)",
     )
     parser.add_argument("--rounds", type=int, default=1, help="runs of each, alternating (with --baseline)")
     parser.add_argument(

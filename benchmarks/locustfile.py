@@ -166,3 +166,16 @@ class Department(_Browser):
     @task(1)
     def public(self) -> None:
         self.client.get("/cong-khai/", name="public page")
+
+
+class Bare(_Browser):
+    """An officer opening their profile page over and over: the least a page costs (session, user,
+    the base template), so the ceiling of any mix of pages on this server. Played only when asked for
+    (`load_test.py --only Bare`)."""
+
+    abstract = not os.environ.get("LOAD_BARE")
+    usernames = ACCOUNTS["officers"]
+
+    @task
+    def profile(self) -> None:
+        self.client.get("/accounts/profile/", name="bare page (profile)")
