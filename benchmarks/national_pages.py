@@ -42,6 +42,8 @@ PAGES = (  # (label, url name, query string)
     ("calendar", "activities:activity-calendar", ""),
     ("support", "support:support-list", ""),
     ("needs attention", "attention", ""),
+    ("attention: quiet", "attention", "?list=quiet"),  # one list on its own page
+    ("attention: plans", "attention", "?list=unconfirmed"),
     ("figures", "analytics:dashboard", ""),
     ("reviews", "reviews:cycle-list", ""),
     ("reports", "reports:report-list", ""),

@@ -163,7 +163,7 @@ elif DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# The computed figures (activities.datacache) have a cache of their own: their keys hold the data's
+# The computed figures (core.datacache) have a cache of their own: their keys hold the data's
 # version, so an entry kept by one web process is never older than the data, and they need not be shared.
 # In the database cache every stored figure cost three queries (a count to cull, a read, a write): the
 # public page, computed again, stored 150 of them, 447 of its 646 queries. In Redis they stay shared.
@@ -332,7 +332,7 @@ LOGGING = {
 PUBLIC_DEPARTMENT = os.environ.get("CHUNGTAY_PUBLIC_DEPARTMENT", "")
 ATTENTION_QUIET_WEEKS = int(os.environ.get("CHUNGTAY_QUIET_WEEKS", "8"))
 # How long a computed figure stays in the cache at most; it is never served once the data changed
-# (activities.datacache.data_version), so this only bounds the cache's size.
+# (core.datacache.data_version), so this only bounds the cache's size.
 FIGURES_CACHE_SECONDS = int(os.environ.get("CHUNGTAY_FIGURES_CACHE_SECONDS", "3600"))
 ATTENTION_COMMITMENT_DAYS = int(os.environ.get("CHUNGTAY_COMMITMENT_DAYS", "14"))
 SITE_URL = os.environ.get("CHUNGTAY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chungtay.accounts.models import User
-from chungtay.activities.datacache import data_version
 from chungtay.analytics import impact as impact_module
 from chungtay.analytics.impact import (
     ANALYTIC,
@@ -25,6 +24,7 @@ from chungtay.analytics.impact import (
     compute_impact,
 )
 from chungtay.analytics.models import Estimate
+from chungtay.core.datacache import data_version
 from chungtay.directory.demo import PLACEBO_INDICATOR, PLANTED_EFFECTS
 from chungtay.directory.models import EducationOffice, IndicatorValue, School
 from chungtay.partnerships.models import PartnershipMember, Side, supported_since

@@ -1,8 +1,11 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
+from chungtay.core.datacache import data_version
 from chungtay.core.dates import today
 from chungtay.core.errors import ConflictError
 from chungtay.support import exceptions as e
@@ -168,3 +171,21 @@ def test_concurrent_corrections_do_not_overwrite(books):
             unit="cuốn", value_vnd=None, given_on=GIVEN,
         )  # fmt: skip
     assert SupportRecord.objects.get(pk=books.pk).quantity == Decimal(280)
+
+
+def test_the_ledgers_figures_are_kept_until_a_write_and_follow_every_write(pair, hm_donor):
+    rows = SupportRecord.objects.filter(partnership=pair)
+    first = support_figures(rows)
+    with CaptureQueriesContext(connection) as kept:
+        again = support_figures(rows)
+    assert again == first and len(kept) == 1  # the data's version alone; five queries when computed
+    version = data_version()
+    three = _scholarship(pair, hm_donor, _pupils(3))
+    assert data_version() != version
+    after = support_figures(rows)
+    assert (after.records, after.value_vnd) == (first.records + 1, first.value_vnd + 6_000_000)
+    # the pupils of a gift changed alone (its many-to-many): the version moves, the count follows
+    five = _pupils(2)
+    three.beneficiaries.add(*five)
+    mine = support_figures(SupportRecord.objects.filter(pk=three.pk))
+    assert mine.pupils == 5 and mine.by_kind[0]["quantity"] == Decimal(3)

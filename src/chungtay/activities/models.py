@@ -272,6 +272,8 @@ class ActivityFact(models.Model):
     services keep it in the same transaction as each write (`activities.facts`), and
     `manage.py refresh_figures` rebuilds it whole."""
 
+    IN_DATA_VERSION = True  # core.datacache: not history-kept, so its rows move the data's version
+
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey("directory.EducationOffice", on_delete=models.CASCADE, related_name="+")
@@ -302,6 +304,8 @@ class MonthFact(models.Model):
     activities the school took part in, and their participations, pupils and parents. The figures sum
     these over a period's whole months (a tenth of the activity facts' rows at 10× the demo) and the
     activity facts only over a partial first or last month. Kept with ActivityFact (`activities.facts`)."""
+
+    IN_DATA_VERSION = True  # core.datacache: not history-kept, so its rows move the data's version
 
     school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey("directory.EducationOffice", on_delete=models.CASCADE, related_name="+")
@@ -336,6 +340,8 @@ class TeacherMonth(models.Model):
     """A summary for counting distinct teachers: one row per teacher, school and month in which the
     teacher took part in at least one held activity, with how many. Kept with ActivityFact."""
 
+    IN_DATA_VERSION = True  # core.datacache: not history-kept, so its rows move the data's version
+
     teacher = models.ForeignKey("directory.Teacher", on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey("directory.School", on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey("directory.EducationOffice", on_delete=models.CASCADE, related_name="+")
@@ -366,6 +372,8 @@ class LinkFact(models.Model):
     for and host school (one row without a host school when none hosted), with the activity's date, kind
     and department. The host's side is read from the partnership's members when counted, so a member's
     change never leaves this behind. Derived, never edited: kept with ActivityFact (`activities.facts`)."""
+
+    IN_DATA_VERSION = True  # core.datacache: not history-kept, so its rows move the data's version
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
     partnership = models.ForeignKey("partnerships.Partnership", on_delete=models.CASCADE, related_name="+")

@@ -17,7 +17,6 @@ from django.http import Http404
 from chungtay.access.roles import sees_whole_department
 from chungtay.access.scopes import home_department, own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
-from chungtay.activities.datacache import cached, data_version, query_text
 from chungtay.activities.models import (
     Activity,
     ActivitySchool,
@@ -26,6 +25,7 @@ from chungtay.activities.models import (
     Participation,
 )
 from chungtay.core import schoolyears
+from chungtay.core.datacache import cached, data_version, query_text
 from chungtay.core.text import padded_search_key, search_terms
 from chungtay.directory.models import School, levels_teaching
 

@@ -34,7 +34,6 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.activities.datacache import cached, data_version, query_text
 from chungtay.activities.facts import last_held_day
 from chungtay.activities.models import (
     Activity,
@@ -50,6 +49,7 @@ from chungtay.activities.models import (
 )
 from chungtay.analytics.query import FigureRequest
 from chungtay.core import schoolyears
+from chungtay.core.datacache import cached, data_version, query_text
 from chungtay.core.dates import first_of_next_month, today, valid_on
 from chungtay.directory.models import (
     BASIC_LEVEL_CHOICES,
@@ -1203,7 +1203,7 @@ def all_figures(request: FigureRequest) -> dict[str, Figure]:
 
 
 # --- The figures cache ------------------------------------------------------------------------------
-# Kept by `activities.datacache`: a key holds the data's version, so a cached figure is never older than
+# Kept by `core.datacache`: a key holds the data's version, so a cached figure is never older than
 # the data.
 
 

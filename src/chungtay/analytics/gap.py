@@ -31,10 +31,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.scopes import schools_visible_to, twinnings_visible_to
-from chungtay.activities.datacache import cached
 from chungtay.analytics.figures import cache_key, school_facts
 from chungtay.analytics.query import MAX_TEXT, FigureRequest, FiguresForm
 from chungtay.core import schoolyears
+from chungtay.core.datacache import cached
 from chungtay.core.dates import today, valid_on
 from chungtay.core.forms import DayField
 from chungtay.directory.models import (

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from chungtay.activities.datacache import cached
 from chungtay.analytics import estimates
 from chungtay.analytics import figures as f
 from chungtay.analytics.charts import number
@@ -29,6 +28,7 @@ from chungtay.analytics.gap import active_indicators, gap
 from chungtay.analytics.impact import latest_public_key, public_key, queue_public
 from chungtay.analytics.query import FigureRequest, FigureScope, Period, phase_of, phase_period, year_period
 from chungtay.core import schoolyears
+from chungtay.core.datacache import cached
 from chungtay.core.dates import today
 from chungtay.core.privacy import suppress_small
 from chungtay.directory.models import EducationOffice, School, SchoolYear

@@ -24,7 +24,6 @@ from django_tasks import task
 from chungtay.access.roles import is_city_admin, is_department_admin, may_write_reports, sees_whole_department
 from chungtay.access.scopes import home_department
 from chungtay.accounts.models import User
-from chungtay.activities.datacache import data_version
 from chungtay.analytics.query import (
     PERIOD_PHASE,
     PERIOD_YEAR,
@@ -34,6 +33,7 @@ from chungtay.analytics.query import (
     read_figure_request,
 )
 from chungtay.core import conformance, conversion, files, schoolyears, tasks
+from chungtay.core.datacache import data_version
 from chungtay.core.documents import Parts
 from chungtay.core.errors import DomainError, Forbidden
 from chungtay.core.versioning import save_versioned

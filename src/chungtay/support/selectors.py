@@ -3,6 +3,7 @@ for anyone but the receiving school's own leader."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from chungtay.access.roles import sees_whole_department
 from chungtay.access.scopes import own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
 from chungtay.core import schoolyears
+from chungtay.core.datacache import cached, data_version, query_text
 from chungtay.core.privacy import suppress_small
 from chungtay.core.text import search_terms
 from chungtay.directory.models import School
@@ -39,11 +41,19 @@ def support_visible_to(user: object) -> QuerySet[SupportRecord]:
         return SupportRecord.objects.filter(department_id=user.office.tenant.pk if user.office else None)
     school_ids = list(own_schools(user).values_list("pk", flat=True))
     partnership_ids = list(partnerships_visible_to(user).values_list("pk", flat=True))
-    return SupportRecord.objects.filter(
-        Q(receiving_school_id__in=school_ids)
-        | Q(donor__school_id__in=school_ids)
-        | Q(partnership_id__in=partnership_ids)
+    # `id IN (… UNION …)`: each part read from its own index. An OR across the record and its donor made
+    # PostgreSQL join every record of the country to its donor and filter them (14 ms a query, five
+    # queries a page, at national size)
+    records = SupportRecord.objects.order_by()
+    ids = (
+        records.filter(receiving_school_id__in=school_ids)
+        .values("pk")
+        .union(
+            records.filter(donor__school_id__in=school_ids).values("pk"),
+            records.filter(partnership_id__in=partnership_ids).values("pk"),
+        )
     )
+    return SupportRecord.objects.filter(pk__in=ids)
 
 
 def may_act_for(user: User, school: School | None) -> bool:
@@ -130,7 +140,18 @@ def with_labels(figures: SupportFigures) -> SupportFigures:
 
 def support_figures(records: QuerySet[SupportRecord], *, reveal_small: bool = False) -> SupportFigures:
     """Totals over a set of records: how many, their value, the distinct pupils supported (suppressed
-    below 5 unless `reveal_small`), and per kind and unit the quantities given."""
+    below 5 unless `reveal_small`), and per kind and unit the quantities given. Kept in the figures'
+    cache until the data changes: at national size their five queries took 50–65 ms of an officer's
+    ledger page (88 ms), on every load."""
+    text = query_text(records.order_by())
+    if text == "empty":
+        return _count_support(records, reveal_small)
+    version = repr((data_version(), text, reveal_small))
+    key = "support-figures:" + hashlib.sha256(version.encode()).hexdigest()
+    return cached(key, lambda: _count_support(records, reveal_small))
+
+
+def _count_support(records: QuerySet[SupportRecord], reveal_small: bool) -> SupportFigures:
     ids = records.order_by().values("pk")
     base = SupportRecord.objects.filter(pk__in=ids)
     # Sums and pupil counts are separate queries: joining the pupils would repeat a record's quantity and

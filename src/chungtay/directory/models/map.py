@@ -29,6 +29,8 @@ class AdminUnit(EffectiveDated):
     A unit is never edited into another: when the map changes, new units are created and
     `UnitLineage` says where each old one went, so a series keyed to old units stays readable."""
 
+    IN_DATA_VERSION = True  # core.datacache: not history-kept, so its rows move the data's version
+
     class Level(models.TextChoices):
         PROVINCE = "province", _("province")
         DISTRICT = "district", _("district")
@@ -151,6 +153,8 @@ class AreaClass(models.TextChoices):
 
 class AreaClassification(EffectiveDated):
     """Inner or outer city, with its own dates, so "inner vs outer" is continuous across the reform."""
+
+    IN_DATA_VERSION = True  # core.datacache: not history-kept, so its rows move the data's version
 
     unit = models.ForeignKey(
         AdminUnit, on_delete=models.CASCADE, related_name="area_classes", verbose_name=_("unit")

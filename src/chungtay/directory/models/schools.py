@@ -20,6 +20,8 @@ from chungtay.directory.models.map import AdminUnit
 class SchoolYear(models.Model):
     """A school year (năm học), e.g. 2022-2023, first-class so figures and plans attach to it."""
 
+    IN_DATA_VERSION = True  # core.datacache: not history-kept, so its rows move the data's version
+
     start_year = models.PositiveSmallIntegerField(
         _("start year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )

@@ -4,9 +4,15 @@ A computed figure is kept under a key that holds the data's version, which moves
 application makes (each one leaves a history row, and the summaries' and the map's rows are new rows), so
 a cached figure is computed again only when something it may read has changed. A write made outside the
 application (by hand in the database) is followed by `manage.py refresh_figures`, which rewrites the
-summaries and so moves the version. The figures layer (`analytics.figures`) and the activity lists'
-totals (`activities.selectors.activity_figures`) keep their results here, in the `figures` cache (each web
-process's own memory, or Redis where it is configured: see settings.CACHES)."""
+summaries and so moves the version. The figures layer (`analytics.figures`), the activity lists' totals
+(`activities.selectors.activity_figures`) and the support ledger's (`support.selectors.support_figures`)
+keep their results here, in the `figures` cache (each web process's own memory, or Redis where it is
+configured: see settings.CACHES).
+
+In the core layer so that every app may keep its figures here: the tables written without history that a
+figure may read (the figures' summaries, the map, the school years) say so themselves with
+`IN_DATA_VERSION = True` on their model, and are found among the installed models like the history
+tables."""
 
 from __future__ import annotations
 
@@ -21,9 +27,6 @@ from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
-
-from chungtay.activities.models import ActivityFact, LinkFact, MonthFact, TeacherMonth
-from chungtay.directory.models import AdminUnit, AreaClassification, SchoolYear
 
 T = TypeVar("T")
 
@@ -40,15 +43,7 @@ def _versioned_tables() -> list[tuple[str, str]]:
         and model.__name__.startswith("Historical")
         and model._meta.app_label != "accounts"
     ]
-    derived: list[Any] = [
-        ActivityFact,
-        MonthFact,
-        TeacherMonth,
-        LinkFact,
-        AreaClassification,
-        AdminUnit,
-        SchoolYear,
-    ]
+    derived: list[Any] = [model for model in apps.get_models() if getattr(model, "IN_DATA_VERSION", False)]
     return [(model._meta.db_table, model._meta.pk.column) for model in [*history, *derived]]
 
 
