@@ -161,12 +161,22 @@ class Scope:
             return School.objects.all()
         if user.role == Role.CITY_ADMIN:
             return School.objects.filter(condition)
-        partners = PartnershipMember.objects.filter(partnership__in=self.partnerships()).values("school_id")
-        condition |= Q(pk__in=partners)
+        # One uncorrelated `id IN (own UNION partners UNION twinned offices')`: an OR of the own scope's
+        # condition with the partners' subqueries made PostgreSQL read every school of the country and
+        # test each against them (a department viewer's school search: 20 ms of 47,000 rows scanned at
+        # national size), where each part alone is read from its own index.
+        sources: list[QuerySet[Any]] = [
+            School.objects.filter(condition).order_by().values("pk"),
+            PartnershipMember.objects.filter(partnership__in=self.partnerships())
+            .order_by()
+            .values("school_id"),
+        ]
         offices = self.partner_office_ids()
         if offices:
-            condition |= Q(pk__in=SchoolManagement.objects.filter(office_id__in=offices).values("school_id"))
-        return School.objects.filter(condition)
+            sources.append(
+                SchoolManagement.objects.filter(office_id__in=offices).order_by().values("school_id")
+            )
+        return School.objects.filter(pk__in=sources[0].union(*sources[1:]))
 
     def twinnings(self) -> QuerySet[OfficeTwinning]:
         """Twinnings of the administrator's department, or those the user's office (or school's
