@@ -142,7 +142,10 @@ def test_a_quiet_partnership_says_how_long_and_who_leads_it(active_pair):
     hoangmai.save(update_fields=["email"])
     later = today() + dt.timedelta(weeks=20)
     # an officer's list is longer than the overview's 20 (and its ties ordered by the database): every entry
-    quiet = next(p for p in _every(user("pgd.unghoa"), "quiet", later) if p.pk == active_pair.pk)
+    every = _every(user("pgd.unghoa"), "quiet", later)
+    quiet = next(p for p in every if p.pk == active_pair.pk)
+    weeks = [p.weeks_quiet for p in every]
+    assert weeks == sorted(weeks, reverse=True)  # the longest quiet first, nothing held or not
     assert quiet.weeks_quiet == (later - active_pair.starts_on).days // 7
     assert quiet.leads == [f"{hoangmai.display_name} <ht.hoangmai@example.invalid>"]
 

@@ -13,6 +13,7 @@ from typing import Any, overload
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Max, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from chungtay.access.scopes import own_schools, partnerships_visible_to
 from chungtay.accounts.models import Role, User
@@ -173,7 +174,9 @@ def _rows(user: User, name: str, day: dt.date, weeks: int) -> Rows:
             partnerships.filter(starts_on__lte=since)
             .annotate(last_held=last_held_day())
             .filter(Q(last_held__isnull=True) | Q(last_held__lt=since))
-            .order_by("last_held", "number"),
+            # quiet since its last activity, or since it started if nothing was held: the longest first
+            # (ordering by last_held alone put those with nothing held last on PostgreSQL, first on SQLite)
+            .order_by(Coalesce("last_held", "starts_on"), "number", "pk"),
             day,
         )
     if name == "awaiting":
