@@ -5,7 +5,6 @@ is one teacher at one activity; distinct teachers are counted by person."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,7 @@ from chungtay.activities.models import (
     Participation,
 )
 from chungtay.core import schoolyears
-from chungtay.core.datacache import cached, data_version, query_text
+from chungtay.core.datacache import cached_over
 from chungtay.core.text import padded_search_key, search_terms
 from chungtay.directory.models import School, levels_teaching
 
@@ -283,11 +282,7 @@ def activity_figures(activities: QuerySet[Activity]) -> Figures:
     activities and 250,000 participations they take 150–250 ms to count (national benchmark), on every
     load of its activity list."""
     rows = activities.order_by()
-    text = query_text(rows)
-    if text == "empty":
-        return _count_figures(rows)
-    key = "activity-figures:" + hashlib.sha256(repr((data_version(), text)).encode()).hexdigest()
-    return cached(key, lambda: _count_figures(rows))
+    return cached_over("activity-figures", rows, lambda: _count_figures(rows))
 
 
 def _count_figures(rows: QuerySet[Activity]) -> Figures:

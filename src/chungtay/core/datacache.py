@@ -83,3 +83,13 @@ def cached(key: str, compute: Callable[[], T]) -> T:
     value = compute()
     figures.set(key, value, settings.FIGURES_CACHE_SECONDS)
     return value
+
+
+def cached_over(name: str, rows: QuerySet[Any], compute: Callable[[], T], *more: object) -> T:
+    """`compute()`, a total over the set `rows`, kept under the data's version, the set's query and `more`
+    (what else decides it). A set that selects nothing has no SQL to key it by, so it is computed."""
+    text = query_text(rows.order_by())
+    if text == "empty":
+        return compute()
+    key = f"{name}:" + hashlib.sha256(repr((data_version(), text, *more)).encode()).hexdigest()
+    return cached(key, compute)
