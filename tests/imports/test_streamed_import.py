@@ -8,7 +8,7 @@ import io
 import pytest
 
 from chungtay.accounts.models import User
-from chungtay.directory.models import Indicator, IndicatorValue
+from chungtay.directory.models import AdminUnit, Indicator, IndicatorValue
 from chungtay.imports import indicators, readers
 from chungtay.imports.readers import FileRefused, read_rows
 from tests.imports.test_kinds import VALUE_HEADER, _thcs_school
@@ -139,11 +139,13 @@ def test_utf16_and_an_encoding_error_deep_in_the_file():
 
 
 def test_only_a_streamed_kind_takes_more_rows_than_a_kind_that_holds_them(db, monkeypatch):
+    from chungtay.imports import offices as office_import
     from chungtay.imports import schools as school_import
 
     monkeypatch.setattr(readers, "MAX_ROWS", 5)
     monkeypatch.setattr(indicators, "MAX_STREAMED_ROWS", 20)
-    officer = User.objects.get(username="pgd.unghoa")
+    monkeypatch.setattr(school_import, "MAX_STREAMED_ROWS", 20)
+    officer, admin = User.objects.get(username="pgd.unghoa"), User.objects.get(username="admin")
     rows = _rows(list(_thcs_school()[:1]), value="7")  # 7 rows, on lines 2–8
     plan = indicators.plan_import(officer, _file(rows), "chi-so.csv")
     assert plan.rows == 7 and plan.errors == []
@@ -151,9 +153,32 @@ def test_only_a_streamed_kind_takes_more_rows_than_a_kind_that_holds_them(db, mo
         indicators.plan_import(officer, _file(rows * 3), "chi-so.csv")  # 21 rows
     assert refused.value.message == readers.TOO_MANY_ROWS % {"limit": 20}
     header = ["Mã định danh", "Tên trường", "Cấp học", "Loại hình", "Mã xã/phường"]
-    school_rows = [[f"0100{n:05d}", f"Trường {n}", "TH", "Công lập", "00001"] for n in range(7)]
+    ward = AdminUnit.objects.filter(edition="2025", level="ward", province__code="01").first().code
+    school_rows = [[f"0199{n:05d}", f"Trường {n}", "TH", "Công lập", ward] for n in range(21)]
+    plan = school_import.plan_import(admin, _file(school_rows[:7], header), "truong.csv")
+    assert (plan.rows, plan.create, plan.errors) == (7, 7, [])
     with pytest.raises(FileRefused) as refused:
-        school_import.plan_import(
-            User.objects.get(username="admin"), _file(school_rows, header), "truong.csv"
-        )
+        school_import.plan_import(admin, _file(school_rows, header), "truong.csv")
+    assert refused.value.message == readers.TOO_MANY_ROWS % {"limit": 20}
+    office_header = ["Mã phòng", "Tên phòng", "Tên ngắn", "Mã đơn vị hành chính", "Từ ngày", "Đến ngày"]
+    office_rows = [[f"PGD{n}", f"Phòng {n}", "", "001", "", ""] for n in range(7)]
+    with pytest.raises(FileRefused) as refused:
+        office_import.plan_import(admin, _file(office_rows, office_header), "phong.csv")
     assert refused.value.message == readers.TOO_MANY_ROWS % {"limit": 5}
+
+
+def test_a_chunk_that_only_repeats_earlier_rows_leaves_the_rest_of_the_file_checked(db, tiny_chunks):
+    """A chunk whose every row repeats an earlier chunk's keys remembers nothing new; the rows after it
+    are checked as any others (the check used to stop on an empty array: an internal error, no plan)."""
+    officer = User.objects.get(username="pgd.unghoa")
+    schools = list(_thcs_school()[:2])
+    rows = _rows(schools)[:4]  # lines 2–5: the first chunk
+    rows += [list(row) for row in rows]  # lines 6–9 repeat them: a chunk of duplicates only
+    rows += _rows(schools)[4:9]  # lines 10–14: new keys, then a repeat of line 2 on line 15
+    rows.append(list(rows[0]))
+    plan = indicators.plan_import(officer, _file(rows), "chi-so.csv")
+    assert {(e["row"], e["message"]) for e in plan.errors} == {
+        *((line, f"Trùng với dòng {line - 4}.") for line in (6, 7, 8, 9)),
+        (15, "Trùng với dòng 2."),
+    }
+    assert (plan.rows, plan.summary()["rejected"]) == (14, 5)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+import numpy as np
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -306,6 +307,59 @@ def checked_rows(
         if found.count > before:
             continue
         yield number, cell
+
+
+# --- streamed kinds: a file checked and written a chunk at a time, in flat memory ---------------------------
+
+MAX_LISTED_ERRORS = 1000  # a streamed kind's errors kept to show; every one is counted
+
+
+@dataclass
+class StreamedPlan(CountingPlan):
+    """What a streamed file would do: counts and the first errors, not its rows, so memory stays flat
+    whatever the file's size; applying reads the file again (`source`) a chunk at a time."""
+
+    source: tuple[IO[bytes], str] | None = None
+    found: RowErrors | None = None
+
+    def summary(self) -> dict[str, Any]:
+        summary = super().summary()
+        if self.found is not None:  # errors past the listed ones are counted, not kept
+            summary.update(rejected=self.found.rejected, error_count=self.found.count)
+        # a chunk's rows that repeat earlier chunks are refused when the chunk ends: show them in order
+        summary["errors"] = sorted(self.errors, key=lambda error: error["row"])[:500]
+        return summary
+
+
+class SeenKeys:
+    """The keys earlier chunks of a streamed file held, each with the first row that held it and a tag (a
+    digest of what that row said), as sorted numpy arrays — a few bytes a key instead of a dict entry's
+    hundred — merged as they grow so that a lookup searches a few of them."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each key, the row an earlier chunk held it on (0 if none did) and that row's tag."""
+        rows = np.zeros(len(keys), dtype=np.int64)
+        tags = np.zeros(len(keys), dtype=np.int64)
+        for held, held_rows, held_tags in self._parts:
+            at = np.minimum(np.searchsorted(held, keys), len(held) - 1)
+            hit = held[at] == keys
+            rows[hit] = held_rows[at[hit]]
+            tags[hit] = held_tags[at[hit]]
+        return rows, tags
+
+    def add(self, keys: np.ndarray, rows: np.ndarray, tags: np.ndarray | None = None) -> None:
+        if not len(keys):  # a chunk whose every key came before: nothing to remember
+            return
+        self._parts.append((keys, rows, np.zeros(len(keys), dtype=np.int64) if tags is None else tags))
+        if len(self._parts) > 8:
+            keys, rows, tags = (np.concatenate(part) for part in zip(*self._parts, strict=True))
+            self._parts = [(keys, rows, tags)]
+        keys, rows, tags = self._parts[-1]
+        order = np.argsort(keys, kind="stable")
+        self._parts[-1] = (keys[order], rows[order], tags[order])
 
 
 # --- counting what a keyed bulk upsert (through the owning app's bulk service) would do ------------------

@@ -5,7 +5,6 @@ year), so the same file imported twice changes nothing the second time."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
@@ -22,13 +21,15 @@ from chungtay.directory.sheets import INDICATOR_VALUE_COLUMNS
 from chungtay.imports.base import (
     BAD_YEAR,
     DUPLICATE,
+    MAX_LISTED_ERRORS,
     OUT_OF_SCOPE,
     REJECTED_ROWS,
     UNKNOWN_YEAR,
-    CountingPlan,
     ImportKind,
     OwnSchools,
     RowErrors,
+    SeenKeys,
+    StreamedPlan,
     checked_rows,
     count_changes,
     match_headers,
@@ -66,24 +67,8 @@ NOT_FOR_LEVEL = _("Indicator %(value)s is not measured at this school's level.")
 
 
 CHUNK_ROWS = 20_000  # rows validated, counted and written together
-MAX_LISTED_ERRORS = 1000
 
-
-@dataclass
-class ImportPlan(CountingPlan):
-    """What the file would do: counts and the first errors, not its rows, so memory stays flat whatever
-    the file's size; applying reads the file again (`source`) a chunk at a time."""
-
-    source: tuple[IO[bytes], str] | None = None
-    found: RowErrors | None = None
-
-    def summary(self) -> dict[str, Any]:
-        summary = super().summary()
-        if self.found is not None:  # errors past the listed ones are counted, not kept
-            summary.update(rejected=self.found.rejected, error_count=self.found.count)
-        return summary
-
-
+ImportPlan = StreamedPlan
 Key = tuple[int, int, int]  # (indicator id, school id, school year id)
 _BITS = (20, 32, 11)  # what each id of a key may use in one 63-bit integer
 
@@ -96,38 +81,14 @@ def _packed(keys: list[Key]) -> np.ndarray:
     return (indicator << (_BITS[1] + _BITS[2])) | (school << _BITS[2]) | year
 
 
-class _Seen:
-    """The keys earlier chunks held and the row of each, as sorted arrays of packed keys (16 bytes a row
-    instead of a dict of tuples), merged as they grow so a lookup searches a few of them."""
-
-    def __init__(self) -> None:
-        self.keys: list[np.ndarray] = []
-        self.rows: list[np.ndarray] = []
-
-    def first_rows(self, keys: np.ndarray) -> np.ndarray:
-        """For each key, the row an earlier chunk held it on, else 0."""
-        found = np.zeros(len(keys), dtype=np.int64)
-        for held, rows in zip(self.keys, self.rows, strict=True):
-            at = np.minimum(np.searchsorted(held, keys), len(held) - 1)
-            hit = held[at] == keys
-            found[hit] = rows[at[hit]]
-        return found
-
-    def add(self, keys: np.ndarray, rows: np.ndarray) -> None:
-        self.keys.append(keys)
-        self.rows.append(rows)
-        if len(self.keys) > 8:
-            self.keys, self.rows = [np.concatenate(self.keys)], [np.concatenate(self.rows)]
-        order = np.argsort(self.keys[-1], kind="stable")
-        self.keys[-1], self.rows[-1] = self.keys[-1][order], self.rows[-1][order]
-
-
-def _settle(chunk: dict[Key, dict[str, Any]], numbers: dict[Key, int], seen: _Seen, found: RowErrors) -> None:
+def _settle(
+    chunk: dict[Key, dict[str, Any]], numbers: dict[Key, int], seen: SeenKeys, found: RowErrors
+) -> None:
     """Refuse the chunk's rows that repeat a key of an earlier chunk, then remember the chunk's keys."""
     keys = list(chunk)
     packed = _packed(keys)
     rows = np.array([numbers[key] for key in keys], dtype=np.int64)
-    firsts = seen.first_rows(packed)
+    firsts, _tags = seen.lookup(packed)
     for key, first in zip(keys, firsts.tolist(), strict=True):
         if first:
             found.add(numbers[key], "moet_id", DUPLICATE % {"row": first})
@@ -148,7 +109,7 @@ def _chunks(
     schools = OwnSchools(user, "pk", "level")
     years = {y.start_year: y.pk for y in SchoolYear.objects.all()}
     found = plan.found = RowErrors(COLUMNS, plan.errors, limit=MAX_LISTED_ERRORS)
-    seen = _Seen()
+    seen = SeenKeys()
     chunk: dict[Key, dict[str, Any]] = {}
     numbers: dict[Key, int] = {}
     for number, cell in checked_rows(rows, columns, plan, found, REQUIRED):

@@ -4,9 +4,13 @@ and reason), show what would change, and apply all of it or nothing. Keyed by th
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import numpy as np
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.roles import manages_offices
@@ -35,17 +39,20 @@ from chungtay.imports.base import (
     BAD_WHOLE,
     BAD_YEAR,
     DUPLICATE,
-    FORMULA,
+    MAX_LISTED_ERRORS,
     REJECTED_ROWS,
-    REQUIRED_VALUE,
     UNKNOWN_YEAR,
     ImportKind,
+    RowErrors,
+    SeenKeys,
+    StreamedPlan,
+    checked_rows,
     decimal,
     match_headers,
     text,
     whole,
 )
-from chungtay.imports.readers import FileRefused, _is_formula, read_rows
+from chungtay.imports.readers import MAX_STREAMED_ROWS, FileRefused, read_rows
 
 COLUMNS = SCHOOL_COLUMNS
 REQUIRED = ("moet_id", "name", "level", "ownership", "ward_code")
@@ -90,85 +97,117 @@ OTHER_DEPARTMENT = _("School %(value)s belongs to another department.")
 NOT_ALLOWED = _("Only the city administrator and office officers can import schools.")
 
 
-@dataclass
-class ImportPlan:
-    """What applying the file would do."""
+CHUNK_ROWS = 5_000  # rows validated, counted and written together
+_KEY = "S26"  # a (school, school year) key as bytes: the MOET ID (4–20 letters or digits), ":", the year
 
-    rows: int = 0
-    create: int = 0
-    update: int = 0
-    unchanged: int = 0
+
+@dataclass
+class ImportPlan(StreamedPlan):
+    """What applying the file would do: counts and the first errors (the file is checked and written a
+    chunk at a time, so memory stays flat whatever its size)."""
+
     figures_create: int = 0
     figures_update: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    schools: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def extra(self) -> dict[str, Any]:
+        return {"figures_create": self.figures_create, "figures_update": self.figures_update}
+
+
+@dataclass
+class _Chunk:
+    """The valid rows of one chunk: each school's details and yearly figures, the rows that gave them."""
+
+    schools: dict[str, dict[str, Any]] = field(default_factory=dict)  # moet_id -> details
     figures: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def rejected(self) -> int:
-        return len({e["row"] for e in self.errors if e["row"]})
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows, "create": self.create, "update": self.update, "unchanged": self.unchanged,
-            "figures_create": self.figures_create, "figures_update": self.figures_update,
-            "rejected": self.rejected, "errors": self.errors[:500], "error_count": len(self.errors),
-        }  # fmt: skip
+    rows: dict[tuple[str, int | None], int] = field(default_factory=dict)  # (moet_id, year) -> its row
+    first: dict[str, int] = field(default_factory=dict)  # moet_id -> the chunk's first row giving it
+    new: list[str] = field(default_factory=list)  # the schools no earlier chunk gave, once settled
 
 
-def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
-    """Validate the whole file against the directory and the user's scope, changing nothing."""
-    if not manages_offices(user):
-        raise FileRefused(NOT_ALLOWED)
-    header, rows = read_rows(handle, name)
+def _digest(details: dict[str, Any]) -> int:
+    """A school's details as one signed 64-bit number, to compare with an earlier chunk's."""
+    raw = hashlib.blake2b(repr(sorted(details.items())).encode(), digest_size=8).digest()
+    return int.from_bytes(raw, "little", signed=True)
+
+
+def _settle(chunk: _Chunk, keys: SeenKeys, schools: SeenKeys, found: RowErrors) -> None:
+    """Refuse the chunk's rows that repeat a (school, school year) of an earlier chunk or give a school
+    other details than an earlier chunk did, naming that chunk's row; then remember the chunk's keys."""
+    refused: dict[int, list[tuple[str, Any]]] = {}
+    held = list(chunk.rows)
+    packed = np.array([f"{moet_id}:{year or 0}".encode() for moet_id, year in held], dtype=_KEY)
+    rows = np.array([chunk.rows[key] for key in held], dtype=np.int64)
+    earlier, _tags = keys.lookup(packed)
+    for key, first in zip(held, earlier.tolist(), strict=True):
+        if first:
+            refused.setdefault(chunk.rows.pop(key), []).append(("moet_id", DUPLICATE % {"row": first}))
+            chunk.figures.pop(key, None)  # type: ignore[arg-type]  # a key without a year has no figures
+    keys.add(packed[earlier == 0], rows[earlier == 0])
+    carried: dict[str, list[int]] = {}
+    for (moet_id, _year), row in chunk.rows.items():
+        carried.setdefault(moet_id, []).append(row)
+    ids = [moet_id for moet_id in chunk.schools if moet_id in carried]  # else its rows all repeated
+    digests = [_digest(chunk.schools[moet_id]) for moet_id in ids]
+    earlier, tags = schools.lookup(np.array([moet_id.encode() for moet_id in ids], dtype="S20"))
+    kept: dict[str, dict[str, Any]] = {}
+    remember: list[tuple[bytes, int, int]] = []
+    for moet_id, digest, first, tag in zip(ids, digests, earlier.tolist(), tags.tolist(), strict=True):
+        if first and tag != digest:
+            for row in carried[moet_id]:
+                refused.setdefault(row, []).append(("name", CONFLICT % {"row": first}))
+            continue
+        kept[moet_id] = chunk.schools[moet_id]
+        if not first:
+            chunk.new.append(moet_id)
+            remember.append((moet_id.encode(), min(carried[moet_id]), digest))
+    chunk.schools = kept
+    chunk.figures = {key: values for key, values in chunk.figures.items() if key[0] in kept}
+    if remember:
+        moet_ids, firsts, tags_ = zip(*remember, strict=True)
+        schools.add(np.array(moet_ids, dtype="S20"), np.array(firsts), np.array(tags_, dtype=np.int64))
+    for row in sorted(refused):
+        for column, message in refused[row]:
+            found.add(row, column, message)
+
+
+def _chunks(user: User, handle: IO[bytes], name: str, plan: ImportPlan) -> Iterator[_Chunk]:
+    """The file's valid rows, CHUNK_ROWS at a time, checked against the directory and the user's scope;
+    every row counted and every error reported."""
+    header, lines = read_rows(handle, name, MAX_STREAMED_ROWS)
     columns = match_headers(header, COLUMNS, REQUIRED)
     department = home_department(user)
     may_create = user.is_superuser or user.role == Role.CITY_ADMIN
     own = set(own_schools(user).values_list("moet_id", flat=True))
+    # taken before anything is written: applying checks the file again as it writes it
+    known_ids = set(School.objects.values_list("moet_id", flat=True)) if may_create else set()
     scope_units = set(user.scope_units.values_list("pk", flat=True))
     wards = {
         u.code: u
         for u in AdminUnit.objects.filter(edition=MapEdition.REFORM_2025, level=AdminUnit.Level.WARD)
     }
     years = {y.start_year: y for y in SchoolYear.objects.all()}
-    plan = ImportPlan()
-    known_ids: set[str] | None = None  # loaded once, on the first row that needs it
-    seen: dict[tuple[str, int | None], int] = {}
-    details_row: dict[str, int] = {}
-    for number, values in rows:
-        plan.rows += 1
-        errors_before = len(plan.errors)
-
-        def cell(column: str, values: list[Any] = values) -> Any:
-            index = columns.get(column)
-            return values[index] if index is not None and index < len(values) else None
+    found = plan.found = RowErrors(COLUMNS, plan.errors, limit=MAX_LISTED_ERRORS)
+    seen_keys, seen_schools = SeenKeys(), SeenKeys()
+    chunk = _Chunk()
+    for number, cell in checked_rows(lines, columns, plan, found, REQUIRED):
+        before = found.count
 
         def error(column: str, message: Any, number: int = number) -> None:
-            plan.errors.append({"row": number, "column": COLUMNS[column][0], "message": str(message)})
+            found.add(number, column, message)
 
-        for column in columns:
-            if _is_formula(cell(column)):
-                error(column, FORMULA)
-        if len(plan.errors) > errors_before:
-            continue
-        data: dict[str, Any] = {}
-        for column in REQUIRED:
-            if not text(cell(column)):
-                error(column, REQUIRED_VALUE)
         moet_id = text(cell("moet_id"))
-        if moet_id:
-            try:
-                moet_id_validator(moet_id)
-            except Exception:  # noqa: BLE001 - the validator's own message is in English; ours is shown
-                error("moet_id", BAD_CHOICE % {"value": moet_id[:30]})
+        try:
+            moet_id_validator(moet_id)
+        except Exception:  # noqa: BLE001 - the validator's own message is in English; ours is shown
+            error("moet_id", BAD_CHOICE % {"value": moet_id[:30]})
         level = _LEVELS.get(search_key(text(cell("level"))))
-        if text(cell("level")) and level is None:
+        if level is None:
             error("level", BAD_CHOICE % {"value": text(cell("level"))[:30]})
         ownership = _OWNERSHIP.get(search_key(text(cell("ownership"))))
-        if text(cell("ownership")) and ownership is None:
+        if ownership is None:
             error("ownership", BAD_CHOICE % {"value": text(cell("ownership"))[:30]})
-        ward = wards.get(text(cell("ward_code")).zfill(5)) if text(cell("ward_code")) else None
-        if text(cell("ward_code")) and ward is None:
+        ward = wards.get(text(cell("ward_code")).zfill(5))
+        if ward is None:
             error("ward_code", UNKNOWN_WARD % {"value": text(cell("ward_code"))[:20]})
         coordinates = []
         for column in ("latitude", "longitude"):
@@ -183,6 +222,7 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
             except DomainError as refused:
                 error("latitude", refused.message)
         year_start: int | None = None
+        figures: dict[str, Any] = {}
         if text(cell("school_year")):
             try:
                 year_start = schoolyears.parse(text(cell("school_year")))
@@ -191,7 +231,6 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
             else:
                 if year_start not in years:
                     error("school_year", UNKNOWN_YEAR % {"value": schoolyears.label(year_start)})
-            figures = {}
             for column in FIGURES:
                 try:
                     figures[column] = whole(cell(column))
@@ -200,67 +239,76 @@ def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
             standard = yes_no(text(cell("national_standard")), blank=False)
             if standard is None:
                 error("national_standard", BAD_CHOICE % {"value": text(cell("national_standard"))[:30]})
-            data["figures"] = {**figures, "national_standard": bool(standard)}
-        if moet_id:
-            key = (moet_id, year_start)
-            if key in seen:
-                error("moet_id", DUPLICATE % {"row": seen[key]})
-            else:
-                seen[key] = number
-        if len(plan.errors) > errors_before:
+            figures["national_standard"] = bool(standard)
+        key = (moet_id, year_start)
+        if key in chunk.rows:
+            error("moet_id", DUPLICATE % {"row": chunk.rows[key]})
+        if found.count > before:
             continue
+        unit = ward.pk if ward else None  # a row without a known ward was refused above
         details = {
             "name": text(cell("name"))[:200],
             "level": level,
             "ownership": ownership,
-            "ward": ward.pk if ward else None,
+            "ward": unit,
             "address": text(cell("address"))[:300] if "address" in columns else None,
             "latitude": coordinates[0] if "latitude" in columns else None,
             "longitude": coordinates[1] if "longitude" in columns else None,
         }
-        if moet_id in plan.schools and plan.schools[moet_id] != details:
-            error("name", CONFLICT % {"row": details_row[moet_id]})
+        if moet_id in chunk.schools and chunk.schools[moet_id] != details:
+            error("name", CONFLICT % {"row": chunk.first[moet_id]})
             continue
-        if moet_id not in own and known_ids is None:
-            known_ids = set(School.objects.values_list("moet_id", flat=True))
-        if moet_id not in own and not (may_create and moet_id not in (known_ids or set())):
+        if moet_id not in own and not (may_create and moet_id not in known_ids):
             existing = School.objects.filter(moet_id=moet_id).select_related("department").first()
             if existing is not None and department is not None and existing.department_id != department.pk:
                 error("moet_id", OTHER_DEPARTMENT % {"value": moet_id})
             else:
                 error("moet_id", OUT_OF_SCOPE % {"value": moet_id})
             continue
-        if (
-            user.role == Role.OFFICE_OFFICER
-            and ward is not None
-            and scope_units
-            and ward.pk not in scope_units
-        ):
+        if user.role == Role.OFFICE_OFFICER and scope_units and unit not in scope_units:
             current = (
                 SchoolLocation.objects.filter(school__moet_id=moet_id, valid_to__isnull=True)
                 .values_list("unit_id", flat=True)
                 .first()
             )
-            if current != ward.pk:
+            if current != unit:
                 error("ward_code", MOVES_OUT)
                 continue
-        plan.schools.setdefault(moet_id, details)
-        details_row.setdefault(moet_id, number)
+        chunk.schools.setdefault(moet_id, details)
+        chunk.first.setdefault(moet_id, number)
+        chunk.rows[key] = number
         if year_start is not None:
-            plan.figures[(moet_id, year_start)] = data["figures"]
-    _count_changes(plan)
+            chunk.figures[(moet_id, year_start)] = figures
+        if len(chunk.rows) >= CHUNK_ROWS:
+            _settle(chunk, seen_keys, seen_schools, found)
+            yield chunk
+            chunk = _Chunk()
+    if chunk.rows:
+        _settle(chunk, seen_keys, seen_schools, found)
+        yield chunk
+
+
+def plan_import(user: User, handle: IO[bytes], name: str) -> ImportPlan:
+    """Validate the whole file against the directory and the user's scope and count what applying would
+    do, changing nothing."""
+    if not manages_offices(user):
+        raise FileRefused(NOT_ALLOWED)
+    plan = ImportPlan(source=(handle, name))
+    for chunk in _chunks(user, handle, name, plan):
+        _count_changes(plan, chunk)
     return plan
 
 
-def _count_changes(plan: ImportPlan) -> None:
-    existing = {s.moet_id: s for s in School.objects.filter(moet_id__in=plan.schools)}
+def _count_changes(plan: ImportPlan, chunk: _Chunk) -> None:
+    """Count the chunk's schools that no earlier chunk gave, and its yearly figures."""
+    existing = {s.moet_id: s for s in School.objects.filter(moet_id__in=chunk.new)}
     locations = dict(
-        SchoolLocation.objects.filter(school__moet_id__in=plan.schools, valid_to__isnull=True).values_list(
+        SchoolLocation.objects.filter(school__moet_id__in=chunk.new, valid_to__isnull=True).values_list(
             "school__moet_id", "unit_id"
         )
     )
-    for moet_id, details in plan.schools.items():
-        school = existing.get(moet_id)
+    for moet_id in chunk.new:
+        details, school = chunk.schools[moet_id], existing.get(moet_id)
         if school is None:
             plan.create += 1
         elif bulk.school_differs(school, details) or locations.get(moet_id) != details["ward"]:
@@ -269,11 +317,11 @@ def _count_changes(plan: ImportPlan) -> None:
             plan.unchanged += 1
     figures = {
         (f.school.moet_id, f.school_year.start_year): f
-        for f in SchoolYearFigures.objects.filter(school__moet_id__in=plan.schools).select_related(
-            "school", "school_year"
-        )
+        for f in SchoolYearFigures.objects.filter(
+            school__moet_id__in={moet_id for moet_id, _year in chunk.figures}
+        ).select_related("school", "school_year")
     }
-    for key, values in plan.figures.items():
+    for key, values in chunk.figures.items():
         row = figures.get(key)
         if row is None:
             plan.figures_create += 1
@@ -282,11 +330,21 @@ def _count_changes(plan: ImportPlan) -> None:
 
 
 def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
-    """Write the plan through the directory's bulk service: all of it or nothing. Refuses a plan with
-    rejected rows."""
-    if plan.errors:
+    """Write the file through the directory's bulk service, all or nothing, a chunk at a time: the file is
+    read and checked again as it is written (a row that turned invalid since the check refuses the whole
+    file). Refuses a plan with rejected rows."""
+    if plan.errors or plan.source is None:
         raise FileRefused(REJECTED_ROWS)
-    bulk.upsert_schools(acting_user=user, schools=plan.schools, figures=plan.figures, reason=reason)
+    handle, name = plan.source
+    handle.seek(0)
+    again = ImportPlan()
+    with transaction.atomic():
+        for chunk in _chunks(user, handle, name, again):
+            if again.errors:
+                break
+            bulk.upsert_schools(acting_user=user, schools=chunk.schools, figures=chunk.figures, reason=reason)
+        if again.errors:
+            raise FileRefused(REJECTED_ROWS)
 
 
 EXAMPLE = [
