@@ -100,3 +100,24 @@ def test_counts_by_area_agree_with_the_area_filter(as_user, username, day):
         filtered = search_schools(user, SchoolFilter(area=area, at=day, own_only=True)).count()
         assert counted.get(area, 0) == filtered
     assert sum(counted.values()) > 0
+
+
+def test_on_postgresql_a_search_word_is_found_through_the_trigram_indexes(as_user):
+    """Every word of a search is matched anywhere in the name or the places (`LIKE '%word%'`), which a
+    B-tree cannot serve: on PostgreSQL the trigram indexes of both columns serve it (with scans forbidden,
+    the plan reads them), so a national directory is not read whole for each search. SQLite has no such
+    index (the migration leaves it alone) and still finds the schools."""
+    from django.db import connection
+
+    viewer = as_user("xem.hanoi")
+    found = search_schools(viewer, SchoolFilter(query="nguyen trai", at=dt.date(2024, 1, 1)))
+    assert found.exists()
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%trgm%'")
+            assert cursor.fetchall() == []
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = found.explain()
+    assert "directory_school_name_trgm" in plan and "directory_school_place_trgm" in plan, plan

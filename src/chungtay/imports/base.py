@@ -332,34 +332,34 @@ class StreamedPlan(CountingPlan):
 
 
 class SeenKeys:
-    """The keys earlier chunks of a streamed file held, each with the first row that held it and a tag (a
-    digest of what that row said), as sorted numpy arrays — a few bytes a key instead of a dict entry's
-    hundred — merged as they grow so that a lookup searches a few of them."""
+    """The keys earlier chunks of a streamed file held, each with values of its own (the first row that
+    held it; a digest of what that row said), as sorted numpy arrays — a few bytes a key instead of a dict
+    entry's hundred — merged as they grow so that a lookup searches a few of them. `dtypes`: the values'
+    types, in the order `add` and `lookup` give them."""
 
-    def __init__(self) -> None:
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    def __init__(self, *dtypes: Any) -> None:
+        self.dtypes = dtypes
+        self._parts: list[tuple[np.ndarray, ...]] = []
 
-    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each key, the row an earlier chunk held it on (0 if none did) and that row's tag."""
-        rows = np.zeros(len(keys), dtype=np.int64)
-        tags = np.zeros(len(keys), dtype=np.int64)
-        for held, held_rows, held_tags in self._parts:
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, ...]:
+        """For each key, the values an earlier chunk gave it (0 where none held it)."""
+        found = tuple(np.zeros(len(keys), dtype=dtype) for dtype in self.dtypes)
+        for held, *values in self._parts:
             at = np.minimum(np.searchsorted(held, keys), len(held) - 1)
             hit = held[at] == keys
-            rows[hit] = held_rows[at[hit]]
-            tags[hit] = held_tags[at[hit]]
-        return rows, tags
+            for into, value in zip(found, values, strict=True):
+                into[hit] = value[at[hit]]
+        return found
 
-    def add(self, keys: np.ndarray, rows: np.ndarray, tags: np.ndarray | None = None) -> None:
+    def add(self, keys: np.ndarray, *values: np.ndarray) -> None:
         if not len(keys):  # a chunk whose every key came before: nothing to remember
             return
-        self._parts.append((keys, rows, np.zeros(len(keys), dtype=np.int64) if tags is None else tags))
+        typed = (np.asarray(value, dtype=dtype) for value, dtype in zip(values, self.dtypes, strict=True))
+        self._parts.append((keys, *typed))
         if len(self._parts) > 8:
-            keys, rows, tags = (np.concatenate(part) for part in zip(*self._parts, strict=True))
-            self._parts = [(keys, rows, tags)]
-        keys, rows, tags = self._parts[-1]
-        order = np.argsort(keys, kind="stable")
-        self._parts[-1] = (keys[order], rows[order], tags[order])
+            self._parts = [tuple(np.concatenate(column) for column in zip(*self._parts, strict=True))]
+        order = np.argsort(self._parts[-1][0], kind="stable")
+        self._parts[-1] = tuple(column[order] for column in self._parts[-1])
 
 
 # --- counting what a keyed bulk upsert (through the owning app's bulk service) would do ------------------

@@ -88,7 +88,7 @@ def _settle(
     keys = list(chunk)
     packed = _packed(keys)
     rows = np.array([numbers[key] for key in keys], dtype=np.int64)
-    firsts, _tags = seen.lookup(packed)
+    (firsts,) = seen.lookup(packed)
     for key, first in zip(keys, firsts.tolist(), strict=True):
         if first:
             found.add(numbers[key], "moet_id", DUPLICATE % {"row": first})
@@ -109,7 +109,7 @@ def _chunks(
     schools = OwnSchools(user, "pk", "level")
     years = {y.start_year: y.pk for y in SchoolYear.objects.all()}
     found = plan.found = RowErrors(COLUMNS, plan.errors, limit=MAX_LISTED_ERRORS)
-    seen = SeenKeys()
+    seen = SeenKeys(np.int32)  # the first row of each key
     chunk: dict[Key, dict[str, Any]] = {}
     numbers: dict[Key, int] = {}
     for number, cell in checked_rows(rows, columns, plan, found, REQUIRED):

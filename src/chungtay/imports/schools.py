@@ -98,7 +98,7 @@ NOT_ALLOWED = _("Only the city administrator and office officers can import scho
 
 
 CHUNK_ROWS = 5_000  # rows validated, counted and written together
-_KEY = "S26"  # a (school, school year) key as bytes: the MOET ID (4–20 letters or digits), ":", the year
+_MOET_ID = "S20"  # a MOET ID as bytes: 4–20 letters or digits
 
 
 @dataclass
@@ -130,44 +130,49 @@ def _digest(details: dict[str, Any]) -> int:
     return int.from_bytes(raw, "little", signed=True)
 
 
-def _settle(chunk: _Chunk, keys: SeenKeys, schools: SeenKeys, found: RowErrors) -> None:
+def _settle(chunk: _Chunk, schools: SeenKeys, keys: SeenKeys, found: RowErrors) -> None:
     """Refuse the chunk's rows that repeat a (school, school year) of an earlier chunk or give a school
-    other details than an earlier chunk did, naming that chunk's row; then remember the chunk's keys."""
+    other details than an earlier chunk did, naming that chunk's row; then remember the chunk's schools
+    (by MOET ID: the first row that gave each and a digest of its details) and its (school, school year)
+    keys, the school named by that first row: 12 bytes a row."""
+    ids = list(chunk.schools)
+    earlier, tags = schools.lookup(np.array([moet_id.encode() for moet_id in ids], dtype=_MOET_ID))
+    first = {moet_id: row or chunk.first[moet_id] for moet_id, row in zip(ids, earlier.tolist(), strict=True)}
     refused: dict[int, list[tuple[str, Any]]] = {}
     held = list(chunk.rows)
-    packed = np.array([f"{moet_id}:{year or 0}".encode() for moet_id, year in held], dtype=_KEY)
-    rows = np.array([chunk.rows[key] for key in held], dtype=np.int64)
-    earlier, _tags = keys.lookup(packed)
-    for key, first in zip(held, earlier.tolist(), strict=True):
-        if first:
-            refused.setdefault(chunk.rows.pop(key), []).append(("moet_id", DUPLICATE % {"row": first}))
+    packed = np.array([first[moet_id] << 16 | (year or 0) for moet_id, year in held], dtype=np.int64)
+    rows = np.array([chunk.rows[key] for key in held], dtype=np.int32)
+    (repeated,) = keys.lookup(packed)
+    for key, row in zip(held, repeated.tolist(), strict=True):
+        if row:
+            refused.setdefault(chunk.rows.pop(key), []).append(("moet_id", DUPLICATE % {"row": row}))
             chunk.figures.pop(key, None)  # type: ignore[arg-type]  # a key without a year has no figures
-    keys.add(packed[earlier == 0], rows[earlier == 0])
+    keys.add(packed[repeated == 0], rows[repeated == 0])
     carried: dict[str, list[int]] = {}
     for (moet_id, _year), row in chunk.rows.items():
         carried.setdefault(moet_id, []).append(row)
-    ids = [moet_id for moet_id in chunk.schools if moet_id in carried]  # else its rows all repeated
-    digests = [_digest(chunk.schools[moet_id]) for moet_id in ids]
-    earlier, tags = schools.lookup(np.array([moet_id.encode() for moet_id in ids], dtype="S20"))
     kept: dict[str, dict[str, Any]] = {}
     remember: list[tuple[bytes, int, int]] = []
-    for moet_id, digest, first, tag in zip(ids, digests, earlier.tolist(), tags.tolist(), strict=True):
-        if first and tag != digest:
-            for row in carried[moet_id]:
-                refused.setdefault(row, []).append(("name", CONFLICT % {"row": first}))
+    for moet_id, row, tag in zip(ids, earlier.tolist(), tags.tolist(), strict=True):
+        if moet_id not in carried:  # each of its rows here repeated an earlier one
+            continue
+        digest = _digest(chunk.schools[moet_id])
+        if row and tag != digest:
+            for line in carried[moet_id]:
+                refused.setdefault(line, []).append(("name", CONFLICT % {"row": row}))
             continue
         kept[moet_id] = chunk.schools[moet_id]
-        if not first:
+        if not row:
             chunk.new.append(moet_id)
-            remember.append((moet_id.encode(), min(carried[moet_id]), digest))
+            remember.append((moet_id.encode(), first[moet_id], digest))
     chunk.schools = kept
     chunk.figures = {key: values for key, values in chunk.figures.items() if key[0] in kept}
     if remember:
-        moet_ids, firsts, tags_ = zip(*remember, strict=True)
-        schools.add(np.array(moet_ids, dtype="S20"), np.array(firsts), np.array(tags_, dtype=np.int64))
-    for row in sorted(refused):
-        for column, message in refused[row]:
-            found.add(row, column, message)
+        moet_ids, firsts, digests = zip(*remember, strict=True)
+        schools.add(np.array(moet_ids, dtype=_MOET_ID), np.array(firsts), np.array(digests))
+    for line in sorted(refused):
+        for column, message in refused[line]:
+            found.add(line, column, message)
 
 
 def _chunks(user: User, handle: IO[bytes], name: str, plan: ImportPlan) -> Iterator[_Chunk]:
@@ -187,7 +192,8 @@ def _chunks(user: User, handle: IO[bytes], name: str, plan: ImportPlan) -> Itera
     }
     years = {y.start_year: y for y in SchoolYear.objects.all()}
     found = plan.found = RowErrors(COLUMNS, plan.errors, limit=MAX_LISTED_ERRORS)
-    seen_keys, seen_schools = SeenKeys(), SeenKeys()
+    seen_schools = SeenKeys(np.int32, np.int64)  # MOET ID -> its first row, its details' digest
+    seen_keys = SeenKeys(np.int32)  # (the school's first row, school year) -> the row that gave it
     chunk = _Chunk()
     for number, cell in checked_rows(lines, columns, plan, found, REQUIRED):
         before = found.count
@@ -280,11 +286,11 @@ def _chunks(user: User, handle: IO[bytes], name: str, plan: ImportPlan) -> Itera
         if year_start is not None:
             chunk.figures[(moet_id, year_start)] = figures
         if len(chunk.rows) >= CHUNK_ROWS:
-            _settle(chunk, seen_keys, seen_schools, found)
+            _settle(chunk, seen_schools, seen_keys, found)
             yield chunk
             chunk = _Chunk()
     if chunk.rows:
-        _settle(chunk, seen_keys, seen_schools, found)
+        _settle(chunk, seen_schools, seen_keys, found)
         yield chunk
 
 
