@@ -31,6 +31,19 @@ def _clear_cache():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a page asked for in English leaves English active in the
+    worker's thread (the locale middleware activates it and nothing deactivates it), so a later test that
+    reads a label outside a request read it in English, depending on which tests its worker ran before."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def login(client: Client, username: str) -> User:
     user = User.objects.get(username=username)
     client.force_login(user)
