@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -152,14 +151,17 @@ def activity_calendar(request: AuthenticatedRequest) -> HttpResponse:
             listed[day].append(pk)
         else:
             more[day] = more.get(day, 0) + 1
-    # only what a day's line shows: up to 372 activities (12 a day) with their schools' names
-    schools = ActivitySchool.objects.select_related("school").only("activity_id", "is_host", "school__name")
-    shown = (
-        Activity.objects.filter(pk__in=[pk for pks in listed.values() for pk in pks])
-        .only("pk", "title", "kind", "status")
-        .prefetch_related(Prefetch("schools", queryset=schools))
-    )
-    by_pk = {activity.pk: activity for activity in shown}
+    # only what a day's line shows: up to 372 activities (12 a day) with their schools' names, hosts
+    # first, read as names (not as 1,000 schools' rows made into objects)
+    shown = [pk for pks in listed.values() for pk in pks]
+    names: dict[int, list[str]] = {}
+    rows = ActivitySchool.objects.filter(activity_id__in=shown).order_by("-is_host", "school__sort_key", "pk")
+    for activity_id, name in rows.values_list("activity_id", "school__name"):
+        names.setdefault(activity_id, []).append(name)
+    by_pk = {
+        activity.pk: (activity, ", ".join(names.get(activity.pk, [])))
+        for activity in Activity.objects.filter(pk__in=shown).only("pk", "title", "kind", "status")
+    }
     days = [(day, [by_pk[pk] for pk in pks], more.get(day, 0)) for day, pks in sorted(listed.items())]
     query = request.GET.copy()
     query.pop("month", None)
