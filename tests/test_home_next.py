@@ -98,3 +98,44 @@ def test_units_waiting_for_the_officers_scoring_are_a_step() -> None:
         admin["Đơn vị chờ bạn chấm điểm"]
         == current.submissions.exclude(status=SubmissionStatus.REVIEWED).count()
     )
+
+
+def test_the_home_keeps_its_steps_until_a_write_and_follows_every_write(client: Client, monkeypatch) -> None:
+    """The home page's next steps are kept in the figures' cache under the data's version: opened again
+    with nothing written, they are not counted again; after a write they are, and show it."""
+    import html
+    import re
+
+    from chungtay.pages import home
+
+    counted = []
+    original = home.next_steps
+    monkeypatch.setattr(
+        home, "next_steps", lambda user, day: counted.append(user.username) or original(user, day)
+    )
+    leader = login(client, "ht.unghoa")
+    text = "Biên bản ghi nhớ chờ trường bạn ký"
+
+    def shown() -> int:
+        page = client.get("/").content.decode()
+        found = re.search(r'(\d+)</span><a href="[^"]*">' + text, page)
+        return int(found.group(1)) if found else 0
+
+    before = shown()
+    assert shown() == before and counted == ["ht.unghoa"]  # the second time from the cache
+    membership = PartnershipMember.objects.filter(school_id=leader.school_id, valid_to__isnull=True).first()
+    agreement = Agreement.objects.filter(partnership=membership.partnership).order_by("-pk").first()
+    for signature in agreement.signatures.filter(school_id=leader.school_id):
+        signature.delete()  # as the services write: with a history row
+    agreement.status = AgreementStatus.AWAITING_SIGNATURE
+    agreement.save()
+    assert shown() == before + 1 and counted == ["ht.unghoa", "ht.unghoa"]
+    login(client, "pgd.unghoa")  # another user: their own steps, not the leader's
+    client.get("/")
+    assert counted[-1] == "pgd.unghoa"
+    from django.conf import settings
+
+    login(client, "ht.unghoa")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language the menu bar's button sets
+    assert "Memoranda waiting for your school's signature" in html.unescape(client.get("/").content.decode())
+    assert counted[-1] == "ht.unghoa" and len(counted) == 4  # the texts in another language

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from chungtay.access.roles import manages_offices, may_record
@@ -21,6 +21,7 @@ from chungtay.activities.models import ActivityStatus
 from chungtay.activities.selectors import activities_visible_to
 from chungtay.analytics import figures as f
 from chungtay.analytics.query import FigureRequest, read_figure_request
+from chungtay.core.datacache import cached_over
 from chungtay.core.dates import today, valid_on
 from chungtay.directory.models import EducationOffice, SchoolLevel
 from chungtay.directory.selectors import count_by_area
@@ -71,7 +72,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         "day": day,
         "figures": figures,
         "headline": {kind: f.figure(figures, kind) for kind in HEADLINE},
-        "next_steps": next_steps(user, day),
+        "next_steps": kept_steps(user, day),
         "can_record": may_record(user),
     }
     if manages_offices(user) or user.role == Role.VIEWER:
@@ -144,6 +145,14 @@ class Step:
     text: str
     count: int
     url: str
+
+
+def kept_steps(user: User, day: dt.date) -> list[Step]:
+    """`next_steps`, kept in the figures' cache until the data change (a home page asks for a dozen
+    counts each time it is opened): keyed by the data's version, the day, the language of its texts, and
+    who asks — the user, their role, office and school, and their scope's query (an officer's units)."""
+    who = (user.pk, user.role, user.office_id, user.school_id, user.is_superuser, get_language())
+    return cached_over("home-steps", own_schools(user), lambda: next_steps(user, day), day, who)
 
 
 def next_steps(user: User, day: dt.date) -> list[Step]:
