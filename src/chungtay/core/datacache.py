@@ -5,8 +5,8 @@ application makes (each one leaves a history row, and the summaries' and the map
 a cached figure is computed again only when something it may read has changed. A write made outside the
 application (by hand in the database) is followed by `manage.py refresh_figures`, which rewrites the
 summaries and so moves the version. The figures layer (`analytics.figures`), the activity lists' totals
-(`activities.selectors.activity_figures`) and the support ledger's (`support.selectors.support_figures`)
-keep their results here, in the `figures` cache (each web process's own memory, or Redis where it is
+(`activities.selectors.activity_figures`), the support ledger's (`support.selectors.support_figures`)
+and the home page's next steps (`pages.home.kept_steps`) keep their results here, in the `figures` cache (each web process's own memory, or Redis where it is
 configured: see settings.CACHES).
 
 In the core layer so that every app may keep its figures here: the tables written without history that a
