@@ -6,8 +6,8 @@ a cached figure is computed again only when something it may read has changed. A
 application (by hand in the database) is followed by `manage.py refresh_figures`, which rewrites the
 summaries and so moves the version. The figures layer (`analytics.figures`), the activity lists' totals
 (`activities.selectors.activity_figures`), the support ledger's (`support.selectors.support_figures`)
-and the home page's next steps (`pages.home.kept_steps`) keep their results here, in the `figures` cache (each web process's own memory, or Redis where it is
-configured: see settings.CACHES).
+and the home page's next steps (`pages.home.kept_steps`) keep their results here, in the `figures` cache
+(each web process's own memory, or Redis where it is configured: see settings.CACHES).
 
 In the core layer so that every app may keep its figures here: the tables written without history that a
 figure may read (the figures' summaries, the map, the school years) say so themselves with
