@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 
 import numpy as np
 from django.db import transaction
@@ -329,6 +329,31 @@ class StreamedPlan(CountingPlan):
         # a chunk's rows that repeat earlier chunks are refused when the chunk ends: show them in order
         summary["errors"] = sorted(self.errors, key=lambda error: error["row"])[:500]
         return summary
+
+
+Plan = TypeVar("Plan", bound=StreamedPlan)
+
+
+def apply_streamed(
+    plan: Plan,
+    again: Plan,
+    chunks: Callable[[IO[bytes], str, Plan], Iterator[Any]],
+    write: Callable[[Any], None],
+) -> None:
+    """Apply a checked streamed file, all or nothing, a chunk at a time: the stored file is read and
+    checked again (`chunks` counting into the fresh plan `again`) as each chunk is written (`write`), and
+    a row that turned invalid since the check refuses the whole file. Refuses a plan with rejected rows."""
+    if plan.errors or plan.source is None:
+        raise FileRefused(REJECTED_ROWS)
+    handle, name = plan.source
+    handle.seek(0)
+    with transaction.atomic():
+        for chunk in chunks(handle, name, again):
+            if again.errors:
+                break
+            write(chunk)
+        if again.errors:
+            raise FileRefused(REJECTED_ROWS)
 
 
 class SeenKeys:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 import numpy as np
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.accounts.models import User
@@ -23,13 +22,13 @@ from chungtay.imports.base import (
     DUPLICATE,
     MAX_LISTED_ERRORS,
     OUT_OF_SCOPE,
-    REJECTED_ROWS,
     UNKNOWN_YEAR,
     ImportKind,
     OwnSchools,
     RowErrors,
     SeenKeys,
     StreamedPlan,
+    apply_streamed,
     checked_rows,
     count_changes,
     match_headers,
@@ -176,18 +175,12 @@ def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     """Write every value of the file, all or nothing, a chunk at a time: the file is read and validated
     again as it is written (a row that turned invalid since the check refuses the whole file); history
     rows name the importer and the import."""
-    if plan.errors or plan.source is None:
-        raise FileRefused(REJECTED_ROWS)
-    handle, name = plan.source
-    handle.seek(0)
-    again = ImportPlan()
-    with transaction.atomic():
-        for chunk in _chunks(user, handle, name, again):
-            if again.errors:
-                break
-            bulk.upsert_indicator_values(acting_user=user, values=chunk, reason=reason)
-        if again.errors:
-            raise FileRefused(REJECTED_ROWS)
+    apply_streamed(
+        plan,
+        ImportPlan(),
+        lambda handle, name, again: _chunks(user, handle, name, again),
+        lambda chunk: bulk.upsert_indicator_values(acting_user=user, values=chunk, reason=reason),
+    )
 
 
 KIND = ImportKind(

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import numpy as np
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from chungtay.access.roles import manages_offices
@@ -40,12 +39,12 @@ from chungtay.imports.base import (
     BAD_YEAR,
     DUPLICATE,
     MAX_LISTED_ERRORS,
-    REJECTED_ROWS,
     UNKNOWN_YEAR,
     ImportKind,
     RowErrors,
     SeenKeys,
     StreamedPlan,
+    apply_streamed,
     checked_rows,
     decimal,
     match_headers,
@@ -339,18 +338,14 @@ def apply_plan(user: User, plan: ImportPlan, *, reason: str) -> None:
     """Write the file through the directory's bulk service, all or nothing, a chunk at a time: the file is
     read and checked again as it is written (a row that turned invalid since the check refuses the whole
     file). Refuses a plan with rejected rows."""
-    if plan.errors or plan.source is None:
-        raise FileRefused(REJECTED_ROWS)
-    handle, name = plan.source
-    handle.seek(0)
-    again = ImportPlan()
-    with transaction.atomic():
-        for chunk in _chunks(user, handle, name, again):
-            if again.errors:
-                break
-            bulk.upsert_schools(acting_user=user, schools=chunk.schools, figures=chunk.figures, reason=reason)
-        if again.errors:
-            raise FileRefused(REJECTED_ROWS)
+    apply_streamed(
+        plan,
+        ImportPlan(),
+        lambda handle, name, again: _chunks(user, handle, name, again),
+        lambda chunk: bulk.upsert_schools(
+            acting_user=user, schools=chunk.schools, figures=chunk.figures, reason=reason
+        ),
+    )
 
 
 EXAMPLE = [
